@@ -1,0 +1,298 @@
+"""Build Seaway's emails from plain input values: approval requests, decisions, results, step emails.
+
+Pure functions: no clock, no store, no network. Text parts are rendered from `templates/*.txt` and HTML
+parts from `templates/*.html` (autoescaped). The approval email's text part carries the contract lines
+`Approve: <url>` and `Reject: <url>`; every user-supplied block in a text part is indented so that no
+instruction, note or release note can forge such a line.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from typing import Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from seaway.errors import InvalidInput
+from seaway.notify.base import Email
+
+Outcome = Literal["approved", "rejected", "canceled"]
+FinalState = Literal["success", "failed", "canceled"]
+
+_templates = Environment(
+    loader=PackageLoader("seaway.notify", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    # Text templates are laid out line by line; block tags must not leave blank lines behind.
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+# Raw HTML is escaped rather than passed through, and images are off so an email never loads a remote
+# asset (a tracking pixel in the instructions would tell an outsider when the approver read them).
+_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
+
+_SUBJECT_NOTE_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class ApprovalRequest:
+    """One approver's request to decide a manual-intervention gate. `release` is the version, e.g. `1.0.3`."""
+
+    recipient_name: str
+    recipient_email: str
+    project: str
+    release: str
+    environment: str
+    step: str
+    instructions_markdown: str
+    deployer_name: str
+    deployer_username: str
+    deployment_url: str
+    approve_url: str
+    reject_url: str
+    expires_at: datetime
+    release_notes: str = ""
+    # Short lines describing what this release changes against the one last deployed to the environment.
+    changes: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class DecisionNotice:
+    """Tells the deployer how a gate was decided."""
+
+    deployer_name: str
+    deployer_email: str
+    project: str
+    release: str
+    environment: str
+    step: str
+    outcome: Outcome
+    decided_by_name: str
+    decided_by_username: str
+    decided_at: datetime
+    deployment_url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DeploymentResultNotice:
+    """Tells the deployer how a deployment ended."""
+
+    deployer_name: str
+    deployer_email: str
+    project: str
+    release: str
+    environment: str
+    state: FinalState
+    error: str | None
+    finished_at: datetime
+    deployment_url: str
+
+
+@dataclass(frozen=True)
+class SimpleMessage:
+    """The send-email step's message; `body` is already variable-substituted by the step."""
+
+    to: tuple[str, ...]
+    subject: str
+    body: str
+    is_html: bool = False
+
+
+def approval_request_email(req: ApprovalRequest) -> Email:
+    what = f"{_one_line(req.project)} {_one_line(req.release)} to {_one_line(req.environment)}"
+    context = {
+        "recipient_name": _one_line(req.recipient_name),
+        "project": _one_line(req.project),
+        "release": _one_line(req.release),
+        "environment": _one_line(req.environment),
+        "step": _one_line(req.step),
+        "deployer_name": _one_line(req.deployer_name),
+        "deployer_username": _one_line(req.deployer_username),
+        "deployment_url": _url(req.deployment_url, "deployment_url"),
+        "approve_url": _url(req.approve_url, "approve_url"),
+        "reject_url": _url(req.reject_url, "reject_url"),
+        "expires_at": _utc(req.expires_at, "expires_at"),
+        "changes": [line for line in (_one_line(change) for change in req.changes) if line],
+        "instructions_text": _indent(req.instructions_markdown),
+        "instructions_html": _render_markdown(req.instructions_markdown),
+        "release_notes_text": _indent(req.release_notes),
+        "release_notes_html": _render_markdown(req.release_notes),
+    }
+    text, html = _render("approval_request", context)
+    return Email(to=(req.recipient_email,), subject=f"Approval needed: {what}", text=text, html=html)
+
+
+_DECISION_VERBS: Mapping[str, str] = {"approved": "Approved", "rejected": "Rejected", "canceled": "Canceled"}
+
+
+def decision_email(n: DecisionNotice) -> Email:
+    verb = _DECISION_VERBS.get(n.outcome)
+    if verb is None:
+        raise InvalidInput(f"unknown outcome {n.outcome!r}", field="outcome")
+    decided_by = _one_line(n.decided_by_name)
+    first_line, _, rest = _newlines(n.note.strip()).partition("\n")
+    headline = f"{verb} by {decided_by}: {first_line.strip()}" if first_line else f"{verb} by {decided_by}"
+    what = f"{_one_line(n.project)} {_one_line(n.release)} to {_one_line(n.environment)}"
+    context = {
+        "outcome": n.outcome,
+        "headline": headline,
+        "note_rest_text": _indent(rest),
+        "note": n.note.strip(),
+        "deployer_name": _one_line(n.deployer_name),
+        "decided_by_name": decided_by,
+        "decided_by_username": _one_line(n.decided_by_username),
+        "decided_at": _utc(n.decided_at, "decided_at"),
+        "project": _one_line(n.project),
+        "release": _one_line(n.release),
+        "environment": _one_line(n.environment),
+        "step": _one_line(n.step),
+        "deployment_url": _url(n.deployment_url, "deployment_url"),
+    }
+    text, html = _render("decision", context)
+    note = _one_line(first_line)
+    if len(note) > _SUBJECT_NOTE_LENGTH:
+        note = note[: _SUBJECT_NOTE_LENGTH - 1].rstrip() + "…"
+    subject = f"{verb} by {decided_by}: {note} — {what}" if note else f"{verb} by {decided_by} — {what}"
+    return Email(to=(n.deployer_email,), subject=subject, text=text, html=html)
+
+
+_RESULT_SUBJECTS: Mapping[str, str] = {
+    "success": "Deployed",
+    "failed": "Deployment failed",
+    "canceled": "Deployment canceled",
+}
+
+
+def deployment_result_email(n: DeploymentResultNotice) -> Email:
+    prefix = _RESULT_SUBJECTS.get(n.state)
+    if prefix is None:
+        raise InvalidInput(f"unknown final state {n.state!r}", field="state")
+    what = f"{_one_line(n.project)} {_one_line(n.release)} to {_one_line(n.environment)}"
+    error = (n.error or "").strip()
+    context = {
+        "state": n.state,
+        "deployer_name": _one_line(n.deployer_name),
+        "project": _one_line(n.project),
+        "release": _one_line(n.release),
+        "environment": _one_line(n.environment),
+        "finished_at": _utc(n.finished_at, "finished_at"),
+        "error": error,
+        "error_text": _indent(error),
+        "deployment_url": _url(n.deployment_url, "deployment_url"),
+    }
+    text, html = _render("deployment_result", context)
+    return Email(to=(n.deployer_email,), subject=f"{prefix}: {what}", text=text, html=html)
+
+
+def step_email(to: str | Iterable[str], subject: str, body: str, is_html: bool) -> Email:
+    """The send-email step's email. `to` may be a list or one string of addresses separated by `,` or `;`."""
+    recipients = tuple(to.replace(";", ",").split(",")) if isinstance(to, str) else tuple(to)
+    return simple_message_email(SimpleMessage(to=recipients, subject=subject, body=body, is_html=is_html))
+
+
+def simple_message_email(message: SimpleMessage) -> Email:
+    # Addresses are stripped by Email; empty entries come from separators such as "a@x.org, , b@x.org".
+    to = tuple(address for address in message.to if address.strip())
+    if message.is_html:
+        # The text alternative keeps the message readable in text-only clients and in the outbox view.
+        return Email(to=to, subject=_one_line(message.subject), text=html_to_text(message.body), html=message.body)
+    return Email(to=to, subject=_one_line(message.subject), text=message.body)
+
+
+def _render(name: str, context: Mapping[str, object]) -> tuple[str, str]:
+    text = _templates.get_template(f"{name}.txt").render(context)
+    html = _templates.get_template(f"{name}.html").render(context)
+    return text, html
+
+
+def _render_markdown(source: str) -> Markup:
+    # Safe to mark: the renderer escapes all raw HTML ({"html": False}) and refuses javascript: links.
+    return Markup(_markdown.render(source))  # noqa: S704
+
+
+def _one_line(value: str) -> str:
+    """Names and titles go into subjects and single text lines; a newline there could forge a line."""
+    return " ".join(value.split())
+
+
+def _indent(block: str) -> str:
+    """A user-supplied block for a text part, indented so none of its lines starts at the margin."""
+    return textwrap.indent(_newlines(block.strip()), "    ")
+
+
+def _newlines(text: str) -> str:
+    # A lone CR ends a line in some mail clients, so it counts as a line break everywhere here.
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utc(moment: datetime, field: str) -> str:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidInput("a time in an email must be timezone-aware", field=field)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _url(value: str, field: str) -> str:
+    # Links come from the configured public URL; anything else (javascript:, a stray newline) is a bug.
+    if not value.startswith(("https://", "http://")) or any(ch.isspace() or ord(ch) < 32 for ch in value):
+        raise InvalidInput(f"not an http(s) URL: {value!r}", field=field)
+    return value
+
+
+def html_to_text(html: str) -> str:
+    """A readable plain-text rendering of an HTML body: block elements become lines, links keep their URL."""
+    parser = _TextExtractor()
+    parser.feed(html)
+    parser.close()
+    lines = (line.strip() for line in "".join(parser.parts).splitlines())
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+class _TextExtractor(HTMLParser):
+    _SKIPPED = frozenset({"script", "style", "head", "title", "template"})
+    _BLOCKS = frozenset(
+        {"p", "div", "tr", "ul", "ol", "table", "blockquote", "pre", "section", "article"}
+        | {"header", "footer", "h1", "h2", "h3", "h4", "h5", "h6"}
+    )
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skipping = 0
+        self._links: list[tuple[str, int]] = []  # (href, index of the link's first part)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self._SKIPPED:
+            self._skipping += 1
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in self._BLOCKS or tag in ("br", "hr"):
+            # Void elements have no end tag, so they break the line here and only here.
+            self.parts.append("\n")
+        elif tag == "a":
+            self._links.append((dict(attrs).get("href") or "", len(self.parts)))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIPPED:
+            self._skipping = max(0, self._skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+        elif tag == "a" and self._links:
+            href, start = self._links.pop()
+            label = "".join(self.parts[start:]).strip()
+            # Keep the destination, which is often the point of a link, unless the label already shows it.
+            if href.startswith(("http://", "https://", "mailto:")) and href not in label:
+                self.parts.append(f" ({href.removeprefix('mailto:')})")
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self.parts.append(re.sub(r"\s+", " ", data))
