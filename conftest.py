@@ -1,0 +1,3 @@
+"""Makes `tests.*` importable and registers the shared fixture plugins."""
+
+pytest_plugins = ["tests.fixtures.smtp_server", "tests.fixtures.databases", "tests.fixtures.engine"]

@@ -1,0 +1,71 @@
+"""The composition root: settings are read here once and every part is built and wired."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from seaway.domain.process import StepType
+from seaway.engine.automatic import DeployOnPhaseEntry
+from seaway.engine.clock import Clock, SystemClock
+from seaway.engine.orchestrator import RUN_TASK, EngineConfig, Orchestrator
+from seaway.engine.worker import Worker
+from seaway.security.secrets import MasterKey
+from seaway.settings import Settings
+from seaway.steps.base import StepExecutor
+from seaway.steps.noop import run_noop
+from seaway.steps.script import make_script_step
+from seaway.store.database import Database
+from seaway.store.unit_of_work import Store
+from seaway.targets.local import LocalTarget
+
+
+@dataclass
+class Services:
+    settings: Settings
+    database: Database
+    store: Store
+    clock: Clock
+    orchestrator: Orchestrator
+    worker: Worker
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    data_dir = Path(settings.data_dir).resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.resolved_database_url())
+    master_key = MasterKey.load_or_create(data_dir, settings.master_key)
+    store = Store(database, master_key)
+    executors: dict[StepType, StepExecutor] = {
+        StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
+        StepType.NOOP: run_noop,
+    }
+    orchestrator = Orchestrator(
+        store,
+        clock,
+        executors,
+        EngineConfig(
+            work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=data_dir / "applications"
+        ),
+        on_finished=[DeployOnPhaseEntry(clock)],
+    )
+
+    async def run_task(item, lease, finish):  # type: ignore[no-untyped-def]
+        return await orchestrator.advance(int(item.payload["task_id"]), lease, finish)
+
+    worker = Worker(
+        store,
+        clock,
+        {RUN_TASK: run_task},
+        capacity=settings.task_cap,
+        lease_seconds=settings.lease_seconds,
+        poll_seconds=settings.poll_seconds,
+    )
+    store.wakers.append(worker.wake)
+    return Services(settings, database, store, clock, orchestrator, worker)

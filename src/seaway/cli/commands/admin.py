@@ -1,0 +1,78 @@
+"""`seaway admin …`: local administration that talks to the database directly."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+
+from seaway.bootstrap import build_services
+from seaway.cli.context import load_settings
+from seaway.cli.output import out
+from seaway.domain.users import User, validate_email, validate_username
+from seaway.errors import Conflict
+from seaway.security.passwords import hash_password
+from seaway.security.tokens import hash_token, new_api_key
+
+app = typer.Typer(help="Local administration (talks to the database directly).", no_args_is_help=True)
+
+
+async def _create_user(name: str, email: str | None, display_name: str, admin: bool, password: str | None) -> None:
+    validate_username(name, field="NAME")
+    validate_email(email, field="--email")
+    password_hash = hash_password(password) if password is not None else None
+    services = build_services(load_settings())
+    try:
+        await services.database.migrate()
+        async with services.store.transaction() as uow:
+            existing = await uow.users.find_by_username(name)
+            if existing is not None and password_hash is None:
+                raise Conflict(f'user "{name}" already exists', field="NAME")
+            if existing is None:
+                existing = await uow.users.add(
+                    User(name, display_name or name, email, is_admin=admin), services.clock.now(), password_hash
+                )
+                out.print(f"Created user {name}")
+            else:
+                assert existing.id is not None
+                await uow.users.set_password_hash(existing.id, password_hash or "")
+                out.print(f"Set the password of {name}")
+    finally:
+        await services.close()
+
+
+async def _create_api_key(name: str, key_name: str) -> str:
+    services = build_services(load_settings())
+    try:
+        await services.database.migrate()
+        key = new_api_key()
+        async with services.store.transaction() as uow:
+            user = await uow.users.get_by_username(name)
+            assert user.id is not None
+            await uow.users.add_api_key(user.id, key_name, hash_token(key), services.clock.now())
+        return key
+    finally:
+        await services.close()
+
+
+@app.command("create-user")
+def create_user(
+    name: str = typer.Argument(..., help="User name."),
+    email: str | None = typer.Option(None, "--email", help="Email address (approval emails go here)."),
+    display_name: str = typer.Option("", "--display-name", help="Name shown to others."),
+    admin: bool = typer.Option(False, "--admin", help="Make the user an administrator."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read a sign-in password from stdin."),
+) -> None:
+    """Create a user (or, with --password-stdin, set an existing user's password)."""
+    password = sys.stdin.readline().rstrip("\r\n") if password_stdin else None
+    asyncio.run(_create_user(name, email, display_name, admin, password))
+
+
+@app.command("create-api-key")
+def create_api_key(
+    name: str = typer.Argument(..., help="The user the key belongs to."),
+    key_name: str = typer.Option("cli", "--name", help="A label for the key."),
+) -> None:
+    """Print a new API key for that user. It is shown once; only its hash is stored."""
+    out.print(asyncio.run(_create_api_key(name, key_name)))

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import typer
+
+from seaway.cli.client import segment
+from seaway.cli.context import client
+from seaway.cli.output import CliError, out
+
+app = typer.Typer(help="Releases.", no_args_is_help=True)
+
+
+def parse_pairs(values: list[str], option: str, separator: str) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for value in values:
+        key, sep, rest = value.partition(separator)
+        if not sep or not key.strip():
+            raise CliError(f'{option} "{value}" is not KEY{separator}VALUE')
+        pairs[key.strip()] = rest
+    return pairs
+
+
+@app.command("create")
+def create(
+    project: str = typer.Option(..., "--project", help="Project name or id."),
+    version: str | None = typer.Option(None, "--version", help="Release version (default: next after the last)."),
+    notes: str = typer.Option("", "--notes", help="Release notes."),
+    package: list[str] = typer.Option([], "--package", help="STEP:VERSION, repeatable."),
+) -> None:
+    """Create a release; prints its version."""
+    body = {"version": version, "notes": notes, "packages": parse_pairs(package, "--package", ":")}
+    with client() as api:
+        release = api.post(f"/projects/{segment(project)}/releases", json=body)
+    out.print(release["version"])

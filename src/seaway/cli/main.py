@@ -1,0 +1,36 @@
+"""The `seaway` command."""
+
+from __future__ import annotations
+
+import typer
+
+from seaway.cli.commands import admin, apply, deploy, releases, server, tasks
+from seaway.cli.output import report
+from seaway.errors import SeawayError
+
+app = typer.Typer(
+    name="seaway",
+    help="Seaway: deployment automation with approvals.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+server.register(app)
+apply.register(app)
+deploy.register(app)
+app.add_typer(admin.app, name="admin")
+app.add_typer(releases.app, name="release")
+app.add_typer(tasks.app, name="task")
+try:
+    from seaway.cli.commands import template
+
+    app.add_typer(template.app, name="template", help="Try a template before you deploy it.")
+except ImportError:  # pragma: no cover - the template command ships with the templates package
+    pass
+
+
+def main() -> None:
+    try:
+        app()
+    except SeawayError as exc:  # one line and exit code 2, never a stack trace
+        report(exc)

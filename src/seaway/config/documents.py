@@ -1,0 +1,248 @@
+"""The config-as-code document: YAML (or its JSON form) → validated domain objects.
+
+Shape checks happen here and name the YAML path (`projects[0].process[2].environments.skip[0]`); checks
+that need what is already stored (an environment defined earlier) happen when the document is applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from seaway.config.reader import Node
+from seaway.domain.environments import validate_name
+from seaway.domain.lifecycles import Lifecycle, Phase
+from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
+from seaway.domain.projects import LibraryVariableSet, Project
+from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
+from seaway.domain.variables import Prompt, Scope, Variable
+from seaway.errors import InvalidInput
+
+TOP_LEVEL = {
+    "environments", "lifecycles", "users", "teams", "projects", "library_variable_sets", "approval_policies",
+    "freezes",
+}
+NOT_ENFORCED_YET = ("approval_policies", "freezes")
+SCOPE_KEYS = {"environment": "environments", "role": "roles", "target": "targets", "step": "steps",
+              "channel": "channels", "tenant": "tenants"}
+COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
+
+
+@dataclass(frozen=True)
+class SpaceDocument:
+    environments: tuple[str, ...] = ()
+    lifecycles: tuple[tuple[Lifecycle, str], ...] = ()  # (lifecycle, its YAML path)
+    users: tuple[User, ...] = ()
+    teams: tuple[tuple[Team, str], ...] = ()
+    library_variable_sets: tuple[tuple[LibraryVariableSet, str], ...] = ()
+    projects: tuple[tuple[Project, str], ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+
+def load_text(text: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise InvalidInput(f"the document is not valid YAML{where}: {problem}", field="document") from exc
+
+
+def parse_document(data: Any) -> SpaceDocument:
+    root = Node(data if data is not None else {}, "")
+    top = root.mapping(TOP_LEVEL)
+    names = _names(top["environments"]) if "environments" in top else ()
+    warnings = tuple(
+        f"{key}: accepted but not enforced by this version of Seaway" for key in NOT_ENFORCED_YET if key in top
+    )
+    return SpaceDocument(
+        environments=names,
+        lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items()) if "lifecycles" in top else (),
+        users=tuple(parse_user(n) for n in top["users"].items()) if "users" in top else (),
+        teams=tuple((parse_team(n), n.path) for n in top["teams"].items()) if "teams" in top else (),
+        library_variable_sets=tuple((_variable_set(n), n.path) for n in top["library_variable_sets"].items())
+        if "library_variable_sets" in top
+        else (),
+        projects=tuple((parse_project(n), n.path) for n in top["projects"].items()) if "projects" in top else (),
+        warnings=warnings,
+    )
+
+
+def _names(node: Node) -> tuple[str, ...]:
+    result: list[str] = []
+    for item in node.items():
+        name = _name(item)
+        if name.lower() in {r.lower() for r in result}:
+            raise item.fail(f'"{name}" is listed twice')
+        result.append(name)
+    return tuple(result)
+
+
+def _name(node: Node) -> str:
+    return validate_name(node.string(), field=node.path)
+
+
+def parse_lifecycle(node: Node) -> Lifecycle:
+    m = node.mapping({"name", "phases"}, {"name", "phases"})
+    phases = []
+    for p in m["phases"].items():
+        pm = p.mapping({"name", "environments", "optional", "minimum", "automatic"}, {"name", "environments"})
+        environments = tuple(_name(e) for e in pm["environments"].items())
+        automatic: tuple[str, ...] = ()
+        if "automatic" in pm:
+            # `automatic: true` deploys to every environment of the phase; a list names some of them.
+            automatic = environments if pm["automatic"].value is True else (
+                () if pm["automatic"].value is False else pm["automatic"].strings()
+            )
+        phases.append(
+            Phase(
+                name=_name(pm["name"]),
+                environments=environments,
+                optional=pm["optional"].boolean() if "optional" in pm else False,
+                minimum=pm["minimum"].integer(minimum=0) if "minimum" in pm else None,
+                automatic=automatic,
+            )
+        )
+    return Lifecycle(name=_name(m["name"]), phases=tuple(phases))
+
+
+def parse_user(node: Node) -> User:
+    m = node.mapping({"username", "display_name", "email", "admin", "active"}, {"username"})
+    return User(
+        username=validate_username(m["username"].string(), field=m["username"].path),
+        display_name=m["display_name"].string() if "display_name" in m else "",
+        email=validate_email(m["email"].string(), field=m["email"].path) if "email" in m else None,
+        is_admin=m["admin"].boolean() if "admin" in m else False,
+        active=m["active"].boolean() if "active" in m else True,
+    )
+
+
+def parse_team(node: Node) -> Team:
+    m = node.mapping({"name", "members", "roles"}, {"name"})
+    roles = []
+    for r in m["roles"].items() if "roles" in m else ():
+        rm = r.mapping({"role", "environments", "projects"}, {"role"})
+        roles.append(
+            TeamRole(
+                role=rm["role"].string(),
+                environments=rm["environments"].strings() if "environments" in rm else (),
+                projects=rm["projects"].strings() if "projects" in rm else (),
+            )
+        )
+    members = tuple(m["members"].strings()) if "members" in m else ()
+    return Team(name=_name(m["name"]), members=members, roles=tuple(roles))
+
+
+def _variable_set(node: Node) -> LibraryVariableSet:
+    m = node.mapping({"name", "variables"}, {"name"})
+    variables = tuple(parse_variable(v) for v in m["variables"].items()) if "variables" in m else ()
+    return LibraryVariableSet(name=_name(m["name"]), variables=variables)
+
+
+def parse_variable(node: Node) -> Variable:
+    m = node.mapping({"name", "value", "scope", "sensitive", "prompt"}, {"name"})
+    scope = Scope()
+    if "scope" in m:
+        sm = m["scope"].mapping(set(SCOPE_KEYS) | set(SCOPE_KEYS.values()))
+        values: dict[str, frozenset[str]] = {}
+        for key, value in sm.items():
+            values[SCOPE_KEYS.get(key, key)] = frozenset(value.strings())
+        scope = Scope(**values)
+    prompt = None
+    if "prompt" in m:
+        pm = m["prompt"].mapping({"label", "description", "required"})
+        prompt = Prompt(
+            label=pm["label"].string() if "label" in pm else m["name"].string(),
+            description=pm["description"].string(allow_empty=True) if "description" in pm else "",
+            required=pm["required"].boolean() if "required" in pm else False,
+        )
+    return Variable(
+        name=m["name"].string(),
+        value=m["value"].string(allow_empty=True) if "value" in m and m["value"].value is not None else "",
+        scope=scope,
+        sensitive=m["sensitive"].boolean() if "sensitive" in m else False,
+        prompt=prompt,
+    )
+
+
+def parse_project(node: Node) -> Project:
+    m = node.mapping({"name", "lifecycle", "description", "variables", "process", "include"}, {"name"})
+    return Project(
+        name=_name(m["name"]),
+        lifecycle=_name(m["lifecycle"]) if "lifecycle" in m else None,
+        description=m["description"].string(allow_empty=True) if "description" in m else "",
+        variables=tuple(parse_variable(v) for v in m["variables"].items()) if "variables" in m else (),
+        process=tuple(_step(s) for s in m["process"].items()) if "process" in m else (),
+        includes=m["include"].strings() if "include" in m else (),
+    )
+
+
+def parse_step(node: Node) -> Step:
+    return _step(node)
+
+
+def _step(node: Node) -> Step:
+    raw = node.mapping(set(node.value) if isinstance(node.value, dict) else set(), set())
+    if "type" not in raw:
+        raise Node(None, node.child_path("type")).fail(
+            "is required (one of: " + ", ".join(t.value for t in StepType) + ")"
+        )
+    type_text = raw["type"].string()
+    try:
+        step_type = StepType(type_text)
+    except ValueError:
+        raise raw["type"].fail(
+            f'unknown step type "{type_text}" (one of: {", ".join(t.value for t in StepType)})'
+        ) from None
+    required, optional = STEP_PROPERTIES[step_type]
+    m = node.mapping(COMMON_STEP_KEYS | required | optional, {"name"} | required)
+    properties: dict[str, Any] = {}
+    for key in sorted(required | optional):
+        if key in m:
+            properties[key] = _property(m[key])
+    run_condition, expression = RunCondition.SUCCESS, None
+    if "run_condition" in m:
+        rc = m["run_condition"]
+        if isinstance(rc.value, dict):
+            expression = rc.mapping({"variable"}, {"variable"})["variable"].string()
+            run_condition = RunCondition.VARIABLE
+        else:
+            text = rc.string()
+            if text not in ("success", "failure", "always"):
+                raise rc.fail(f'expected success, failure, always or {{variable: "#{{...}}"}}, got "{text}"')
+            run_condition = RunCondition(text)
+    start = StartTrigger.AFTER_PREVIOUS
+    if "start" in m:
+        text = m["start"].string()
+        if text not in ("after-previous", "with-previous"):
+            raise m["start"].fail(f'expected after-previous or with-previous, got "{text}"')
+        start = StartTrigger(text)
+    environments = EnvironmentCondition()
+    if "environments" in m:
+        em = m["environments"].mapping({"only", "skip"})
+        environments = EnvironmentCondition(
+            only=em["only"].strings() if "only" in em else (), skip=em["skip"].strings() if "skip" in em else ()
+        )
+    return Step(
+        name=_name(m["name"]),
+        type=step_type,
+        properties=properties,
+        enabled=m["enabled"].boolean() if "enabled" in m else True,
+        required=m["required"].boolean() if "required" in m else False,
+        environments=environments,
+        run_condition=run_condition,
+        condition_expression=expression,
+        start=start,
+    )
+
+
+def _property(node: Node) -> Any:
+    value = node.value
+    if isinstance(value, list):
+        return list(node.strings())
+    if isinstance(value, dict):
+        return {k: _property(v) for k, v in node.mapping(set(value)).items()}
+    return value

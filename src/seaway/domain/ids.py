@@ -1,0 +1,35 @@
+"""Public ids are `<Kind>-<n>` strings (`Projects-1`, `ServerTasks-9`); the store uses the number."""
+
+from __future__ import annotations
+
+from seaway.errors import InvalidInput
+
+KINDS = {
+    "environment": "Environments",
+    "lifecycle": "Lifecycles",
+    "project": "Projects",
+    "release": "Releases",
+    "deployment": "Deployments",
+    "task": "ServerTasks",
+    "user": "Users",
+    "team": "Teams",
+    "interruption": "Interruptions",
+    "api_key": "ApiKeys",
+    "variable_set": "LibraryVariableSets",
+    "email": "Emails",
+}
+
+
+def format_id(kind: str, number: int | None) -> str:
+    if number is None:
+        raise ValueError(f"a {kind} without an id cannot be named")
+    return f"{KINDS[kind]}-{number}"
+
+
+def parse_id(kind: str, text: str, *, field: str = "id") -> int:
+    """Accept `Projects-7` or a bare `7`."""
+    prefix = KINDS[kind] + "-"
+    candidate = text[len(prefix) :] if text.lower().startswith(prefix.lower()) else text
+    if not candidate.isdigit() or len(candidate) > 18:
+        raise InvalidInput(f'"{text}" is not a {kind} id (expected {prefix}<number>)', field=field)
+    return int(candidate)

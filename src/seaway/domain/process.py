@@ -1,0 +1,158 @@
+"""A project's deployment process: ordered steps and the rules that decide whether each runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from seaway.errors import InvalidInput
+
+
+class StepType(StrEnum):
+    SCRIPT = "script"
+    MANUAL_INTERVENTION = "manual-intervention"
+    SEND_EMAIL = "send-email"
+    DEPLOY_PACKAGE = "deploy-package"
+    KUBERNETES = "kubernetes"
+    HTTP = "http"
+    NOOP = "noop"  # does nothing; for benchmarks and process skeletons
+
+
+class RunCondition(StrEnum):
+    SUCCESS = "success"
+    FAILURE = "failure"
+    ALWAYS = "always"
+    VARIABLE = "variable"
+
+
+class StartTrigger(StrEnum):
+    AFTER_PREVIOUS = "after-previous"
+    WITH_PREVIOUS = "with-previous"
+
+
+@dataclass(frozen=True)
+class EnvironmentCondition:
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+
+    def allows(self, environment: str) -> bool:
+        env = environment.lower()
+        if self.only and env not in {e.lower() for e in self.only}:
+            return False
+        return env not in {e.lower() for e in self.skip}
+
+
+# The properties each step type understands; the first set is required.
+STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
+    StepType.SCRIPT: (frozenset({"script"}), frozenset({"syntax", "run_on", "roles", "timeout"})),
+    StepType.MANUAL_INTERVENTION: (
+        frozenset(),
+        frozenset({"instructions", "responsible_teams", "email_links", "block_deployments", "links_require_sign_in"}),
+    ),
+    StepType.SEND_EMAIL: (frozenset({"subject"}), frozenset({"to", "to_teams", "body", "is_html"})),
+    StepType.DEPLOY_PACKAGE: (frozenset({"package"}), frozenset({"roles", "target_directory", "substitute_files"})),
+    StepType.KUBERNETES: (frozenset({"image"}), frozenset({"roles", "replicas", "port", "namespace"})),
+    StepType.HTTP: (frozenset({"url"}), frozenset({"method", "headers", "body", "expected_status"})),
+    StepType.NOOP: (frozenset(), frozenset()),
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    type: StepType
+    properties: Mapping[str, Any] = field(default_factory=dict)
+    enabled: bool = True
+    required: bool = False
+    environments: EnvironmentCondition = EnvironmentCondition()
+    run_condition: RunCondition = RunCondition.SUCCESS
+    condition_expression: str | None = None  # the template for RunCondition.VARIABLE
+    start: StartTrigger = StartTrigger.AFTER_PREVIOUS
+
+    def prop(self, name: str, default: Any = None) -> Any:
+        return self.properties.get(name, default)
+
+
+class SkipReason(StrEnum):
+    DISABLED = "the step is disabled"
+    ENVIRONMENT = "the step does not run in this environment"
+    EARLIER_FAILURE = "an earlier step failed"
+    NO_FAILURE = "the step runs only when an earlier step failed"
+    CONDITION_FALSE = "its run condition is false"
+
+
+def skip_reason(step: Step, environment: str, *, failed: bool, condition_true: bool | None) -> SkipReason | None:
+    """Why `step` must be skipped, or None when it runs.
+
+    `condition_true` is the evaluated variable expression for RunCondition.VARIABLE (None otherwise).
+    """
+    if not step.enabled:
+        return SkipReason.DISABLED
+    if not step.environments.allows(environment):
+        return SkipReason.ENVIRONMENT
+    if step.run_condition is RunCondition.SUCCESS and failed:
+        return SkipReason.EARLIER_FAILURE
+    if step.run_condition is RunCondition.FAILURE and not failed:
+        return SkipReason.NO_FAILURE
+    if step.run_condition is RunCondition.VARIABLE and not condition_true:
+        return SkipReason.CONDITION_FALSE
+    return None
+
+
+def step_groups(steps: Sequence[Step]) -> list[list[int]]:
+    """Indexes of steps grouped so that a `with-previous` step runs together with the one before it."""
+    groups: list[list[int]] = []
+    for index, step in enumerate(steps):
+        if groups and step.start is StartTrigger.WITH_PREVIOUS:
+            groups[-1].append(index)
+        else:
+            groups.append([index])
+    return groups
+
+
+def validate_process(steps: Sequence[Step], known_environments: Sequence[str], *, path: str) -> None:
+    """Check a whole process; errors name the path of the offending field."""
+    seen: set[str] = set()
+    known = {e.lower() for e in known_environments}
+    for index, step in enumerate(steps):
+        step_path = f"{path}[{index}]"
+        if not step.name or not step.name.strip():
+            raise InvalidInput("a step needs a name", field=f"{step_path}.name")
+        if step.name.lower() in seen:
+            raise InvalidInput(f'step name "{step.name}" is used twice', field=f"{step_path}.name")
+        seen.add(step.name.lower())
+        for kind in ("only", "skip"):
+            for e_index, env in enumerate(getattr(step.environments, kind)):
+                if env.lower() not in known:
+                    raise InvalidInput(
+                        f'unknown environment "{env}"', field=f"{step_path}.environments.{kind}[{e_index}]"
+                    )
+        required, optional = STEP_PROPERTIES[step.type]
+        for name in sorted(required):
+            if name not in step.properties or step.properties[name] in (None, ""):
+                raise InvalidInput(f"a {step.type} step needs {name}", field=f"{step_path}.{name}")
+        for name in step.properties:
+            if name not in required | optional:
+                raise InvalidInput(f'unknown property "{name}" for a {step.type} step', field=f"{step_path}.{name}")
+        if step.run_condition is RunCondition.VARIABLE and not step.condition_expression:
+            raise InvalidInput("a variable run condition needs an expression", field=f"{step_path}.run_condition")
+        _validate_type_specific(step, step_path)
+
+
+def _validate_type_specific(step: Step, step_path: str) -> None:
+    if step.type is StepType.SCRIPT:
+        syntax = step.prop("syntax", "bash")
+        if syntax not in ("bash", "python"):
+            raise InvalidInput(f'syntax must be bash or python, not "{syntax}"', field=f"{step_path}.syntax")
+        run_on = step.prop("run_on", "server")
+        if run_on not in ("server", "targets"):
+            raise InvalidInput(f'run_on must be server or targets, not "{run_on}"', field=f"{step_path}.run_on")
+        timeout = step.prop("timeout")
+        if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0):
+            raise InvalidInput("timeout must be a positive number of seconds", field=f"{step_path}.timeout")
+    for list_prop in ("responsible_teams", "to", "to_teams", "roles"):
+        value = step.prop(list_prop)
+        if value is not None and not (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)):
+            raise InvalidInput(f"{list_prop} must be a list of strings", field=f"{step_path}.{list_prop}")

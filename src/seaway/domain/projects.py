@@ -1,0 +1,26 @@
+"""Projects: what is deployed, with its lifecycle, variables and deployment process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from seaway.domain.process import Step
+from seaway.domain.variables import Variable
+
+
+@dataclass(frozen=True)
+class Project:
+    name: str
+    lifecycle: str | None = None  # lifecycle name; None = the default lifecycle
+    description: str = ""
+    process: tuple[Step, ...] = ()
+    variables: tuple[Variable, ...] = ()
+    includes: tuple[str, ...] = ()  # library variable set names
+    id: int | None = None
+
+
+@dataclass(frozen=True)
+class LibraryVariableSet:
+    name: str
+    variables: tuple[Variable, ...] = ()
+    id: int | None = None

@@ -1,0 +1,119 @@
+"""The system variables Seaway defines for a deployment (Octopus's names, so templates carry over)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from seaway.domain.ids import format_id
+from seaway.domain.states import StepState
+from seaway.domain.users import User
+
+STATUS_CODES: dict[StepState, str] = {
+    StepState.PENDING: "Pending",
+    StepState.RUNNING: "Running",
+    StepState.WAITING: "Running",
+    StepState.SUCCEEDED: "Success",
+    StepState.FAILED: "Failed",
+    StepState.SKIPPED: "Skipped",
+    StepState.CANCELED: "Canceled",
+}
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    name: str
+    number: int  # 1-based, as shown to users
+    state: StepState
+    error: str | None = None
+    outputs: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class DeploymentFacts:
+    """Everything the system variables are made of, gathered by the engine."""
+
+    project_id: str
+    project_name: str
+    environment_id: str
+    environment_name: str
+    release_id: str
+    release_number: str
+    release_notes: str
+    release_created: datetime
+    deployment_id: str
+    deployment_created: datetime
+    task_id: str
+    server_uri: str
+    created_by: User | None = None
+    previous_release_number: str | None = None
+    previous_successful_deployment_id: str | None = None
+    error: str | None = None
+    error_detail: str | None = None
+    comments: str = ""
+
+
+def _user_variables(prefix: str, user: User | None) -> dict[str, str]:
+    if user is None:
+        return {}
+    return {
+        f"{prefix}.Id": format_id("user", user.id),
+        f"{prefix}.Username": user.username,
+        f"{prefix}.DisplayName": user.label,
+        f"{prefix}.EmailAddress": user.email or "",
+    }
+
+
+def deployment_variables(facts: DeploymentFacts) -> dict[str, str]:
+    deployment_link = f"/app#/deployments/{facts.deployment_id}"
+    values = {
+        "Octopus.Project.Id": facts.project_id,
+        "Octopus.Project.Name": facts.project_name,
+        "Octopus.Environment.Id": facts.environment_id,
+        "Octopus.Environment.Name": facts.environment_name,
+        "Octopus.Release.Id": facts.release_id,
+        "Octopus.Release.Number": facts.release_number,
+        "Octopus.Release.Notes": facts.release_notes,
+        "Octopus.Release.Created": facts.release_created.isoformat(),
+        "Octopus.Deployment.Id": facts.deployment_id,
+        "Octopus.Deployment.Name": f"Deploy to {facts.environment_name}",
+        "Octopus.Deployment.Created": facts.deployment_created.isoformat(),
+        "Octopus.Deployment.Comments": facts.comments,
+        "Octopus.Task.Id": facts.task_id,
+        "Octopus.Web.ServerUri": facts.server_uri.rstrip("/"),
+        "Octopus.Web.BaseUrl": facts.server_uri.rstrip("/"),
+        "Octopus.Web.DeploymentLink": deployment_link,
+        "Octopus.Web.ProjectLink": f"/app#/projects/{facts.project_id}",
+        "Octopus.Web.ReleaseLink": f"/app#/releases/{facts.release_id}",
+    }
+    values.update(_user_variables("Octopus.Deployment.CreatedBy", facts.created_by))
+    if facts.previous_release_number is not None:
+        values["Octopus.Release.Previous.Number"] = facts.previous_release_number
+    if facts.previous_successful_deployment_id is not None:
+        values["Octopus.Deployment.PreviousSuccessful.Id"] = facts.previous_successful_deployment_id
+    if facts.error is not None:
+        values["Octopus.Deployment.Error"] = facts.error
+        values["Octopus.Deployment.ErrorDetail"] = facts.error_detail or facts.error
+    return values
+
+
+def step_variables(steps: Sequence[StepStatus], current: StepStatus | None) -> dict[str, str]:
+    """`Octopus.Step[<name>].*` and `Octopus.Action[<name>].*` for every step (in process order), and the
+    current step's `Octopus.Step.*` / `Octopus.Action.*`, plus every output variable set so far."""
+    values: dict[str, str] = {}
+    for step in steps:
+        for kind in ("Step", "Action"):
+            prefix = f"Octopus.{kind}[{step.name}]"
+            values[f"{prefix}.Name"] = step.name
+            values[f"{prefix}.Number"] = str(step.number)
+            values[f"{prefix}.Status.Code"] = STATUS_CODES[step.state]
+            values[f"{prefix}.Status.Error"] = step.error or ""
+        for name, value in (step.outputs or {}).items():
+            values[f"Octopus.Action[{step.name}].Output.{name}"] = value
+    if current is not None:
+        for kind in ("Step", "Action"):
+            values[f"Octopus.{kind}.Name"] = current.name
+            values[f"Octopus.{kind}.Number"] = str(current.number)
+            values[f"Octopus.{kind}.Status.Code"] = STATUS_CODES[current.state]
+    return values

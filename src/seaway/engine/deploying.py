@@ -1,0 +1,142 @@
+"""Creating releases and deployments, and asking for a cancel: the proposals the edges make."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from seaway.domain.deployments import Deployment
+from seaway.domain.lifecycles import Lifecycle, default_lifecycle, why_not_allowed
+from seaway.domain.projects import Project
+from seaway.domain.releases import Release, next_version, validate_version
+from seaway.domain.states import TERMINAL_TASK_STATES
+from seaway.domain.tasks import Task
+from seaway.domain.users import User
+from seaway.domain.variables import Variable, apply_prompted, combine
+from seaway.engine.orchestrator import RUN_TASK, run_task_key
+from seaway.errors import Conflict, InvalidInput, NotFound
+from seaway.store.unit_of_work import UnitOfWork
+
+
+class LifecycleRefused(InvalidInput):
+    """The lifecycle does not allow this release in that environment yet."""
+
+    code = "lifecycle_refused"
+
+
+@dataclass(frozen=True)
+class DeploymentCreated:
+    deployment: Deployment
+    task: Task
+
+
+async def project_variables(uow: UnitOfWork, project: Project) -> tuple[Variable, ...]:
+    library_sets = []
+    for index, name in enumerate(project.includes):
+        variable_set = await uow.library_variable_sets.find_by_name(name)
+        if variable_set is None:
+            raise InvalidInput(f'unknown library variable set "{name}"', field=f"includes[{index}]")
+        library_sets.append(variable_set.variables)
+    return combine(project.variables, library_sets)
+
+
+async def project_lifecycle(uow: UnitOfWork, project: Project) -> Lifecycle:
+    if project.lifecycle:
+        lifecycle = await uow.lifecycles.find_by_name(project.lifecycle)
+        if lifecycle is not None:
+            return lifecycle
+    return default_lifecycle([e.name for e in await uow.environments.list()])
+
+
+async def create_release(
+    uow: UnitOfWork,
+    project: Project,
+    *,
+    now: datetime,
+    user: User | None,
+    version: str | None = None,
+    notes: str = "",
+    packages: Mapping[str, str] | None = None,
+) -> Release:
+    assert project.id is not None
+    existing = await uow.releases.versions(project.id)
+    chosen = validate_version(version) if version else next_version(existing)
+    if await uow.releases.find_by_version(project.id, chosen) is not None:
+        raise Conflict(f'release {chosen} of "{project.name}" already exists', field="version", entity="release")
+    step_names = {s.name.lower() for s in project.process}
+    for step in packages or {}:
+        if step.lower() not in step_names:
+            raise InvalidInput(f'the process has no step "{step}"', field=f"packages.{step}")
+    release = Release(
+        project_id=project.id,
+        version=chosen,
+        process=project.process,
+        variables=await project_variables(uow, project),
+        created_at=now,
+        notes=notes or "",
+        packages=tuple(sorted((packages or {}).items())),
+        created_by=user.id if user else None,
+    )
+    return await uow.releases.add(release)
+
+
+async def create_deployment(
+    uow: UnitOfWork,
+    release: Release,
+    environment_name: str,
+    *,
+    now: datetime,
+    user: User | None,
+    variables: Mapping[str, str] | None = None,
+    comments: str = "",
+) -> DeploymentCreated:
+    project = await uow.projects.get(release.project_id)
+    environment = await uow.environments.find_by_name(environment_name)
+    if environment is None or environment.id is None:
+        raise InvalidInput(f'unknown environment "{environment_name}"', field="environment")
+    lifecycle = await project_lifecycle(uow, project)
+    assert release.id is not None
+    succeeded = await uow.deployments.succeeded_environments(release.id)
+    refusal = why_not_allowed(lifecycle, environment.name, succeeded)
+    if refusal is not None:
+        raise LifecycleRefused(
+            f"release {release.version} cannot be deployed to {environment.name} yet: {refusal}", field="environment"
+        )
+    supplied = dict(variables or {})
+    apply_prompted(release.variables, supplied)  # a missing required prompt is refused now, not mid-deployment
+    deployment = await uow.deployments.add(
+        Deployment(
+            release_id=release.id,
+            project_id=release.project_id,
+            environment=environment.name,
+            created_at=now,
+            created_by=user.id if user else None,
+            prompted_variables=supplied,
+            comments=comments or "",
+        ),
+        environment.id,
+    )
+    assert deployment.id is not None
+    task = await uow.tasks.add(deployment.id, now)
+    await uow.queue.enqueue(RUN_TASK, run_task_key(task.id), {"task_id": task.id}, now)
+    deployment = Deployment(**{**deployment.__dict__, "task_id": task.id})
+    return DeploymentCreated(deployment, task)
+
+
+async def request_cancel(uow: UnitOfWork, task_id: int, *, now: datetime) -> Task:
+    """Record the wish; the engine decides. A queued or waiting task is woken so it can end itself."""
+    task = await uow.tasks.get(task_id)
+    if task.state in TERMINAL_TASK_STATES:
+        raise Conflict(f"the task is already {task.state}", entity="task", id=str(task_id))
+    await uow.tasks.request_cancel(task_id)
+    await uow.queue.enqueue(RUN_TASK, run_task_key(task_id), {"task_id": task_id}, now)
+    return await uow.tasks.get(task_id)
+
+
+async def find_release(uow: UnitOfWork, project: Project, version: str) -> Release:
+    assert project.id is not None
+    release = await uow.releases.find_by_version(project.id, version)
+    if release is None:
+        raise NotFound(f'"{project.name}" has no release {version}', entity="release", id=version)
+    return release

@@ -1,0 +1,407 @@
+"""The only code that advances deployments.
+
+`advance()` loads a task, asks the domain what may happen, runs the next steps and persists each
+transition, with the follow-up work it causes, in one transaction. State is committed once per group of
+steps (the results of one group and the start of the next share a commit), never per log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+from seaway.domain.deployments import Deployment
+from seaway.domain.environments import Environment
+from seaway.domain.ids import format_id
+from seaway.domain.masking import Masker
+from seaway.domain.process import RunCondition, Step, StepType, skip_reason, step_groups
+from seaway.domain.projects import Project
+from seaway.domain.releases import Release
+from seaway.domain.states import TERMINAL_STEP_STATES, TERMINAL_TASK_STATES, StepState, TaskState
+from seaway.domain.system_variables import DeploymentFacts, StepStatus
+from seaway.domain.tasks import StepRun, Task
+from seaway.domain.templates import evaluate
+from seaway.domain.transitions import Proposal, transition
+from seaway.domain.users import User
+from seaway.domain.variables import Variable, apply_prompted, sensitive_values
+from seaway.engine.clock import Clock
+from seaway.engine.task_log import TaskLog
+from seaway.engine.variables import truthy, variables_for_step
+from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
+from seaway.store.unit_of_work import Store, UnitOfWork
+
+RUN_TASK = "run-task"
+LOG_FLUSH_SECONDS = 1.0
+
+
+def run_task_key(task_id: int) -> str:
+    return f"{RUN_TASK}:{task_id}"
+
+
+class Lease(Protocol):
+    """The worker's hold on the work item: `cancel` is set when the task must stop, `lost` when another
+    node may have taken the item over (then nothing more may be written)."""
+
+    cancel: asyncio.Event
+
+    @property
+    def lost(self) -> bool: ...
+
+
+FinishItem = Callable[[UnitOfWork], Awaitable[None]]
+TaskHook = Callable[[UnitOfWork, "TaskRun"], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    work_dir: Path
+    public_url: str
+    applications_dir: Path | None = None  # where deployed applications live on this server
+
+
+@dataclass
+class TaskRun:
+    """Everything one advance() needs, loaded once."""
+
+    task: Task
+    deployment: Deployment
+    release: Release
+    project: Project
+    environment: Environment
+    creator: User | None
+    variables: tuple[Variable, ...]
+    runs: list[StepRun]
+    outputs: dict[int, dict[str, str]]
+    log: TaskLog
+    previous_successful_id: int | None = None
+    staged: dict[int, StepRun] = field(default_factory=dict)
+    staged_outputs: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def stage(self, run: StepRun, outputs: Mapping[str, str] | None = None) -> None:
+        self.runs[run.index] = run
+        self.staged[run.index] = run
+        if outputs is not None:
+            self.outputs[run.index] = dict(outputs)
+            self.staged_outputs[run.index] = dict(outputs)
+
+    async def write_staged(self, uow: UnitOfWork) -> None:
+        for index, run in self.staged.items():
+            await uow.tasks.save_step_run(run, self.staged_outputs.get(index))
+        self.staged.clear()
+        self.staged_outputs.clear()
+        await self.log.flush(uow)
+
+
+class Orchestrator:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        executors: Mapping[StepType, StepExecutor],
+        config: EngineConfig,
+        *,
+        on_finished: Sequence[TaskHook] = (),
+        services: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.executors = executors
+        self.config = config
+        self.on_finished = list(on_finished)
+        self.services = dict(services or {})
+
+    async def advance(self, task_id: int, lease: Lease, finish: FinishItem) -> bool:
+        """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
+        async with self.store.transaction() as uow:
+            run = await self._load(uow, task_id)
+            if run is None:
+                return False
+            if run.task.cancel_requested:
+                await self._end(uow, run, TaskState.CANCELED, finish)
+                return True
+            if not await self._start(uow, run):
+                await finish(uow)  # another deployment holds the slot; it will enqueue this one when done
+                return True
+            groups = step_groups(run.release.process)
+            first = self._next_group(run, groups)
+            if first is not None:
+                self._stage_group_start(run, first)
+                await run.write_staged(uow)
+        return await self._run_groups(run, groups, lease, finish)
+
+    # -- loading and starting ----------------------------------------------------------------------
+
+    async def _load(self, uow: UnitOfWork, task_id: int) -> TaskRun | None:
+        task = await uow.tasks.get(task_id)
+        if task.state in TERMINAL_TASK_STATES:
+            return None
+        deployment = await uow.deployments.get(task.deployment_id)
+        release = await uow.releases.get(deployment.release_id)
+        project = await uow.projects.get(deployment.project_id)
+        environment = await uow.environments.get_by_name(deployment.environment)
+        creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
+        variables = apply_prompted(release.variables, deployment.prompted_variables)
+        runs = await uow.tasks.step_runs(task_id)
+        outputs = {i: {k: str(v) for k, v in o.items()} for i, o in (await uow.tasks.step_outputs(task_id)).items()}
+        assert deployment.id is not None
+        previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
+        masker = Masker(sensitive_values(variables))
+        return TaskRun(
+            task=task, deployment=deployment, release=release, project=project, environment=environment,
+            creator=creator, variables=variables, runs=runs, outputs=outputs,
+            log=TaskLog(task_id, masker, self.clock.now),
+            previous_successful_id=previous.id if previous else None,
+        )
+
+    async def _start(self, uow: UnitOfWork, run: TaskRun) -> bool:
+        task = run.task
+        if task.state is TaskState.QUEUED:
+            assert run.environment.id is not None
+            if not await uow.tasks.take_slot(task.id, run.deployment.project_id, run.environment.id):
+                return False
+            run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
+            await uow.tasks.save(run.task)
+            if not run.runs:
+                await uow.tasks.add_step_runs(task.id, [s.name for s in run.release.process])
+                run.runs = [StepRun(task.id, i, s.name) for i, s in enumerate(run.release.process)]
+            run.log.add(
+                f"Deploying {run.project.name} release {run.release.version} to {run.environment.name}"
+            )
+        elif task.state is TaskState.WAITING:
+            run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
+            await uow.tasks.save(run.task)
+            if run.environment.id is not None:
+                await uow.tasks.take_slot(task.id, run.deployment.project_id, run.environment.id)
+        else:  # executing: a node died mid-task and this one took the work item over
+            run.log.add("Resuming the deployment after its previous worker stopped", "warning")
+        return True
+
+    # -- the step loop -----------------------------------------------------------------------------
+
+    @staticmethod
+    def _next_group(run: TaskRun, groups: list[list[int]]) -> list[int] | None:
+        for group in groups:
+            if any(run.runs[i].state not in TERMINAL_STEP_STATES for i in group):
+                return group
+        return None
+
+    def _stage_group_start(self, run: TaskRun, group: list[int]) -> None:
+        now = self.clock.now()
+        for index in group:
+            step_run = run.runs[index]
+            if step_run.state in TERMINAL_STEP_STATES:
+                continue
+            if step_run.state is StepState.PENDING:
+                reason = self._skip_reason(run, index)
+                if reason is not None:
+                    run.stage(replace(step_run, state=StepState.SKIPPED, skip_reason=reason, finished_at=now))
+                    run.log.add(f'Skipping step "{step_run.name}": {reason}', "info", index)
+                    continue
+            if step_run.state is StepState.RUNNING:
+                run.log.add(f'Running step "{step_run.name}" again: its previous run did not finish', "warning", index)
+            elif step_run.state is StepState.PENDING:
+                run.log.add(f'Step {index + 1}: "{step_run.name}"', "info", index)
+            run.stage(
+                replace(
+                    step_run,
+                    state=StepState.RUNNING if step_run.state is not StepState.WAITING else StepState.WAITING,
+                    started_at=step_run.started_at or now,
+                    attempts=step_run.attempts + (0 if step_run.state is StepState.WAITING else 1),
+                )
+            )
+
+    def _skip_reason(self, run: TaskRun, index: int) -> str | None:
+        step = run.release.process[index]
+        condition: bool | None = None
+        if step.run_condition is RunCondition.VARIABLE and step.enabled:
+            values = self._variables(run, index)
+            condition = truthy(evaluate(step.condition_expression or "", values, halt_on_error=False))
+        reason = skip_reason(step, run.environment.name, failed=run.task.failed_steps, condition_true=condition)
+        return str(reason) if reason is not None else None
+
+    async def _run_groups(self, run: TaskRun, groups: list[list[int]], lease: Lease, finish: FinishItem) -> bool:
+        while True:
+            group = self._next_group(run, groups)
+            if group is None:
+                return await self._finish(run, lease, finish)
+            to_run = [i for i in group if run.runs[i].state in (StepState.RUNNING, StepState.WAITING)]
+            stop_flushing = asyncio.Event()
+            flusher = asyncio.create_task(self._flush_log_while_running(run, lease, stop_flushing))
+            try:
+                outcomes = await asyncio.gather(*(self._execute(run, i, lease) for i in to_run))
+            finally:
+                stop_flushing.set()
+                await flusher
+            if lease.lost:
+                return False
+            waiting: list[tuple[int, Waiting]] = []
+            for index, outcome in zip(to_run, outcomes, strict=True):
+                if isinstance(outcome, Waiting):
+                    waiting.append((index, outcome))
+                self._stage_outcome(run, index, outcome, canceled=lease.cancel.is_set())
+            if lease.cancel.is_set():
+                return await self._finish(run, lease, finish, canceled=True)
+            if waiting:
+                return await self._wait(run, waiting, finish)
+            following = self._next_group(run, groups)
+            if following is None:
+                return await self._finish(run, lease, finish)
+            self._stage_group_start(run, following)
+            async with self.store.transaction() as uow:
+                await self._save_task_flags(uow, run)
+                await run.write_staged(uow)
+
+    async def _flush_log_while_running(self, run: TaskRun, lease: Lease, stop: asyncio.Event) -> None:
+        """Write the log of running steps about once a second so it can be followed live."""
+        while not stop.is_set():
+            try:
+                await asyncio.wait_for(stop.wait(), LOG_FLUSH_SECONDS)
+            except TimeoutError:
+                if run.log.has_pending and not lease.lost:
+                    async with self.store.transaction() as uow:
+                        await run.log.flush(uow)
+
+    async def _execute(self, run: TaskRun, index: int, lease: Lease) -> StepOutcome:
+        step = run.release.process[index]
+        executor = self.executors.get(step.type)
+        if executor is None:
+            return Failed(f'step type "{step.type}" is not available on this server')
+        # A no-op step needs no variables; skipping their resolution keeps the engine's own overhead measurable.
+        values = {} if step.type is StepType.NOOP else self._variables(run, index)
+        ctx = StepContext(
+            task_id=run.task.id,
+            step_index=index,
+            step=step,
+            environment=run.environment.name,
+            variables=values,
+            render=lambda template: evaluate(template, values, halt_on_error=False),
+            log=run.log.for_step(index),
+            workdir=self.config.work_dir / f"task-{run.task.id}" / f"step-{index + 1}",
+            cancel=lease.cancel,
+            now=self.clock.now,
+            attempt=run.runs[index].attempts,
+            services=self.services,
+        )
+        try:
+            return await executor(ctx)
+        except Exception as exc:  # a step's bug must fail that step, not the worker
+            return Failed(f"{type(exc).__name__}: {exc}")
+
+    def _stage_outcome(self, run: TaskRun, index: int, outcome: StepOutcome, *, canceled: bool) -> None:
+        step_run = run.runs[index]
+        now = self.clock.now()
+        if isinstance(outcome, Waiting):
+            run.stage(replace(step_run, state=StepState.WAITING))
+            run.log.add(f'Step "{step_run.name}" is waiting: {outcome.reason}', "info", index)
+            return
+        outputs = {**run.outputs.get(index, {}), **outcome.outputs}
+        if canceled:
+            run.stage(replace(step_run, state=StepState.CANCELED, finished_at=now, error="canceled"), outputs)
+            return
+        if isinstance(outcome, Succeeded):
+            run.stage(replace(step_run, state=StepState.SUCCEEDED, finished_at=now, error=None), outputs)
+            return
+        run.stage(replace(step_run, state=StepState.FAILED, finished_at=now, error=outcome.error), outputs)
+        run.log.add(f'Step "{step_run.name}" failed: {outcome.error}', "error", index)
+        if not run.task.failed_steps:
+            run.task = replace(
+                run.task,
+                failed_steps=True,
+                error=outcome.error if outcome.error.startswith("Rejected") else
+                f'The step "{step_run.name}" failed: {outcome.error}',
+                error_detail=outcome.error,
+            )
+
+    async def _save_task_flags(self, uow: UnitOfWork, run: TaskRun) -> None:
+        if run.task.failed_steps:
+            await uow.tasks.save(run.task)
+
+    # -- leaving the worker ------------------------------------------------------------------------
+
+    async def _wait(self, run: TaskRun, waiting: list[tuple[int, Waiting]], finish: FinishItem) -> bool:
+        run.task, _ = transition(run.task, Proposal(TaskState.WAITING), self.clock.now())
+        async with self.store.transaction() as uow:
+            await uow.tasks.save(run.task)
+            await run.write_staged(uow)
+            if not any(w.blocks_other_deployments for _, w in waiting):
+                await self._release_slot(uow, run)
+            await finish(uow)
+        return True
+
+    async def _finish(self, run: TaskRun, lease: Lease, finish: FinishItem, *, canceled: bool = False) -> bool:
+        if lease.lost:
+            return False
+        async with self.store.transaction() as uow:
+            if canceled or (await uow.tasks.get(run.task.id)).cancel_requested:
+                run.task = replace(run.task, cancel_requested=True)
+                await self._end(uow, run, TaskState.CANCELED, finish)
+            else:
+                await self._end(uow, run, TaskState.FAILED if run.task.failed_steps else TaskState.SUCCESS, finish)
+        return True
+
+    async def _end(self, uow: UnitOfWork, run: TaskRun, state: TaskState, finish: FinishItem) -> None:
+        now = self.clock.now()
+        if state is TaskState.CANCELED:
+            for step_run in run.runs:
+                if step_run.state not in TERMINAL_STEP_STATES:
+                    run.stage(replace(step_run, state=StepState.CANCELED, finished_at=now))
+            run.log.add("The deployment was canceled", "warning")
+            proposal = Proposal(TaskState.CANCELED, error="The deployment was canceled")
+        elif state is TaskState.FAILED:
+            proposal = Proposal(TaskState.FAILED, error=run.task.error, error_detail=run.task.error_detail)
+            run.log.add(run.task.error or "The deployment failed", "error")
+        else:
+            proposal = Proposal(TaskState.SUCCESS)
+            run.log.add("The deployment succeeded")
+        run.task, _ = transition(run.task, proposal, now)
+        await uow.tasks.save(run.task)
+        await run.write_staged(uow)
+        await self._release_slot(uow, run)
+        for hook in self.on_finished:
+            await hook(uow, run)
+        await finish(uow)
+
+    async def _release_slot(self, uow: UnitOfWork, run: TaskRun) -> None:
+        await uow.tasks.release_slot(run.task.id)
+        if run.environment.id is not None:
+            next_task = await uow.tasks.next_queued_for_slot(run.deployment.project_id, run.environment.id)
+            if next_task is not None:
+                await uow.queue.enqueue(RUN_TASK, run_task_key(next_task), {"task_id": next_task}, self.clock.now())
+
+    # -- variables ---------------------------------------------------------------------------------
+
+    def _facts(self, run: TaskRun) -> DeploymentFacts:
+        return DeploymentFacts(
+            project_id=format_id("project", run.project.id),
+            project_name=run.project.name,
+            environment_id=format_id("environment", run.environment.id),
+            environment_name=run.environment.name,
+            release_id=format_id("release", run.release.id),
+            release_number=run.release.version,
+            release_notes=run.release.notes,
+            release_created=run.release.created_at,
+            deployment_id=format_id("deployment", run.deployment.id),
+            deployment_created=run.deployment.created_at,
+            task_id=format_id("task", run.task.id),
+            server_uri=self.config.public_url,
+            created_by=run.creator,
+            previous_successful_deployment_id=format_id("deployment", run.previous_successful_id)
+            if run.previous_successful_id
+            else None,
+            error=run.task.error if run.task.failed_steps else None,
+            error_detail=run.task.error_detail if run.task.failed_steps else None,
+            comments=run.deployment.comments,
+        )
+
+    def _variables(self, run: TaskRun, index: int) -> dict[str, str]:
+        statuses = [
+            StepStatus(r.name, r.index + 1, r.state, r.error, run.outputs.get(r.index)) for r in run.runs
+        ]
+        step: Step = run.release.process[index]
+        values = variables_for_step(run.variables, self._facts(run), statuses, step, statuses[index])
+        if self.config.applications_dir is not None:
+            values["Octopus.Tentacle.Agent.ApplicationDirectoryPath"] = str(self.config.applications_dir)
+        return values

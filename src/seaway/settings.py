@@ -1,0 +1,45 @@
+"""Settings, read once from the environment (prefix SEAWAY_) in the composition root and passed down.
+
+docs/configuration.md is generated from these fields; every field carries a description.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SEAWAY_", extra="ignore")
+
+    data_dir: Path = Field(Path(".seaway"), description="SQLite database, master key, step working directories.")
+    database_url: str | None = Field(
+        None, description="`postgresql+asyncpg://…` for scale-out; unset: SQLite in the data directory."
+    )
+    public_url: str = Field("http://127.0.0.1:8080", description="Base of the links in emails.")
+    master_key: str | None = Field(
+        None, description="Key for sensitive variables (base64url, 32 bytes); unset: `master.key` in the data dir."
+    )
+    task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
+    lease_seconds: float = Field(
+        30.0, gt=0, description="How long a node's claim on a work item lasts without a heartbeat before another "
+        "node may take it over."
+    )
+    poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
+    script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")
+    smtp_host: str | None = Field(None, description="SMTP server; unset: emails go to the outbox.")
+    smtp_port: int = Field(25, description="SMTP port.")
+    smtp_from: str = Field("seaway@localhost", description="Sender address of Seaway's emails.")
+    smtp_username: str | None = Field(None, description="SMTP user name (optional).")
+    smtp_password: str | None = Field(None, description="SMTP password (optional).")
+    smtp_tls: Literal["none", "starttls", "tls"] = Field("none", description="`none`, `starttls` or `tls`.")
+    url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
+    api_key: str | None = Field(None, description="API key the CLI's client commands use.")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'seaway.db'}"

@@ -1,0 +1,58 @@
+"""What a step executor gets and returns. One module per step type implements `StepExecutor`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from seaway.domain.process import Step
+
+
+class StepLog(Protocol):
+    async def write(self, message: str, level: str = "info") -> None: ...
+
+
+@dataclass
+class StepContext:
+    task_id: int
+    step_index: int
+    step: Step
+    environment: str
+    variables: Mapping[str, str]
+    render: Callable[[str], str]  # evaluates a template against this step's variables
+    log: StepLog
+    workdir: Path
+    cancel: asyncio.Event
+    now: Callable[[], datetime]
+    attempt: int = 1
+    services: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Succeeded:
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Failed:
+    error: str
+    outputs: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The step waits for something outside the worker (a person's decision); the task releases its lease."""
+
+    reason: str
+    blocks_other_deployments: bool = False
+
+
+StepOutcome = Succeeded | Failed | Waiting
+
+
+class StepExecutor(Protocol):
+    def __call__(self, ctx: StepContext) -> Awaitable[StepOutcome]: ...

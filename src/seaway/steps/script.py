@@ -1,0 +1,89 @@
+"""Run a bash or python script on the server, with Octopus-style output variables.
+
+The script text is variable-substituted first. A script sets an output variable by calling
+`set_octopusvariable "Name" "value"` (bash) / `set_octopusvariable("Name", "value")` (python); the call
+prints a service message that is parsed here and kept out of the log. Later steps read it as
+`#{Octopus.Action[<step>].Output.Name}`.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import shutil
+from pathlib import Path
+
+from seaway.steps.base import Failed, StepContext, StepOutcome, Succeeded
+from seaway.targets.base import Target
+
+_SERVICE_MESSAGE = re.compile(r"^##octopus\[setVariable name='(?P<name>[A-Za-z0-9+/=]*)' value='(?P<value>[A-Za-z0-9+/=]*)'")
+
+BASH_PRELUDE = r"""set_octopusvariable() {
+  local name value
+  name=$(printf '%s' "$1" | base64 -w0)
+  value=$(printf '%s' "$2" | base64 -w0)
+  printf "##octopus[setVariable name='%s' value='%s']\n" "$name" "$value"
+}
+"""
+
+PYTHON_PRELUDE = r"""def set_octopusvariable(name, value):
+    import base64 as _b64, sys as _sys
+    _e = lambda s: _b64.b64encode(str(s).encode()).decode()
+    print("##octopus[setVariable name='%s' value='%s']" % (_e(name), _e(value)), flush=True)
+
+
+"""
+
+CLEAN_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+def script_command(syntax: str, script_path: Path) -> list[str]:
+    if syntax == "python":
+        return [shutil.which("python3") or "python3", "-u", str(script_path)]
+    return [shutil.which("bash") or "bash", "--noprofile", "--norc", "-e", str(script_path)]
+
+
+def decode_service_message(line: str) -> tuple[str, str] | None:
+    match = _SERVICE_MESSAGE.match(line)
+    if match is None:
+        return None
+    try:
+        name = base64.b64decode(match["name"]).decode()
+        value = base64.b64decode(match["value"]).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return name, value
+
+
+def make_script_step(target: Target, default_timeout: float):  # type: ignore[no-untyped-def]
+    async def run_script(ctx: StepContext) -> StepOutcome:
+        syntax = str(ctx.step.prop("syntax", "bash"))
+        body = ctx.render(str(ctx.step.prop("script", "")))
+        prelude = PYTHON_PRELUDE if syntax == "python" else BASH_PRELUDE
+        ctx.workdir.mkdir(parents=True, exist_ok=True)
+        script_path = ctx.workdir / ("script.py" if syntax == "python" else "script.sh")
+        script_path.write_text(prelude + body, encoding="utf-8")
+        outputs: dict[str, str] = {}
+
+        async def on_line(level: str, line: str) -> None:
+            decoded = decode_service_message(line)
+            if decoded is not None:
+                outputs[decoded[0]] = decoded[1]
+                return
+            await ctx.log.write(line, level)
+
+        env = {"PATH": CLEAN_PATH, "HOME": str(ctx.workdir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+        timeout = float(ctx.step.prop("timeout") or default_timeout)
+        result = await target.run(
+            script_command(syntax, script_path), env=env, cwd=ctx.workdir, on_line=on_line, cancel=ctx.cancel,
+            timeout=timeout,
+        )
+        if result.canceled:
+            return Failed("the script was canceled", outputs)
+        if result.timed_out:
+            return Failed(f"the script did not finish within {timeout:g} seconds and was stopped", outputs)
+        if result.exit_code != 0:
+            return Failed(f"the script exited with code {result.exit_code}", outputs)
+        return Succeeded(outputs)
+
+    return run_script

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.domain.releases import Release
+from seaway.store.base import Repository
+from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
+from seaway.store.tables import releases as t
+
+
+class ReleaseRepository(Repository):
+    def _from_row(self, row: Any) -> Release:
+        return Release(
+            project_id=row.project_id,
+            version=row.version,
+            process=process_from_json(row.process),
+            variables=variables_from_json(row.variables, self.cipher),
+            created_at=row.created_at,
+            notes=row.notes,
+            packages=tuple((step, version) for step, version in row.packages),
+            created_by=row.created_by,
+            id=row.id,
+        )
+
+    async def get(self, release_id: int) -> Release:
+        return self._from_row(await self._one(sa.select(t).where(t.c.id == release_id), "release", release_id))
+
+    async def find_by_version(self, project_id: int, version: str) -> Release | None:
+        stmt = sa.select(t).where(t.c.project_id == project_id, t.c.version_key == version.lower())
+        row = (await self.conn.execute(stmt)).first()
+        return self._from_row(row) if row else None
+
+    async def versions(self, project_id: int) -> list[str]:
+        stmt = sa.select(t.c.version).where(t.c.project_id == project_id).order_by(t.c.id)
+        return list((await self.conn.execute(stmt)).scalars())
+
+    async def list_for_project(self, project_id: int, limit: int = 100) -> list[Release]:
+        stmt = sa.select(t).where(t.c.project_id == project_id).order_by(t.c.id.desc()).limit(limit)
+        return [self._from_row(r) for r in await self.conn.execute(stmt)]
+
+    async def add(self, release: Release) -> Release:
+        new_id = await self._insert(
+            t,
+            {
+                "project_id": release.project_id,
+                "version": release.version,
+                "version_key": release.version.lower(),
+                "notes": release.notes,
+                "process": process_to_json(release.process),
+                "variables": variables_to_json(release.variables, self.cipher),
+                "packages": [list(p) for p in release.packages],
+                "created_at": release.created_at,
+                "created_by": release.created_by,
+            },
+        )
+        return Release(
+            release.project_id, release.version, release.process, release.variables, release.created_at,
+            release.notes, release.packages, release.created_by, new_id,
+        )

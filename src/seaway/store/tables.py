@@ -1,0 +1,228 @@
+"""The schema, in SQLAlchemy Core. Migrations are generated from it and checked for drift."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+metadata = sa.MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Timestamps are always timezone-aware UTC in Python, whatever the dialect stores."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):  # SQLite
+            value = datetime.fromisoformat(value)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+def _id() -> sa.Column[int]:
+    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _name_key() -> sa.Column[str]:
+    # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
+    return sa.Column("name_key", sa.String(200), nullable=False, unique=True)
+
+
+environments = sa.Table(
+    "environments",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _name_key(),
+    sa.Column("sort_order", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+)
+
+lifecycles = sa.Table(
+    "lifecycles",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _name_key(),
+    sa.Column("phases", sa.JSON, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    _id(),
+    sa.Column("username", sa.String(64), nullable=False),
+    sa.Column("username_key", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
+    sa.Column("email", sa.String(320), nullable=True),
+    sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("password_hash", sa.String(200), nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+api_keys = sa.Table(
+    "api_keys",
+    metadata,
+    _id(),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
+teams = sa.Table(
+    "teams",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _name_key(),
+    sa.Column("members", sa.JSON, nullable=False),
+    sa.Column("roles", sa.JSON, nullable=False),
+)
+
+library_variable_sets = sa.Table(
+    "library_variable_sets",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _name_key(),
+    sa.Column("variables", sa.JSON, nullable=False),
+)
+
+projects = sa.Table(
+    "projects",
+    metadata,
+    _id(),
+    sa.Column("name", sa.String(200), nullable=False),
+    _name_key(),
+    sa.Column("lifecycle", sa.String(200), nullable=True),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("process", sa.JSON, nullable=False),
+    sa.Column("variables", sa.JSON, nullable=False),
+    sa.Column("includes", sa.JSON, nullable=False),
+)
+
+releases = sa.Table(
+    "releases",
+    metadata,
+    _id(),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("version", sa.String(100), nullable=False),
+    sa.Column("version_key", sa.String(100), nullable=False),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("process", sa.JSON, nullable=False),
+    sa.Column("variables", sa.JSON, nullable=False),
+    sa.Column("packages", sa.JSON, nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.UniqueConstraint("project_id", "version_key", name="uq_releases_project_version"),
+)
+
+deployments = sa.Table(
+    "deployments",
+    metadata,
+    _id(),
+    sa.Column("release_id", sa.Integer, sa.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("environment_id", sa.Integer, sa.ForeignKey("environments.id"), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("prompted_variables", sa.JSON, nullable=False),
+    sa.Column("comments", sa.Text, nullable=False, server_default=""),
+    sa.Index("ix_deployments_project_environment", "project_id", "environment_id"),
+)
+
+tasks = sa.Table(
+    "tasks",
+    metadata,
+    _id(),
+    sa.Column("deployment_id", sa.Integer, sa.ForeignKey("deployments.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("queued_at", UtcDateTime, nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("error_detail", sa.Text, nullable=True),
+    sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("failed_steps", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.UniqueConstraint("deployment_id", name="uq_tasks_deployment_id"),
+)
+
+step_runs = sa.Table(
+    "step_runs",
+    metadata,
+    _id(),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("idx", sa.Integer, nullable=False),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False),
+    sa.Column("started_at", UtcDateTime, nullable=True),
+    sa.Column("finished_at", UtcDateTime, nullable=True),
+    sa.Column("error", sa.Text, nullable=True),
+    sa.Column("skip_reason", sa.Text, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("outputs", sa.JSON, nullable=False),
+    sa.UniqueConstraint("task_id", "idx", name="uq_step_runs_task_idx"),
+)
+
+task_logs = sa.Table(
+    "task_logs",
+    metadata,
+    _id(),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("step_index", sa.Integer, nullable=True),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("level", sa.String(10), nullable=False),
+    sa.Column("message", sa.Text, nullable=False),
+    sa.Index("ix_task_logs_task_id_id", "task_id", "id"),
+)
+
+# One row per (project, environment) while a deployment runs there: the unique key is what keeps
+# deployments of one project to one environment one at a time, on every node.
+deployment_slots = sa.Table(
+    "deployment_slots",
+    metadata,
+    sa.Column("project_id", sa.Integer, primary_key=True),
+    sa.Column("environment_id", sa.Integer, primary_key=True),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+)
+
+work_items = sa.Table(
+    "work_items",
+    metadata,
+    _id(),
+    sa.Column("kind", sa.String(50), nullable=False),
+    sa.Column("key", sa.String(200), nullable=False, unique=True),
+    sa.Column("payload", sa.JSON, nullable=False),
+    sa.Column("run_after", UtcDateTime, nullable=False),
+    sa.Column("lease_owner", sa.String(100), nullable=True),
+    sa.Column("lease_until", UtcDateTime, nullable=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    # Bumped when the same key is enqueued again while leased, so completing the old run keeps the new request.
+    sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Index("ix_work_items_run_after", "run_after"),
+)

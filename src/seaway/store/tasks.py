@@ -1,0 +1,180 @@
+"""Tasks with their step runs and logs, and the per-(project, environment) deployment slot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.domain.states import StepState, TaskState
+from seaway.domain.tasks import StepRun, Task
+from seaway.store.base import Repository
+from seaway.store.dialects import insert_ignoring_conflict
+from seaway.store.tables import deployment_slots, deployments, step_runs, task_logs, tasks
+
+
+@dataclass(frozen=True)
+class LogLine:
+    at: datetime
+    level: str
+    message: str
+    step_index: int | None = None
+    id: int | None = None
+
+
+def _task(row: Any) -> Task:
+    return Task(
+        id=row.id,
+        deployment_id=row.deployment_id,
+        state=TaskState(row.state),
+        queued_at=row.queued_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        error_detail=row.error_detail,
+        cancel_requested=row.cancel_requested,
+        failed_steps=row.failed_steps,
+    )
+
+
+def _step(row: Any) -> StepRun:
+    return StepRun(
+        task_id=row.task_id,
+        index=row.idx,
+        name=row.name,
+        state=StepState(row.state),
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        skip_reason=row.skip_reason,
+        attempts=row.attempts,
+    )
+
+
+class TaskRepository(Repository):
+    async def get(self, task_id: int) -> Task:
+        return _task(await self._one(sa.select(tasks).where(tasks.c.id == task_id), "task", task_id))
+
+    async def add(self, deployment_id: int, now: datetime) -> Task:
+        new_id = await self._insert(
+            tasks, {"deployment_id": deployment_id, "state": TaskState.QUEUED.value, "queued_at": now}
+        )
+        return Task(id=new_id, deployment_id=deployment_id, state=TaskState.QUEUED, queued_at=now)
+
+    async def save(self, task: Task) -> None:
+        await self.conn.execute(
+            tasks.update()
+            .where(tasks.c.id == task.id)
+            .values(
+                state=task.state.value,
+                started_at=task.started_at,
+                finished_at=task.finished_at,
+                error=task.error,
+                error_detail=task.error_detail,
+                failed_steps=task.failed_steps,
+            )
+        )
+
+    async def request_cancel(self, task_id: int) -> None:
+        await self.conn.execute(tasks.update().where(tasks.c.id == task_id).values(cancel_requested=True))
+
+    async def cancel_requested(self, task_ids: Sequence[int]) -> set[int]:
+        if not task_ids:
+            return set()
+        stmt = sa.select(tasks.c.id).where(tasks.c.id.in_(task_ids), tasks.c.cancel_requested.is_(True))
+        return set((await self.conn.execute(stmt)).scalars())
+
+    async def list(self, *, state: TaskState | None = None, limit: int = 100) -> list[Task]:
+        stmt = sa.select(tasks).order_by(tasks.c.id.desc()).limit(limit)
+        if state is not None:
+            stmt = stmt.where(tasks.c.state == state.value)
+        return [_task(r) for r in await self.conn.execute(stmt)]
+
+    # -- step runs ---------------------------------------------------------------------------------
+
+    async def add_step_runs(self, task_id: int, names: Sequence[str]) -> None:
+        if names:
+            await self.conn.execute(
+                step_runs.insert(),
+                [
+                    {"task_id": task_id, "idx": i, "name": n, "state": StepState.PENDING.value, "outputs": {}}
+                    for i, n in enumerate(names)
+                ],
+            )
+
+    async def step_runs(self, task_id: int) -> list[StepRun]:
+        stmt = sa.select(step_runs).where(step_runs.c.task_id == task_id).order_by(step_runs.c.idx)
+        return [_step(r) for r in await self.conn.execute(stmt)]
+
+    async def save_step_run(self, run: StepRun, outputs: Mapping[str, Any] | None = None) -> None:
+        values: dict[str, Any] = {
+            "state": run.state.value,
+            "started_at": run.started_at,
+            "finished_at": run.finished_at,
+            "error": run.error,
+            "skip_reason": run.skip_reason,
+            "attempts": run.attempts,
+        }
+        if outputs is not None:
+            values["outputs"] = dict(outputs)
+        await self.conn.execute(
+            step_runs.update().where(step_runs.c.task_id == run.task_id, step_runs.c.idx == run.index).values(**values)
+        )
+
+    async def step_outputs(self, task_id: int) -> dict[int, dict[str, Any]]:
+        stmt = sa.select(step_runs.c.idx, step_runs.c.outputs).where(step_runs.c.task_id == task_id)
+        return {row.idx: dict(row.outputs) for row in await self.conn.execute(stmt)}
+
+    # -- logs --------------------------------------------------------------------------------------
+
+    async def append_log(self, task_id: int, lines: Iterable[LogLine]) -> None:
+        rows = [
+            {"task_id": task_id, "step_index": ln.step_index, "at": ln.at, "level": ln.level, "message": ln.message}
+            for ln in lines
+        ]
+        if rows:
+            await self.conn.execute(task_logs.insert(), rows)
+
+    async def log(self, task_id: int, *, after_id: int = 0, limit: int = 10_000) -> list[LogLine]:
+        stmt = (
+            sa.select(task_logs)
+            .where(task_logs.c.task_id == task_id, task_logs.c.id > after_id)
+            .order_by(task_logs.c.id)
+            .limit(limit)
+        )
+        return [LogLine(r.at, r.level, r.message, r.step_index, r.id) for r in await self.conn.execute(stmt)]
+
+    # -- deployment slots: one running deployment per project and environment -----------------------
+
+    async def take_slot(self, task_id: int, project_id: int, environment_id: int) -> bool:
+        """True when this task now holds the slot (or already did)."""
+        stmt = insert_ignoring_conflict(self.conn, deployment_slots, ["project_id", "environment_id"]).values(
+            project_id=project_id, environment_id=environment_id, task_id=task_id
+        )
+        await self.conn.execute(stmt)
+        holder = await self.conn.execute(
+            sa.select(deployment_slots.c.task_id).where(
+                deployment_slots.c.project_id == project_id, deployment_slots.c.environment_id == environment_id
+            )
+        )
+        return holder.scalar_one() == task_id
+
+    async def release_slot(self, task_id: int) -> None:
+        await self.conn.execute(deployment_slots.delete().where(deployment_slots.c.task_id == task_id))
+
+    async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
+        stmt = (
+            sa.select(tasks.c.id)
+            .join(deployments, deployments.c.id == tasks.c.deployment_id)
+            .where(
+                deployments.c.project_id == project_id,
+                deployments.c.environment_id == environment_id,
+                tasks.c.state == TaskState.QUEUED.value,
+            )
+            .order_by(tasks.c.id)
+            .limit(1)
+        )
+        return (await self.conn.execute(stmt)).scalar_one_or_none()

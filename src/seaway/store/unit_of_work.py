@@ -1,0 +1,107 @@
+"""A unit of work: one transaction, with every repository on its connection.
+
+    async with store.transaction() as uow:
+        env = await uow.environments.get_by_name("Prod")
+        await uow.queue.enqueue(...)
+
+Commits when the block ends, rolls back on any error; callbacks registered with `after_commit` run only
+once the commit succeeded (in-process wake-ups). Library integrity errors become `Conflict` here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Callable
+from functools import cached_property
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from seaway.errors import Conflict
+from seaway.store.codecs import Cipher
+from seaway.store.database import Database
+from seaway.store.deployments import DeploymentRepository
+from seaway.store.environments import EnvironmentRepository
+from seaway.store.lifecycles import LifecycleRepository
+from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
+from seaway.store.queue import WorkQueue
+from seaway.store.releases import ReleaseRepository
+from seaway.store.tasks import TaskRepository
+from seaway.store.teams import TeamRepository
+from seaway.store.users import UserRepository
+
+
+class UnitOfWork:
+    def __init__(self, conn: AsyncConnection, cipher: Cipher, wakers: list[Callable[[], None]] | None = None) -> None:
+        self.conn = conn
+        self.cipher = cipher
+        self._after_commit: list[Callable[[], None]] = []
+        self._wakers = wakers or []
+        self._woken = False
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        self._after_commit.append(callback)
+
+    @cached_property
+    def environments(self) -> EnvironmentRepository:
+        return EnvironmentRepository(self.conn, self.cipher)
+
+    @cached_property
+    def lifecycles(self) -> LifecycleRepository:
+        return LifecycleRepository(self.conn, self.cipher)
+
+    @cached_property
+    def users(self) -> UserRepository:
+        return UserRepository(self.conn, self.cipher)
+
+    @cached_property
+    def teams(self) -> TeamRepository:
+        return TeamRepository(self.conn, self.cipher)
+
+    @cached_property
+    def projects(self) -> ProjectRepository:
+        return ProjectRepository(self.conn, self.cipher)
+
+    @cached_property
+    def library_variable_sets(self) -> LibraryVariableSetRepository:
+        return LibraryVariableSetRepository(self.conn, self.cipher)
+
+    @cached_property
+    def releases(self) -> ReleaseRepository:
+        return ReleaseRepository(self.conn, self.cipher)
+
+    @cached_property
+    def deployments(self) -> DeploymentRepository:
+        return DeploymentRepository(self.conn, self.cipher)
+
+    @cached_property
+    def tasks(self) -> TaskRepository:
+        return TaskRepository(self.conn, self.cipher)
+
+    @cached_property
+    def queue(self) -> WorkQueue:
+        return WorkQueue(self.conn, self.cipher, on_enqueue=self._work_enqueued)
+
+    def _work_enqueued(self) -> None:
+        if not self._woken:
+            self._woken = True
+            self._after_commit.extend(self._wakers)
+
+
+class Store:
+    def __init__(self, database: Database, cipher: Cipher) -> None:
+        self.database = database
+        self.cipher = cipher
+        # Called after a commit that enqueued work: wakes this process's idle workers at once.
+        self.wakers: list[Callable[[], None]] = []
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[UnitOfWork]:
+        try:
+            async with self.database.connect() as conn:
+                uow = UnitOfWork(conn, self.cipher, self.wakers)
+                yield uow
+        except sa.exc.IntegrityError as exc:
+            raise Conflict(f"the change conflicts with existing data ({exc.orig})") from exc
+        for callback in uow._after_commit:
+            callback()

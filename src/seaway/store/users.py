@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.domain.users import User
+from seaway.store.base import Repository
+from seaway.store.tables import api_keys, users
+
+
+def _from_row(row: Any) -> User:
+    return User(
+        username=row.username,
+        display_name=row.display_name,
+        email=row.email,
+        is_admin=row.is_admin,
+        active=row.active,
+        id=row.id,
+    )
+
+
+class UserRepository(Repository):
+    async def list(self) -> list[User]:
+        return [_from_row(r) for r in await self.conn.execute(sa.select(users).order_by(users.c.id))]
+
+    async def get(self, user_id: int) -> User:
+        return _from_row(await self._one(sa.select(users).where(users.c.id == user_id), "user", user_id))
+
+    async def find_by_username(self, username: str) -> User | None:
+        row = (await self.conn.execute(sa.select(users).where(users.c.username_key == username.lower()))).first()
+        return _from_row(row) if row else None
+
+    async def get_by_username(self, username: str) -> User:
+        stmt = sa.select(users).where(users.c.username_key == username.lower())
+        return _from_row(await self._one(stmt, "user", username))
+
+    async def find_many(self, usernames: list[str]) -> list[User]:
+        keys = [u.lower() for u in usernames]
+        rows = await self.conn.execute(sa.select(users).where(users.c.username_key.in_(keys)).order_by(users.c.id))
+        return [_from_row(r) for r in rows]
+
+    async def add(self, user: User, now: datetime, password_hash: str | None = None) -> User:
+        new_id = await self._insert(users, {**self._values(user), "created_at": now, "password_hash": password_hash})
+        return User(user.username, user.display_name, user.email, user.is_admin, user.active, new_id)
+
+    async def save(self, user: User) -> User:
+        assert user.id is not None
+        await self.conn.execute(users.update().where(users.c.id == user.id).values(**self._values(user)))
+        return user
+
+    async def delete(self, user_id: int) -> None:
+        await self.get(user_id)
+        await self.conn.execute(users.delete().where(users.c.id == user_id))
+
+    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        await self.conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
+
+    async def password_hash(self, user_id: int) -> str | None:
+        row = (await self.conn.execute(sa.select(users.c.password_hash).where(users.c.id == user_id))).first()
+        return row.password_hash if row else None
+
+    async def add_api_key(self, user_id: int, name: str, key_hash: str, now: datetime) -> int:
+        return await self._insert(api_keys, {"user_id": user_id, "name": name, "key_hash": key_hash, "created_at": now})
+
+    async def find_by_api_key_hash(self, key_hash: str) -> User | None:
+        stmt = sa.select(users).join(api_keys, api_keys.c.user_id == users.c.id).where(api_keys.c.key_hash == key_hash)
+        row = (await self.conn.execute(stmt)).first()
+        return _from_row(row) if row else None
+
+    @staticmethod
+    def _values(user: User) -> dict[str, Any]:
+        return {
+            "username": user.username,
+            "username_key": user.username.lower(),
+            "display_name": user.display_name,
+            "email": user.email,
+            "is_admin": user.is_admin,
+            "active": user.active,
+        }

@@ -1,0 +1,31 @@
+"""What a deployment target does: run a command and stream its output lines."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+LineSink = Callable[[str, str], Awaitable[None]]  # (level, line)
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    exit_code: int
+    timed_out: bool = False
+    canceled: bool = False
+
+
+class Target(Protocol):
+    async def run(
+        self,
+        command: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        cwd: Path,
+        on_line: LineSink,
+        cancel: asyncio.Event,
+        timeout: float,
+    ) -> CommandResult: ...

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission
+from seaway.web.api.representations import deployment_json
+from seaway.web.auth import CurrentUser, allow
+from seaway.web.deps import services_of
+
+router = APIRouter(tags=["deployments"])
+
+
+@router.get("/deployments/{deployment_id}")
+async def get_deployment(request: Request, deployment_id: str, user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.DEPLOYMENT_VIEW)
+    async with services_of(request).store.transaction() as uow:
+        deployment = await uow.deployments.get(parse_id("deployment", deployment_id))
+        release = await uow.releases.get(deployment.release_id)
+        return deployment_json(deployment, release)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from seaway.domain.environments import Environment, validate_name
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission
+from seaway.errors import Conflict
+from seaway.web.api.representations import environment_json
+from seaway.web.auth import CurrentUser, allow
+from seaway.web.deps import services_of
+
+router = APIRouter(tags=["environments"])
+
+
+class EnvironmentBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(max_length=200)
+    description: str = ""
+    sort_order: int | None = None
+
+
+@router.get("/environments")
+async def list_environments(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
+    allow(user, Permission.ENVIRONMENT_VIEW)
+    async with services_of(request).store.transaction() as uow:
+        return [environment_json(e) for e in await uow.environments.list()]
+
+
+@router.post("/environments", status_code=201)
+async def create_environment(request: Request, body: EnvironmentBody, user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.ENVIRONMENT_EDIT)
+    name = validate_name(body.name)
+    async with services_of(request).store.transaction() as uow:
+        if await uow.environments.find_by_name(name):
+            raise Conflict(f'an environment named "{name}" already exists', field="name")
+        order = body.sort_order
+        if order is None:
+            order = max((e.sort_order for e in await uow.environments.list()), default=-1) + 1
+        env = await uow.environments.add(Environment(name, order, body.description))
+    return environment_json(env)
+
+
+@router.get("/environments/{environment_id}")
+async def get_environment(request: Request, environment_id: str, user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.ENVIRONMENT_VIEW)
+    async with services_of(request).store.transaction() as uow:
+        return environment_json(await uow.environments.get(parse_id("environment", environment_id)))
+
+
+@router.put("/environments/{environment_id}")
+async def update_environment(
+    request: Request, environment_id: str, body: EnvironmentBody, user: CurrentUser
+) -> dict[str, Any]:
+    allow(user, Permission.ENVIRONMENT_EDIT)
+    name = validate_name(body.name)
+    async with services_of(request).store.transaction() as uow:
+        existing = await uow.environments.get(parse_id("environment", environment_id))
+        clash = await uow.environments.find_by_name(name)
+        if clash is not None and clash.id != existing.id:
+            raise Conflict(f'an environment named "{name}" already exists', field="name")
+        order = existing.sort_order if body.sort_order is None else body.sort_order
+        env = await uow.environments.save(Environment(name, order, body.description, existing.id))
+    return environment_json(env)
+
+
+@router.delete("/environments/{environment_id}", status_code=204)
+async def delete_environment(request: Request, environment_id: str, user: CurrentUser) -> None:
+    allow(user, Permission.ENVIRONMENT_EDIT)
+    async with services_of(request).store.transaction() as uow:
+        await uow.environments.delete(parse_id("environment", environment_id))

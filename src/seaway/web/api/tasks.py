@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission
+from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
+from seaway.engine.deploying import request_cancel
+from seaway.errors import InvalidInput
+from seaway.web.api.representations import log_line_json, task_json
+from seaway.web.auth import CurrentUser, allow
+from seaway.web.deps import services_of
+
+router = APIRouter(tags=["tasks"])
+
+# How often the live log looks for new lines; lines are committed in batches about once a second.
+STREAM_POLL_SECONDS = 0.25
+
+
+async def _task(request: Request, task_id: int) -> dict[str, Any]:
+    async with services_of(request).store.transaction() as uow:
+        task = await uow.tasks.get(task_id)
+        steps = await uow.tasks.step_runs(task_id)
+    return task_json(task, steps, await _waiting_for(request, task_id))
+
+
+async def _waiting_for(request: Request, task_id: int) -> list[str]:
+    finder = services_of(request).extras.get("waiting_for")
+    return list(await finder(task_id)) if finder else []
+
+
+@router.get("/tasks")
+async def list_tasks(
+    request: Request, user: CurrentUser, state: str | None = Query(None, description="queued, executing, …")
+) -> list[dict[str, Any]]:
+    allow(user, Permission.TASK_VIEW)
+    try:
+        wanted = TaskState(state) if state else None
+    except ValueError:
+        raise InvalidInput(f'unknown task state "{state}"', field="state") from None
+    async with services_of(request).store.transaction() as uow:
+        tasks = await uow.tasks.list(state=wanted)
+        return [task_json(t, []) for t in tasks]
+
+
+@router.get("/tasks/{task_id}")
+async def get_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.TASK_VIEW)
+    return await _task(request, parse_id("task", task_id))
+
+
+@router.get("/tasks/{task_id}/log")
+async def get_log(
+    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0, description="last line id seen")
+) -> dict[str, Any]:
+    allow(user, Permission.TASK_VIEW)
+    number = parse_id("task", task_id)
+    async with services_of(request).store.transaction() as uow:
+        task = await uow.tasks.get(number)
+        lines = await uow.tasks.log(number, after_id=after)
+    return {
+        "task_id": task_id,
+        "state": str(task.state),
+        "lines": [log_line_json(ln) for ln in lines],
+        "last_id": lines[-1].id if lines else after,
+    }
+
+
+@router.get("/tasks/{task_id}/log/stream", response_class=StreamingResponse)
+async def stream_log(
+    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0)
+) -> StreamingResponse:
+    """Server-sent events: `log` events carry one line each, `state` the task, `end` closes the stream."""
+    allow(user, Permission.TASK_VIEW)
+    number = parse_id("task", task_id)
+    store = services_of(request).store
+    async with store.transaction() as uow:
+        await uow.tasks.get(number)
+
+    async def events() -> AsyncIterator[str]:
+        last_id = after
+        last_state = None
+        while True:
+            async with store.transaction() as uow:
+                task = await uow.tasks.get(number)
+                lines = await uow.tasks.log(number, after_id=last_id)
+            for line in lines:
+                last_id = line.id or last_id
+                yield f"id: {last_id}\nevent: log\ndata: {json.dumps(log_line_json(line))}\n\n"
+            if task.state != last_state:
+                last_state = task.state
+                yield f"event: state\ndata: {json.dumps({'state': str(task.state), 'error': task.error})}\n\n"
+            if task.state in TERMINAL_TASK_STATES and not lines:
+                yield "event: end\ndata: {}\n\n"
+                return
+            if await request.is_disconnected():
+                return
+            await asyncio.sleep(STREAM_POLL_SECONDS)
+
+    return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def cancel_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.TASK_CANCEL)
+    number = parse_id("task", task_id)
+    services = services_of(request)
+    async with services.store.transaction() as uow:
+        await request_cancel(uow, number, now=services.clock.now())
+        uow.after_commit(lambda: services.worker.cancel_task(number))
+    return await _task(request, number)

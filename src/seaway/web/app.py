@@ -1,0 +1,42 @@
+"""The HTTP application: `create_app(services)` mounts the JSON API under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from seaway.bootstrap import Services
+from seaway.web import errors
+from seaway.web.api import (
+    config,
+    deployments,
+    environments,
+    health,
+    lifecycles,
+    projects,
+    releases,
+    tasks,
+    teams,
+    users,
+)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="Seaway",
+        version="0.1.0",
+        description="Deployment automation with approvals. Authenticate with `X-Seaway-ApiKey: <key>`.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.services = services
+    errors.install(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (health, config, environments, lifecycles, projects, releases, deployments, tasks, teams, users):
+        api.include_router(module.router)
+    for router in services.extras.get("routers", []):
+        api.include_router(router)
+    app.include_router(api)
+    return app

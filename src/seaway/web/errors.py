@@ -1,0 +1,63 @@
+"""The one mapping from Seaway's errors to HTTP problems: `{"error": {"code", "message", "field"}}`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from seaway.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SeawayError,
+)
+
+STATUS: tuple[tuple[type[SeawayError], int], ...] = (
+    (AuthenticationFailed, 401),
+    (PermissionDenied, 403),
+    (NotFound, 404),
+    (Conflict, 409),
+    (InvalidTransition, 409),
+    (InvalidInput, 422),
+)
+
+
+def status_for(error: SeawayError) -> int:
+    for kind, status in STATUS:
+        if isinstance(error, kind):
+            return status
+    return 400
+
+
+def problem(status: int, code: str, message: str, field: str | None = None, **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"code": code, "message": message, "field": field, **extra}
+    headers = {"WWW-Authenticate": 'Bearer realm="seaway"'} if status == 401 else None
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(SeawayError)
+    async def seaway_error(_request: Request, exc: SeawayError) -> JSONResponse:
+        return problem(status_for(exc), exc.code, exc.message, exc.field)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        field = ".".join(loc) or None
+        message = str(first.get("msg", "invalid request"))
+        if first.get("type") == "json_invalid":
+            return problem(400, "invalid_json", "the request body is not valid JSON", "body")
+        return problem(422, "invalid_input", f"{field}: {message}" if field else message, field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return problem(exc.status_code, code, str(exc.detail))

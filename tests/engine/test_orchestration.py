@@ -1,0 +1,112 @@
+"""The engine runs deployments end to end on both databases."""
+
+from __future__ import annotations
+
+import pytest
+
+from seaway.domain.states import StepState, TaskState
+from seaway.engine.deploying import LifecycleRefused
+from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
+
+THREE_STEPS = """\
+      - {name: First, type: script, script: "echo first in #{Octopus.Environment.Name}"}
+      - name: Second
+        type: script
+        script: |
+          echo "second sees port #{App Port}"
+          set_octopusvariable "Greeting" "hello from second"
+      - {name: Third, type: script, syntax: python, script: "print('third got #{Octopus.Action[Second].Output.Greeting}')"}
+"""
+PORT_VARIABLES = """\
+      - {name: App Port, value: "8081", scope: {environment: [Dev]}}
+      - {name: App Port, value: "8082", scope: {environment: [Test]}}
+"""
+
+
+async def test_a_deployment_runs_every_step_and_passes_output_variables_on(services):
+    await apply_yaml(services, project_yaml("Quotes", THREE_STEPS, PORT_VARIABLES))
+    release = await release_of(services, "Quotes")
+    deployment = await deploy(services, release, "Test")
+
+    await services.worker.run_until_idle()
+
+    task, steps = await task_of(services, deployment)
+    assert task.state is TaskState.SUCCESS
+    assert [s.state for s in steps] == [StepState.SUCCEEDED] * 3
+    log = await log_of(services, deployment)
+    assert "first in Test" in log
+    assert "second sees port 8082" in log
+    assert "third got hello from second" in log
+    assert "##octopus" not in log
+
+
+async def test_a_failing_step_fails_the_task_and_skips_later_success_steps(services):
+    steps = """\
+      - {name: Breaks, type: script, script: "echo about to fail; exit 3"}
+      - {name: Never, type: script, script: "echo should not run"}
+      - {name: Report, type: script, run_condition: failure, script: "echo 'failed: #{Octopus.Deployment.Error}'"}
+      - {name: Always, type: script, run_condition: always, script: "echo always #{Octopus.Step[Breaks].Status.Code}"}
+"""
+    await apply_yaml(services, project_yaml("Quotes", steps))
+    deployment = await deploy(services, await release_of(services, "Quotes"), "Dev")
+
+    await services.worker.run_until_idle()
+
+    task, runs = await task_of(services, deployment)
+    assert task.state is TaskState.FAILED
+    assert [r.state for r in runs] == [StepState.FAILED, StepState.SKIPPED, StepState.SUCCEEDED, StepState.SUCCEEDED]
+    assert "exited with code 3" in (task.error or "")
+    log = await log_of(services, deployment)
+    assert "should not run" not in log
+    assert 'failed: The step "Breaks" failed: the script exited with code 3' in log
+    assert "always Failed" in log
+
+
+async def test_the_lifecycle_refuses_prod_before_test_but_allows_skipping_the_optional_dev(services):
+    await apply_yaml(services, project_yaml("Quotes", "      - {name: Only, type: noop}\n"))
+    release = await release_of(services, "Quotes")
+
+    with pytest.raises(LifecycleRefused) as refused:
+        await deploy(services, release, "Prod")
+    assert refused.value.field == "environment"
+    assert 'phase "Test"' in str(refused.value)
+
+    test_deployment = await deploy(services, release, "Test")
+    await services.worker.run_until_idle()
+    assert (await task_of(services, test_deployment))[0].state is TaskState.SUCCESS
+
+    prod = await deploy(services, release, "Prod")
+    await services.worker.run_until_idle()
+    assert (await task_of(services, prod))[0].state is TaskState.SUCCESS
+
+
+async def test_sensitive_values_are_masked_in_the_log(services):
+    variables = '      - {name: Db Password, value: "s3cret-value", sensitive: true}\n'
+    steps = '      - {name: Leak, type: script, script: "echo the password is #{Db Password}; echo s3cret-value >&2"}\n'
+    await apply_yaml(services, project_yaml("Quotes", steps, variables))
+    deployment = await deploy(services, await release_of(services, "Quotes"), "Dev")
+
+    await services.worker.run_until_idle()
+
+    log = await log_of(services, deployment)
+    assert "s3cret-value" not in log
+    assert "the password is ********" in log
+
+
+async def test_steps_skip_by_environment_and_disabled_steps_never_run(services):
+    steps = """\
+      - {name: Not in Dev, type: script, script: "echo ran", environments: {skip: [Dev]}}
+      - {name: Only Prod, type: script, script: "echo ran", environments: {only: [Prod]}}
+      - {name: Disabled, type: script, script: "echo ran", enabled: false}
+      - {name: Runs, type: noop}
+"""
+    await apply_yaml(services, project_yaml("Quotes", steps))
+    deployment = await deploy(services, await release_of(services, "Quotes"), "Dev")
+
+    await services.worker.run_until_idle()
+
+    task, runs = await task_of(services, deployment)
+    assert task.state is TaskState.SUCCESS
+    assert [r.state for r in runs] == [StepState.SKIPPED] * 3 + [StepState.SUCCEEDED]
+    assert runs[0].skip_reason == "the step does not run in this environment"
+    assert runs[2].skip_reason == "the step is disabled"
