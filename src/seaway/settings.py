@@ -36,6 +36,15 @@ class Settings(BaseSettings):
     smtp_username: str | None = Field(None, description="SMTP user name (optional).")
     smtp_password: str | None = Field(None, description="SMTP password (optional).")
     smtp_tls: Literal["none", "starttls", "tls"] = Field("none", description="`none`, `starttls` or `tls`.")
+    session_hours: float = Field(
+        12.0, gt=0, le=24 * 30, description="How long a browser sign-in session lasts before signing in again."
+    )
+    link_failures_per_minute: int = Field(
+        30, ge=1, description="Failed approval-link lookups one client IP may make per minute before it gets 429."
+    )
+    signin_failures_per_minute: int = Field(
+        10, ge=1, description="Failed sign-ins per minute for one client IP (and one user name) before 429."
+    )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")
 
