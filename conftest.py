@@ -1,3 +1,4 @@
 """Makes `tests.*` importable and registers the shared fixture plugins."""
 
-pytest_plugins = ["tests.fixtures.smtp_server", "tests.fixtures.databases", "tests.fixtures.engine"]
+pytest_plugins = ["tests.fixtures.smtp_server", "tests.fixtures.databases", "tests.fixtures.engine",
+                  "tests.fixtures.web"]

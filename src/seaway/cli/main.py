@@ -34,3 +34,7 @@ def main() -> None:
         app()
     except SeawayError as exc:  # one line and exit code 2, never a stack trace
         report(exc)
+
+
+if __name__ == "__main__":
+    main()

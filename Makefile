@@ -1,0 +1,49 @@
+# Seaway: `make run` starts the demo server; `make test` runs lint, types and the suite on SQLite and PostgreSQL.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+
+.PHONY: run test lint types pytest bench install postgres chromium clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/seaway migrate
+	$(BIN)/seaway server --demo
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		echo "Starting PostgreSQL $(PG_VERSION)"; \
+		pg_ctlcluster --skip-systemctl-redirect $(PG_VERSION) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench examples
+	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/lint-imports
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP) postgres
+	$(BIN)/pytest -q
+
+test: lint types pytest
+
+bench: $(STAMP) postgres
+	$(BIN)/python bench/orchestration.py
+	$(BIN)/python bench/templates.py
+	$(BIN)/python bench/approvals.py
+
+clean:
+	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache
