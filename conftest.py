@@ -1,4 +1,8 @@
 """Makes `tests.*` importable and registers the shared fixture plugins."""
 
-pytest_plugins = ["tests.fixtures.smtp_server", "tests.fixtures.databases", "tests.fixtures.engine",
-                  "tests.fixtures.web"]
+pytest_plugins = [
+    "tests.fixtures.smtp_server",
+    "tests.fixtures.databases",
+    "tests.fixtures.engine",
+    "tests.fixtures.web",
+]

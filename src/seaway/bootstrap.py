@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from seaway.domain.process import StepType
+from seaway.engine.approvals import FinishApprovals, make_waiting_for
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
+from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.orchestrator import RUN_TASK, EngineConfig, Orchestrator
 from seaway.engine.worker import Worker
+from seaway.notify.base import Notifier
+from seaway.notify.smtp import SmtpNotifier, SmtpSettings
 from seaway.security.secrets import MasterKey
 from seaway.settings import Settings
 from seaway.steps.base import StepExecutor
+from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
 from seaway.steps.script import make_script_step
+from seaway.steps.send_email import make_send_email_step
 from seaway.store.database import Database
 from seaway.store.unit_of_work import Store
 from seaway.targets.local import LocalTarget
@@ -35,6 +42,22 @@ class Services:
         await self.database.dispose()
 
 
+def smtp_notifier(settings: Settings) -> Notifier | None:
+    """SMTP when `SEAWAY_SMTP_HOST` is set; None keeps emails in the outbox."""
+    if not settings.smtp_host:
+        return None
+    return SmtpNotifier(
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            username=settings.smtp_username,
+            password=settings.smtp_password,
+            tls=settings.smtp_tls,
+        )
+    )
+
+
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
     data_dir = Path(settings.data_dir).resolve()
@@ -45,6 +68,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
         StepType.NOOP: run_noop,
+        StepType.MANUAL_INTERVENTION: make_manual_intervention_step(
+            store, queue_email, LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
+        ),
+        StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
     }
     orchestrator = Orchestrator(
         store,
@@ -53,7 +80,8 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         EngineConfig(
             work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=data_dir / "applications"
         ),
-        on_finished=[DeployOnPhaseEntry(clock)],
+        on_finished=[DeployOnPhaseEntry(clock), FinishApprovals(settings.public_url)],
+        services={"store": store, "clock": clock, "settings": settings},
     )
 
     async def run_task(item, lease, finish):  # type: ignore[no-untyped-def]
@@ -62,10 +90,12 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     worker = Worker(
         store,
         clock,
-        {RUN_TASK: run_task},
+        {RUN_TASK: run_task, SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings))},
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,
     )
     store.wakers.append(worker.wake)
-    return Services(settings, database, store, clock, orchestrator, worker)
+    services = Services(settings, database, store, clock, orchestrator, worker)
+    services.extras["waiting_for"] = make_waiting_for(store)
+    return services

@@ -25,8 +25,10 @@ class Settings(BaseSettings):
     )
     task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
     lease_seconds: float = Field(
-        30.0, gt=0, description="How long a node's claim on a work item lasts without a heartbeat before another "
-        "node may take it over."
+        30.0,
+        gt=0,
+        description="How long a node's claim on a work item lasts without a heartbeat before another "
+        "node may take it over.",
     )
     poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
     script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")
@@ -44,6 +46,9 @@ class Settings(BaseSettings):
     )
     signin_failures_per_minute: int = Field(
         10, ge=1, description="Failed sign-ins per minute for one client IP (and one user name) before 429."
+    )
+    approval_link_hours: float = Field(
+        72.0, gt=0, description="How long emailed approve/reject links stay valid (they die earlier once decided)."
     )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")

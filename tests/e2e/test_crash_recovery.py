@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 
 import yaml
-
 from tests.fixtures.server_process import ServerProcess, follow_until_end, free_port, run_cli, seaway_env
 
 
@@ -25,11 +25,16 @@ echo "second attempt: done"
 """
     document = {
         "environments": ["Dev"],
-        "projects": [{"name": "Crashy", "process": [
-            {"name": "Before", "type": "script", "script": "echo before"},
-            {"name": "Interrupted", "type": "script", "script": script},
-            {"name": "After", "type": "script", "script": "echo after the restart"},
-        ]}],
+        "projects": [
+            {
+                "name": "Crashy",
+                "process": [
+                    {"name": "Before", "type": "script", "script": "echo before"},
+                    {"name": "Interrupted", "type": "script", "script": script},
+                    {"name": "After", "type": "script", "script": "echo after the restart"},
+                ],
+            }
+        ],
     }
     return yaml.safe_dump(document)
 
@@ -69,7 +74,5 @@ async def test_a_deployment_interrupted_by_sigkill_finishes_after_a_restart(db_u
     finally:
         server.stop()
         if first_pid is not None:  # the first attempt's script outlived its server: stop it by its pid
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(first_pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass

@@ -6,9 +6,10 @@ import asyncio
 import os
 from pathlib import Path
 
+from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
+
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.deploying import request_cancel
-from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
 
 
 async def signal_from_script(fifo: Path) -> None:
@@ -106,8 +107,12 @@ async def test_deployments_to_the_same_project_and_environment_run_one_at_a_time
     for deployment in (first, second, other_env):
         assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
     lines = [ln for ln in log_file.read_text().splitlines() if ln.endswith((f"-{first.id}", f"-{second.id}"))]
-    assert lines == [f"start Deployments-{first.id}", f"end Deployments-{first.id}",
-                     f"start Deployments-{second.id}", f"end Deployments-{second.id}"]
+    assert lines == [
+        f"start Deployments-{first.id}",
+        f"end Deployments-{first.id}",
+        f"start Deployments-{second.id}",
+        f"end Deployments-{second.id}",
+    ]
 
 
 async def test_several_deployments_run_concurrently_up_to_the_task_cap(services, tmp_path):

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
 
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.deploying import LifecycleRefused
-from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
 
 THREE_STEPS = """\
       - {name: First, type: script, script: "echo first in #{Octopus.Environment.Name}"}
@@ -15,7 +15,10 @@ THREE_STEPS = """\
         script: |
           echo "second sees port #{App Port}"
           set_octopusvariable "Greeting" "hello from second"
-      - {name: Third, type: script, syntax: python, script: "print('third got #{Octopus.Action[Second].Output.Greeting}')"}
+      - name: Third
+        type: script
+        syntax: python
+        script: "print('third got #{Octopus.Action[Second].Output.Greeting}')"
 """
 PORT_VARIABLES = """\
       - {name: App Port, value: "8081", scope: {environment: [Dev]}}

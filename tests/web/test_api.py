@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from seaway.domain.users import User
 from tests.fixtures.engine import SIMPLE_SPACE, project_yaml
 from tests.fixtures.web import api_key_for, http_client
+
+from seaway.domain.users import User
 
 PROJECT = project_yaml(
     "Random Quotes",
@@ -25,8 +25,10 @@ async def table_counts(services) -> dict[str, int]:
     from seaway.store.tables import metadata
 
     async with services.store.transaction() as uow:
-        return {t.name: (await uow.conn.execute(sa.select(sa.func.count()).select_from(t))).scalar_one()
-                for t in metadata.sorted_tables}
+        return {
+            t.name: (await uow.conn.execute(sa.select(sa.func.count()).select_from(t))).scalar_one()
+            for t in metadata.sorted_tables
+        }
 
 
 async def test_health_needs_no_key(services):
@@ -94,9 +96,12 @@ async def test_applying_twice_changes_nothing_the_second_time(services, api):
 async def test_a_bad_document_names_the_yaml_path_and_changes_nothing(services, api):
     await apply(api, SIMPLE_SPACE)
     before = await table_counts(services)
-    bad = PROJECT.replace("environments: [Dev, Test, Prod]", "environments: [Dev, Test, Prod, Extra]") + """\
+    bad = (
+        PROJECT.replace("environments: [Dev, Test, Prod]", "environments: [Dev, Test, Prod, Extra]")
+        + """\
       - {name: Later, type: script, script: "true", environments: {skip: [Qa]}}
 """
+    )
     response = await apply(api, bad)
     assert response.status_code == 422
     error = response.json()["error"]

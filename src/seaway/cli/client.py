@@ -21,9 +21,7 @@ class SeawayClient:
         if not api_key:
             raise CliError("no API key: set SEAWAY_API_KEY", EXIT_UNREACHABLE)
         self.url = url.rstrip("/")
-        self._http = httpx.Client(
-            base_url=f"{self.url}/api/v1", headers={"X-Seaway-ApiKey": api_key}, timeout=timeout
-        )
+        self._http = httpx.Client(base_url=f"{self.url}/api/v1", headers={"X-Seaway-ApiKey": api_key}, timeout=timeout)
 
     def close(self) -> None:
         self._http.close()

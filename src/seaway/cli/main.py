@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from seaway.cli.commands import admin, apply, deploy, releases, server, tasks
-from seaway.cli.output import report
+from seaway.cli.output import CliError, report
 from seaway.errors import SeawayError
 
 app = typer.Typer(
@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - the template command ships with the te
 def main() -> None:
     try:
         app()
-    except SeawayError as exc:  # one line and exit code 2, never a stack trace
+    except (CliError, SeawayError) as exc:  # one line and an exit code, never a stack trace
         report(exc)
 
 

@@ -7,9 +7,8 @@
 from __future__ import annotations
 
 import sys
-from typing import IO, Any, NoReturn
+from typing import NoReturn
 
-import click
 import typer
 from rich.console import Console
 
@@ -23,15 +22,13 @@ EXIT_UNREACHABLE = 3
 out = Console(highlight=False, soft_wrap=True)
 
 
-class CliError(click.ClickException):
-    """Raised by commands; click prints it as one line on stderr and exits with `exit_code`."""
+class CliError(Exception):
+    """Raised by commands; `main()` prints it as one line on stderr and exits with `exit_code`."""
 
     def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(" ".join(message.strip().splitlines()) or "error")
+        super().__init__(message)
+        self.message = " ".join(message.strip().splitlines()) or "error"
         self.exit_code = exit_code
-
-    def show(self, file: IO[Any] | None = None) -> None:
-        (file or sys.stderr).write(f"error: {self.message}\n")
 
 
 def fail(message: str, exit_code: int = EXIT_BAD_INPUT) -> NoReturn:
@@ -40,12 +37,9 @@ def fail(message: str, exit_code: int = EXIT_BAD_INPUT) -> NoReturn:
     raise typer.Exit(exit_code)
 
 
-def exit_code_of(error: SeawayError) -> int:
-    """Seaway's own errors reaching the CLI are bad input, except a database that cannot be reached."""
-    return EXIT_BAD_INPUT
-
-
-def report(error: SeawayError) -> NoReturn:
-    """One line on stderr and the exit code, for errors raised outside click's handling."""
-    sys.stderr.write(f"error: {' '.join(str(error).splitlines())}\n")
-    sys.exit(exit_code_of(error))
+def report(error: CliError | SeawayError) -> NoReturn:
+    """One line on stderr and the exit code; Seaway's own errors reaching the CLI are bad input."""
+    code = error.exit_code if isinstance(error, CliError) else EXIT_BAD_INPUT
+    message = error.message if isinstance(error, CliError) else " ".join(str(error).splitlines())
+    sys.stderr.write(f"error: {message}\n")
+    sys.exit(code)

@@ -21,12 +21,24 @@ from seaway.domain.variables import Prompt, Scope, Variable
 from seaway.errors import InvalidInput
 
 TOP_LEVEL = {
-    "environments", "lifecycles", "users", "teams", "projects", "library_variable_sets", "approval_policies",
+    "environments",
+    "lifecycles",
+    "users",
+    "teams",
+    "projects",
+    "library_variable_sets",
+    "approval_policies",
     "freezes",
 }
 NOT_ENFORCED_YET = ("approval_policies", "freezes")
-SCOPE_KEYS = {"environment": "environments", "role": "roles", "target": "targets", "step": "steps",
-              "channel": "channels", "tenant": "tenants"}
+SCOPE_KEYS = {
+    "environment": "environments",
+    "role": "roles",
+    "target": "targets",
+    "step": "steps",
+    "channel": "channels",
+    "tenant": "tenants",
+}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
 
 
@@ -60,7 +72,9 @@ def parse_document(data: Any) -> SpaceDocument:
     )
     return SpaceDocument(
         environments=names,
-        lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items()) if "lifecycles" in top else (),
+        lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items())
+        if "lifecycles" in top
+        else (),
         users=tuple(parse_user(n) for n in top["users"].items()) if "users" in top else (),
         teams=tuple((parse_team(n), n.path) for n in top["teams"].items()) if "teams" in top else (),
         library_variable_sets=tuple((_variable_set(n), n.path) for n in top["library_variable_sets"].items())
@@ -94,8 +108,10 @@ def parse_lifecycle(node: Node) -> Lifecycle:
         automatic: tuple[str, ...] = ()
         if "automatic" in pm:
             # `automatic: true` deploys to every environment of the phase; a list names some of them.
-            automatic = environments if pm["automatic"].value is True else (
-                () if pm["automatic"].value is False else pm["automatic"].strings()
+            automatic = (
+                environments
+                if pm["automatic"].value is True
+                else (() if pm["automatic"].value is False else pm["automatic"].strings())
             )
         phases.append(
             Phase(

@@ -52,7 +52,9 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
             await uow.library_variable_sets.add(variable_set)
             result.record("library variable set", variable_set.name, "created")
         else:
-            await uow.library_variable_sets.save(LibraryVariableSet(variable_set.name, variable_set.variables, found.id))
+            await uow.library_variable_sets.save(
+                LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
+            )
             result.record("library variable set", variable_set.name, "updated")
     for user in doc.users:
         await _user(uow, user, now, result)
@@ -82,8 +84,9 @@ async def _user(uow: UnitOfWork, user: User, now: datetime, result: ApplyResult)
         await uow.users.add(user, now)
         result.record("user", user.username, "created")
         return
-    updated = User(user.username, user.display_name, user.email, user.is_admin or existing.is_admin, user.active,
-                   existing.id)
+    updated = User(
+        user.username, user.display_name, user.email, user.is_admin or existing.is_admin, user.active, existing.id
+    )
     await uow.users.save(updated)
     result.record("user", user.username, "unchanged" if updated == existing else "updated")
 
@@ -129,7 +132,9 @@ def _check_scopes(
     for index, variable in enumerate(variables):
         for e_index, env in enumerate(sorted(variable.scope.environments)):
             if env.lower() not in known_envs:
-                raise InvalidInput(f'unknown environment "{env}"', field=f"{path}[{index}].scope.environment[{e_index}]")
+                raise InvalidInput(
+                    f'unknown environment "{env}"', field=f"{path}[{index}].scope.environment[{e_index}]"
+                )
         for s_index, step in enumerate(sorted(variable.scope.steps)):
             if steps is not None and step.lower() not in known_steps:
                 raise InvalidInput(f'unknown step "{step}"', field=f"{path}[{index}].scope.step[{s_index}]")

@@ -150,8 +150,15 @@ class Orchestrator:
         previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
         masker = Masker(sensitive_values(variables))
         return TaskRun(
-            task=task, deployment=deployment, release=release, project=project, environment=environment,
-            creator=creator, variables=variables, runs=runs, outputs=outputs,
+            task=task,
+            deployment=deployment,
+            release=release,
+            project=project,
+            environment=environment,
+            creator=creator,
+            variables=variables,
+            runs=runs,
+            outputs=outputs,
             log=TaskLog(task_id, masker, self.clock.now),
             previous_successful_id=previous.id if previous else None,
         )
@@ -167,9 +174,7 @@ class Orchestrator:
             if not run.runs:
                 await uow.tasks.add_step_runs(task.id, [s.name for s in run.release.process])
                 run.runs = [StepRun(task.id, i, s.name) for i, s in enumerate(run.release.process)]
-            run.log.add(
-                f"Deploying {run.project.name} release {run.release.version} to {run.environment.name}"
-            )
+            run.log.add(f"Deploying {run.project.name} release {run.release.version} to {run.environment.name}")
         elif task.state is TaskState.WAITING:
             run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
             await uow.tasks.save(run.task)
@@ -310,8 +315,9 @@ class Orchestrator:
             run.task = replace(
                 run.task,
                 failed_steps=True,
-                error=outcome.error if outcome.error.startswith("Rejected") else
-                f'The step "{step_run.name}" failed: {outcome.error}',
+                error=outcome.error
+                if outcome.error.startswith("Rejected")
+                else f'The step "{step_run.name}" failed: {outcome.error}',
                 error_detail=outcome.error,
             )
 
@@ -397,9 +403,7 @@ class Orchestrator:
         )
 
     def _variables(self, run: TaskRun, index: int) -> dict[str, str]:
-        statuses = [
-            StepStatus(r.name, r.index + 1, r.state, r.error, run.outputs.get(r.index)) for r in run.runs
-        ]
+        statuses = [StepStatus(r.name, r.index + 1, r.state, r.error, run.outputs.get(r.index)) for r in run.runs]
         step: Step = run.release.process[index]
         values = variables_for_step(run.variables, self._facts(run), statuses, step, statuses[index])
         if self.config.applications_dir is not None:

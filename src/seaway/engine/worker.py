@@ -17,6 +17,7 @@ from datetime import timedelta
 
 from seaway.engine.clock import Clock
 from seaway.engine.orchestrator import RUN_TASK, FinishItem
+from seaway.store.dialects import work_notifications
 from seaway.store.queue import WorkItem
 from seaway.store.unit_of_work import Store, UnitOfWork
 
@@ -66,6 +67,8 @@ class Worker:
         self._active: dict[int, tuple[ItemLease, asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
+        # Set while `run_forever` waits with nothing to claim (observable by tests and health checks).
+        self.idle = asyncio.Event()
 
     # -- signals from this process ------------------------------------------------------------------
 
@@ -85,11 +88,18 @@ class Worker:
     # -- loops -------------------------------------------------------------------------------------
 
     async def run_forever(self, stop: asyncio.Event) -> None:
+        async with work_notifications(self.store.database.url, self.wake):
+            await self._loop(stop)
+
+    async def _loop(self, stop: asyncio.Event) -> None:
         heartbeat = asyncio.create_task(self._heartbeat_loop(stop))
         try:
             while not stop.is_set():
                 self._wake.clear()
+                self.idle.clear()
                 await self._claim_and_start()
+                if not self._active:
+                    self.idle.set()
                 waiters = [asyncio.create_task(e.wait()) for e in (self._wake, self._changed, stop)]
                 await asyncio.wait(waiters, timeout=self.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
                 for waiter in waiters:
@@ -170,7 +180,7 @@ class Worker:
             self._changed.set()
 
     async def _retry_later(self, item: WorkItem, exc: Exception) -> None:
-        delay = min(2.0 ** item.attempts, MAX_BACKOFF_SECONDS)
+        delay = min(2.0**item.attempts, MAX_BACKOFF_SECONDS)
         with contextlib.suppress(Exception):
             async with self.store.transaction() as uow:
                 await uow.queue.retry_later(

@@ -16,7 +16,9 @@ from pathlib import Path
 from seaway.steps.base import Failed, StepContext, StepOutcome, Succeeded
 from seaway.targets.base import Target
 
-_SERVICE_MESSAGE = re.compile(r"^##octopus\[setVariable name='(?P<name>[A-Za-z0-9+/=]*)' value='(?P<value>[A-Za-z0-9+/=]*)'")
+_SERVICE_MESSAGE = re.compile(
+    r"^##octopus\[setVariable name='(?P<name>[A-Za-z0-9+/=]*)' value='(?P<value>[A-Za-z0-9+/=]*)'"
+)
 
 BASH_PRELUDE = r"""set_octopusvariable() {
   local name value
@@ -75,7 +77,11 @@ def make_script_step(target: Target, default_timeout: float):  # type: ignore[no
         env = {"PATH": CLEAN_PATH, "HOME": str(ctx.workdir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
         timeout = float(ctx.step.prop("timeout") or default_timeout)
         result = await target.run(
-            script_command(syntax, script_path), env=env, cwd=ctx.workdir, on_line=on_line, cancel=ctx.cancel,
+            script_command(syntax, script_path),
+            env=env,
+            cwd=ctx.workdir,
+            on_line=on_line,
+            cancel=ctx.cancel,
             timeout=timeout,
         )
         if result.canceled:

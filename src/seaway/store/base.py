@@ -17,7 +17,7 @@ class Repository:
         self.cipher = cipher
 
     async def _one(self, stmt: sa.Select[Any], entity: str, ident: object) -> sa.Row[Any]:
-        row = (await self.conn.execute(stmt)).first()
+        row: sa.Row[Any] | None = (await self.conn.execute(stmt)).first()
         if row is None:
             raise NotFound(f"{entity} {ident} does not exist", entity=entity, id=str(ident))
         return row

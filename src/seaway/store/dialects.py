@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 
@@ -42,3 +45,24 @@ async def notify_work(conn: AsyncConnection) -> None:
     """Wake idle workers on other nodes when this transaction commits (PostgreSQL only)."""
     if is_postgresql(conn):
         await conn.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": WAKE_CHANNEL})
+
+
+@contextlib.asynccontextmanager
+async def work_notifications(url: str, on_notify: Callable[[], None]) -> AsyncIterator[None]:
+    """PostgreSQL: call `on_notify` whenever another node enqueues work. Elsewhere (SQLite, one process) a no-op.
+
+    It is only a hint: workers still poll, so a dropped listening connection delays work, never loses it.
+    """
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        yield
+        return
+    import asyncpg
+
+    dsn = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.add_listener(WAKE_CHANNEL, lambda *_: on_notify())
+        yield
+    finally:
+        await connection.close()

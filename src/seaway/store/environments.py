@@ -31,17 +31,21 @@ class EnvironmentRepository(Repository):
     async def add(self, env: Environment) -> Environment:
         new_id = await self._insert(
             t,
-            {"name": env.name, "name_key": env.name.lower(), "sort_order": env.sort_order,
-             "description": env.description},
+            {
+                "name": env.name,
+                "name_key": env.name.lower(),
+                "sort_order": env.sort_order,
+                "description": env.description,
+            },
         )
         return Environment(env.name, env.sort_order, env.description, new_id)
 
     async def save(self, env: Environment) -> Environment:
         assert env.id is not None
         await self.conn.execute(
-            t.update().where(t.c.id == env.id).values(
-                name=env.name, name_key=env.name.lower(), sort_order=env.sort_order, description=env.description
-            )
+            t.update()
+            .where(t.c.id == env.id)
+            .values(name=env.name, name_key=env.name.lower(), sort_order=env.sort_order, description=env.description)
         )
         return env
 

@@ -63,8 +63,13 @@ class ProjectRepository(Repository):
     @staticmethod
     def _with_id(project: Project, new_id: int) -> Project:
         return Project(
-            project.name, project.lifecycle, project.description, project.process, project.variables,
-            project.includes, new_id,
+            project.name,
+            project.lifecycle,
+            project.description,
+            project.process,
+            project.variables,
+            project.includes,
+            new_id,
         )
 
 

@@ -82,10 +82,7 @@ class WorkQueue(Repository):
         if not item_ids:
             return set()
         stmt = (
-            t.update()
-            .where(t.c.id.in_(item_ids), t.c.lease_owner == owner)
-            .values(lease_until=until)
-            .returning(t.c.id)
+            t.update().where(t.c.id.in_(item_ids), t.c.lease_owner == owner).values(lease_until=until).returning(t.c.id)
         )
         return set((await self.conn.execute(stmt)).scalars())
 
@@ -109,9 +106,7 @@ class WorkQueue(Repository):
 
     async def release_owned(self, owner: str) -> None:
         """On a clean shutdown: give this node's items back at once instead of waiting for leases to expire."""
-        await self.conn.execute(
-            t.update().where(t.c.lease_owner == owner).values(lease_owner=None, lease_until=None)
-        )
+        await self.conn.execute(t.update().where(t.c.lease_owner == owner).values(lease_owner=None, lease_until=None))
 
     async def pending(self, kind: str | None = None) -> list[WorkItem]:
         stmt = sa.select(t).order_by(t.c.id)

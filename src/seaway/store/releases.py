@@ -56,6 +56,13 @@ class ReleaseRepository(Repository):
             },
         )
         return Release(
-            release.project_id, release.version, release.process, release.variables, release.created_at,
-            release.notes, release.packages, release.created_by, new_id,
+            release.project_id,
+            release.version,
+            release.process,
+            release.variables,
+            release.created_at,
+            release.notes,
+            release.packages,
+            release.created_by,
+            new_id,
         )

@@ -34,11 +34,10 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        if isinstance(value, str):  # SQLite
-            value = datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
+        parsed: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value  # str: SQLite
+        if parsed.tzinfo is None:
+            return parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
 
 
 def _id() -> sa.Column[int]:
@@ -225,4 +224,99 @@ work_items = sa.Table(
     sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
     sa.Index("ix_work_items_run_after", "run_after"),
+)
+
+# -- approvals --------------------------------------------------------------------------------------
+
+# A pending decision of a task (manual intervention now; guided failure and policy approvals later).
+# Project, release and environment are copied at creation so lists and permission checks need no joins.
+interruptions = sa.Table(
+    "interruptions",
+    metadata,
+    _id(),
+    sa.Column("key", sa.String(200), nullable=False, unique=True),
+    sa.Column("kind", sa.String(30), nullable=False),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("step_index", sa.Integer, nullable=False),
+    sa.Column("step_name", sa.String(200), nullable=False),
+    sa.Column("deployment_id", sa.Integer, nullable=False),
+    sa.Column("project_id", sa.Integer, nullable=False),
+    sa.Column("release_id", sa.Integer, nullable=False),
+    sa.Column("environment", sa.String(200), nullable=False),
+    sa.Column("project_name", sa.String(200), nullable=False),
+    sa.Column("release_version", sa.String(100), nullable=False),
+    sa.Column("deployment_url", sa.String(1000), nullable=False),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("title", sa.String(400), nullable=False, server_default=""),
+    sa.Column("instructions", sa.Text, nullable=False, server_default=""),
+    sa.Column("responsible_teams", sa.JSON, nullable=False),
+    sa.Column("links_require_sign_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("taken_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("taken_at", UtcDateTime, nullable=True),
+    sa.Column("result", sa.String(20), nullable=True),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("decided_at", UtcDateTime, nullable=True),
+    sa.Column("channel", sa.String(20), nullable=True),
+)
+
+# One recipient's personal Approve or Reject link. Only the SHA-256 of the token is kept.
+approval_links = sa.Table(
+    "approval_links",
+    metadata,
+    _id(),
+    sa.Column(
+        "interruption_id",
+        sa.Integer,
+        sa.ForeignKey("interruptions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("decision", sa.String(20), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=True),
+    sa.Column("used_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+# Outgoing emails: the durable queue (state queued), the record of what was sent, and the outbox (kept)
+# when no SMTP server is configured. Bodies are encrypted: an approval email carries live link tokens.
+emails = sa.Table(
+    "emails",
+    metadata,
+    _id(),
+    sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
+    sa.Column("recipients", sa.JSON, nullable=False),
+    sa.Column("subject", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("html", sa.Text, nullable=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("sent_at", UtcDateTime, nullable=True),
+)
+
+# Who did what, when and how. The actor is kept by id and name: the record outlives the user.
+audit_events = sa.Table(
+    "audit_events",
+    metadata,
+    _id(),
+    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    sa.Column("actor_user_id", sa.Integer, nullable=True),
+    sa.Column("actor", sa.String(200), nullable=False, server_default=""),
+    sa.Column("action", sa.String(100), nullable=False),
+    sa.Column("entity", sa.String(50), nullable=False),
+    sa.Column("entity_id", sa.String(50), nullable=False),
+    sa.Column("channel", sa.String(20), nullable=True),
+    sa.Column("ip", sa.String(64), nullable=True),
+    sa.Column("user_agent", sa.String(500), nullable=True),
+    sa.Column("details", sa.JSON, nullable=False),
+    sa.Index("ix_audit_events_entity", "entity", "entity_id"),
 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,7 +107,7 @@ class TaskRepository(Repository):
                 ],
             )
 
-    async def step_runs(self, task_id: int) -> list[StepRun]:
+    async def step_runs(self, task_id: int) -> builtins.list[StepRun]:
         stmt = sa.select(step_runs).where(step_runs.c.task_id == task_id).order_by(step_runs.c.idx)
         return [_step(r) for r in await self.conn.execute(stmt)]
 
@@ -138,7 +140,7 @@ class TaskRepository(Repository):
         if rows:
             await self.conn.execute(task_logs.insert(), rows)
 
-    async def log(self, task_id: int, *, after_id: int = 0, limit: int = 10_000) -> list[LogLine]:
+    async def log(self, task_id: int, *, after_id: int = 0, limit: int = 10_000) -> builtins.list[LogLine]:
         stmt = (
             sa.select(task_logs)
             .where(task_logs.c.task_id == task_id, task_logs.c.id > after_id)
@@ -160,7 +162,7 @@ class TaskRepository(Repository):
                 deployment_slots.c.project_id == project_id, deployment_slots.c.environment_id == environment_id
             )
         )
-        return holder.scalar_one() == task_id
+        return bool(holder.scalar_one() == task_id)
 
     async def release_slot(self, task_id: int) -> None:
         await self.conn.execute(deployment_slots.delete().where(deployment_slots.c.task_id == task_id))

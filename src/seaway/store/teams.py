@@ -11,9 +11,7 @@ from seaway.store.tables import teams as t
 
 
 def _from_row(row: Any) -> Team:
-    return Team(
-        name=row.name, members=tuple(row.members), roles=tuple(role_from_json(r) for r in row.roles), id=row.id
-    )
+    return Team(name=row.name, members=tuple(row.members), roles=tuple(role_from_json(r) for r in row.roles), id=row.id)
 
 
 class TeamRepository(Repository):

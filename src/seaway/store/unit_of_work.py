@@ -18,10 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seaway.errors import Conflict
+from seaway.store.approval_links import ApprovalLinkRepository
+from seaway.store.audit import AuditRepository
 from seaway.store.codecs import Cipher
 from seaway.store.database import Database
 from seaway.store.deployments import DeploymentRepository
+from seaway.store.emails import EmailRepository
 from seaway.store.environments import EnvironmentRepository
+from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
@@ -86,6 +90,22 @@ class UnitOfWork:
         if not self._woken:
             self._woken = True
             self._after_commit.extend(self._wakers)
+
+    @cached_property
+    def interruptions(self) -> InterruptionRepository:
+        return InterruptionRepository(self.conn, self.cipher)
+
+    @cached_property
+    def approval_links(self) -> ApprovalLinkRepository:
+        return ApprovalLinkRepository(self.conn, self.cipher)
+
+    @cached_property
+    def emails(self) -> EmailRepository:
+        return EmailRepository(self.conn, self.cipher)
+
+    @cached_property
+    def audit(self) -> AuditRepository:
+        return AuditRepository(self.conn, self.cipher)
 
 
 class Store:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import builtins
+
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +38,7 @@ class UserRepository(Repository):
         stmt = sa.select(users).where(users.c.username_key == username.lower())
         return _from_row(await self._one(stmt, "user", username))
 
-    async def find_many(self, usernames: list[str]) -> list[User]:
+    async def find_many(self, usernames: builtins.list[str]) -> builtins.list[User]:
         keys = [u.lower() for u in usernames]
         rows = await self.conn.execute(sa.select(users).where(users.c.username_key.in_(keys)).order_by(users.c.id))
         return [_from_row(r) for r in rows]

@@ -7,18 +7,19 @@ import sys
 
 import typer
 
-from seaway.bootstrap import build_services
 from seaway.cli.context import load_settings
 from seaway.cli.output import out
-from seaway.domain.users import User, validate_email, validate_username
-from seaway.errors import Conflict
-from seaway.security.passwords import hash_password
-from seaway.security.tokens import hash_token, new_api_key
 
 app = typer.Typer(help="Local administration (talks to the database directly).", no_args_is_help=True)
 
 
 async def _create_user(name: str, email: str | None, display_name: str, admin: bool, password: str | None) -> None:
+    # Imported here: client commands should not pay for loading the server's parts.
+    from seaway.bootstrap import build_services
+    from seaway.domain.users import User, validate_email, validate_username
+    from seaway.errors import Conflict
+    from seaway.security.passwords import hash_password
+
     validate_username(name, field="NAME")
     validate_email(email, field="--email")
     password_hash = hash_password(password) if password is not None else None
@@ -43,6 +44,9 @@ async def _create_user(name: str, email: str | None, display_name: str, admin: b
 
 
 async def _create_api_key(name: str, key_name: str) -> str:
+    from seaway.bootstrap import build_services
+    from seaway.security.tokens import hash_token, new_api_key
+
     services = build_services(load_settings())
     try:
         await services.database.migrate()

@@ -6,23 +6,26 @@ import asyncio
 import contextlib
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-import uvicorn
 
-from seaway.bootstrap import Services, build_services
 from seaway.cli.context import load_settings
 from seaway.cli.output import out
-from seaway.config.documents import load_text, parse_document
-from seaway.domain.users import User
-from seaway.engine.configuration import apply_document
-from seaway.security.tokens import hash_token, new_api_key
+
+if TYPE_CHECKING:
+    from seaway.bootstrap import Services
 
 DEMO_FILE = Path(__file__).resolve().parents[4] / "examples" / "random-quotes" / "seaway.yaml"
 
 
 async def prepare_demo(services: Services, demo_file: Path) -> str:
     """Apply the demo document and give the admin a fresh API key (keys are stored hashed: shown once)."""
+    from seaway.config.documents import load_text, parse_document
+    from seaway.domain.users import User
+    from seaway.engine.configuration import apply_document
+    from seaway.security.tokens import hash_token, new_api_key
+
     document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
     now = services.clock.now()
     key = new_api_key()
@@ -37,6 +40,11 @@ async def prepare_demo(services: Services, demo_file: Path) -> str:
 
 
 async def serve(host: str, port: int, demo: bool) -> None:
+    import uvicorn
+
+    from seaway.bootstrap import build_services
+    from seaway.web.app import create_app
+
     services = build_services(load_settings())
     try:
         await services.database.migrate()
@@ -45,8 +53,6 @@ async def serve(host: str, port: int, demo: bool) -> None:
             out.print(f"Demo applied from {DEMO_FILE}")
             out.print(f"Admin API key: {key}")
             out.print(f"  export SEAWAY_API_KEY={key}")
-        from seaway.web.app import create_app
-
         server = uvicorn.Server(uvicorn.Config(create_app(services), host=host, port=port, log_level="info"))
         stop = asyncio.Event()
         worker = asyncio.create_task(services.worker.run_forever(stop))
@@ -60,6 +66,8 @@ async def serve(host: str, port: int, demo: bool) -> None:
 
 
 async def work() -> None:
+    from seaway.bootstrap import build_services
+
     services = build_services(load_settings())
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -74,6 +82,8 @@ async def work() -> None:
 
 
 async def migrate() -> None:
+    from seaway.bootstrap import build_services
+
     services = build_services(load_settings())
     try:
         await services.database.migrate()

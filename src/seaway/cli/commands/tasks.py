@@ -49,8 +49,11 @@ def summary(task: dict[str, Any]) -> None:
     if task.get("error"):
         out.print(f"error: {task['error']}", markup=False)
     for step in task.get("steps", []):
-        extra = f" ({step['skip_reason']})" if step.get("skip_reason") else (f" — {step['error']}" if step.get("error")
-                                                                            else "")
+        extra = (
+            f" ({step['skip_reason']})"
+            if step.get("skip_reason")
+            else (f" — {step['error']}" if step.get("error") else "")
+        )
         out.print(f"  {step['number']}. {step['name']}: {step['state']}{extra}", markup=False)
 
 

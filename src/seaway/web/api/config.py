@@ -17,9 +17,15 @@ router = APIRouter(tags=["config"])
 
 @router.post(
     "/config/apply",
-    openapi_extra={"requestBody": {"content": {"application/yaml": {"schema": {"type": "string"}},
-                                               "application/json": {"schema": {"type": "object"}}},
-                                   "required": True}},
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "application/yaml": {"schema": {"type": "string"}},
+                "application/json": {"schema": {"type": "object"}},
+            },
+            "required": True,
+        }
+    },
 )
 async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Apply a config-as-code document (YAML or its JSON form). Idempotent; a bad document changes nothing."""
@@ -40,5 +46,9 @@ async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     services = services_of(request)
     async with services.store.transaction() as uow:
         result = await apply_document(uow, document, now=services.clock.now())
-    return {"created": result.created, "updated": result.updated, "unchanged": result.unchanged,
-            "warnings": result.warnings}
+    return {
+        "created": result.created,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "warnings": result.warnings,
+    }

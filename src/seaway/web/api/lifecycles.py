@@ -17,9 +17,23 @@ from seaway.web.deps import services_of
 
 router = APIRouter(tags=["lifecycles"])
 
-LIFECYCLE_SCHEMA = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["name", "phases"],
-    "properties": {"name": {"type": "string"}, "phases": {"type": "array", "items": {"type": "object"}}}}}}}}
+LIFECYCLE_SCHEMA = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["name", "phases"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "phases": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 @router.get("/lifecycles")

@@ -25,14 +25,29 @@ def _body(schema: dict[str, Any]) -> dict[str, Any]:
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
-PROJECT_BODY = _body({"type": "object", "required": ["name"], "properties": {
-    "name": {"type": "string"}, "lifecycle": {"type": "string"}, "description": {"type": "string"},
-    "process": {"type": "array", "items": {"type": "object"}},
-    "variables": {"type": "array", "items": {"type": "object"}}}})
-PROCESS_BODY = _body({"type": "object", "required": ["steps"],
-                      "properties": {"steps": {"type": "array", "items": {"type": "object"}}}})
-VARIABLES_BODY = _body({"type": "object", "required": ["variables"],
-                        "properties": {"variables": {"type": "array", "items": {"type": "object"}}}})
+PROJECT_BODY = _body(
+    {
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "lifecycle": {"type": "string"},
+            "description": {"type": "string"},
+            "process": {"type": "array", "items": {"type": "object"}},
+            "variables": {"type": "array", "items": {"type": "object"}},
+        },
+    }
+)
+PROCESS_BODY = _body(
+    {"type": "object", "required": ["steps"], "properties": {"steps": {"type": "array", "items": {"type": "object"}}}}
+)
+VARIABLES_BODY = _body(
+    {
+        "type": "object",
+        "required": ["variables"],
+        "properties": {"variables": {"type": "array", "items": {"type": "object"}}},
+    }
+)
 
 
 async def _check_references(uow: UnitOfWork, project: Project) -> None:
@@ -75,8 +90,9 @@ async def update_project(request: Request, project_ref: str, user: CurrentUser) 
         if isinstance(data, dict):  # process and variables have their own endpoints; keep them unless given
             data = {"process": [step_json(s) for s in existing.process], **data}
         incoming = parse_project(Node(data, ""))
-        project = replace(incoming, id=existing.id,
-                          variables=incoming.variables if "variables" in data else existing.variables)
+        project = replace(
+            incoming, id=existing.id, variables=incoming.variables if "variables" in data else existing.variables
+        )
         clash = await uow.projects.find_by_name(project.name)
         if clash is not None and clash.id != existing.id:
             raise Conflict(f'a project named "{project.name}" already exists', field="name")

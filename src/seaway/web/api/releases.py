@@ -37,7 +37,12 @@ async def post_release(request: Request, project_ref: str, body: ReleaseBody, us
     async with services.store.transaction() as uow:
         project = await find_project(uow, project_ref)
         release = await create_release(
-            uow, project, now=services.clock.now(), user=user, version=body.version, notes=body.notes,
+            uow,
+            project,
+            now=services.clock.now(),
+            user=user,
+            version=body.version,
+            notes=body.notes,
             packages=body.packages,
         )
     return release_json(release, project)
@@ -86,7 +91,12 @@ async def post_deployment(request: Request, release_id: str, body: DeploymentBod
         project = await uow.projects.get(release.project_id)
         allow(user, Permission.DEPLOYMENT_CREATE, project=project.name, environment=body.environment)
         created = await create_deployment(
-            uow, release, body.environment, now=services.clock.now(), user=user, variables=body.variables,
+            uow,
+            release,
+            body.environment,
+            now=services.clock.now(),
+            user=user,
+            variables=body.variables,
             comments=body.comments,
         )
     return deployment_json(created.deployment, release)

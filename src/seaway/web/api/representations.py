@@ -19,8 +19,12 @@ from seaway.store.codecs import phase_to_json, role_to_json
 from seaway.store.tasks import LogLine
 
 SCOPE_NAMES = (
-    ("environments", "environment"), ("roles", "role"), ("targets", "target"), ("steps", "step"),
-    ("channels", "channel"), ("tenants", "tenant"),
+    ("environments", "environment"),
+    ("roles", "role"),
+    ("targets", "target"),
+    ("steps", "step"),
+    ("channels", "channel"),
+    ("tenants", "tenant"),
 )
 
 
@@ -29,28 +33,50 @@ def when(value: datetime | None) -> str | None:
 
 
 def environment_json(env: Environment) -> dict[str, Any]:
-    return {"id": format_id("environment", env.id), "name": env.name, "sort_order": env.sort_order,
-            "description": env.description}
+    return {
+        "id": format_id("environment", env.id),
+        "name": env.name,
+        "sort_order": env.sort_order,
+        "description": env.description,
+    }
 
 
 def lifecycle_json(lifecycle: Lifecycle) -> dict[str, Any]:
-    return {"id": format_id("lifecycle", lifecycle.id), "name": lifecycle.name,
-            "phases": [phase_to_json(p) for p in lifecycle.phases]}
+    return {
+        "id": format_id("lifecycle", lifecycle.id),
+        "name": lifecycle.name,
+        "phases": [phase_to_json(p) for p in lifecycle.phases],
+    }
 
 
 def user_json(user: User) -> dict[str, Any]:
-    return {"id": format_id("user", user.id), "username": user.username, "display_name": user.display_name,
-            "email": user.email, "is_admin": user.is_admin, "active": user.active}
+    return {
+        "id": format_id("user", user.id),
+        "username": user.username,
+        "display_name": user.display_name,
+        "email": user.email,
+        "is_admin": user.is_admin,
+        "active": user.active,
+    }
 
 
 def team_json(team: Team) -> dict[str, Any]:
-    return {"id": format_id("team", team.id), "name": team.name, "members": list(team.members),
-            "roles": [role_to_json(r) for r in team.roles]}
+    return {
+        "id": format_id("team", team.id),
+        "name": team.name,
+        "members": list(team.members),
+        "roles": [role_to_json(r) for r in team.roles],
+    }
 
 
 def project_json(project: Project) -> dict[str, Any]:
-    return {"id": format_id("project", project.id), "name": project.name, "lifecycle": project.lifecycle,
-            "description": project.description, "include": list(project.includes)}
+    return {
+        "id": format_id("project", project.id),
+        "name": project.name,
+        "lifecycle": project.lifecycle,
+        "description": project.description,
+        "include": list(project.includes),
+    }
 
 
 def step_json(step: Step) -> dict[str, Any]:
@@ -61,8 +87,9 @@ def step_json(step: Step) -> dict[str, Any]:
     if step.required:
         data["required"] = True
     if step.environments.only or step.environments.skip:
-        data["environments"] = {k: list(v) for k, v in (("only", step.environments.only),
-                                                          ("skip", step.environments.skip)) if v}
+        data["environments"] = {
+            k: list(v) for k, v in (("only", step.environments.only), ("skip", step.environments.skip)) if v
+        }
     if step.run_condition is RunCondition.VARIABLE:
         data["run_condition"] = {"variable": step.condition_expression}
     elif step.run_condition is not RunCondition.SUCCESS:
@@ -75,11 +102,18 @@ def step_json(step: Step) -> dict[str, Any]:
 def variable_json(variable: Variable) -> dict[str, Any]:
     """Sensitive values are never returned once set."""
     scope = {name: sorted(getattr(variable.scope, attr)) for attr, name in SCOPE_NAMES if getattr(variable.scope, attr)}
-    data: dict[str, Any] = {"name": variable.name, "value": None if variable.sensitive else variable.value,
-                            "scope": scope, "sensitive": variable.sensitive}
+    data: dict[str, Any] = {
+        "name": variable.name,
+        "value": None if variable.sensitive else variable.value,
+        "scope": scope,
+        "sensitive": variable.sensitive,
+    }
     if variable.prompt is not None:
-        data["prompt"] = {"label": variable.prompt.label, "description": variable.prompt.description,
-                          "required": variable.prompt.required}
+        data["prompt"] = {
+            "label": variable.prompt.label,
+            "description": variable.prompt.description,
+            "required": variable.prompt.required,
+        }
     return data
 
 
@@ -111,9 +145,17 @@ def deployment_json(deployment: Deployment, release: Release | None = None) -> d
 
 
 def step_run_json(run: StepRun) -> dict[str, Any]:
-    return {"index": run.index, "number": run.index + 1, "name": run.name, "state": str(run.state),
-            "started": when(run.started_at), "finished": when(run.finished_at), "error": run.error,
-            "skip_reason": run.skip_reason, "attempts": run.attempts}
+    return {
+        "index": run.index,
+        "number": run.index + 1,
+        "name": run.name,
+        "state": str(run.state),
+        "started": when(run.started_at),
+        "finished": when(run.finished_at),
+        "error": run.error,
+        "skip_reason": run.skip_reason,
+        "attempts": run.attempts,
+    }
 
 
 def task_json(task: Task, steps: list[StepRun], waiting_for: list[str] | None = None) -> dict[str, Any]:
@@ -133,5 +175,4 @@ def task_json(task: Task, steps: list[StepRun], waiting_for: list[str] | None = 
 
 
 def log_line_json(line: LogLine) -> dict[str, Any]:
-    return {"id": line.id, "at": when(line.at), "level": line.level, "step": line.step_index,
-            "message": line.message}
+    return {"id": line.id, "at": when(line.at), "level": line.level, "step": line.step_index, "message": line.message}

@@ -18,10 +18,24 @@ from seaway.web.deps import services_of
 
 router = APIRouter(tags=["teams"])
 
-TEAM_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["name"], "properties": {
-        "name": {"type": "string"}, "members": {"type": "array", "items": {"type": "string"}},
-        "roles": {"type": "array", "items": {"type": "object"}}}}}}}}
+TEAM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["name"],
+                    "properties": {
+                        "name": {"type": "string"},
+                        "members": {"type": "array", "items": {"type": "string"}},
+                        "roles": {"type": "array", "items": {"type": "object"}},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 async def _check_members(uow: UnitOfWork, team: Team) -> None:

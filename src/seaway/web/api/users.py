@@ -16,10 +16,26 @@ from seaway.web.deps import services_of
 
 router = APIRouter(tags=["users"])
 
-USER_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["username"], "properties": {
-        "username": {"type": "string"}, "display_name": {"type": "string"}, "email": {"type": "string"},
-        "admin": {"type": "boolean"}, "active": {"type": "boolean"}}}}}}}
+USER_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["username"],
+                    "properties": {
+                        "username": {"type": "string"},
+                        "display_name": {"type": "string"},
+                        "email": {"type": "string"},
+                        "admin": {"type": "boolean"},
+                        "active": {"type": "boolean"},
+                    },
+                }
+            }
+        },
+    }
+}
 
 
 @router.get("/users")
