@@ -113,3 +113,32 @@ async def test_steps_skip_by_environment_and_disabled_steps_never_run(services):
     assert [r.state for r in runs] == [StepState.SKIPPED] * 3 + [StepState.SUCCEEDED]
     assert runs[0].skip_reason == "the step does not run in this environment"
     assert runs[2].skip_reason == "the step is disabled"
+
+
+async def test_system_variables_describe_the_release_and_the_previous_ones(services):
+    steps = """\
+      - name: Describe
+        type: script
+        script: |
+          echo "release #{Octopus.Release.Number} after #{Octopus.Release.Previous.Number}"
+          echo "last here #{Octopus.Release.PreviousForEnvironment.Number}"
+          echo "by #{Octopus.Deployment.CreatedBy.Username} <#{Octopus.Deployment.CreatedBy.EmailAddress}>"
+          echo "link #{Octopus.Web.ServerUri}#{Octopus.Web.DeploymentLink}"
+"""
+    from tests.fixtures.engine import add_user
+
+    await apply_yaml(services, project_yaml("Quotes", steps))
+    user = await add_user(services, "dora", email="dora@example.org")
+    first = await release_of(services, "Quotes", "1.0.0")
+    await deploy(services, first, "Dev", user=user)
+    await services.worker.run_until_idle()
+    second = await release_of(services, "Quotes", "1.1.0")
+    deployment = await deploy(services, second, "Dev", user=user)
+
+    await services.worker.run_until_idle()
+
+    log = await log_of(services, deployment)
+    assert "release 1.1.0 after 1.0.0" in log
+    assert "last here 1.0.0" in log
+    assert "by dora <dora@example.org>" in log
+    assert f"link http://seaway.test/app#/deployments/Deployments-{deployment.id}" in log

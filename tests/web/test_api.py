@@ -90,6 +90,7 @@ async def test_applying_twice_changes_nothing_the_second_time(services, api):
     before = await table_counts(services)
     second = (await apply(api, PROJECT)).json()
     assert second["created"] == []
+    assert second["updated"] == []
     assert await table_counts(services) == before
 
 

@@ -48,6 +48,7 @@ class DeploymentFacts:
     server_uri: str
     created_by: User | None = None
     previous_release_number: str | None = None
+    previous_environment_release_number: str | None = None
     previous_successful_deployment_id: str | None = None
     error: str | None = None
     error_detail: str | None = None
@@ -90,6 +91,8 @@ def deployment_variables(facts: DeploymentFacts) -> dict[str, str]:
     values.update(_user_variables("Octopus.Deployment.CreatedBy", facts.created_by))
     if facts.previous_release_number is not None:
         values["Octopus.Release.Previous.Number"] = facts.previous_release_number
+    if facts.previous_environment_release_number is not None:
+        values["Octopus.Release.PreviousForEnvironment.Number"] = facts.previous_environment_release_number
     if facts.previous_successful_deployment_id is not None:
         values["Octopus.Deployment.PreviousSuccessful.Id"] = facts.previous_successful_deployment_id
     if facts.error is not None:

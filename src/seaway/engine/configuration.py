@@ -42,9 +42,9 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
             await uow.lifecycles.add(lifecycle)
             result.record("lifecycle", lifecycle.name, "created")
         else:
-            changed = existing.phases != lifecycle.phases or existing.name != lifecycle.name
-            await uow.lifecycles.save(replace(lifecycle, id=existing.id))
-            result.record("lifecycle", lifecycle.name, "updated" if changed else "unchanged")
+            updated = replace(lifecycle, id=existing.id)
+            await uow.lifecycles.save(updated)
+            result.record("lifecycle", lifecycle.name, _outcome(updated, existing))
     for variable_set, path in doc.library_variable_sets:
         _check_scopes(variable_set.variables, environment_names, None, f"{path}.variables")
         found = await uow.library_variable_sets.find_by_name(variable_set.name)
@@ -52,10 +52,9 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
             await uow.library_variable_sets.add(variable_set)
             result.record("library variable set", variable_set.name, "created")
         else:
-            await uow.library_variable_sets.save(
-                LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
-            )
-            result.record("library variable set", variable_set.name, "updated")
+            updated = LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
+            await uow.library_variable_sets.save(updated)
+            result.record("library variable set", variable_set.name, _outcome(updated, found))
     for user in doc.users:
         await _user(uow, user, now, result)
     for team, path in doc.teams:
@@ -63,6 +62,10 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
     for project, path in doc.projects:
         await _project(uow, project, path, environment_names, result)
     return result
+
+
+def _outcome(updated: object, existing: object) -> str:
+    return "unchanged" if updated == existing else "updated"
 
 
 async def _environments(uow: UnitOfWork, doc: SpaceDocument, result: ApplyResult) -> None:
@@ -88,7 +91,7 @@ async def _user(uow: UnitOfWork, user: User, now: datetime, result: ApplyResult)
         user.username, user.display_name, user.email, user.is_admin or existing.is_admin, user.active, existing.id
     )
     await uow.users.save(updated)
-    result.record("user", user.username, "unchanged" if updated == existing else "updated")
+    result.record("user", user.username, _outcome(updated, existing))
 
 
 async def _team(uow: UnitOfWork, team: Team, path: str, result: ApplyResult) -> None:
@@ -100,8 +103,9 @@ async def _team(uow: UnitOfWork, team: Team, path: str, result: ApplyResult) -> 
         await uow.teams.add(team)
         result.record("team", team.name, "created")
     else:
-        await uow.teams.save(Team(team.name, team.members, team.roles, existing.id))
-        result.record("team", team.name, "updated")
+        updated = Team(team.name, team.members, team.roles, existing.id)
+        await uow.teams.save(updated)
+        result.record("team", team.name, _outcome(updated, existing))
 
 
 async def _project(
@@ -119,8 +123,9 @@ async def _project(
         await uow.projects.add(project)
         result.record("project", project.name, "created")
     else:
-        await uow.projects.save(replace(project, id=existing.id))
-        result.record("project", project.name, "updated")
+        updated = replace(project, id=existing.id)
+        await uow.projects.save(updated)
+        result.record("project", project.name, _outcome(updated, existing))
 
 
 def _check_scopes(

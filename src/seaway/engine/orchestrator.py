@@ -77,6 +77,8 @@ class TaskRun:
     outputs: dict[int, dict[str, str]]
     log: TaskLog
     previous_successful_id: int | None = None
+    previous_release: str | None = None
+    previous_environment_release: str | None = None
     staged: dict[int, StepRun] = field(default_factory=dict)
     staged_outputs: dict[int, dict[str, str]] = field(default_factory=dict)
 
@@ -148,6 +150,8 @@ class Orchestrator:
         outputs = {i: {k: str(v) for k, v in o.items()} for i, o in (await uow.tasks.step_outputs(task_id)).items()}
         assert deployment.id is not None
         previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
+        previous_release = await uow.releases.previous(project.id or 0, release.id or 0)
+        previous_env_release = await uow.releases.get(previous.release_id) if previous else None
         masker = Masker(sensitive_values(variables))
         return TaskRun(
             task=task,
@@ -161,6 +165,8 @@ class Orchestrator:
             outputs=outputs,
             log=TaskLog(task_id, masker, self.clock.now),
             previous_successful_id=previous.id if previous else None,
+            previous_release=previous_release.version if previous_release else None,
+            previous_environment_release=previous_env_release.version if previous_env_release else None,
         )
 
     async def _start(self, uow: UnitOfWork, run: TaskRun) -> bool:
@@ -397,6 +403,8 @@ class Orchestrator:
             previous_successful_deployment_id=format_id("deployment", run.previous_successful_id)
             if run.previous_successful_id
             else None,
+            previous_release_number=run.previous_release,
+            previous_environment_release_number=run.previous_environment_release,
             error=run.task.error if run.task.failed_steps else None,
             error_detail=run.task.error_detail if run.task.failed_steps else None,
             comments=run.deployment.comments,

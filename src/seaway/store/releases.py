@@ -36,6 +36,11 @@ class ReleaseRepository(Repository):
         stmt = sa.select(t.c.version).where(t.c.project_id == project_id).order_by(t.c.id)
         return list((await self.conn.execute(stmt)).scalars())
 
+    async def previous(self, project_id: int, before_id: int) -> Release | None:
+        stmt = sa.select(t).where(t.c.project_id == project_id, t.c.id < before_id).order_by(t.c.id.desc()).limit(1)
+        row = (await self.conn.execute(stmt)).first()
+        return self._from_row(row) if row else None
+
     async def list_for_project(self, project_id: int, limit: int = 100) -> list[Release]:
         stmt = sa.select(t).where(t.c.project_id == project_id).order_by(t.c.id.desc()).limit(limit)
         return [self._from_row(r) for r in await self.conn.execute(stmt)]
