@@ -142,3 +142,58 @@ async def test_system_variables_describe_the_release_and_the_previous_ones(servi
     assert "last here 1.0.0" in log
     assert "by dora <dora@example.org>" in log
     assert f"link http://seaway.test/app#/deployments/Deployments-{deployment.id}" in log
+
+
+async def test_template_errors_are_logged_and_can_fail_the_deployment(services):
+    steps = """\
+      - {name: Loose, type: script, script: "echo value=#{Missing} #{if Open}"}
+"""
+    await apply_yaml(services, project_yaml("Quotes", steps))
+    lenient = await deploy(services, await release_of(services, "Quotes"), "Dev")
+    await services.worker.run_until_idle()
+    assert (await task_of(services, lenient))[0].state is TaskState.SUCCESS
+    log = await log_of(services, lenient)
+    assert "value=#{Missing}" in log
+    assert "script:" in log  # the warning names where the template was
+
+    strict_vars = '      - {name: OctopusShouldFailDeploymentOnSubstitutionFails, value: "True"}\n'
+    await apply_yaml(
+        services, project_yaml("Strict", "      - {name: S, type: script, script: 'echo #{Missing}'}\n", strict_vars)
+    )
+    strict = await deploy(services, await release_of(services, "Strict"), "Dev")
+    await services.worker.run_until_idle()
+    task, _ = await task_of(services, strict)
+    assert task.state is TaskState.FAILED
+    assert "Missing" in (task.error or "")
+
+
+async def test_print_variables_writes_the_resolved_variables_masked(services):
+    variables = """\
+      - {name: OctopusPrintVariables, value: "true"}
+      - {name: Secret, value: "hunter22", sensitive: true}
+      - {name: Plain, value: "visible"}
+"""
+    await apply_yaml(services, project_yaml("Quotes", "      - {name: One, type: script, script: 'true'}\n", variables))
+    deployment = await deploy(services, await release_of(services, "Quotes"), "Dev")
+    await services.worker.run_until_idle()
+    log = await log_of(services, deployment)
+    assert "Plain = visible" in log
+    assert "Secret = ********" in log
+    assert "hunter22" not in log
+
+
+async def test_a_variable_run_condition_decides_whether_a_step_runs(services):
+    steps = """\
+      - {name: Step A, type: script, script: "echo yes ran", run_condition: {variable: "#{Enabled}"}}
+      - {name: Step B, type: script, script: "echo no ran", run_condition: {variable: "#{Disabled}"}}
+      - {name: Unknown, type: script, script: "echo unknown ran", run_condition: {variable: "#{Nope}"}}
+"""
+    variables = """\
+      - {name: Enabled, value: "True"}
+      - {name: Disabled, value: "False"}
+"""
+    await apply_yaml(services, project_yaml("Quotes", steps, variables))
+    deployment = await deploy(services, await release_of(services, "Quotes"), "Dev")
+    await services.worker.run_until_idle()
+    _, runs = await task_of(services, deployment)
+    assert [r.state for r in runs] == [StepState.SUCCEEDED, StepState.SKIPPED, StepState.SKIPPED]

@@ -23,13 +23,13 @@ from seaway.domain.releases import Release
 from seaway.domain.states import TERMINAL_STEP_STATES, TERMINAL_TASK_STATES, StepState, TaskState
 from seaway.domain.system_variables import DeploymentFacts, StepStatus
 from seaway.domain.tasks import StepRun, Task
-from seaway.domain.templates import evaluate
 from seaway.domain.transitions import Proposal, transition
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
 from seaway.engine.clock import Clock
 from seaway.engine.task_log import TaskLog
-from seaway.engine.variables import truthy, variables_for_step
+from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag, variables_for_step
+from seaway.errors import SeawayError
 from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
 from seaway.store.unit_of_work import Store, UnitOfWork
 
@@ -228,8 +228,8 @@ class Orchestrator:
         step = run.release.process[index]
         condition: bool | None = None
         if step.run_condition is RunCondition.VARIABLE and step.enabled:
-            values = self._variables(run, index)
-            condition = truthy(evaluate(step.condition_expression or "", values, halt_on_error=False))
+            renderer = self._renderer(run, index, self._variables(run, index))
+            condition = renderer.truthy(step.condition_expression or "")
         reason = skip_reason(step, run.environment.name, failed=run.task.failed_steps, condition_true=condition)
         return str(reason) if reason is not None else None
 
@@ -282,13 +282,17 @@ class Orchestrator:
             return Failed(f'step type "{step.type}" is not available on this server')
         # A no-op step needs no variables; skipping their resolution keeps the engine's own overhead measurable.
         values = {} if step.type is StepType.NOOP else self._variables(run, index)
+        if flag(values, PRINT_VARIABLES):
+            run.log.add(f'Variables of step "{step.name}" (sensitive values are masked):', "info", index)
+            for name in sorted(values, key=str.lower):
+                run.log.add(f"  {name} = {values[name]}", "info", index)
         ctx = StepContext(
             task_id=run.task.id,
             step_index=index,
             step=step,
             environment=run.environment.name,
             variables=values,
-            render=lambda template: evaluate(template, values, halt_on_error=False),
+            render=self._renderer(run, index, values),
             log=run.log.for_step(index),
             workdir=self.config.work_dir / f"task-{run.task.id}" / f"step-{index + 1}",
             cancel=lease.cancel,
@@ -298,8 +302,13 @@ class Orchestrator:
         )
         try:
             return await executor(ctx)
+        except SeawayError as exc:  # e.g. a template that must not be left unresolved
+            return Failed(str(exc))
         except Exception as exc:  # a step's bug must fail that step, not the worker
             return Failed(f"{type(exc).__name__}: {exc}")
+
+    def _renderer(self, run: TaskRun, index: int, values: Mapping[str, str]) -> StepRenderer:
+        return StepRenderer(values, lambda message: run.log.add(message, "warning", index), self.clock.now())
 
     def _stage_outcome(self, run: TaskRun, index: int, outcome: StepOutcome, *, canceled: bool) -> None:
         step_run = run.runs[index]

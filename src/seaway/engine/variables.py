@@ -3,11 +3,18 @@ system variables and the output variables of earlier steps."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from seaway.domain.masking import MASK, Masker
 from seaway.domain.process import Step
 from seaway.domain.system_variables import DeploymentFacts, StepStatus, deployment_variables, step_variables
-from seaway.domain.variables import ScopeContext, Variable, resolve
+from seaway.domain.templates import EvaluationResult, VariableSet, evaluate_with_errors, is_truthy
+from seaway.domain.variables import ScopeContext, Variable, resolve, sensitive_values
+
+SHOULD_FAIL_ON_SUBSTITUTION = "OctopusShouldFailDeploymentOnSubstitutionFails"
+PRINT_VARIABLES = "OctopusPrintVariables"
 
 
 def step_scope(environment: str, step: Step | None) -> ScopeContext:
@@ -30,11 +37,87 @@ def variables_for_step(
     return values
 
 
-def truthy(value: str) -> bool:
-    """Octopus's truthiness for run conditions: empty, "false", "0" and "no" are false."""
-    return value.strip().lower() not in ("", "false", "0", "no", "off")
-
-
 def flag(values: Mapping[str, str], name: str) -> bool:
+    """A switch variable such as `OctopusPrintVariables`, by Octopus's truthiness (names ignore case)."""
     lowered = name.lower()
-    return any(truthy(v) for k, v in values.items() if k.lower() == lowered)
+    return any(is_truthy(v) for k, v in values.items() if k.lower() == lowered)
+
+
+class StepRenderer:
+    """Substitutes templates for one step: the variable set is bound once; template errors and unresolved
+    expressions are written to the log, and with `OctopusShouldFailDeploymentOnSubstitutionFails` they fail
+    the step instead."""
+
+    def __init__(self, values: Mapping[str, str], warn: Callable[[str], None], now: datetime) -> None:
+        self.variables = VariableSet(values)
+        self.fail_on_unresolved = flag(values, SHOULD_FAIL_ON_SUBSTITUTION)
+        self.warn = warn
+        self.now = now
+
+    def __call__(self, template: str, field: str = "template") -> str:
+        result = self._evaluate(template, field, halt_on_error=True)
+        if result.error and not result.unresolved:
+            # The template does not parse: report exactly why, then substitute what can be (lenient parsing).
+            self.warn(f"{field}: {result.error}")
+            result = self._evaluate(template, field, halt_on_error=False)
+        elif result.error:
+            self.warn(f"{field}: {result.error}")
+        return result.text or ""
+
+    def _evaluate(self, template: str, field: str, *, halt_on_error: bool) -> EvaluationResult:
+        return evaluate_with_errors(
+            template,
+            self.variables,
+            halt_on_error=halt_on_error,
+            fail_on_unresolved=self.fail_on_unresolved,
+            now=self.now,
+            field=field,
+        )
+
+    def truthy(self, template: str) -> bool:
+        result = evaluate_with_errors(template, self.variables, now=self.now, field="run_condition")
+        if result.error:
+            self.warn(f"run condition: {result.error}")
+            return False
+        return result.text is not None and is_truthy(result.text)
+
+
+@dataclass(frozen=True)
+class PreviewedVariable:
+    name: str
+    value: str  # as stored (sensitive: masked)
+    evaluated: str  # after substitution (sensitive values masked)
+    error: str | None
+    sensitive: bool
+
+
+def preview(
+    variables: Sequence[Variable],
+    *,
+    project_name: str,
+    environment: str,
+    step: Step | None,
+    now: datetime,
+) -> list[PreviewedVariable]:
+    """What each variable resolves to for one environment (and step): the question users ask most."""
+    resolved = resolve(variables, step_scope(environment, step))
+    values = {name: v.value for name, v in resolved.items()}
+    values.update({"Octopus.Project.Name": project_name, "Octopus.Environment.Name": environment})
+    if step is not None:
+        values.update({"Octopus.Step.Name": step.name, "Octopus.Action.Name": step.name})
+    masker = Masker(sensitive_values(resolved.values()))
+    bound = VariableSet(values)
+    result = []
+    for name in sorted(resolved, key=str.lower):
+        variable = resolved[name]
+        outcome = evaluate_with_errors(variable.value, bound, now=now, field=name)
+        result.append(
+            PreviewedVariable(
+                name=name,
+                value=MASK if variable.sensitive else variable.value,
+                evaluated=masker.mask(outcome.text or ""),
+                error=outcome.error,
+                sensitive=variable.sensitive,
+            )
+        )
+    return result

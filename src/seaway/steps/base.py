@@ -23,7 +23,7 @@ class StepContext:
     step: Step
     environment: str
     variables: Mapping[str, str]
-    render: Callable[[str], str]  # evaluates a template against this step's variables
+    render: Callable[..., str]  # render(template, field="template"): substitutes this step's variables
     log: StepLog
     workdir: Path
     cancel: asyncio.Event

@@ -60,7 +60,7 @@ def decode_service_message(line: str) -> tuple[str, str] | None:
 def make_script_step(target: Target, default_timeout: float):  # type: ignore[no-untyped-def]
     async def run_script(ctx: StepContext) -> StepOutcome:
         syntax = str(ctx.step.prop("syntax", "bash"))
-        body = ctx.render(str(ctx.step.prop("script", "")))
+        body = ctx.render(str(ctx.step.prop("script", "")), "script")
         prelude = PYTHON_PRELUDE if syntax == "python" else BASH_PRELUDE
         ctx.workdir.mkdir(parents=True, exist_ok=True)
         script_path = ctx.workdir / ("script.py" if syntax == "python" else "script.sh")
