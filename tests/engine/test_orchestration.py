@@ -197,3 +197,35 @@ async def test_a_variable_run_condition_decides_whether_a_step_runs(services):
     await services.worker.run_until_idle()
     _, runs = await task_of(services, deployment)
     assert [r.state for r in runs] == [StepState.SUCCEEDED, StepState.SKIPPED, StepState.SKIPPED]
+
+
+async def test_library_variable_sets_and_prompted_variables_reach_the_script(services):
+    document = project_yaml(
+        "Quotes",
+        '      - {name: Show, type: script, script: "echo #{Shared} #{Region} #{Who}"}\n',
+        """\
+      - {name: Region, value: project-wins}
+      - {name: Who, value: nobody, prompt: {label: Who approved, required: true}}
+""",
+    ).replace("    lifecycle:", "    include: [Common]\n    lifecycle:")
+    document = document.replace(
+        "projects:",
+        """library_variable_sets:
+  - name: Common
+    variables:
+      - {name: Shared, value: from-the-library}
+      - {name: Region, value: library-loses}
+projects:""",
+    )
+    await apply_yaml(services, document)
+    release = await release_of(services, "Quotes")
+    from seaway.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as missing:
+        await deploy(services, release, "Dev", variables={"Who": ""})
+    assert missing.value.field == "variables.Who"
+    deployment = await deploy(services, release, "Dev", variables={"who": "Carol"})
+
+    await services.worker.run_until_idle()
+
+    assert "from-the-library project-wins Carol" in await log_of(services, deployment)

@@ -299,6 +299,7 @@ class Orchestrator:
             now=self.clock.now,
             attempt=run.runs[index].attempts,
             services=self.services,
+            mask=run.log.masker.mask,
         )
         try:
             return await executor(ctx)

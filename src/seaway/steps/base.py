@@ -30,6 +30,7 @@ class StepContext:
     now: Callable[[], datetime]
     attempt: int = 1
     services: Mapping[str, Any] = field(default_factory=dict)
+    mask: Callable[[str], str] = str  # hides sensitive values in text that leaves the log (emails)
 
 
 @dataclass(frozen=True)
