@@ -29,6 +29,7 @@ from seaway.domain.templates.names import WHITESPACE, is_identifier_char, strip_
 
 _EMPTY_SYMBOL = Symbol(())
 _INDEX_RUN = re.compile(r"[^\[\]]+")
+_ASCII_NAME_RUN = re.compile(r"[A-Za-z0-9_\-:/~()@]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _KEYWORDS_AFTER_WHITESPACE = ("in", "==", "!=")
 
@@ -94,7 +95,12 @@ class ExpressionParser:
     def identifier(self, p: int, *, spaces: bool = True) -> tuple[str, int]:
         src, n = self.src, self.n
         q = p
-        while q < n:
+        while True:
+            run = _ASCII_NAME_RUN.match(src, q)
+            if run:
+                q = run.end()
+            if q >= n:
+                break
             c = src[q]
             if c in WHITESPACE:
                 if not spaces or self._whitespace_ends_identifier(q):
@@ -136,8 +142,11 @@ class ExpressionParser:
         return Symbol(tuple(steps)), q
 
     def indexer(self, p: int) -> tuple[Indexer, int]:
+        q = self.skip_ws(p + 1)
+        if not self.src.startswith("#{", q):
+            index, q = self.string_index(p)
+            return Indexer(index=index), q
         try:
-            q = self.skip_ws(p + 1)
             token, q = self.substitution(q)
             if not isinstance(token.expression, Symbol):
                 raise self.fail(p + 1, "a variable name")

@@ -48,12 +48,11 @@ def format_date(value: NetDate, fmt: str, local: tzinfo) -> str:
     if len(fmt) == 1:
         if fmt in "oO":
             fmt = "yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff" + ("zzz" if value.offset is not None else "K")
-        elif fmt in "rR":
-            value, fmt = _to_utc(value, local), "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'"
-        elif fmt == "u":
+        elif fmt in "rRu":
+            # A DateTimeOffset is converted to UTC first; a DateTime is printed as it is.
             if value.offset is not None:
                 value = _to_utc(value, local)
-            fmt = "yyyy'-'MM'-'dd HH':'mm':'ss'Z'"
+            fmt = "yyyy'-'MM'-'dd HH':'mm':'ss'Z'" if fmt == "u" else "ddd, dd MMM yyyy HH':'mm':'ss 'GMT'"
         elif fmt == "U":
             if value.offset is not None:
                 raise FormatError(fmt)
