@@ -19,8 +19,12 @@ if TYPE_CHECKING:
 DEMO_FILE = Path(__file__).resolve().parents[4] / "examples" / "random-quotes" / "seaway.yaml"
 
 
-async def prepare_demo(services: Services, demo_file: Path) -> str:
-    """Apply the demo document and give the admin a fresh API key (keys are stored hashed: shown once)."""
+async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
+    """Apply the demo document and give the admin a fresh API key and password (both stored hashed: shown
+    once, so a new pair is made at every start)."""
+    import secrets
+
+    from seaway.security.passwords import hash_password
     from seaway.config.documents import load_text, parse_document
     from seaway.domain.users import User
     from seaway.engine.configuration import apply_document
@@ -36,7 +40,9 @@ async def prepare_demo(services: Services, demo_file: Path) -> str:
             admin = await uow.users.add(User("admin", "Administrator", "admin@example.org", is_admin=True), now)
         assert admin.id is not None
         await uow.users.add_api_key(admin.id, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now)
-    return key
+        password = secrets.token_urlsafe(12)
+        await uow.users.set_password_hash(admin.id, hash_password(password))
+    return key, password
 
 
 async def serve(host: str, port: int, demo: bool) -> None:
@@ -49,10 +55,13 @@ async def serve(host: str, port: int, demo: bool) -> None:
     try:
         await services.database.migrate()
         if demo:
-            key = await prepare_demo(services, DEMO_FILE)
-            out.print(f"Demo applied from {DEMO_FILE}")
-            out.print(f"Admin API key: {key}")
-            out.print(f"  export SEAWAY_API_KEY={key}")
+            key, password = await prepare_demo(services, DEMO_FILE)
+            public = services.settings.public_url.rstrip("/")
+            out.print(f"Demo applied from {DEMO_FILE}", markup=False)
+            out.print(f"Admin API key: {key}", markup=False)
+            out.print(f"  export SEAWAY_API_KEY={key}", markup=False)
+            out.print(f"Sign in: {public}/signin  (user admin, password {password})", markup=False)
+            out.print(f"Outbox (emails kept while no SMTP server is set): {public}/api/v1/outbox", markup=False)
         server = uvicorn.Server(uvicorn.Config(create_app(services), host=host, port=port, log_level="info"))
         stop = asyncio.Event()
         worker = asyncio.create_task(services.worker.run_forever(stop))

@@ -47,6 +47,7 @@ async def list_users(request: Request, user: CurrentUser) -> list[dict[str, Any]
 
 @router.get("/users/me")
 async def me(user: CurrentUser) -> dict[str, Any]:
+    allow(user, Permission.USER_VIEW)
     return user_json(user)
 
 
