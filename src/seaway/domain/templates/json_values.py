@@ -151,9 +151,15 @@ class _Reader:
                 raise _Invalid
 
 
-@lru_cache(maxsize=4096)
 def parse_json(text: str) -> object:
-    """The JSON value of `text`, or `INVALID`."""
+    """The JSON value of `text`, or `INVALID` (cached; large values in a short list of their own)."""
+    return _parse_large(text) if len(text) > _LARGE_JSON else _parse_small(text)
+
+
+_LARGE_JSON = 32 * 1024
+
+
+def _parse(text: str) -> object:
     try:
         return json.loads(text)
     except ValueError:
@@ -165,6 +171,10 @@ def parse_json(text: str) -> object:
     except (_Invalid, IndexError, ValueError):
         return INVALID
     return value if reader.pos == len(text) else INVALID
+
+
+_parse_small = lru_cache(maxsize=4096)(_parse)
+_parse_large = lru_cache(maxsize=8)(_parse)
 
 
 def _text_of_number(value: float) -> str:

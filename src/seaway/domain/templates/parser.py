@@ -27,13 +27,18 @@ _KEYWORD_INITIALS = frozenset("iIuUeEcC")
 class ParseError:
     """Why a template does not parse, and where (0-based offset, 1-based line and column)."""
 
-    message: str
+    detail: str
     offset: int
     line: int
     column: int
 
+    @property
+    def message(self) -> str:
+        return f"Invalid template: {self.detail}"
+
     def to_exception(self, field: str = "template") -> TemplateSyntaxError:
-        return TemplateSyntaxError(self.message, field=field)
+        # The field names the template ("template: expected '}' at line 1, column 5").
+        return TemplateSyntaxError(self.detail, field=field)
 
 
 def _line_column(source: str, offset: int) -> tuple[int, int]:
@@ -236,16 +241,29 @@ class TemplateParser(ExpressionParser):
             message = (
                 f"'{opener}' at line {opened_line}, column {opened_column} is never closed: {message}"
             )
-        return ParseError(f"Invalid template: {message}", failure.pos, line, column)
+        return ParseError(message, failure.pos, line, column)
 
 
-@lru_cache(maxsize=4096)
-def parse_outcome(source: str, halt_on_error: bool = True) -> Template | ParseError:
-    """The parse of `source`, cached: variable values are parsed each time they are used."""
+# Templates larger than this are cached apart, in a short list, so a few large files cannot fill memory.
+LARGE_TEMPLATE = 32 * 1024
+
+
+def _parse(source: str, halt_on_error: bool) -> Template | ParseError:
     parser = TemplateParser(source)
     if halt_on_error:
         return parser.parse_strict()
     return parser.parse_lenient()
+
+
+_parse_small = lru_cache(maxsize=4096)(_parse)
+_parse_large = lru_cache(maxsize=8)(_parse)
+
+
+def parse_outcome(source: str, halt_on_error: bool = True) -> Template | ParseError:
+    """The parse of `source`, cached: variable values are parsed each time they are used."""
+    if len(source) > LARGE_TEMPLATE:
+        return _parse_large(source, halt_on_error)
+    return _parse_small(source, halt_on_error)
 
 
 def parse(template: str, *, halt_on_error: bool = True, field: str = "template") -> Template:
