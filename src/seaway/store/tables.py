@@ -320,3 +320,19 @@ audit_events = sa.Table(
     sa.Column("details", sa.JSON, nullable=False),
     sa.Index("ix_audit_events_entity", "entity", "entity_id"),
 )
+
+# -- browser sessions -------------------------------------------------------------------------------
+
+# A signed-in browser. The cookie holds a random token; only its SHA-256 is kept, as for API keys.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    _id(),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("ip", sa.String(64), nullable=True),
+    sa.Column("user_agent", sa.String(300), nullable=True),
+)

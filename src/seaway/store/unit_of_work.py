@@ -30,6 +30,7 @@ from seaway.store.lifecycles import LifecycleRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
+from seaway.store.sessions import SessionRepository
 from seaway.store.tasks import TaskRepository
 from seaway.store.teams import TeamRepository
 from seaway.store.users import UserRepository
@@ -85,6 +86,10 @@ class UnitOfWork:
     @cached_property
     def queue(self) -> WorkQueue:
         return WorkQueue(self.conn, self.cipher, on_enqueue=self._work_enqueued)
+
+    @cached_property
+    def sessions(self) -> SessionRepository:
+        return SessionRepository(self.conn, self.cipher)
 
     def _work_enqueued(self) -> None:
         if not self._woken:

@@ -1,0 +1,79 @@
+"""Browser sign-in sessions, kept server-side so that signing out or expiry ends them everywhere.
+
+The cookie carries a random token; a row keeps only its hash (as for API keys and approval links), so
+a copy of the database signs nobody in. Each session has its own CSRF token for the forms it posts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.store.base import Repository
+from seaway.store.tables import sessions
+
+USER_AGENT_LENGTH = 300
+IP_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class BrowserSession:
+    id: int
+    user_id: int
+    csrf_token: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def _from_row(row: Any) -> BrowserSession:
+    return BrowserSession(
+        id=row.id,
+        user_id=row.user_id,
+        csrf_token=row.csrf_token,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+class SessionRepository(Repository):
+    async def add(
+        self,
+        *,
+        token_hash: str,
+        user_id: int,
+        csrf_token: str,
+        now: datetime,
+        expires_at: datetime,
+        ip: str | None = None,
+        user_agent: str | None = None,
+    ) -> BrowserSession:
+        values = {
+            "token_hash": token_hash,
+            "user_id": user_id,
+            "csrf_token": csrf_token,
+            "created_at": now,
+            "expires_at": expires_at,
+            "ip": ip[:IP_LENGTH] if ip else None,
+            "user_agent": user_agent[:USER_AGENT_LENGTH] if user_agent else None,
+        }
+        new_id = await self._insert(sessions, values)
+        return BrowserSession(new_id, user_id, csrf_token, now, expires_at)
+
+    async def find_by_hash(self, token_hash: str, now: datetime) -> BrowserSession | None:
+        """The session with this token hash, unless it has expired."""
+        stmt = sa.select(sessions).where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
+        row = (await self.conn.execute(stmt)).first()
+        return _from_row(row) if row else None
+
+    async def delete(self, token_hash: str) -> None:
+        await self.conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
+
+    async def delete_for_user(self, user_id: int) -> None:
+        await self.conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+
+    async def delete_expired(self, now: datetime) -> int:
+        result = await self.conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
+        return int(result.rowcount or 0)
