@@ -230,3 +230,20 @@ def test_without_a_now_the_clock_is_read() -> None:
     rendered = datetime.fromisoformat(evaluate("#{ | NowDateUtc yyyy-MM-ddTHH:mm:ssZ}", {}).replace("Z", "+00:00"))
 
     assert before <= rendered <= datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("(A+B)*2", "24"),
+        ("A + B * 2", "19"),
+        ("{A}/2", "2.5"),
+        ("B*0.2", "1.4000000000000001"),
+        ("{A}-{B}", "-2"),
+        ("1/0", "Infinity"),
+        ("A-B", "#{A-B}"),
+        ("Missing+1", "#{Missing+1}"),
+    ],
+)
+def test_calc_does_double_arithmetic_and_echoes_what_it_cannot_compute(expression: str, expected: str) -> None:
+    assert evaluate(f"#{{calc {expression}}}", {"A": "5", "B": "7"}) == expected

@@ -30,6 +30,8 @@ from seaway.domain.templates.names import WHITESPACE, is_identifier_char, strip_
 _EMPTY_SYMBOL = Symbol(())
 _INDEX_RUN = re.compile(r"[^\[\]]+")
 _ASCII_NAME_RUN = re.compile(r"[A-Za-z0-9_\-:/~()@]+")
+# In calc arithmetic a bare name stops at parentheses, so `(A+B)*2` groups; `{(name)}` still works.
+_ASCII_CALC_NAME_RUN = re.compile(r"[A-Za-z0-9_\-:/~@]+")
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _KEYWORDS_AFTER_WHITESPACE = ("in", "==", "!=")
 
@@ -92,11 +94,12 @@ class ExpressionParser:
 
     # -- names and paths --------------------------------------------------------------------------
 
-    def identifier(self, p: int, *, spaces: bool = True) -> tuple[str, int]:
+    def identifier(self, p: int, *, spaces: bool = True, calc: bool = False) -> tuple[str, int]:
         src, n = self.src, self.n
+        runs = _ASCII_CALC_NAME_RUN if calc else _ASCII_NAME_RUN
         q = p
         while True:
-            run = _ASCII_NAME_RUN.match(src, q)
+            run = runs.match(src, q)
             if run:
                 q = run.end()
             if q >= n:
@@ -105,7 +108,7 @@ class ExpressionParser:
             if c in WHITESPACE:
                 if not spaces or self._whitespace_ends_identifier(q):
                     break
-            elif not is_identifier_char(c):
+            elif not is_identifier_char(c) or (calc and c in "()"):
                 break
             q += 1
         text = strip_ws(src[p:q])
@@ -122,15 +125,15 @@ class ExpressionParser:
         # Nor is whitespace before the keywords `in`, `==`, `!=` when they are followed by whitespace.
         return q + 3 < n and src[q + 3] in WHITESPACE and src[q + 1 : q + 3] in _KEYWORDS_AFTER_WHITESPACE
 
-    def symbol(self, p: int) -> tuple[Symbol, int]:
-        first, q = self.identifier(p)
+    def symbol(self, p: int, *, calc: bool = False) -> tuple[Symbol, int]:
+        first, q = self.identifier(p, calc=calc)
         steps: list[Step] = [Identifier(first)]
         src, n = self.src, self.n
         while q < n:
             c = src[q]
             try:
                 if c == ".":
-                    name, q = self.identifier(q + 1)
+                    name, q = self.identifier(q + 1, calc=calc)
                     steps.append(Identifier(name))
                 elif c == "[":
                     index, q = self.indexer(q)
@@ -320,5 +323,5 @@ class ExpressionParser:
         if src.startswith("{", p):
             symbol, q = self.symbol(self.skip_ws(p + 1))
             return CalcVariable(symbol), self.literal(self.skip_ws(q), "}")
-        symbol, q = self.symbol(p)
+        symbol, q = self.symbol(p, calc=True)
         return CalcVariable(symbol), q
