@@ -40,9 +40,6 @@ class Lifecycle:
     phases: tuple[Phase, ...]
     id: int | None = None
 
-    def environment_names(self) -> list[str]:
-        return [env for phase in self.phases for env in phase.environments]
-
 
 def default_lifecycle(environment_names: Sequence[str]) -> Lifecycle:
     """One phase per environment, in order, each required: what a project gets without a lifecycle."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from seaway.domain.states import StepState, TaskState
@@ -20,9 +20,6 @@ class Task:
     error_detail: str | None = None
     cancel_requested: bool = False
     failed_steps: bool = False  # an earlier step failed: later `success` steps are skipped
-
-    def with_state(self, state: TaskState, **changes: object) -> Task:
-        return replace(self, state=state, **changes)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
