@@ -33,6 +33,8 @@ MAX_BACKOFF_SECONDS = 300.0
 class ItemLease:
     item: WorkItem
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set when the item's last transaction starts: a heartbeat that then finds the item gone is not a loss.
+    finishing: bool = False
     _lost: bool = False
 
     @property
@@ -165,6 +167,7 @@ class Worker:
                 raise LookupError(f"no handler for work items of kind {item.kind!r}")
 
             async def finish(uow: UnitOfWork) -> None:
+                lease.finishing = True
                 await uow.queue.complete(item, self.node_id)
 
             finished = await handler(item, lease, finish)
@@ -208,7 +211,7 @@ class Worker:
             held = await uow.queue.extend(self.node_id, list(leases), self.clock.now() + self.lease)
             cancels = await uow.tasks.cancel_requested(list(task_ids))
         for item_id, lease in leases.items():
-            if item_id not in held:
+            if item_id not in held and not lease.finishing and item_id in self._active:
                 log.warning("lost the lease on %s; another node may run it", lease.item.key)
                 lease.lose()
         for task_id in cancels:
