@@ -1,0 +1,291 @@
+"""Interruptions: a deployment waiting for a person to decide, and the emailed links that can decide it.
+
+An interruption is one pending decision of a task (a manual-intervention step now; guided failure and
+policy approvals share the record later). Only a responsible user may decide it, and exactly one
+decision wins. An approval link is one recipient's personal Approve or Reject URL for one interruption,
+bound to the content that was asked about; Seaway keeps only the hash of its token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from seaway.domain.ids import format_id
+from seaway.domain.permissions import Permission, authorize
+from seaway.domain.users import Team, User
+from seaway.errors import Conflict, InvalidInput, PermissionDenied
+
+MAX_NOTES_LENGTH = 4000
+
+
+class InterruptionKind(StrEnum):
+    MANUAL_INTERVENTION = "manual-intervention"
+    GUIDED_FAILURE = "guided-failure"
+    POLICY_APPROVAL = "policy-approval"
+
+
+class InterruptionState(StrEnum):
+    PENDING = "pending"
+    RESOLVED = "resolved"  # decided by a person
+    CANCELED = "canceled"  # ended without a decision (the deployment was canceled)
+
+
+class Result(StrEnum):
+    PROCEED = "proceed"
+    ABORT = "abort"
+
+
+class Outcome(StrEnum):
+    """What later steps read as `Manual.Outcome`."""
+
+    APPROVED = "Approved"
+    REJECTED = "Rejected"
+    CANCELED = "Canceled"
+
+
+class Channel(StrEnum):
+    EMAIL_LINK = "email-link"
+    UI = "ui"
+    API = "api"
+    CLI = "cli"
+
+
+@dataclass(frozen=True)
+class Interruption:
+    kind: InterruptionKind
+    task_id: int
+    step_index: int
+    step_name: str
+    deployment_id: int
+    project_id: int
+    release_id: int
+    environment: str
+    created_at: datetime
+    content_hash: str  # what the decision is about: the release content when the request was made
+    project_name: str = ""
+    release_version: str = ""
+    deployment_url: str = ""  # built from the configured public URL when the request was made
+    title: str = ""
+    instructions: str = ""  # Markdown, variables already substituted
+    responsible_teams: tuple[str, ...] = ()  # empty: anyone who may deploy to the environment
+    links_require_sign_in: bool = False
+    state: InterruptionState = InterruptionState.PENDING
+    taken_by: int | None = None
+    taken_at: datetime | None = None
+    result: Result | None = None
+    notes: str = ""
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+    channel: str | None = None
+    id: int | None = None
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state is InterruptionState.PENDING
+
+    @property
+    def outcome(self) -> Outcome | None:
+        if self.state is InterruptionState.CANCELED:
+            return Outcome.CANCELED
+        if self.result is Result.PROCEED:
+            return Outcome.APPROVED
+        if self.result is Result.ABORT:
+            return Outcome.REJECTED
+        return None
+
+
+def dedupe_key(kind: InterruptionKind, task_id: int, step_index: int) -> str:
+    """One interruption per kind, task and step: a step re-run after a crash finds the one it made."""
+    return f"{kind}:{task_id}:{step_index}"
+
+
+# -- who decides ------------------------------------------------------------------------------------
+
+
+class NotResponsible(PermissionDenied):
+    """The user is not among the people who may decide this interruption."""
+
+    code = "not_responsible"
+
+
+class InterruptionAlreadyDecided(Conflict):
+    code = "already_decided"
+
+
+class InterruptionCanceled(Conflict):
+    code = "interruption_canceled"
+
+
+def _team_members(responsible_teams: Iterable[str], teams: Iterable[Team]) -> frozenset[str]:
+    wanted = {name.lower() for name in responsible_teams}
+    return frozenset(member.lower() for team in teams if team.name.lower() in wanted for member in team.members)
+
+
+def check_may_decide(interruption: Interruption, user: User, teams: Sequence[Team], project: str | None) -> None:
+    """Raise NotResponsible unless `user` may decide now (checked at decision time, never at send time).
+
+    With responsible teams, a user must be a member of one of them as the teams are *now*: someone who
+    left the team since the email went out can no longer decide. Without, anyone who may deploy to the
+    environment may decide.
+    """
+    try:
+        authorize(user, Permission.INTERRUPTION_SUBMIT, project, interruption.environment)
+        if not interruption.responsible_teams:
+            authorize(user, Permission.DEPLOYMENT_CREATE, project, interruption.environment)
+    except PermissionDenied as exc:
+        raise NotResponsible(exc.message, entity="interruption", id=format_id("interruption", interruption.id)) from exc
+    if interruption.responsible_teams and user.username.lower() not in _team_members(
+        interruption.responsible_teams, teams
+    ):
+        teams_text = ", ".join(f'"{t}"' for t in interruption.responsible_teams)
+        raise NotResponsible(
+            f'user "{user.username}" is not in the responsible teams ({teams_text})',
+            entity="interruption",
+            id=format_id("interruption", interruption.id),
+        )
+
+
+def may_decide(interruption: Interruption, user: User, teams: Sequence[Team], project: str | None) -> bool:
+    try:
+        check_may_decide(interruption, user, teams, project)
+    except PermissionDenied:
+        return False
+    return True
+
+
+def responsible_users(responsible_teams: Sequence[str], teams: Sequence[Team], users: Sequence[User]) -> list[User]:
+    """The active users responsible for a gate, in the order given: team members, or every active user
+    when no team is named (today everyone may deploy everywhere; see `permissions.authorize`)."""
+    if not responsible_teams:
+        return [u for u in users if u.active]
+    members = _team_members(responsible_teams, teams)
+    return [u for u in users if u.active and u.username.lower() in members]
+
+
+# -- deciding -------------------------------------------------------------------------------------
+
+
+def parse_result(value: object) -> Result:
+    try:
+        return Result(str(value))
+    except ValueError:
+        raise InvalidInput(f'result must be "proceed" or "abort", not {value!r}', field="result") from None
+
+
+def validate_decision(result: object, notes: object) -> tuple[Result, str]:
+    """A decision's result and notes; rejecting needs a reason so the deployer learns why."""
+    chosen = parse_result(result)
+    if notes is None:
+        notes = ""
+    if not isinstance(notes, str):
+        raise InvalidInput("notes must be text", field="notes")
+    text = notes.strip()
+    if chosen is Result.ABORT and not text:
+        raise InvalidInput("a reason is required to reject", field="notes")
+    if len(text) > MAX_NOTES_LENGTH:
+        raise InvalidInput(f"notes are longer than {MAX_NOTES_LENGTH} characters", field="notes")
+    return chosen, text
+
+
+def already_decided_message(interruption: Interruption, decided_by: User | None) -> str:
+    """The "already decided by X at T" message for the loser of a race, a second click and a used link alike."""
+    name = decided_by.label if decided_by is not None else "someone else"
+    at = interruption.decided_at.strftime("%Y-%m-%d %H:%M:%S UTC") if interruption.decided_at else "an earlier time"
+    verb = "approved" if interruption.result is Result.PROCEED else "rejected"
+    return f"already decided ({verb}) by {name} at {at}"
+
+
+def decision_outputs(interruption: Interruption, decided_by: User | None) -> dict[str, str]:
+    """The output variables of a decided step: `Octopus.Action[<step>].Output.Manual.*`."""
+    outcome = interruption.outcome or Outcome.CANCELED
+    outputs = {
+        "Manual.Approved": "True" if outcome is Outcome.APPROVED else "False",
+        "Manual.Notes": interruption.notes,
+        "Manual.Outcome": str(outcome),
+    }
+    if decided_by is not None:
+        outputs.update(
+            {
+                "Manual.ResponsibleUser.Id": format_id("user", decided_by.id),
+                "Manual.ResponsibleUser.Username": decided_by.username,
+                "Manual.ResponsibleUser.DisplayName": decided_by.label,
+                "Manual.ResponsibleUser.EmailAddress": decided_by.email or "",
+            }
+        )
+    return outputs
+
+
+def rejection_error(decided_by: User | None, notes: str) -> str:
+    """The step's error on rejection; it starts with "Rejected" so it becomes Octopus.Deployment.Error as is."""
+    name = decided_by.label if decided_by is not None else "a responsible user"
+    return f"Rejected by {name}: {notes}" if notes else f"Rejected by {name}"
+
+
+# -- approval links -------------------------------------------------------------------------------
+
+
+class LinkStatus(StrEnum):
+    USABLE = "usable"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"  # the interruption was decided or canceled, or the approver lost access
+    SUPERSEDED = "superseded"  # the deployment's content changed since the link was sent
+
+
+@dataclass(frozen=True)
+class ApprovalLink:
+    interruption_id: int
+    user_id: int
+    decision: Result
+    token_hash: str
+    content_hash: str
+    created_at: datetime
+    expires_at: datetime
+    opened_at: datetime | None = None
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+
+def link_status(link: ApprovalLink, now: datetime, current_content_hash: str | None = None) -> LinkStatus:
+    """Why a link can or cannot decide. Order matters: a used link says "used" even after it expired."""
+    if link.used_at is not None:
+        return LinkStatus.USED
+    if link.revoked_at is not None:
+        return LinkStatus.REVOKED
+    if current_content_hash is not None and current_content_hash != link.content_hash:
+        return LinkStatus.SUPERSEDED
+    if link.expires_at <= now:
+        return LinkStatus.EXPIRED
+    return LinkStatus.USABLE
+
+
+class LinkNotUsable(Conflict):
+    """An approval link that cannot decide (used, expired, revoked, superseded, or not this one's)."""
+
+    code = "link_not_usable"
+
+    def __init__(self, message: str, status: LinkStatus) -> None:
+        super().__init__(message, field="token", entity="approval_link")
+        self.status = status
+
+
+def content_hash(release_id: int, version: str, process: Any, variables: Any, packages: Any) -> str:
+    """SHA-256 over what a decision is about: the release and its process, variables and package snapshot.
+
+    The snapshots are passed as stored (JSON-ready values, sensitive values encrypted), so the hash
+    reveals nothing about a secret and changes whenever any part of the content does.
+    """
+    canonical = json.dumps(
+        {"release": release_id, "version": version, "process": process, "variables": variables, "packages": packages},
+        sort_keys=True,
+        separators=(",", ":"),
+        default=str,
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
