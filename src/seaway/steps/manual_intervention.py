@@ -1,0 +1,228 @@
+"""The manual-intervention step (Octopus `Octopus.Manual`): the deployment waits for a person's decision.
+
+First run: the step opens an interruption and, with `email_links`, emails every responsible person their
+own Approve and Reject links — all in one transaction — and returns `Waiting`, so the task holds no
+worker. The decision (by link, UI, API or CLI) resumes the task; this executor then runs again, finds
+the decision and succeeds or fails with the `Manual.*` output variables. Re-running after a crash finds
+the interruption made before, so nothing is created or emailed twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from seaway.domain.changes import change_lines, compare_releases
+from seaway.domain.deployments import Deployment
+from seaway.domain.ids import format_id
+from seaway.domain.interruptions import (
+    ApprovalLink,
+    Interruption,
+    InterruptionKind,
+    InterruptionState,
+    Result,
+    decision_outputs,
+    rejection_error,
+    responsible_users,
+)
+from seaway.domain.releases import Release
+from seaway.domain.users import User
+from seaway.notify.base import Email
+from seaway.notify.messages import ApprovalRequest, approval_request_email
+from seaway.security.tokens import hash_token, new_token, token_fingerprint
+from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
+from seaway.store.audit import AuditEvent
+from seaway.store.unit_of_work import Store, UnitOfWork
+
+# `engine.mail.queue_email`, handed in by the composition root (steps sit below the engine).
+QueueEmail = Callable[..., Awaitable[int | None]]
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    public_url: str  # links are built from the configured public URL, never from a request
+    lifetime: timedelta
+
+
+def flag(value: Any, default: bool = False) -> bool:
+    """A step's boolean property: YAML booleans, or the strings true/false/yes/no."""
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    return str(value).strip().lower() in ("true", "yes", "1", "on")
+
+
+async def release_changes(uow: UnitOfWork, deployment: Deployment, release: Release) -> list[str]:
+    """What `release` changes compared with the release last deployed successfully to the environment."""
+    assert deployment.id is not None
+    previous = await uow.deployments.previous_successful(deployment.project_id, deployment.environment, deployment.id)
+    before = await uow.releases.get(previous.release_id) if previous is not None else None
+    return change_lines(compare_releases(before, release), deployment.environment)
+
+
+def make_manual_intervention_step(store: Store, queue_email: QueueEmail, links: LinkSettings) -> StepExecutor:
+    async def run_manual_intervention(ctx: StepContext) -> StepOutcome:
+        opened = False
+        recipients: list[User] = []
+        async with store.transaction() as uow:
+            interruption = await uow.interruptions.find_for_step(ctx.task_id, ctx.step_index)
+            if interruption is None:
+                interruption, recipients = await _open(uow, ctx, queue_email, links)
+                opened = True
+            decider = await uow.users.get(interruption.decided_by) if interruption.decided_by is not None else None
+        if opened:
+            await _log_opened(ctx, interruption, recipients)
+        if interruption.is_pending:
+            return Waiting(
+                f"{format_id('interruption', interruption.id)} needs a decision",
+                blocks_other_deployments=flag(ctx.step.prop("block_deployments")),
+            )
+        return await _outcome(ctx, interruption, decider)
+
+    return run_manual_intervention
+
+
+async def _log_opened(ctx: StepContext, interruption: Interruption, recipients: list[User]) -> None:
+    who = ", ".join(f'"{team}"' for team in interruption.responsible_teams) or "anyone who may deploy here"
+    await ctx.log.write(f"{format_id('interruption', interruption.id)}: waiting for a decision by {who}")
+    if flag(ctx.step.prop("email_links")):
+        if recipients:
+            names = ", ".join(user.label for user in recipients)
+            await ctx.log.write(f"Emailed approve and reject links to {len(recipients)} people: {names}")
+        else:
+            await ctx.log.write("Nobody responsible has an email address: no approval links were sent", "warning")
+
+
+async def _outcome(ctx: StepContext, interruption: Interruption, decider: User | None) -> StepOutcome:
+    outputs = decision_outputs(interruption, decider)
+    name = decider.label if decider is not None else "nobody"
+    if interruption.state is InterruptionState.CANCELED:
+        return Failed(f"The manual intervention was canceled: {interruption.notes}", outputs)
+    if interruption.result is Result.PROCEED:
+        note = f": {interruption.notes}" if interruption.notes else ""
+        await ctx.log.write(f"Approved by {name}{note}")
+        return Succeeded(outputs)
+    return Failed(rejection_error(decider, interruption.notes), outputs)
+
+
+async def _open(
+    uow: UnitOfWork, ctx: StepContext, queue_email: QueueEmail, links: LinkSettings
+) -> tuple[Interruption, list[User]]:
+    """Create the interruption, its links and the approval emails, in the caller's one transaction."""
+    now = ctx.now()
+    task = await uow.tasks.get(ctx.task_id)
+    deployment = await uow.deployments.get(task.deployment_id)
+    assert deployment.id is not None
+    values = ctx.variables
+    public_url = links.public_url.rstrip("/")
+    teams = tuple(str(name) for name in ctx.step.prop("responsible_teams") or ())
+    project_name = values.get("Octopus.Project.Name", "")
+    version = values.get("Octopus.Release.Number", "")
+    interruption = await uow.interruptions.add(
+        Interruption(
+            kind=InterruptionKind.MANUAL_INTERVENTION,
+            task_id=ctx.task_id,
+            step_index=ctx.step_index,
+            step_name=ctx.step.name,
+            deployment_id=deployment.id,
+            project_id=deployment.project_id,
+            release_id=deployment.release_id,
+            environment=ctx.environment,
+            created_at=now,
+            content_hash=await uow.interruptions.release_content_hash(deployment.release_id),
+            project_name=project_name,
+            release_version=version,
+            deployment_url=f"{public_url}/app#/deployments/{format_id('deployment', deployment.id)}",
+            title=f"{ctx.step.name}: {project_name} {version} to {ctx.environment}",
+            instructions=ctx.render(str(ctx.step.prop("instructions") or "")),
+            responsible_teams=teams,
+            links_require_sign_in=flag(ctx.step.prop("links_require_sign_in")),
+        )
+    )
+    recipients: list[User] = []
+    fingerprints: dict[str, list[str]] = {}
+    if flag(ctx.step.prop("email_links")):
+        everyone = responsible_users(teams, await uow.teams.list(), await uow.users.list())
+        recipients = [user for user in everyone if user.email]
+        release = await uow.releases.get(deployment.release_id)
+        request = _RequestFacts(
+            interruption=interruption,
+            values=values,
+            changes=await release_changes(uow, deployment, release),
+            expires_at=now + links.lifetime,
+            public_url=public_url,
+        )
+        for user in recipients:
+            fingerprints[user.username] = await _send_links(uow, request, user, now, queue_email)
+    await uow.audit.record(
+        AuditEvent(
+            at=now,
+            action="interruption.requested",
+            entity="interruption",
+            entity_id=format_id("interruption", interruption.id),
+            details={
+                "task_id": format_id("task", ctx.task_id),
+                "step": ctx.step.name,
+                "responsible_teams": list(teams),
+                "content_hash": interruption.content_hash,
+                "links": fingerprints,  # username → token fingerprints (approve, reject)
+            },
+        )
+    )
+    return interruption, recipients
+
+
+@dataclass(frozen=True)
+class _RequestFacts:
+    interruption: Interruption
+    values: Any
+    changes: list[str]
+    expires_at: datetime
+    public_url: str
+
+
+async def _send_links(
+    uow: UnitOfWork, request: _RequestFacts, user: User, now: datetime, queue_email: QueueEmail
+) -> list[str]:
+    """One recipient's approve and reject links and their email; returns the tokens' fingerprints."""
+    assert user.id is not None and user.email is not None and request.interruption.id is not None
+    tokens = {Result.PROCEED: new_token(), Result.ABORT: new_token()}
+    await uow.approval_links.add_many(
+        [
+            ApprovalLink(
+                interruption_id=request.interruption.id,
+                user_id=user.id,
+                decision=decision,
+                token_hash=hash_token(token),
+                content_hash=request.interruption.content_hash,
+                created_at=now,
+                expires_at=request.expires_at,
+            )
+            for decision, token in tokens.items()
+        ]
+    )
+    values = request.values
+    email: Email = approval_request_email(
+        ApprovalRequest(
+            recipient_name=user.label,
+            recipient_email=user.email,
+            project=request.interruption.project_name,
+            release=request.interruption.release_version,
+            environment=request.interruption.environment,
+            step=request.interruption.step_name,
+            instructions_markdown=request.interruption.instructions,
+            deployer_name=values.get("Octopus.Deployment.CreatedBy.DisplayName", "Seaway"),
+            deployer_username=values.get("Octopus.Deployment.CreatedBy.Username", "seaway"),
+            deployment_url=request.interruption.deployment_url,
+            approve_url=f"{request.public_url}/links/{tokens[Result.PROCEED]}",
+            reject_url=f"{request.public_url}/links/{tokens[Result.ABORT]}",
+            expires_at=request.expires_at,
+            release_notes=values.get("Octopus.Release.Notes", ""),
+            changes=request.changes,
+        )
+    )
+    await queue_email(uow, email, f"approval:{request.interruption.id}:{user.id}", now=now)
+    return [token_fingerprint(hash_token(token)) for token in tokens.values()]

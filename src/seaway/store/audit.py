@@ -1,0 +1,75 @@
+"""The audit log: one row per event that someone may have to account for later."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.store.base import Repository
+from seaway.store.tables import audit_events as t
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    at: datetime
+    action: str  # e.g. `interruption.submitted`
+    entity: str  # e.g. `interruption`
+    entity_id: str  # the public id, e.g. `Interruptions-3`
+    actor_user_id: int | None = None
+    actor: str = ""  # the username at the time: the record outlives the user
+    channel: str | None = None
+    ip: str | None = None
+    user_agent: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+    id: int | None = None
+
+
+class AuditRepository(Repository):
+    async def record(self, event: AuditEvent) -> int:
+        return await self._insert(
+            t,
+            {
+                "at": event.at,
+                "actor_user_id": event.actor_user_id,
+                "actor": event.actor,
+                "action": event.action,
+                "entity": event.entity,
+                "entity_id": event.entity_id,
+                "channel": event.channel,
+                "ip": event.ip[:64] if event.ip else None,
+                "user_agent": event.user_agent[:500] if event.user_agent else None,
+                "details": dict(event.details),
+            },
+        )
+
+    async def list(
+        self, *, entity: str | None = None, entity_id: str | None = None, action: str | None = None, limit: int = 500
+    ) -> list[AuditEvent]:
+        """Oldest first, as a log is read."""
+        stmt = sa.select(t).order_by(t.c.id).limit(limit)
+        if entity is not None:
+            stmt = stmt.where(t.c.entity == entity)
+        if entity_id is not None:
+            stmt = stmt.where(t.c.entity_id == entity_id)
+        if action is not None:
+            stmt = stmt.where(t.c.action == action)
+        return [
+            AuditEvent(
+                at=r.at,
+                action=r.action,
+                entity=r.entity,
+                entity_id=r.entity_id,
+                actor_user_id=r.actor_user_id,
+                actor=r.actor,
+                channel=r.channel,
+                ip=r.ip,
+                user_agent=r.user_agent,
+                details=dict(r.details),
+                id=r.id,
+            )
+            for r in await self.conn.execute(stmt)
+        ]
