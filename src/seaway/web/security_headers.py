@@ -1,0 +1,68 @@
+"""Security headers on every browser page (everything outside the JSON API).
+
+The approval-link pages carry a secret in their URL and decide deployments with one click, so:
+- `Referrer-Policy: no-referrer` keeps the token out of the Referer header of any link followed;
+- `Cache-Control: no-store` keeps the page (and its form token) out of shared and browser caches;
+- `X-Frame-Options: DENY` and `frame-ancestors 'none'` stop another site framing the page to steal
+  the click (clickjacking);
+- the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway:
+  no script of any kind can run, and no third-party asset can be loaded.
+
+A plain ASGI middleware rather than a per-route helper, so that error pages, 404s and 405s on these
+paths carry the headers too.
+"""
+
+from __future__ import annotations
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+PAGE_HEADERS: dict[str, str] = {
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+}
+
+# The stylesheet carries no secret and may be cached; it still must never be sniffed as something else.
+STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
+
+# The JSON API and its interactive documentation are not browser pages of this kind.
+API_PREFIX = "/api/"
+STATIC_PREFIX = "/static/"
+
+
+def headers_for(path: str) -> dict[str, str]:
+    if path.startswith(API_PREFIX):
+        return {}
+    if path.startswith(STATIC_PREFIX):
+        return STATIC_HEADERS
+    return PAGE_HEADERS
+
+
+class SecurityHeaders:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = headers_for(scope.get("path", ""))
+        if not extra:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra.items():
+                    headers[name] = value  # replaces any weaker value a handler set
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
