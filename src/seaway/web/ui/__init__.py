@@ -1,0 +1,80 @@
+"""Seaway's browser pages: the approval-link confirmation pages and sign-in.
+
+`install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet from
+the app itself (pages load no third-party asset), adds the security headers and hides link tokens
+from the access log. The pages are server-rendered HTML with no JavaScript at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.staticfiles import StaticFiles
+
+from seaway.web.rate_limit import RateLimiter
+from seaway.web.security_headers import SecurityHeaders
+from seaway.web.sessions import PublicUrl, Sessions
+
+if TYPE_CHECKING:
+    from seaway.bootstrap import Services
+
+_templates = Environment(
+    loader=PackageLoader("seaway.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+@dataclass
+class Ui:
+    """What the pages share, built once per app."""
+
+    services: Services
+    public_url: PublicUrl
+    sessions: Sessions
+    link_failures: RateLimiter
+    signin_failures: RateLimiter
+
+
+def ui_of(request: Request) -> Ui:
+    return cast("Ui", request.app.state.ui)
+
+
+def render(template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("signed_in", None)
+    return HTMLResponse(_templates.get_template(template).render(**context), status_code=status)
+
+
+def message_page(
+    title: str, message: str, *, status: int, signin_url: str | None = None, detail: str | None = None
+) -> HTMLResponse:
+    """A page that only explains something: refused, too many attempts, and the like."""
+    return render("message.html", status=status, title=title, message=message, detail=detail, signin_url=signin_url)
+
+
+def install(app: FastAPI, services: Services) -> None:
+    # Imported here: the page modules import this package's helpers above.
+    from seaway.web.ui.link_tokens import hide_tokens_in_access_log
+    from seaway.web.ui.links import router as links_router
+    from seaway.web.ui.signin import router as signin_router
+
+    settings = services.settings
+    public_url = PublicUrl(settings.public_url)
+    app.state.ui = Ui(
+        services=services,
+        public_url=public_url,
+        sessions=Sessions(services.store, services.clock, services.store.cipher, public_url, settings.session_hours),
+        link_failures=RateLimiter(services.clock, limit=settings.link_failures_per_minute),
+        signin_failures=RateLimiter(services.clock, limit=settings.signin_failures_per_minute),
+    )
+    app.add_middleware(SecurityHeaders)
+    app.include_router(links_router)
+    app.include_router(signin_router)
+    app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
+    hide_tokens_in_access_log()
