@@ -1,0 +1,124 @@
+"""The pages a link shows when it does not (or no longer) offer a decision, and the one after deciding.
+
+Each says plainly which case it is — decided, already decided by X at T, expired, unknown, canceled,
+superseded, content changed, withdrawn — and links to sign-in, where the approval can still be found.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from fastapi.responses import HTMLResponse
+
+from seaway.domain.interruptions import LinkStatus
+from seaway.web.ui import Ui, render
+
+if TYPE_CHECKING:
+    from seaway.web.ui.links import LinkView
+
+_TERMINAL_TASK_STATES = {"success", "failed", "canceled"}
+
+# Kind → (status of a GET, status of a POST that could not decide).
+# "Already decided by X at T" answers a second click rather than reporting an error, so a GET gets 200;
+# a POST that decided nothing is a conflict. The rest are gone for good (410), or never existed (404).
+_STATUS: dict[str, tuple[int, int]] = {
+    "decided": (200, 200),
+    "already_decided": (200, 409),
+    "unknown": (404, 404),
+    "expired": (410, 410),
+    "canceled": (410, 410),
+    "superseded": (410, 410),
+    "content_changed": (410, 410),
+    "withdrawn": (410, 410),
+}
+
+
+@dataclass(frozen=True)
+class Explanation:
+    kind: str
+    title: str
+    message: str
+    note: str | None = None
+
+
+def result_page(ui: Ui, explanation: Explanation, *, view: LinkView | None, post: bool = False) -> HTMLResponse:
+    get_status, post_status = _STATUS[explanation.kind]
+    return render(
+        "link_result.html",
+        status=post_status if post else get_status,
+        kind=explanation.kind,
+        title=explanation.title,
+        message=explanation.message,
+        note=explanation.note,
+        view=view,
+        signin_url=ui.public_url.signin_url(),
+    )
+
+
+def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanation:
+    """What to tell the visitor: `outcome` is a link's status, or "decided" / "unknown"."""
+    facts = facts or {}
+    what = _what(facts)
+    notes = str(facts.get("notes") or "") or None
+    if outcome == "decided":
+        if facts.get("outcome") == "Approved":
+            return Explanation("decided", "Approved", f"You approved {what}. The deployment continues.", notes)
+        return Explanation("decided", "Rejected", f"You rejected {what}. The deployment stops.", notes)
+    if outcome == "unknown":
+        return Explanation(
+            "unknown",
+            "This link is not valid",
+            "Seaway does not know this link. It may have been cut off or mistyped: open it from the email again.",
+        )
+    if facts.get("state") == "resolved":
+        title = "This link was already used" if outcome is LinkStatus.USED else "Already decided"
+        return Explanation("already_decided", title, f"{_upper_first(what)} was already {_decided(facts)}.", notes)
+    if outcome is LinkStatus.SUPERSEDED:
+        return Explanation(
+            "content_changed",
+            "The release changed",
+            f"{_upper_first(what)} changed after this link was sent, so the link no longer describes what would "
+            "be deployed and cannot decide it.",
+        )
+    if _canceled(facts):
+        if "supersed" in (notes or "").lower():
+            return Explanation("superseded", "Superseded", f"A newer deployment replaced {what}: {notes}.")
+        return Explanation(
+            "canceled",
+            "The deployment was canceled",
+            f"{_upper_first(what)} was canceled or has ended. No decision is needed.",
+        )
+    if outcome is LinkStatus.EXPIRED:
+        return Explanation(
+            "expired",
+            "This link has expired",
+            f"The link for {what} has expired. Sign in to Seaway to decide there, or ask for a new link.",
+        )
+    return Explanation("withdrawn", "This link was withdrawn", f"This link can no longer decide {what}.")
+
+
+def _what(facts: dict[str, Any]) -> str:
+    if not facts:
+        return "this deployment"
+    return f"the deployment of {facts.get('project')} {facts.get('release')} to {facts.get('environment')}"
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _decided(facts: dict[str, Any]) -> str:
+    verb = "approved" if facts.get("outcome") == "Approved" else "rejected"
+    at = facts.get("decided_at")
+    when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else "an earlier time"
+    return f"{verb} by {facts.get('decided_by') or 'someone'} at {when}"
+
+
+def _canceled(facts: dict[str, Any]) -> bool:
+    return (
+        facts.get("state") == "canceled"
+        or bool(facts.get("cancel_requested"))
+        or facts.get("task_state") in _TERMINAL_TASK_STATES
+    )
