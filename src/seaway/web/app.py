@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from seaway.bootstrap import Services
-from seaway.web import errors
+from seaway.web import errors, ui
 from seaway.web.api import (
     config,
     deployments,
@@ -39,4 +39,6 @@ def create_app(services: Services) -> FastAPI:
     for router in services.extras.get("routers", []):
         api.include_router(router)
     app.include_router(api)
+    # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
+    ui.install(app, services)
     return app
