@@ -1,0 +1,242 @@
+"""Sign-in: a user name and password become a server-side session cookie, on both databases."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from tests.fixtures.approvals import services_with
+from tests.fixtures.clock import FakeClock
+from tests.fixtures.live_server import (
+    PASSWORD,
+    add_person,
+    hidden_fields,
+    page_client,
+    session_csrf,
+    sign_in,
+)
+
+from seaway.security.tokens import hash_token
+from seaway.store.tables import sessions
+from seaway.web.sessions import SESSION_COOKIE
+from seaway.web.ui.signin import WRONG_CREDENTIALS
+
+ORIGIN = {"Origin": "http://seaway.test"}
+
+
+@pytest.fixture
+async def client(services):
+    async with page_client(services) as client:
+        yield client
+
+
+async def session_rows(services) -> list[sa.Row]:
+    async with services.store.transaction() as uow:
+        return list(await uow.conn.execute(sa.select(sessions)))
+
+
+async def test_the_sign_in_page_is_a_form_for_user_name_and_password_that_keeps_where_to_go_next(client):
+    page = await client.get("/signin", params={"next": "/links/abc123"})
+
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<form method="post" action="/signin"' in page.text
+    assert 'name="username"' in page.text
+    assert 'name="password" type="password"' in page.text
+    fields = hidden_fields(page.text)
+    assert fields["next"] == "/links/abc123"
+    assert fields["csrf_token"]
+    assert "<script" not in page.text.lower()
+
+
+async def test_signing_in_sets_a_locked_down_session_cookie_and_returns_to_the_link(services, client):
+    await add_person(services, "alice")
+
+    response = await sign_in(client, "alice", next_path="/links/abc123")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://seaway.test/links/abc123"
+    cookie = next(v for v in response.headers.get_list("set-cookie") if v.startswith(f"{SESSION_COOKIE}="))
+    attributes = [part.strip().lower() for part in cookie.split(";")]
+    assert "httponly" in attributes
+    assert "samesite=lax" in attributes
+    assert "path=/" in attributes
+    assert "secure" not in attributes  # the public URL is plain http
+    token = cookie.split(";")[0].split("=", 1)[1]
+    [row] = await session_rows(services)
+    assert row.token_hash == hash_token(token)  # only the hash is stored
+    assert token not in {str(value) for value in row._mapping.values()}
+
+    again = await client.get("/signin")
+    assert "You are signed in as Alice" in again.text
+
+
+async def test_the_session_cookie_is_secure_when_the_public_url_is_https(db_url, tmp_path):
+    async with services_with(db_url, tmp_path / "data", public_url="https://seaway.example.org") as services:
+        await add_person(services, "alice")
+        async with page_client(services) as client:
+            page = await client.get("/signin")
+            fields = hidden_fields(page.text) | {"username": "alice", "password": PASSWORD}
+            response = await client.post("/signin", data=fields, headers={"Origin": "https://seaway.example.org"})
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "https://seaway.example.org/"
+    cookie = next(v for v in response.headers.get_list("set-cookie") if v.startswith(f"{SESSION_COOKIE}="))
+    assert "secure" in [part.strip().lower() for part in cookie.split(";")]
+
+
+@pytest.mark.parametrize(
+    "target", ["//evil.example/x", "https://evil.example/", "/\\evil.example", "evil.example", "/links/a\r\nX: y"]
+)
+async def test_sign_in_never_redirects_off_the_site(services, client, target):
+    await add_person(services, "alice")
+
+    response = await sign_in(client, "alice", next_path=target)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://seaway.test/"
+
+
+async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(services, client):
+    await add_person(services, "alice")
+    await add_person(services, "nopass", password=None)
+
+    answers = []
+    for username, password in (("alice", "wrong password"), ("nobody", "wrong password"), ("nopass", "")):
+        response = await sign_in(client, username, password)
+        answers.append((response.status_code, _without_tokens(response.text).replace(username, "NAME")))
+
+    assert answers[0][0] == 401
+    assert WRONG_CREDENTIALS in answers[0][1]
+    assert answers[0] == answers[1] == answers[2]
+    assert await session_rows(services) == []
+
+
+async def test_a_disabled_user_cannot_sign_in(services, client):
+    await add_person(services, "gone", active=False)
+
+    response = await sign_in(client, "gone")
+
+    assert response.status_code == 401
+    assert WRONG_CREDENTIALS in response.text
+
+
+async def test_the_sign_in_form_needs_its_csrf_token(services, client):
+    await add_person(services, "alice")
+    await client.get("/signin")  # the browser holds the nonce cookie
+
+    missing = await client.post("/signin", data={"username": "alice", "password": PASSWORD}, headers=ORIGIN)
+    forged = await client.post(
+        "/signin", data={"username": "alice", "password": PASSWORD, "csrf_token": "enc:v1:AAAA"}, headers=ORIGIN
+    )
+
+    assert missing.status_code == forged.status_code == 403
+    assert await session_rows(services) == []
+
+
+async def test_a_csrf_token_from_another_browser_does_not_fit(services, client):
+    await add_person(services, "alice")
+    async with page_client(services) as attacker:
+        stolen = hidden_fields((await attacker.get("/signin")).text)["csrf_token"]
+    await client.get("/signin")
+
+    response = await client.post(
+        "/signin", data={"username": "alice", "password": PASSWORD, "csrf_token": stolen}, headers=ORIGIN
+    )
+
+    assert response.status_code == 403
+
+
+async def test_a_cross_origin_sign_in_is_refused(services, client):
+    await add_person(services, "alice")
+    fields = hidden_fields((await client.get("/signin")).text) | {"username": "alice", "password": PASSWORD}
+
+    response = await client.post("/signin", data=fields, headers={"Origin": "https://evil.example"})
+    null_origin = await client.post("/signin", data=fields, headers={"Origin": "null"})
+    marked = await client.post("/signin", data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+
+    assert response.status_code == null_origin.status_code == marked.status_code == 403
+    assert await session_rows(services) == []
+
+
+async def test_repeated_failures_are_rate_limited_even_for_the_right_password(db_url, tmp_path):
+    clock = FakeClock()
+    async with services_with(db_url, tmp_path / "data", clock=clock, signin_failures_per_minute=3) as services:
+        await add_person(services, "alice")
+        async with page_client(services) as client:
+            statuses = [(await sign_in(client, "alice", "wrong password")).status_code for _ in range(3)]
+            blocked = await sign_in(client, "alice")
+            clock.advance(seconds=61)
+            later = await sign_in(client, "alice")
+
+    assert statuses == [401, 401, 401]
+    assert blocked.status_code == 429
+    assert later.status_code == 303
+
+
+async def test_signing_out_ends_the_session_on_the_server(services, client):
+    await add_person(services, "alice")
+    signed_in = await sign_in(client, "alice")
+    cookie = client.cookies[SESSION_COOKIE]
+    signout_csrf = await session_csrf(client)
+    assert signed_in.status_code == 303
+
+    refused = await client.post("/signout", data={"csrf_token": "wrong"}, headers=ORIGIN)
+    assert refused.status_code == 403
+    response = await client.post("/signout", data={"csrf_token": signout_csrf}, headers=ORIGIN)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "http://seaway.test/signin"
+    assert await session_rows(services) == []
+    async with page_client(services, cookies={SESSION_COOKIE: cookie}) as replay:
+        assert "You are signed in" not in (await replay.get("/signin")).text
+
+
+async def test_a_session_expires(db_url, tmp_path):
+    clock = FakeClock()
+    async with services_with(db_url, tmp_path / "data", clock=clock, session_hours=1) as services:
+        await add_person(services, "alice")
+        async with page_client(services) as client:
+            await sign_in(client, "alice")
+            assert "You are signed in as Alice" in (await client.get("/signin")).text
+            clock.advance(hours=1, seconds=1)
+            assert "You are signed in" not in (await client.get("/signin")).text
+
+
+async def test_signing_in_again_replaces_the_old_session(services, client):
+    await add_person(services, "alice")
+    await add_person(services, "bob")
+    await sign_in(client, "alice")
+    first = client.cookies[SESSION_COOKIE]
+
+    await sign_in(client, "bob")
+
+    assert client.cookies[SESSION_COOKIE] != first
+    [row] = await session_rows(services)
+    assert row.token_hash == hash_token(client.cookies[SESSION_COOKIE])
+
+
+async def test_sign_in_pages_carry_the_security_headers(client):
+    for response in (await client.get("/signin"), await client.post("/signin", data={}, headers=ORIGIN)):
+        assert response.headers["referrer-policy"] == "no-referrer"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+        assert response.headers["content-security-policy"] == (
+            "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+
+
+async def test_the_stylesheet_is_served_by_seaway_itself(client):
+    page = await client.get("/signin")
+    sheet = await client.get("/static/seaway.css")
+
+    assert '<link rel="stylesheet" href="/static/seaway.css">' in page.text
+    assert sheet.status_code == 200
+    assert sheet.headers["content-type"].startswith("text/css")
+    assert not re.search(r'(src|href)="(https?:)?//', page.text)  # nothing from another host
+
+
+def _without_tokens(html: str) -> str:
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
