@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import re
 
 import pytest
+import uvicorn.config
 from tests.fixtures.approvals import SIGN_OFF, run_all, services_with, set_up
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.live_server import (
@@ -248,6 +250,26 @@ def test_creating_the_app_installs_the_filter_on_uvicorns_loggers_once(services)
     for name in ("uvicorn.access", "uvicorn.error"):
         filters = [f for f in logging.getLogger(name).filters if isinstance(f, LinkTokenFilter)]
         assert len(filters) == 1
+
+
+def test_the_filter_survives_uvicorns_own_logging_set_up(services):
+    # `seaway server` creates the app first, then uvicorn configures logging with dictConfig.
+    names = ("uvicorn", "uvicorn.error", "uvicorn.access")
+    saved = {name: _logger_state(logging.getLogger(name)) for name in names}
+    try:
+        create_app(services)
+        logging.config.dictConfig(uvicorn.config.LOGGING_CONFIG)
+        assert any(isinstance(f, LinkTokenFilter) for f in logging.getLogger("uvicorn.access").filters)
+    finally:
+        for name, (handlers, level, propagate, disabled) in saved.items():
+            logger = logging.getLogger(name)
+            logger.handlers[:] = handlers
+            logger.setLevel(level)
+            logger.propagate, logger.disabled = propagate, disabled
+
+
+def _logger_state(logger: logging.Logger):
+    return logger.handlers[:], logger.level, logger.propagate, logger.disabled
 
 
 # -- the building blocks ----------------------------------------------------------------------------
