@@ -52,9 +52,9 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
             await uow.library_variable_sets.add(variable_set)
             result.record("library variable set", variable_set.name, "created")
         else:
-            updated = LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
-            await uow.library_variable_sets.save(updated)
-            result.record("library variable set", variable_set.name, _outcome(updated, found))
+            updated_set = LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
+            await uow.library_variable_sets.save(updated_set)
+            result.record("library variable set", variable_set.name, _outcome(updated_set, found))
     for user in doc.users:
         await _user(uow, user, now, result)
     for team, path in doc.teams:
