@@ -76,6 +76,7 @@ async def test_blocking_other_deployments_keeps_the_slot_while_waiting(services)
 """
     await apply_yaml(services, space(steps))
     first = await deploy_as(services)
+    await run_all(services)
     second = await deploy_as(services)
 
     await run_all(services)

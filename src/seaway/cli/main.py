@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from seaway.cli.commands import admin, apply, deploy, releases, server, tasks
+from seaway.cli.commands import admin, apply, approvals, deploy, releases, server, tasks
 from seaway.cli.output import CliError, report
 from seaway.errors import SeawayError
 
@@ -21,6 +21,8 @@ deploy.register(app)
 app.add_typer(admin.app, name="admin")
 app.add_typer(releases.app, name="release")
 app.add_typer(tasks.app, name="task")
+approvals.register(app)
+app.add_typer(approvals.app, name="approvals")
 try:
     from seaway.cli.commands import template
 

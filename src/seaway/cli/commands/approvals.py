@@ -1,0 +1,99 @@
+"""`seaway approvals list`, `seaway approve ID`, `seaway reject ID`: decide interruptions from a terminal."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import typer
+
+from seaway.cli.client import segment
+from seaway.cli.context import client
+from seaway.cli.output import CliError, out
+from seaway.domain.ids import parse_id
+from seaway.errors import InvalidInput
+
+app = typer.Typer(help="Deployments waiting for a decision.", no_args_is_help=True)
+
+_CHANGE_REQUEST = re.compile(r"^SEA-\d+$", re.IGNORECASE)
+# Decisions from here are recorded with the channel "cli" in the audit log.
+_CLI_HEADERS = {"X-Seaway-Client": "cli"}
+STATES = ("pending", "completed", "all")
+
+
+def interruption_ref(text: str) -> str:
+    """`Interruptions-3` or `3` → `Interruptions-3`; change request numbers are refused with a clear line."""
+    ref = text.strip()
+    if _CHANGE_REQUEST.match(ref):
+        raise CliError(
+            f"{ref} is a change request number; change requests come with approval policies, which this "
+            "server does not have yet. Use the interruption id (Interruptions-<n>) from `seaway approvals list`"
+        )
+    try:
+        return f"Interruptions-{parse_id('interruption', ref, field='ID')}"
+    except InvalidInput:
+        raise CliError(f'"{ref}" is not an interruption id (expected Interruptions-<n> or <n>)') from None
+
+
+def _line(item: dict[str, Any]) -> str:
+    where = f"{item['project']} {item['release']} to {item['environment']}"
+    text = f'{item["id"]}  {item["state"]:<8}  {where}  step "{item["step"]}"'
+    if item.get("decided_by"):
+        verb = {"Approved": "approved", "Rejected": "rejected"}.get(item.get("outcome") or "", "decided")
+        text += f"  {verb} by {item['decided_by']['display_name']}"
+        if item.get("notes"):
+            text += f": {item['notes']}"
+    elif item["state"] == "canceled":
+        text += "  (canceled)"
+    elif item.get("can_decide"):
+        text += "  (you may decide)"
+    return text
+
+
+@app.command("list")
+def list_approvals(
+    mine: bool = typer.Option(False, "--mine", help="Only the ones I may decide."),
+    state: str = typer.Option("pending", "--state", help="pending, completed or all."),
+) -> None:
+    """Interruptions waiting for a decision (or decided, with --state)."""
+    if state not in STATES:
+        raise CliError(f'--state must be pending, completed or all, not "{state}"')
+    with client() as api:
+        items = api.get("/interruptions", params={"state": state, "mine": "true" if mine else "false"})
+    if not items:
+        out.print(f"No {'' if state == 'all' else state + ' '}approvals{' for you' if mine else ''}", markup=False)
+    for item in items:
+        out.print(_line(item), markup=False)
+
+
+def _decide(ref: str, result: str, notes: str) -> dict[str, Any]:
+    target = interruption_ref(ref)
+    with client() as api:
+        decided: dict[str, Any] = api.post(
+            f"/interruptions/{segment(target)}/submit",
+            json={"result": result, "notes": notes},
+            headers=_CLI_HEADERS,
+        )
+    return decided
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("approve")
+    def approve(
+        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>)."),
+        note: str = typer.Option("", "--note", help="A note for the deployer and the audit log."),
+    ) -> None:
+        """Approve: the deployment continues with its next step."""
+        decided = _decide(interruption, "proceed", note)
+        out.print(f"{decided['id']} approved; the deployment continues", markup=False)
+
+    @app.command("reject")
+    def reject(
+        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>)."),
+        reason: str = typer.Option(..., "--reason", help="Why; the deployer is told."),
+    ) -> None:
+        """Reject: the deployment stops (only steps that always run or run on failure still run)."""
+        if not reason.strip():
+            raise CliError("--reason must say why the deployment is rejected")
+        decided = _decide(interruption, "abort", reason)
+        out.print(f"{decided['id']} rejected; the deployment stops", markup=False)
