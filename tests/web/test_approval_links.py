@@ -286,6 +286,20 @@ async def test_a_link_whose_release_changed_since_it_was_sent_is_void(services, 
     assert "The release changed" in response.text
 
 
+async def test_permission_is_checked_again_when_deciding_not_when_the_email_was_sent(services, client):
+    await set_up(services)
+    links = await emailed_links(services, "alice@example.org")
+    page = await client.get(links["Approve"])
+    await apply_yaml(services, space().replace("members: [alice, bob, erin, nomail]", "members: [bob, erin, nomail]"))
+    before = await decision_state(services)
+
+    response = await client.post(links["Approve"], data=hidden_fields(page.text), headers=origin_of(client))
+
+    assert response.status_code == 403
+    assert "Alice Approver is no longer responsible for this approval" in response.text
+    assert await decision_state(services) == before
+
+
 # -- links_require_sign_in --------------------------------------------------------------------------
 
 
