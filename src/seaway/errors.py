@@ -27,7 +27,7 @@ class SeawayError(Exception):
         *,
         field: str | None = None,
         entity: str | None = None,
-        id: str | None = None,  # noqa: A002 - the structured field is called id in every problem body
+        id: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -60,8 +60,9 @@ class Conflict(SeawayError):
 class InvalidTransition(SeawayError):
     code = "invalid_transition"
 
-    def __init__(self, message: str, *, from_state: str, to_state: str, entity: str | None = None,
-                 id: str | None = None) -> None:  # noqa: A002
+    def __init__(
+        self, message: str, *, from_state: str, to_state: str, entity: str | None = None, id: str | None = None
+    ) -> None:
         super().__init__(message, entity=entity, id=id)
         self.from_state = from_state
         self.to_state = to_state

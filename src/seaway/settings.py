@@ -57,3 +57,27 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'seaway.db'}"
+
+
+def configuration_reference() -> str:
+    """The text of docs/configuration.md, generated from the fields above (a test keeps the file in sync)."""
+    lines = [
+        "# Configuration reference",
+        "",
+        "Seaway reads its settings from environment variables once, at start. This page is generated from",
+        "`src/seaway/settings.py`; `python -m seaway.settings > docs/configuration.md` refreshes it.",
+        "",
+        "| variable | default | meaning |",
+        "|---|---|---|",
+    ]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "unset" if default is None else f"`{default}`"
+        lines.append(f"| `SEAWAY_{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(configuration_reference())

@@ -11,12 +11,15 @@ from seaway.web.api import (
     deployments,
     environments,
     health,
+    interruptions,
     lifecycles,
+    outbox,
     projects,
     releases,
     tasks,
     teams,
     users,
+    variable_preview,
 )
 
 API_PREFIX = "/api/v1"
@@ -34,8 +37,22 @@ def create_app(services: Services) -> FastAPI:
     app.state.services = services
     errors.install(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (health, config, environments, lifecycles, projects, releases, deployments, tasks, teams, users):
+    for module in (
+        health,
+        config,
+        environments,
+        lifecycles,
+        projects,
+        releases,
+        deployments,
+        tasks,
+        teams,
+        users,
+        variable_preview,
+    ):
         api.include_router(module.router)
+    api.include_router(interruptions.router)
+    api.include_router(outbox.router)
     for router in services.extras.get("routers", []):
         api.include_router(router)
     app.include_router(api)
