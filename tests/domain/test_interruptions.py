@@ -173,7 +173,7 @@ def test_the_rejection_error_starts_with_rejected_and_names_who_and_why():
 def test_the_loser_of_a_race_is_told_who_decided_and_when():
     decided = make_interruption(state=InterruptionState.RESOLVED, result=Result.ABORT, decided_at=NOW)
     assert (
-        already_decided_message(decided, BOB) == "already decided (rejected) by Bob Builder at 2026-03-02 09:00:00 UTC"
+        already_decided_message(decided, BOB) == "already decided by Bob Builder at 2026-03-02 09:00:00 UTC (rejected)"
     )
 
 

@@ -117,7 +117,7 @@ async def test_someone_not_responsible_gets_403_and_a_second_decision_409(servic
     assert refused_take.status_code == refused.status_code == 403
     assert first.status_code == 200
     assert second.status_code == late_take.status_code == 409
-    assert "already decided (approved) by Alice Approver at " in second.json()["error"]["message"]
+    assert "already decided by Alice Approver at " in second.json()["error"]["message"]
 
 
 async def test_unknown_or_malformed_ids_are_404_and_422(services):

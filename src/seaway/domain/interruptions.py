@@ -198,7 +198,7 @@ def already_decided_message(interruption: Interruption, decided_by: User | None)
     name = decided_by.label if decided_by is not None else "someone else"
     at = interruption.decided_at.strftime("%Y-%m-%d %H:%M:%S UTC") if interruption.decided_at else "an earlier time"
     verb = "approved" if interruption.result is Result.PROCEED else "rejected"
-    return f"already decided ({verb}) by {name} at {at}"
+    return f"already decided by {name} at {at} ({verb})"
 
 
 def decision_outputs(interruption: Interruption, decided_by: User | None) -> dict[str, str]:
