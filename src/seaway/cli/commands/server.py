@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from seaway.cli.context import load_settings
-from seaway.cli.output import out
+from seaway.cli.output import CliError, out
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -24,10 +24,10 @@ async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
     once, so a new pair is made at every start)."""
     import secrets
 
-    from seaway.security.passwords import hash_password
     from seaway.config.documents import load_text, parse_document
     from seaway.domain.users import User
     from seaway.engine.configuration import apply_document
+    from seaway.security.passwords import hash_password
     from seaway.security.tokens import hash_token, new_api_key
 
     document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
@@ -45,7 +45,7 @@ async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
     return key, password
 
 
-async def serve(host: str, port: int, demo: bool) -> None:
+async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -> None:
     import uvicorn
 
     from seaway.bootstrap import build_services
@@ -55,9 +55,9 @@ async def serve(host: str, port: int, demo: bool) -> None:
     try:
         await services.database.migrate()
         if demo:
-            key, password = await prepare_demo(services, DEMO_FILE)
+            key, password = await prepare_demo(services, demo_file)
             public = services.settings.public_url.rstrip("/")
-            out.print(f"Demo applied from {DEMO_FILE}", markup=False)
+            out.print(f"Demo applied from {demo_file}", markup=False)
             out.print(f"Admin API key: {key}", markup=False)
             out.print(f"  export SEAWAY_API_KEY={key}", markup=False)
             out.print(f"Sign in: {public}/signin  (user admin, password {password})", markup=False)
@@ -106,10 +106,13 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", help="Address to listen on."),
         port: int = typer.Option(8080, help="Port to listen on."),
         demo: bool = typer.Option(False, "--demo", help="Apply the Random Quotes demo and print an admin API key."),
+        demo_file: Path = typer.Option(DEMO_FILE, "--demo-file", help="The document --demo applies."),
     ) -> None:
         """API + worker in one process (SQLite in ./.seaway unless SEAWAY_DATABASE_URL is set)."""
+        if demo and not demo_file.is_file():
+            raise CliError(f"--demo-file: {demo_file} does not exist")
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(host, port, demo))
+            asyncio.run(serve(host, port, demo, demo_file))
 
     @app.command("worker")
     def worker_command() -> None:

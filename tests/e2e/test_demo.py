@@ -1,0 +1,92 @@
+"""The README's walkthrough, for real: `seaway server --demo`, then the CLI deploys Random Quotes to Test and
+Prod (Prod refused before Test), a stakeholder signs off, and the app answers on its ports."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import urllib.request
+from pathlib import Path
+
+import yaml
+from tests.fixtures.server_process import SEAWAY, ServerProcess, free_port, run_cli, seaway_env
+
+DEMO = Path(__file__).resolve().parents[2] / "examples" / "random-quotes" / "seaway.yaml"
+
+
+def demo_on_free_ports(tmp_path: Path) -> tuple[Path, dict[str, int]]:
+    document = yaml.safe_load(DEMO.read_text())
+    ports = {"Dev": free_port(), "Test": free_port(), "Prod": free_port()}
+    for variable in document["projects"][0]["variables"]:
+        if variable["name"] == "App Port":
+            variable["value"] = str(ports[variable["scope"]["environment"][0]])
+    path = tmp_path / "demo.yaml"
+    path.write_text(yaml.safe_dump(document, sort_keys=False))
+    return path, ports
+
+
+def approve_when_waiting(env: dict[str, str], task_id: str) -> None:
+    """Follow the task's log until it waits for the sign-off, then approve it as alice."""
+    with subprocess.Popen(
+        [*SEAWAY, "task", "log", task_id, "--follow"], env=env, stdout=subprocess.PIPE, text=True
+    ) as follower:
+        assert follower.stdout is not None
+        for line in follower.stdout:
+            if "is waiting" in line:
+                break
+        follower.terminate()
+    pending = run_cli(["approvals", "list", "--mine"], env)
+    assert pending.returncode == 0, pending.stderr
+    interruption = re.search(r"Interruptions-\d+", pending.stdout)
+    assert interruption, pending.stdout
+    approved = run_cli(["approve", interruption.group(0), "--note", "looks right"], env)
+    assert approved.returncode == 0, approved.stderr
+
+
+def page(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+        return response.read().decode()
+
+
+def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
+    demo_file, ports = demo_on_free_ports(tmp_path)
+    data_dir = tmp_path / "data"
+    env = seaway_env(f"sqlite+aiosqlite:///{tmp_path / 'seaway.db'}", data_dir)
+    server = ServerProcess(env, free_port(), ("--demo", "--demo-file", str(demo_file)))
+    server.start()
+    try:
+        printed = "".join(server.output)
+        key = re.search(r"Admin API key: (\S+)", printed)
+        assert key, printed
+        assert "/signin" in printed
+        admin = {**env, "SEAWAY_URL": server.url, "SEAWAY_API_KEY": key.group(1)}
+        alice_key = run_cli(["admin", "create-api-key", "alice"], env).stdout.strip()
+        alice = {**admin, "SEAWAY_API_KEY": alice_key}
+
+        version = run_cli(["release", "create", "--project", "Random Quotes"], admin).stdout.strip()
+        refused = run_cli(["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"], admin)
+        assert refused.returncode == 2 and "Test" in refused.stderr
+
+        for environment in ("Test", "Prod"):
+            with subprocess.Popen(
+                [*SEAWAY, "deploy", "--project", "Random Quotes", "--release", version, "--to", environment, "--wait"],
+                env=admin,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            ) as deploying:
+                assert deploying.stdout is not None
+                task_id = deploying.stdout.readline().split()[1]
+                approve_when_waiting(alice, task_id)
+                output, errors = deploying.communicate(timeout=120)
+            assert deploying.returncode == 0, output + errors
+            assert "Connecting with password ********" in output
+            assert f"Running in {environment}" in page(ports[environment])
+    finally:
+        server.stop()
+        for pid_file in (data_dir / "applications").glob("random-quotes/*/app.pid"):
+            with contextlib.suppress(ProcessLookupError, ValueError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
