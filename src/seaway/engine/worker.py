@@ -147,8 +147,10 @@ class Worker:
         free = self.capacity - len(self._active)
         if free <= 0:
             return 0
-        now = self.clock.now()
         async with self.store.transaction() as uow:
+            # Read the time once the transaction holds its lock: an item committed by a writer this claim
+            # waited for is then due, so run_until_idle cannot stop with work still due.
+            now = self.clock.now()
             items = await uow.queue.claim(self.node_id, now, self.lease, free, exclude=self._active_keys())
         for item in items:
             lease = ItemLease(item)
