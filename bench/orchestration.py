@@ -26,13 +26,13 @@ import logging
 import math
 import os
 import re
+import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,20 +217,30 @@ class PgbenchResult:
         return sum(self.tps) / len(self.tps)
 
 
-def run_pgbench(dbname: str, seconds: int) -> float:
+async def run_command(*command: str, timeout: float) -> str:
+    """Run a program without blocking the event loop; it is stopped (by its own handle) if we are."""
+    proc = await asyncio.create_subprocess_exec(
+        *command, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout)
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+    if proc.returncode != 0:
+        raise RuntimeError(f"{command[0]} exited with {proc.returncode}: {err.decode(errors='replace')}")
+    return out.decode(errors="replace")
+
+
+async def run_pgbench(dbname: str, seconds: int) -> float:
     """`pgbench -N` (no updates of the small tables): PostgreSQL's own commit rate with 4 clients."""
     base = [PGBENCH, "-h", PG_HOST, "-p", str(PG_PORT), "-U", PG_USER]
-    subprocess.run([*base, "-i", "-s", "1", "-q", dbname], check=True, capture_output=True, timeout=300)
-    done = subprocess.run(
-        [*base, "-N", "-c", "4", "-j", "2", "-T", str(seconds), "-n", dbname],
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 120,
-    )
-    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", done.stdout)
+    await run_command(*base, "-i", "-s", "1", "-q", dbname, timeout=300)
+    out = await run_command(*base, "-N", "-c", "4", "-j", "2", "-T", str(seconds), "-n", dbname, timeout=seconds + 120)
+    found = re.search(r"tps = ([0-9.]+) \(without initial connection time\)", out)
     if found is None:
-        raise RuntimeError(f"cannot read the tps from pgbench's output:\n{done.stdout}")
+        raise RuntimeError(f"cannot read the tps from pgbench's output:\n{out}")
     return float(found.group(1))
 
 
@@ -282,16 +292,16 @@ async def run_procrastinate(dbname: str, n: int) -> PeerResult:
     async def bench_noop() -> None:
         return None
 
-    async with app.open_async():
+    async with opened(app):
         await app.schema_manager.apply_schema_async()
     before = await server_commits(dbname)
-    async with app.open_async():
+    async with opened(app):
         started = time.perf_counter()
         for _ in range(n):
             await bench_noop.defer_async()
         defer_s = time.perf_counter() - started
     deferred = await server_commits(dbname)
-    async with app.open_async():
+    async with opened(app):
         started = time.perf_counter()
         await app.run_worker_async(wait=False, concurrency=WORKER_CAPACITY, install_signal_handlers=False)
         run_s = time.perf_counter() - started
@@ -306,6 +316,17 @@ async def run_procrastinate(dbname: str, n: int) -> PeerResult:
         run_commits=ran - deferred,
         statuses={str(k): int(v) for k, v in rows},
     )
+
+
+@contextlib.asynccontextmanager
+async def opened(app: Any) -> AsyncIterator[None]:
+    """Open procrastinate's pool and always close it, also when interrupted while opening (its pool's
+    workers would otherwise keep the event loop from ending)."""
+    try:
+        await app.open_async()
+        yield
+    finally:
+        await app.close_async()
 
 
 def pg_admin_in(dbname: str, sql: str) -> list[tuple[Any, ...]]:
@@ -598,7 +619,8 @@ async def worker_child(url: str, data_dir: Path, node_id: str) -> None:
         worker = extra_worker(services, node_id)
         await warm_pool(services.database.engine, WORKER_CAPACITY + 1)
         print("ready", flush=True)
-        await asyncio.to_thread(sys.stdin.readline)
+        if (await asyncio.to_thread(sys.stdin.readline)).strip() != "go":
+            return  # the benchmark stopped before timing began
         counter.phase = "execute"
         cpu = time.process_time()
         await worker.run_until_idle()
@@ -782,6 +804,10 @@ def print_summary(results: list[SeawayResult], base: Baselines) -> None:
 
 
 async def run_all(args: argparse.Namespace) -> int:
+    main_task = asyncio.current_task()
+    assert main_task is not None
+    # SIGTERM (like Ctrl-C) unwinds through every finally: scratch databases are dropped, workers stopped.
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, main_task.cancel)
     n: int = args.deployments
     only: str | None = args.only
     baselines = not args.no_baselines
@@ -812,7 +838,7 @@ async def run_all(args: argparse.Namespace) -> int:
         if only in (None, "postgresql"):
             if baselines:
                 started = time.perf_counter()
-                base.pgbench_tps.append(run_pgbench(scratch("pgbench"), args.pgbench_seconds))
+                base.pgbench_tps.append(await run_pgbench(scratch("pgbench"), args.pgbench_seconds))
                 base.peers.append(await run_procrastinate(scratch("peer"), n))
                 progress("pgbench and procrastinate", started)
             runs: list[tuple[str, int, bool]] = [("pg1", 1, False)]
@@ -834,7 +860,7 @@ async def run_all(args: argparse.Namespace) -> int:
             if baselines:
                 started = time.perf_counter()
                 base.peers.append(await run_procrastinate(scratch("peer"), n))
-                base.pgbench_tps.append(run_pgbench(scratch("pgbench"), args.pgbench_seconds))
+                base.pgbench_tps.append(await run_pgbench(scratch("pgbench"), args.pgbench_seconds))
                 progress("procrastinate and pgbench again", started)
     print_baselines(base, n)
     for result in results:
@@ -861,7 +887,11 @@ def main() -> int:
         return 0
     if args.deployments < 1:
         parser.error("--deployments must be at least 1")
-    return asyncio.run(run_all(args))
+    try:
+        return asyncio.run(run_all(args))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted; everything the benchmark created was removed", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
