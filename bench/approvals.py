@@ -1,0 +1,224 @@
+"""Approvals at scale: park many deployments at a manual intervention, then decide some of them.
+
+Measures, on SQLite and PostgreSQL:
+  (a) server memory per waiting deployment: the process's resident set size before and after parking N
+      deployments (each waiting deployment should cost rows, not memory), and
+  (b) the time from the approval POST returning to the next step starting, p50/p99 over D decisions, with
+      the worker running as in `seaway server` (woken by the decision's commit).
+
+Run: .venv/bin/python bench/approvals.py [--parked 2000] [--decisions 200] [--only sqlite|postgresql]
+Figures are compared with a baseline measured in the same run: the time of one empty commit on the same
+database (so a p99 of 20 commits means the same thing on a busy machine as on an idle one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import asyncpg
+import httpx
+import sqlalchemy as sa
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from seaway.bootstrap import Services, build_services
+from seaway.config.documents import load_text, parse_document
+from seaway.domain.process import StepType
+from seaway.domain.states import TaskState
+from seaway.engine.configuration import apply_document
+from seaway.engine.deploying import create_deployment, create_release
+from seaway.security.tokens import hash_token, new_api_key
+from seaway.settings import Settings
+from seaway.steps.base import StepContext, StepOutcome, Succeeded
+from seaway.web.app import create_app
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+SPACE = """
+environments: [Prod]
+users:
+  - {username: deployer, display_name: Dee Ployer, email: deployer@example.org}
+  - {username: alice, display_name: Alice Approver, email: alice@example.org}
+teams:
+  - {name: Approvers, members: [alice]}
+projects:
+"""
+PROJECT = """
+  - name: Gate {n}
+    process:
+      - name: Sign Off
+        type: manual-intervention
+        instructions: "Approve #{{Octopus.Release.Number}} for #{{Octopus.Environment.Name}}"
+        responsible_teams: [Approvers]
+        email_links: true
+      - {{name: After, type: noop}}
+"""
+# Deployments of one project to one environment run one at a time; spread them over a few projects.
+PROJECTS = 20
+
+
+def rss_bytes() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmRSS in /proc/self/status")
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+async def commit_baseline(services: Services, rounds: int = 200) -> float:
+    """Seconds per empty write transaction on this database, measured now."""
+    async with services.store.transaction() as uow:
+        await uow.conn.execute(sa.text("CREATE TABLE IF NOT EXISTS bench_probe (n INTEGER)"))
+    started = time.perf_counter()
+    for n in range(rounds):
+        async with services.store.transaction() as uow:
+            await uow.conn.execute(sa.text("INSERT INTO bench_probe (n) VALUES (:n)"), {"n": n})
+    return (time.perf_counter() - started) / rounds
+
+
+class StepStartRecorder:
+    """The `noop` step, recording when each task's step after the gate starts."""
+
+    def __init__(self) -> None:
+        self.started: dict[int, float] = {}
+        self.events: dict[int, asyncio.Event] = {}
+
+    def event(self, task_id: int) -> asyncio.Event:
+        return self.events.setdefault(task_id, asyncio.Event())
+
+    async def __call__(self, ctx: StepContext) -> StepOutcome:
+        self.started[ctx.task_id] = time.perf_counter()
+        self.event(ctx.task_id).set()
+        return Succeeded()
+
+
+async def park(services: Services, parked: int) -> list[int]:
+    async with services.store.transaction() as uow:
+        text = SPACE + "".join(PROJECT.format(n=n) for n in range(PROJECTS))
+        await apply_document(uow, parse_document(load_text(text)), now=services.clock.now())
+        deployer = await uow.users.get_by_username("deployer")
+        releases = [
+            await create_release(uow, await uow.projects.get_by_name(f"Gate {n}"), now=services.clock.now(), user=None)
+            for n in range(PROJECTS)
+        ]
+    task_ids = []
+    for i in range(parked):
+        async with services.store.transaction() as uow:
+            created = await create_deployment(
+                uow, releases[i % PROJECTS], "Prod", now=services.clock.now(), user=deployer
+            )
+        task_ids.append(created.task.id)
+    await services.worker.run_until_idle()
+    async with services.store.transaction() as uow:
+        waiting = await uow.tasks.list(state=TaskState.WAITING, limit=parked + 10)
+    if len(waiting) != parked:
+        raise RuntimeError(f"expected {parked} waiting deployments, found {len(waiting)}")
+    return task_ids
+
+
+async def interruption_ids(services: Services) -> dict[int, int]:
+    async with services.store.transaction() as uow:
+        rows = await uow.conn.execute(sa.text("SELECT id, task_id FROM interruptions WHERE state = 'pending'"))
+        return {row.task_id: row.id for row in rows}
+
+
+async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory(prefix="seaway-bench-") as data_dir:
+        services = build_services(Settings(data_dir=Path(data_dir), database_url=url, poll_seconds=5.0))
+        recorder = StepStartRecorder()
+        services.orchestrator.executors[StepType.NOOP] = recorder
+        try:
+            await services.database.migrate()
+            baseline = await commit_baseline(services)
+            gc.collect()
+            before = rss_bytes()
+            started = time.perf_counter()
+            task_ids = await park(services, parked)
+            park_seconds = time.perf_counter() - started
+            gc.collect()
+            after = rss_bytes()
+            pending = await interruption_ids(services)
+
+            key = new_api_key()
+            async with services.store.transaction() as uow:
+                alice = await uow.users.get_by_username("alice")
+                assert alice.id is not None
+                await uow.users.add_api_key(alice.id, "bench", hash_token(key), services.clock.now())
+            stop = asyncio.Event()
+            worker = asyncio.create_task(services.worker.run_forever(stop))
+            latencies: list[float] = []
+            transport = httpx.ASGITransport(app=create_app(services))
+            async with httpx.AsyncClient(
+                transport=transport, base_url="http://bench/api/v1", headers={"X-Seaway-ApiKey": key}
+            ) as api:
+                for task_id in task_ids[:decisions]:
+                    event = recorder.event(task_id)
+                    response = await api.post(
+                        f"/interruptions/{pending[task_id]}/submit", json={"result": "proceed", "notes": "ok"}
+                    )
+                    returned = time.perf_counter()
+                    response.raise_for_status()
+                    await asyncio.wait_for(event.wait(), timeout=30)
+                    latencies.append(recorder.started[task_id] - returned)
+            stop.set()
+            await worker
+        finally:
+            await services.close()
+    per_waiting = (after - before) / parked
+    p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
+    print(f"\n== {label}: {parked} deployments parked at a manual intervention, {decisions} approved ==")
+    print(f"baseline: one empty commit takes {baseline * 1000:.2f} ms")
+    print(f"parking: {park_seconds:.1f} s ({parked / park_seconds:.0f} deployments/s to the gate, incl. links + email)")
+    print(
+        f"memory: RSS {before / 2**20:.1f} MiB -> {after / 2**20:.1f} MiB = {per_waiting / 1024:.2f} KB per waiting "
+        f"deployment (target < 20 KB)"
+    )
+    print(
+        f"approval POST returned -> next step started: p50 {p50 * 1000:.1f} ms ({p50 / baseline:.1f} commits), "
+        f"p99 {p99 * 1000:.1f} ms ({p99 / baseline:.1f} commits); mean {statistics.mean(latencies) * 1000:.1f} ms "
+        f"(target p99 < 100 ms: {'met' if p99 < 0.1 else 'missed'})"
+    )
+    return {"per_waiting_kb": per_waiting / 1024, "p50_ms": p50 * 1000, "p99_ms": p99 * 1000}
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--parked", type=int, default=2000)
+    parser.add_argument("--decisions", type=int, default=200)
+    parser.add_argument("--only", choices=["sqlite", "postgresql"])
+    args = parser.parse_args()
+    if args.decisions > args.parked:
+        parser.error("--decisions cannot exceed --parked")
+    if args.only != "postgresql":
+        with tempfile.TemporaryDirectory(prefix="seaway-bench-db-") as tmp:
+            await run_one(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", args.parked, args.decisions)
+    if args.only != "sqlite":
+        name = f"seaway_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+        admin = await asyncpg.connect(PG_ADMIN)
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+            try:
+                await run_one(
+                    f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}", "PostgreSQL", args.parked, args.decisions
+                )
+            finally:
+                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
