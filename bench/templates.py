@@ -29,9 +29,7 @@ def build() -> tuple[str, dict[str, str], str, dict[str, str]]:
     variables: dict[str, str] = {"Environment": "Production", "Region": "eu-west-1"}
     for i in range(DISTINCT_VARIABLES):
         # One value in five is itself a template, as project variables often are.
-        variables[f"App.Settings[Group{i % 10}].Key{i}"] = (
-            f"#{{Environment}}-{i}" if i % 5 == 0 else f"value-{i}"
-        )
+        variables[f"App.Settings[Group{i % 10}].Key{i}"] = f"#{{Environment}}-{i}" if i % 5 == 0 else f"value-{i}"
     servers = [{"Name": f"server-{i:04d}", "Port": 8000 + i, "Zone": f"zone-{i % 3}"} for i in range(SERVERS)]
     variables["Servers"] = json.dumps(servers)
 
@@ -54,7 +52,9 @@ def build() -> tuple[str, dict[str, str], str, dict[str, str]]:
     lines.append("#{each server in Servers}server #{server.Name}:#{server.Port} (#{server.Zone})\n#{/each}")
     for i, server in enumerate(servers):
         mapping[f"s{i}_name"], mapping[f"s{i}_port"], mapping[f"s{i}_zone"] = (
-            str(server["Name"]), str(server["Port"]), str(server["Zone"])
+            str(server["Name"]),
+            str(server["Port"]),
+            str(server["Zone"]),
         )
         plain_lines.append(f"server ${{s{i}_name}}:${{s{i}_port}} (${{s{i}_zone}})\n")
     return "".join(lines), variables, "".join(plain_lines), mapping

@@ -28,8 +28,10 @@ def _assert_one_error_line(stderr: str) -> None:
 
 
 def test_a_template_is_rendered_with_variables_from_options(template_file: Path) -> None:
-    result = runner.invoke(app, ["render", str(template_file), "--var", "Url=http://#{Host}", "--var", "Host=web01",
-                                 "--var", "Name=quotes"])
+    result = runner.invoke(
+        app,
+        ["render", str(template_file), "--var", "Url=http://#{Host}", "--var", "Host=web01", "--var", "Name=quotes"],
+    )
 
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "url=http://web01\nname=QUOTES\n"

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import builtins
-
 from datetime import datetime
 from typing import Any
 

@@ -189,6 +189,3 @@ def test_every_known_difference_names_a_case() -> None:
 @pytest.mark.parametrize("case", list(_params()))
 def test_the_octostache_case_behaves_as_in_octopus(case: dict[str, Any]) -> None:
     MODES[case.get("mode", "evaluate")](case)
-
-
-

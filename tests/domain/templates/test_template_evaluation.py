@@ -87,8 +87,16 @@ def test_iterating_something_that_is_not_defined_gives_nothing() -> None:
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("true", "yes"), ("True", "yes"), ("anything", "yes"), ("", "no"), ("0", "no"), ("false", "no"),
-     (" FALSE ", "no"), ("No", "no")],
+    [
+        ("true", "yes"),
+        ("True", "yes"),
+        ("anything", "yes"),
+        ("", "no"),
+        ("0", "no"),
+        ("false", "no"),
+        (" FALSE ", "no"),
+        ("No", "no"),
+    ],
 )
 def test_conditions_use_octopus_truthiness(value: str, expected: str) -> None:
     assert evaluate("#{if Flag}yes#{else}no#{/if}", {"Flag": value}) == expected
@@ -222,7 +230,7 @@ def test_now_comes_from_the_caller_and_its_zone_is_the_local_zone() -> None:
 
     assert evaluate("#{ | NowDateUtc}", {}, now=now) == "2030-05-22T07:05:00.0000000Z"
     assert evaluate("#{ | NowDate}", {}, now=sydney) == "2030-05-22T17:05:00.0000000"
-    assert evaluate("#{ | NowDate \"yyyy-MM-dd zzz\"}", {}, now=sydney) == "2030-05-22 +10:00"
+    assert evaluate('#{ | NowDate "yyyy-MM-dd zzz"}', {}, now=sydney) == "2030-05-22 +10:00"
 
 
 def test_without_a_now_the_clock_is_read() -> None:

@@ -29,8 +29,8 @@ COMMONMARK_SAMPLES = [
     "***both***, *a **b** c*, foo*bar*, snake_case_word, *foo`*`",
     "**foo*, *foo**, __foo, __bar__, baz__",
     'a < b & c > d "q" &copy; &nope;',
-    "[link](/uri \"title\") ![alt *x*](/img.png) <http://a.example>",
-    "[ref] and [text][ref]\n\n[ref]: https://example.org \"Title\"",
+    '[link](/uri "title") ![alt *x*](/img.png) <http://a.example>',
+    '[ref] and [text][ref]\n\n[ref]: https://example.org "Title"',
     "<div>\n*not emphasis*\n</div>\n\nafter",
     "\\*escaped\\* \\[not a link\\]",
 ]

@@ -10,7 +10,7 @@ from seaway.domain.templates import TemplateSyntaxError, evaluate, evaluate_with
 NAMES = st.from_regex(r"[A-Za-z][A-Za-z0-9_]{0,8}(\.[A-Za-z][A-Za-z0-9_]{0,8}){0,2}", fullmatch=True)
 PLAIN_TEXT = st.text(st.characters(blacklist_characters="#", blacklist_categories=("Cs",)), max_size=40)
 ANY_TEXT = st.text(
-    st.sampled_from(list("#{}|[]\"\\ .aAz0=!/-\n")) | st.characters(blacklist_categories=("Cs",)), max_size=60
+    st.sampled_from(list('#{}|[]"\\ .aAz0=!/-\n')) | st.characters(blacklist_categories=("Cs",)), max_size=60
 )
 FILTERS = st.sampled_from(
     ["ToUpper", "ToLower", "Trim", "HtmlEscape", "JsonEscape", "Md5 4", "Substring 2", "Indent 2"]

@@ -21,8 +21,13 @@ _NUMBER = re.compile(r"-?(?:[0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INTEGER = re.compile(r"-?[0-9]+")
 _INT32 = re.compile(r"[ \t\n\v\f\r]*[+-]?[0-9]+[ \t\n\v\f\r]*")
 _LITERALS: dict[str, object] = {
-    "true": True, "false": False, "null": None, "undefined": None,
-    "NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf,
+    "true": True,
+    "false": False,
+    "null": None,
+    "undefined": None,
+    "NaN": math.nan,
+    "Infinity": math.inf,
+    "-Infinity": -math.inf,
 }
 _ESCAPES = {'"': '"', "'": "'", "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 

@@ -16,8 +16,15 @@ from seaway.domain.templates.names import WHITESPACE_CHARS
 _FLOAT = re.compile(r"[+-]?(?:[0-9][0-9,]*(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 # NumberStyles.Float (no thousands separators), as used for invariant amounts.
 _PLAIN_FLOAT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_SPECIAL = {"nan": math.nan, "infinity": math.inf, "+infinity": math.inf, "-infinity": -math.inf,
-            "∞": math.inf, "+∞": math.inf, "-∞": -math.inf}
+_SPECIAL = {
+    "nan": math.nan,
+    "infinity": math.inf,
+    "+infinity": math.inf,
+    "-infinity": -math.inf,
+    "∞": math.inf,
+    "+∞": math.inf,
+    "-∞": -math.inf,
+}
 
 
 def parse_double(text: str, *, thousands: bool = True) -> float | None:

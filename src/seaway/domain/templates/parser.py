@@ -238,9 +238,7 @@ class TemplateParser(ExpressionParser):
         if failure.opened is not None:
             opened_line, opened_column = _line_column(self.src, failure.opened)
             opener = self.src[failure.opened : failure.pos].split("}", 1)[0] + "}"
-            message = (
-                f"'{opener}' at line {opened_line}, column {opened_column} is never closed: {message}"
-            )
+            message = f"'{opener}' at line {opened_line}, column {opened_column} is never closed: {message}"
         return ParseError(message, failure.pos, line, column)
 
 

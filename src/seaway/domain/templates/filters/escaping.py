@@ -51,9 +51,7 @@ def yaml_single_quote_escape(argument: str | None, options: Sequence[str], _: Fi
 def yaml_double_quote_escape(argument: str | None, options: Sequence[str], _: FilterContext) -> str | None:
     if argument is None or options:
         return None
-    return "".join(
-        _YAML_DOUBLE.get(c) or (c if " " <= c <= "~" else _unicode_escapes(c)) for c in argument
-    )
+    return "".join(_YAML_DOUBLE.get(c) or (c if " " <= c <= "~" else _unicode_escapes(c)) for c in argument)
 
 
 def _properties(c: str, table: dict[str, str]) -> str:

@@ -30,8 +30,10 @@ _HTML_TAG_LINE = re.compile(
     r"\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)\s*$"
 )
 _TABLE_DELIMITER = re.compile(r"\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*")
-_REFERENCE = re.compile(r" {0,3}\[((?:[^\]\\]|\\.){1,999})\]:\s*(<[^<>\n]*>|\S+)"
-                        r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*(?:\n|$)")
+_REFERENCE = re.compile(
+    r" {0,3}\[((?:[^\]\\]|\\.){1,999})\]:\s*(<[^<>\n]*>|\S+)"
+    r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?[ \t]*(?:\n|$)"
+)
 
 References = dict[str, tuple[str, str | None]]
 
@@ -67,8 +69,9 @@ class _Blocks:
             elif fence := _FENCE.match(line):
                 i = self._fenced_code(lines, i, fence)
             elif heading := _ATX.match(line):
-                self.out.append(f"<h{len(heading.group(1))}>{self._inline(heading.group(2) or '')}"
-                                f"</h{len(heading.group(1))}>\n")
+                self.out.append(
+                    f"<h{len(heading.group(1))}>{self._inline(heading.group(2) or '')}</h{len(heading.group(1))}>\n"
+                )
                 i += 1
             elif _RULE.match(line):
                 self.out.append("<hr />\n")
@@ -275,4 +278,3 @@ def _collect_references(lines: list[str]) -> References:
 def render_blocks(text: str) -> str:
     lines = text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4).split("\n")
     return _Blocks(_collect_references(lines)).render(lines)
-

@@ -16,18 +16,27 @@ from urllib.parse import quote
 _ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
 _AUTOLINK = re.compile(r"<([A-Za-z][A-Za-z0-9+.\-]{1,31}:[^\s<>]*)>")
-_EMAIL_AUTOLINK = re.compile(r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                             r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)>")
+_EMAIL_AUTOLINK = re.compile(
+    r"<([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*)>"
+)
 _ATTRIBUTE = r"\s+[A-Za-z_:][\w.:-]*(?:\s*=\s*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?"
-_HTML_TAG = re.compile(rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>|<!--.*?-->",
-                       re.DOTALL)
+_HTML_TAG = re.compile(
+    rf"<[A-Za-z][A-Za-z0-9-]*(?:{_ATTRIBUTE})*\s*/?>|</[A-Za-z][A-Za-z0-9-]*\s*>|<!--.*?-->", re.DOTALL
+)
 _BARE_LINK = re.compile(r"(?:https?://|ftp://|mailto:|www\.)[^\s<]*[^\s<?!.,:*_~'\")]|(?:https?://|ftp://)[^\s<]+")
 _LINK_PREFIXES = ("http://", "https://", "ftp://", "mailto:", "www.")
 _SPECIAL = re.compile(r"[\\`<&!\[\]*_~^+=\nhfmw]")
 _URL_SAFE = "%/:=&?~#+!$,;'@()*[]-._"
 # Delimiter characters: (tag for a match of one, tag for a match of two); "" where there is none.
-_DELIMITERS = {"*": ("em", "strong"), "_": ("em", "strong"), "~": ("sub", "del"), "^": ("sup", ""),
-               "+": ("", "ins"), "=": ("", "mark")}
+_DELIMITERS = {
+    "*": ("em", "strong"),
+    "_": ("em", "strong"),
+    "~": ("sub", "del"),
+    "^": ("sup", ""),
+    "+": ("", "ins"),
+    "=": ("", "mark"),
+}
 
 
 def escape(text: str) -> str:
@@ -266,8 +275,10 @@ def _link_target(
 
 
 def _inline_target(text: str, i: int) -> tuple[tuple[str, str | None], int] | None:
-    match = re.compile(r"\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
-                       r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)").match(text, i)
+    match = re.compile(
+        r"\s*(<[^<>\n]*>|[^\s()]*(?:\([^\s()]*\)[^\s()]*)*)"
+        r"(?:\s+(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)"
+    ).match(text, i)
     if match is None:
         return None
     url = match.group(1)

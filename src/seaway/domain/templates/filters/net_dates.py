@@ -13,12 +13,26 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTH_NUMBERS = {name[:3].lower(): i + 1 for i, name in enumerate(MONTHS)} | {
-    name.lower(): i + 1 for i, name in enumerate(MONTHS)
-} | {"sept": 9}
+_MONTH_NUMBERS = (
+    {name[:3].lower(): i + 1 for i, name in enumerate(MONTHS)}
+    | {name.lower(): i + 1 for i, name in enumerate(MONTHS)}
+    | {"sept": 9}
+)
 _DAY_NAMES = {name.lower() for name in DAYS} | {name[:3].lower() for name in DAYS}
 
 Kind = Literal["unspecified", "utc", "local"]
@@ -61,11 +75,15 @@ _NUMERIC_FORMS = (
 )
 _WORD_FORMS = (
     # 22 May 2030, 22-May-2030, Wed, 22 May 2030 09:05:00 GMT
-    re.compile(rf"(?:(?P<dayname>[A-Za-z]+),?\s+)?(?P<day>\d{{1,2}})[\s-]+(?P<monthname>[A-Za-z]+)\.?[\s,-]+"
-               rf"(?P<year>\d{{4}}){_TAIL}"),
+    re.compile(
+        rf"(?:(?P<dayname>[A-Za-z]+),?\s+)?(?P<day>\d{{1,2}})[\s-]+(?P<monthname>[A-Za-z]+)\.?[\s,-]+"
+        rf"(?P<year>\d{{4}}){_TAIL}"
+    ),
     # May 22, 2030 / Wednesday, May 22, 2030 9:05 PM
-    re.compile(rf"(?:(?P<dayname>[A-Za-z]+),?\s+)?(?P<monthname>[A-Za-z]+)\.?\s+(?P<day>\d{{1,2}}),?\s+"
-               rf"(?P<year>\d{{4}}){_TAIL}"),
+    re.compile(
+        rf"(?:(?P<dayname>[A-Za-z]+),?\s+)?(?P<monthname>[A-Za-z]+)\.?\s+(?P<day>\d{{1,2}}),?\s+"
+        rf"(?P<year>\d{{4}}){_TAIL}"
+    ),
     # May 2030
     re.compile(rf"(?P<monthname>[A-Za-z]+)\.?\s+(?P<year>\d{{4}}){_TAIL}"),
 )

@@ -107,9 +107,7 @@ def _group(key: int | str) -> Callable[[re.Match[str]], str]:
     return lambda match: match.group(key) or ""
 
 
-def _substitution(
-    replacement: str, i: int, regex: re.Pattern[str]
-) -> tuple[str | Callable[[re.Match[str]], str], int]:
+def _substitution(replacement: str, i: int, regex: re.Pattern[str]) -> tuple[str | Callable[[re.Match[str]], str], int]:
     """The substitution starting with the `$` at `i`, and where it ends."""
     following = replacement[i + 1]
     simple: dict[str, Callable[[re.Match[str]], str]] = {

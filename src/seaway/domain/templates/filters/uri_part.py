@@ -16,8 +16,19 @@ from seaway.domain.templates.filters.context import FilterContext
 
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]+:")
 _WINDOWS_PATH = re.compile(r"[A-Za-z]:[\\/]")
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "gopher": 70, "nntp": 119,
-                  "telnet": 23, "ldap": 389, "mailto": 25, "net.tcp": 808}
+_DEFAULT_PORTS = {
+    "http": 80,
+    "https": 443,
+    "ws": 80,
+    "wss": 443,
+    "ftp": 21,
+    "gopher": 70,
+    "nntp": 119,
+    "telnet": 23,
+    "ldap": 389,
+    "mailto": 25,
+    "net.tcp": 808,
+}
 _PATH_SAFE = "/:@!$&'()*+,;=-._~%"
 _RELATIVE = "This operation is not supported for a relative URI."
 
@@ -174,4 +185,3 @@ def uri_part(argument: str | None, options: Sequence[str], _: FilterContext) -> 
     if isinstance(uri, str):
         return "false" if name.lower() == "isabsoluteuri" else f"[UriPart {name} error: {_RELATIVE}]"
     return part(uri)
-
