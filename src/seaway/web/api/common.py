@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from seaway.domain.ids import KINDS, parse_id
 from seaway.domain.projects import Project
+from seaway.errors import Conflict
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -16,3 +19,14 @@ async def find_project(uow: UnitOfWork, ref: str) -> Project:
     if looks_like_id("project", ref):
         return await uow.projects.get(parse_id("project", ref))
     return await uow.projects.get_by_name(ref)
+
+
+class Named(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def refuse_name_clash(clash: Named | None, own_id: int | None, what: str, *, field: str = "name") -> None:
+    """Names are unique (case-insensitively): another object already using this one is a conflict."""
+    if clash is not None and clash.id != own_id:
+        raise Conflict(f"{what} already exists", field=field)

@@ -9,6 +9,7 @@ from seaway.domain.environments import Environment, validate_name
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.errors import Conflict
+from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import environment_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -59,9 +60,9 @@ async def update_environment(
     name = validate_name(body.name)
     async with services_of(request).store.transaction() as uow:
         existing = await uow.environments.get(parse_id("environment", environment_id))
-        clash = await uow.environments.find_by_name(name)
-        if clash is not None and clash.id != existing.id:
-            raise Conflict(f'an environment named "{name}" already exists', field="name")
+        refuse_name_clash(
+            await uow.environments.find_by_name(name), existing.id, f'an environment named "{name}"', field="name"
+        )
         order = existing.sort_order if body.sort_order is None else body.sort_order
         env = await uow.environments.save(Environment(name, order, body.description, existing.id))
     return environment_json(env)

@@ -11,6 +11,7 @@ from seaway.domain.ids import parse_id
 from seaway.domain.lifecycles import validate_lifecycle
 from seaway.domain.permissions import Permission
 from seaway.errors import Conflict
+from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import lifecycle_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -68,9 +69,12 @@ async def update_lifecycle(request: Request, lifecycle_id: str, user: CurrentUse
     async with services_of(request).store.transaction() as uow:
         existing = await uow.lifecycles.get(parse_id("lifecycle", lifecycle_id))
         validate_lifecycle(lifecycle, [e.name for e in await uow.environments.list()], path="")
-        clash = await uow.lifecycles.find_by_name(lifecycle.name)
-        if clash is not None and clash.id != existing.id:
-            raise Conflict(f'a lifecycle named "{lifecycle.name}" already exists', field="name")
+        refuse_name_clash(
+            await uow.lifecycles.find_by_name(lifecycle.name),
+            existing.id,
+            f'a lifecycle named "{lifecycle.name}"',
+            field="name",
+        )
         return lifecycle_json(await uow.lifecycles.save(replace(lifecycle, id=existing.id)))
 
 

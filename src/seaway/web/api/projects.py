@@ -13,7 +13,7 @@ from seaway.domain.projects import Project
 from seaway.domain.variables import Variable
 from seaway.errors import Conflict, InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.api.common import find_project
+from seaway.web.api.common import find_project, refuse_name_clash
 from seaway.web.api.representations import project_json, step_json, variable_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -93,9 +93,12 @@ async def update_project(request: Request, project_ref: str, user: CurrentUser) 
         project = replace(
             incoming, id=existing.id, variables=incoming.variables if "variables" in data else existing.variables
         )
-        clash = await uow.projects.find_by_name(project.name)
-        if clash is not None and clash.id != existing.id:
-            raise Conflict(f'a project named "{project.name}" already exists', field="name")
+        refuse_name_clash(
+            await uow.projects.find_by_name(project.name),
+            existing.id,
+            f'a project named "{project.name}"',
+            field="name",
+        )
         await _check_references(uow, project)
         return project_json(await uow.projects.save(project))
 

@@ -12,6 +12,7 @@ from seaway.domain.permissions import Permission
 from seaway.domain.users import Team
 from seaway.errors import Conflict, InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import team_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -75,9 +76,9 @@ async def update_team(request: Request, team_id: str, user: CurrentUser) -> dict
     team = parse_team(Node(await request.json(), ""))
     async with services_of(request).store.transaction() as uow:
         existing = await uow.teams.get(parse_id("team", team_id))
-        clash = await uow.teams.find_by_name(team.name)
-        if clash is not None and clash.id != existing.id:
-            raise Conflict(f'a team named "{team.name}" already exists', field="name")
+        refuse_name_clash(
+            await uow.teams.find_by_name(team.name), existing.id, f'a team named "{team.name}"', field="name"
+        )
         await _check_members(uow, team)
         return team_json(await uow.teams.save(replace(team, id=existing.id)))
 

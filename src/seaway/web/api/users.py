@@ -10,6 +10,7 @@ from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.errors import Conflict
+from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import user_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -75,9 +76,9 @@ async def update_user(request: Request, user_id: str, user: CurrentUser) -> dict
     new = parse_user(Node(await request.json(), ""))
     async with services_of(request).store.transaction() as uow:
         existing = await uow.users.get(parse_id("user", user_id))
-        clash = await uow.users.find_by_username(new.username)
-        if clash is not None and clash.id != existing.id:
-            raise Conflict(f'user "{new.username}" already exists', field="username")
+        refuse_name_clash(
+            await uow.users.find_by_username(new.username), existing.id, f'user "{new.username}"', field="username"
+        )
         return user_json(await uow.users.save(replace(new, id=existing.id)))
 
 
