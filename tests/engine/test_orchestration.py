@@ -229,3 +229,30 @@ projects:""",
     await services.worker.run_until_idle()
 
     assert "from-the-library project-wins Carol" in await log_of(services, deployment)
+
+
+async def test_a_release_entering_an_automatic_phase_is_deployed_there_by_itself(services):
+    document = """
+environments: [Dev, Test]
+lifecycles:
+  - name: Auto
+    phases:
+      - {name: Dev, environments: [Dev]}
+      - {name: Test, environments: [Test], automatic: true}
+projects:
+  - name: Quotes
+    lifecycle: Auto
+    process:
+      - {name: Say, type: script, script: "echo in #{Octopus.Environment.Name}"}
+"""
+    await apply_yaml(services, document)
+    release = await release_of(services, "Quotes")
+    await deploy(services, release, "Dev")
+
+    await services.worker.run_until_idle()
+
+    async with services.store.transaction() as uow:
+        deployments = await uow.deployments.list_for_release(release.id)
+        succeeded = await uow.deployments.succeeded_environments(release.id)
+    assert [d.environment for d in deployments] == ["Dev", "Test"]
+    assert sorted(succeeded) == ["Dev", "Test"]

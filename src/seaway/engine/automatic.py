@@ -18,6 +18,8 @@ class DeployOnPhaseEntry:
         if run.task.state is not TaskState.SUCCESS or run.release.id is None:
             return
         lifecycle = await project_lifecycle(uow, run.project)
+        if not any(phase.automatic for phase in lifecycle.phases):
+            return
         succeeded = set(await uow.deployments.succeeded_environments(run.release.id)) | {run.environment.name}
         already = {d.environment.lower() for d in await uow.deployments.list_for_release(run.release.id)}
         for environment in automatic_environments(lifecycle, succeeded):

@@ -88,9 +88,11 @@ class WorkQueue(Repository):
 
     async def complete(self, item: WorkItem, owner: str) -> None:
         """Delete a finished item, unless it was enqueued again meanwhile: then free it to run once more."""
-        await self.conn.execute(
+        deleted = await self.conn.execute(
             t.delete().where(t.c.id == item.id, t.c.lease_owner == owner, t.c.generation == item.generation)
         )
+        if deleted.rowcount == 1:
+            return
         await self.conn.execute(
             t.update()
             .where(t.c.id == item.id, t.c.lease_owner == owner)

@@ -155,7 +155,8 @@ class TaskRepository(Repository):
         stmt = insert_ignoring_conflict(self.conn, deployment_slots, ["project_id", "environment_id"]).values(
             project_id=project_id, environment_id=environment_id, task_id=task_id
         )
-        await self.conn.execute(stmt)
+        if (await self.conn.execute(stmt)).rowcount == 1:
+            return True
         holder = await self.conn.execute(
             sa.select(deployment_slots.c.task_id).where(
                 deployment_slots.c.project_id == project_id, deployment_slots.c.environment_id == environment_id
