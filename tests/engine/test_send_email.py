@@ -107,7 +107,7 @@ def _context(services, step: Step, tmp_path: Path, task_id: int = 41) -> StepCon
         step=step,
         environment="Test",
         variables=values,
-        render=lambda template: evaluate(template, values, halt_on_error=False),
+        render=lambda template, field="template": evaluate(template, values, halt_on_error=False),
         log=_Log(),
         workdir=tmp_path,
         cancel=asyncio.Event(),
@@ -174,3 +174,27 @@ async def test_a_failure_email_after_a_rejection_says_who_rejected_and_why(db_ur
         assert len(denied) == 1
         assert "User denied the deployment: Rejected by Bob Builder: tests are red" in text_of(denied[0])
         assert (await task_of(svc, deployment))[0].state is TaskState.FAILED
+
+
+async def test_sensitive_values_are_masked_in_the_email(db_url, tmp_path, smtp_server):
+    steps = """\
+      - name: Leaky
+        type: send-email
+        to: [team@example.org]
+        subject: "token #{Api Token}"
+        body: "The password is #{Api Token}."
+"""
+    document = project(steps).replace(
+        "    process:\n",
+        '    variables:\n      - {name: Api Token, value: "t0ps3cret-value", sensitive: true}\n    process:\n',
+    )
+    async with services_with(db_url, tmp_path / "data", smtp_host=smtp_server.host, smtp_port=smtp_server.port) as svc:
+        await apply_yaml(svc, document)
+        await deploy_quotes(svc)
+
+        await run_all(svc)
+
+        [message] = await smtp_server.wait_for(1)
+        assert message["Subject"] == "token ********"
+        assert "The password is ********." in text_of(message)
+        assert "t0ps3cret-value" not in message.as_string()

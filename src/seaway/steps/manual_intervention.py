@@ -137,7 +137,7 @@ async def _open(
             release_version=version,
             deployment_url=f"{public_url}/app#/deployments/{format_id('deployment', deployment.id)}",
             title=f"{ctx.step.name}: {project_name} {version} to {ctx.environment}",
-            instructions=ctx.render(str(ctx.step.prop("instructions") or "")),
+            instructions=ctx.mask(ctx.render(str(ctx.step.prop("instructions") or ""), "instructions")),
             responsible_teams=teams,
             links_require_sign_in=flag(ctx.step.prop("links_require_sign_in")),
         )

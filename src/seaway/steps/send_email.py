@@ -47,8 +47,9 @@ def make_send_email_step(store: Store, queue_email: QueueEmail) -> StepExecutor:
     async def run_send_email(ctx: StepContext) -> StepOutcome:
         rendered_to = [address for item in _listed(ctx.step.prop("to")) for address in _listed(ctx.render(item))]
         teams = [ctx.render(name) for name in _listed(ctx.step.prop("to_teams"))]
-        subject = ctx.render(str(ctx.step.prop("subject") or ""))
-        body = ctx.render(str(ctx.step.prop("body") or ""))
+        # Sensitive values never leave in an email, as they never reach the log.
+        subject = ctx.mask(ctx.render(str(ctx.step.prop("subject") or ""), "subject"))
+        body = ctx.mask(ctx.render(str(ctx.step.prop("body") or ""), "body"))
         warnings: list[str] = []
         async with store.transaction() as uow:
             recipients = unique_addresses([*rendered_to, *await _team_addresses(uow, teams, warnings)])
