@@ -173,7 +173,12 @@ class Orchestrator:
         task = run.task
         if task.state is TaskState.QUEUED:
             assert run.environment.id is not None
-            if not await uow.tasks.take_slot(task.id, run.deployment.project_id, run.environment.id):
+            project_id, environment_id = run.deployment.project_id, run.environment.id
+            # Deployments of one project to one environment run one at a time, in the order they were queued;
+            # whoever ends first enqueues the next queued one.
+            if await uow.tasks.next_queued_for_slot(project_id, environment_id) != task.id:
+                return False
+            if not await uow.tasks.take_slot(task.id, project_id, environment_id):
                 return False
             run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
             await uow.tasks.save(run.task)

@@ -151,18 +151,25 @@ class TaskRepository(Repository):
     # -- deployment slots: one running deployment per project and environment -----------------------
 
     async def take_slot(self, task_id: int, project_id: int, environment_id: int) -> bool:
-        """True when this task now holds the slot (or already did)."""
-        stmt = insert_ignoring_conflict(self.conn, deployment_slots, ["project_id", "environment_id"]).values(
+        """True when this task now holds the slot (or already did).
+
+        On PostgreSQL the holder may release the slot between our conflicting insert and the look-up that
+        follows; then we try once more. Returning False is always safe: whoever releases a slot enqueues
+        the next queued task of that project and environment in the same transaction.
+        """
+        insert = insert_ignoring_conflict(self.conn, deployment_slots, ["project_id", "environment_id"]).values(
             project_id=project_id, environment_id=environment_id, task_id=task_id
         )
-        if (await self.conn.execute(stmt)).rowcount == 1:
-            return True
-        holder = await self.conn.execute(
-            sa.select(deployment_slots.c.task_id).where(
-                deployment_slots.c.project_id == project_id, deployment_slots.c.environment_id == environment_id
-            )
+        holder_of = sa.select(deployment_slots.c.task_id).where(
+            deployment_slots.c.project_id == project_id, deployment_slots.c.environment_id == environment_id
         )
-        return bool(holder.scalar_one() == task_id)
+        for _ in range(2):
+            if (await self.conn.execute(insert)).rowcount == 1:
+                return True
+            holder = (await self.conn.execute(holder_of)).scalar_one_or_none()
+            if holder is not None:
+                return bool(holder == task_id)
+        return False
 
     async def release_slot(self, task_id: int) -> None:
         await self.conn.execute(deployment_slots.delete().where(deployment_slots.c.task_id == task_id))
