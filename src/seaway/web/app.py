@@ -53,8 +53,6 @@ def create_app(services: Services) -> FastAPI:
         api.include_router(module.router)
     api.include_router(interruptions.router)
     api.include_router(outbox.router)
-    for router in services.extras.get("routers", []):
-        api.include_router(router)
     app.include_router(api)
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from seaway.domain.environments import Environment, validate_name
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
-from seaway.errors import Conflict
 from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import environment_json
 from seaway.web.auth import CurrentUser, allow
@@ -36,8 +35,7 @@ async def create_environment(request: Request, body: EnvironmentBody, user: Curr
     allow(user, Permission.ENVIRONMENT_EDIT)
     name = validate_name(body.name)
     async with services_of(request).store.transaction() as uow:
-        if await uow.environments.find_by_name(name):
-            raise Conflict(f'an environment named "{name}" already exists', field="name")
+        refuse_name_clash(await uow.environments.find_by_name(name), None, f'an environment named "{name}"')
         order = body.sort_order
         if order is None:
             order = max((e.sort_order for e in await uow.environments.list()), default=-1) + 1

@@ -10,7 +10,6 @@ from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.lifecycles import validate_lifecycle
 from seaway.domain.permissions import Permission
-from seaway.errors import Conflict
 from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import lifecycle_json
 from seaway.web.auth import CurrentUser, allow
@@ -50,8 +49,9 @@ async def create_lifecycle(request: Request, user: CurrentUser) -> dict[str, Any
     lifecycle = parse_lifecycle(Node(await request.json(), ""))
     async with services_of(request).store.transaction() as uow:
         validate_lifecycle(lifecycle, [e.name for e in await uow.environments.list()], path="")
-        if await uow.lifecycles.find_by_name(lifecycle.name):
-            raise Conflict(f'a lifecycle named "{lifecycle.name}" already exists', field="name")
+        refuse_name_clash(
+            await uow.lifecycles.find_by_name(lifecycle.name), None, f'a lifecycle named "{lifecycle.name}"'
+        )
         return lifecycle_json(await uow.lifecycles.add(lifecycle))
 
 

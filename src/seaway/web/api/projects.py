@@ -11,7 +11,7 @@ from seaway.domain.permissions import Permission
 from seaway.domain.process import validate_process
 from seaway.domain.projects import Project
 from seaway.domain.variables import Variable
-from seaway.errors import Conflict, InvalidInput
+from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.common import find_project, refuse_name_clash
 from seaway.web.api.representations import project_json, step_json, variable_json
@@ -68,8 +68,7 @@ async def create_project(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROJECT_EDIT)
     project = parse_project(Node(await request.json(), ""))
     async with services_of(request).store.transaction() as uow:
-        if await uow.projects.find_by_name(project.name):
-            raise Conflict(f'a project named "{project.name}" already exists', field="name")
+        refuse_name_clash(await uow.projects.find_by_name(project.name), None, f'a project named "{project.name}"')
         await _check_references(uow, project)
         return project_json(await uow.projects.add(project))
 

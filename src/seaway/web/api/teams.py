@@ -10,7 +10,7 @@ from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.users import Team
-from seaway.errors import Conflict, InvalidInput
+from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import team_json
@@ -57,8 +57,7 @@ async def create_team(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.TEAM_EDIT)
     team = parse_team(Node(await request.json(), ""))
     async with services_of(request).store.transaction() as uow:
-        if await uow.teams.find_by_name(team.name):
-            raise Conflict(f'a team named "{team.name}" already exists', field="name")
+        refuse_name_clash(await uow.teams.find_by_name(team.name), None, f'a team named "{team.name}"')
         await _check_members(uow, team)
         return team_json(await uow.teams.add(team))
 

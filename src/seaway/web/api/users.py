@@ -58,8 +58,9 @@ async def create_user(request: Request, user: CurrentUser) -> dict[str, Any]:
     new = parse_user(Node(await request.json(), ""))
     services = services_of(request)
     async with services.store.transaction() as uow:
-        if await uow.users.find_by_username(new.username):
-            raise Conflict(f'user "{new.username}" already exists', field="username")
+        refuse_name_clash(
+            await uow.users.find_by_username(new.username), None, f'user "{new.username}"', field="username"
+        )
         return user_json(await uow.users.add(new, services.clock.now()))
 
 
