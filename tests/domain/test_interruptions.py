@@ -19,6 +19,7 @@ from seaway.domain.interruptions import (
     NotResponsible,
     Outcome,
     Result,
+    SelfApprovalRefused,
     already_decided_message,
     check_may_decide,
     content_hash,
@@ -114,8 +115,58 @@ def test_with_teams_exactly_their_active_members_may_decide(members: set[str], w
 def test_responsible_users_are_the_active_members_or_everyone_active_without_teams():
     disabled = User("bob", "Bob", "bob@example.org", active=False, id=2)
     everyone = [ALICE, disabled, CAROL]
-    assert responsible_users(["project stakeholders"], [STAKEHOLDERS], everyone) == [ALICE]
-    assert responsible_users([], [STAKEHOLDERS], everyone) == [ALICE, CAROL]
+    assert responsible_users(make_interruption(), [STAKEHOLDERS], everyone) == [ALICE]
+    assert responsible_users(make_interruption(responsible_teams=()), [STAKEHOLDERS], everyone) == [ALICE, CAROL]
+
+
+def test_the_deployer_is_not_among_the_responsible_users_unless_self_approval_is_allowed():
+    everyone = [ALICE, BOB, CAROL]
+    by_alice = make_interruption(requested_by=ALICE.id)
+    assert responsible_users(by_alice, [STAKEHOLDERS], everyone) == [BOB]
+    assert responsible_users(replace(by_alice, responsible_teams=()), [], everyone) == [BOB, CAROL]
+    allowed = replace(by_alice, allow_self_approval=True)
+    assert responsible_users(allowed, [STAKEHOLDERS], everyone) == [ALICE, BOB]
+
+
+def test_the_deployer_may_not_decide_their_own_gate_even_as_a_responsible_member():
+    with pytest.raises(SelfApprovalRefused) as refused:
+        check_may_decide(make_interruption(requested_by=ALICE.id), ALICE, [STAKEHOLDERS], "Quotes")
+    assert refused.value.code == "self_approval"
+    assert 'user "alice" started this deployment' in str(refused.value)
+    assert "allow_self_approval: true" in str(refused.value)
+    assert isinstance(refused.value, NotResponsible)  # a 403 like any other refusal
+    check_may_decide(make_interruption(requested_by=ALICE.id), BOB, [STAKEHOLDERS], "Quotes")
+
+
+def test_the_step_can_allow_the_deployer_to_decide():
+    gate = make_interruption(requested_by=ALICE.id, allow_self_approval=True)
+    check_may_decide(gate, ALICE, [STAKEHOLDERS], "Quotes")
+
+
+def test_a_deployment_started_by_seaway_itself_has_no_deployer_to_exclude():
+    assert may_decide(make_interruption(requested_by=None), ALICE, [STAKEHOLDERS], "Quotes")
+
+
+@given(
+    members=st.sets(st.sampled_from(["alice", "bob", "carol", "dave"])),
+    deployer=st.sampled_from(["alice", "bob", "carol", "dave"]),
+    teams_named=st.booleans(),
+)
+def test_the_deployers_decision_never_counts_unless_allowed(members: set[str], deployer: str, teams_named: bool):
+    ids = {"alice": 1, "bob": 2, "carol": 3, "dave": 4}
+    users = [User(name, email=f"{name}@example.org", id=ids[name]) for name in ids]
+    team = Team("Gate", members=tuple(members))
+    gate = make_interruption(responsible_teams=("Gate",) if teams_named else (), requested_by=ids[deployer])
+    deployer_user = users[ids[deployer] - 1]
+
+    assert not may_decide(gate, deployer_user, [team], "Quotes")
+    assert deployer_user not in responsible_users(gate, [team], users)
+    # Everyone else keeps exactly the say they had, and the deployer gets it back only when allowed.
+    for user in users:
+        if user is not deployer_user:
+            assert may_decide(gate, user, [team], "Quotes") is (not teams_named or user.username in members)
+    allowed = replace(gate, allow_self_approval=True)
+    assert may_decide(allowed, deployer_user, [team], "Quotes") is (not teams_named or deployer in members)
 
 
 def test_rejecting_needs_a_reason_and_approving_does_not():

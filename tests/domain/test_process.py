@@ -67,6 +67,11 @@ def test_a_with_previous_step_joins_the_group_of_the_step_before_it():
         ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": 0})], "p[0].timeout"),
         ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": True})], "p[0].timeout"),
         ([step(type_=StepType.SEND_EMAIL, properties={"subject": "s", "to": "a@b.c"})], "p[0].to"),
+        (
+            [step(type_=StepType.MANUAL_INTERVENTION, properties={"allow_self_approval": "ture"})],
+            "p[0].allow_self_approval",
+        ),
+        ([step(type_=StepType.MANUAL_INTERVENTION, properties={"email_links": 2})], "p[0].email_links"),
     ],
 )
 def test_invalid_processes_name_the_field(steps, field):
@@ -79,7 +84,8 @@ def test_a_valid_process_passes():
     validate_process(
         [
             step("Script", StepType.SCRIPT, properties={"script": "echo", "syntax": "python", "timeout": 5}),
-            step("Mail", StepType.SEND_EMAIL, properties={"subject": "s", "to": ["a@b.c"]}),
+            step("Mail", StepType.SEND_EMAIL, properties={"subject": "s", "to": ["a@b.c"], "is_html": "yes"}),
+            step("Gate", StepType.MANUAL_INTERVENTION, properties={"email_links": True, "allow_self_approval": False}),
             step("Prod only", environments=EnvironmentCondition(only=("dev",))),
         ],
         ["Dev"],

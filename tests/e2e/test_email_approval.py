@@ -101,17 +101,20 @@ async def test_email_links_approve_then_reject_over_real_smtp_and_http(db_url, t
         task, runs = await task_of(services, first)
         assert task.state is TaskState.SUCCESS
         assert [run.state for run in runs] == [StepState.SUCCEEDED] * 3 + [StepState.SKIPPED]
-        messages = await smtp_server.wait_for(5)
+        messages = await smtp_server.wait_for(6)  # + the deployer's notice, Alice's receipt, the result
         [notice] = emails_to(messages, "dave@example.org", "Approved")
         assert "Approved by Alice Approver: Looks good on Test" in notice
+        [receipt] = emails_to(messages, "alice@example.org", "You approved Quotes 0.0.1 to Test")
+        assert "through an emailed approval link from 127.0.0.1" in receipt
+        assert "Looks good on Test" in receipt and "If this was not you" in receipt
         used = await http.get(alice["Approve"])
         assert "was already approved by Alice Approver at" in used.text
 
         # 4. The release goes on to Prod: Bob rejects with a reason, the failure-only step emails the deployer.
         second = await deploy(services, release, "Prod", user=dave)
         await run_all(services)
-        messages = await smtp_server.wait_for(8)
-        bob = approval_links_for(messages[5:], "bob@example.org")
+        messages = await smtp_server.wait_for(9)
+        bob = approval_links_for(messages[6:], "bob@example.org")
         without_reason = await confirm(http, bob["Reject"], "")
         assert without_reason.status_code == 422
         rejected = await confirm(http, bob["Reject"], "The banner is wrong")
@@ -128,8 +131,10 @@ async def test_email_links_approve_then_reject_over_real_smtp_and_http(db_url, t
         ]
         interruption = await interruption_of(services, second)
         assert (interruption.outcome.value, interruption.channel) == ("Rejected", "email-link")
-        messages = await smtp_server.wait_for(11)
+        messages = await smtp_server.wait_for(13)  # + notice, Bob's receipt, the failure step's email, result
         [decision] = emails_to(messages, "dave@example.org", "Rejected")
+        [receipt] = emails_to(messages, "bob@example.org", "You rejected Quotes 0.0.1 to Prod")
+        assert "The banner is wrong" in receipt
         assert "Rejected by Bob Builder: The banner is wrong" in decision
         [failure] = emails_to(messages, "dave@example.org", "Failed: Quotes")
         assert "Rejected by Bob Builder: The banner is wrong" in failure

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 from tests.fixtures.approvals import (
+    SIGN_OFF,
     decide,
     deploy_as,
     interruption_of,
@@ -30,6 +31,7 @@ from seaway.domain.interruptions import (
     LinkNotUsable,
     LinkStatus,
     NotResponsible,
+    SelfApprovalRefused,
 )
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.approvals import ContentChanged, DeploymentCanceled, link_status_of
@@ -155,7 +157,55 @@ async def test_without_responsible_teams_any_active_user_may_decide(services):
     assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
     async with services.store.transaction() as uow:
         approval_emails = [e for e in await uow.emails.list() if e.dedupe_key.startswith("approval:")]
-    assert len(approval_emails) == 5  # every active user with an email address
+    # every active user with an email address but the deployer, who may not approve their own deployment
+    assert len(approval_emails) == 4
+    assert "dave@example.org" not in {address for email in approval_emails for address in email.to}
+
+
+async def test_a_responsible_deployer_may_not_decide_their_own_deployment_nor_gets_links(services):
+    await apply_yaml(services, space())
+    deployment = await deploy_as(services, "alice")
+    await run_all(services)
+    interruption = await interruption_of(services, deployment)
+
+    with pytest.raises(SelfApprovalRefused):
+        await decide(services, interruption, "alice", "proceed", "looks fine to me")
+    with pytest.raises(SelfApprovalRefused):
+        await decide(services, interruption, "alice", "abort", "changed my mind")
+
+    assert (await interruption_of(services, deployment)).state is InterruptionState.PENDING
+    async with services.store.transaction() as uow:
+        emailed = {e.to[0] for e in await uow.emails.list() if e.dedupe_key.startswith("approval:")}
+    assert emailed == {"bob@example.org", "erin@example.org"}
+    await decide(services, interruption, "bob", "proceed", "ship it")
+    await run_all(services)
+    assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
+
+
+async def test_a_step_that_allows_self_approval_lets_the_deployer_decide(services):
+    steps = SIGN_OFF.replace("email_links: true", "email_links: true\n        allow_self_approval: true")
+    await apply_yaml(services, space(steps))
+    deployment = await deploy_as(services, "alice")
+    await run_all(services)
+    async with services.store.transaction() as uow:
+        emailed = {e.to[0] for e in await uow.emails.list() if e.dedupe_key.startswith("approval:")}
+    assert "alice@example.org" in emailed
+
+    await decide(services, await interruption_of(services, deployment), "alice", "proceed", "solo team")
+    await run_all(services)
+
+    assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
+
+
+async def test_a_gate_only_the_deployer_could_decide_says_so_in_the_log(services):
+    steps = SIGN_OFF.replace("[Project Stakeholders]", "[Solo]")
+    await apply_yaml(services, space(steps).replace("teams:\n", "teams:\n  - {name: Solo, members: [dave]}\n", 1))
+    deployment = await deploy_as(services, "dave")
+    await run_all(services)
+
+    log = await log_of(services, deployment)
+    assert "Nobody can decide this yet: no active user other than the deployer is responsible" in log
+    assert (await task_of(services, deployment))[0].state is TaskState.WAITING
 
 
 async def test_two_approvers_racing_exactly_one_wins(services):
@@ -180,6 +230,32 @@ async def test_two_approvers_racing_exactly_one_wins(services):
         decisions = [e for e in await uow.emails.list() if e.dedupe_key.startswith("decision:")]
     assert len(events) == 1 and events[0].actor == winner.username
     assert len(decisions) == 1
+    async with services.store.transaction() as uow:
+        receipts = [e for e in await uow.emails.list() if e.dedupe_key.startswith("decision-receipt:")]
+    assert [r.to for r in receipts] == [(winner.email,)]
+
+
+async def test_the_decider_gets_a_receipt_unless_they_have_no_address_or_are_the_deployer(services):
+    steps = SIGN_OFF.replace("email_links: true", "email_links: true\n        allow_self_approval: true")
+    await apply_yaml(services, space(steps))
+    by_dave = await deploy_as(services, "dave")
+    by_alice = await deploy_as(services, "alice", environment="Dev")
+    await run_all(services)
+
+    await decide(services, await interruption_of(services, by_dave), "nomail", "proceed", "ok")
+    await decide(services, await interruption_of(services, by_alice), "alice", "proceed", "mine")
+    async with services.store.transaction() as uow:
+        receipts = [e for e in await uow.emails.list() if e.dedupe_key.startswith("decision-receipt:")]
+    assert receipts == []  # nomail has no address; Alice is told as the deployer instead
+
+    another = await deploy_as(services, "dave", environment="Dev")
+    await run_all(services)
+    await decide(services, await interruption_of(services, another), "erin", "abort", "not today", ip="198.51.100.4")
+    async with services.store.transaction() as uow:
+        [receipt] = [e for e in await uow.emails.list() if e.dedupe_key.startswith("decision-receipt:")]
+    assert receipt.to == ("erin@example.org",)
+    assert receipt.subject.startswith("You rejected Quotes ") and receipt.subject.endswith(" to Dev")
+    assert "through the API from 198.51.100.4" in receipt.text
 
 
 async def test_a_decision_after_cancel_is_refused_and_cancel_ends_the_interruption(services):
@@ -300,10 +376,15 @@ async def test_approval_emails_carry_personal_links_stored_only_as_hashes(db_url
         assert event.details["link_token_fingerprint"] == token_fingerprint(alice_approve)
         assert event.details["content_hash"] == interruption.content_hash
         assert (event.channel, event.ip, event.user_agent) == ("email-link", "192.0.2.7", "Mail/1.0")
-        # Dave gets the decision and then the result; the worker may deliver them in either order.
-        to_dave = [m for m in await smtp_server.wait_for(5) if str(m["To"]) == "dave@example.org"]
+        # Dave gets the decision and then the result, Alice her receipt; the worker may deliver them in any order.
+        after = await smtp_server.wait_for(6)
+        to_dave = [m for m in after if str(m["To"]) == "dave@example.org"]
         [decision_mail] = [m for m in to_dave if str(m["Subject"]).startswith("Approved by Alice Approver")]
         assert "Approved by Alice Approver: ship it" in text_of(decision_mail)
+        [receipt] = [m for m in after if str(m["To"]) == "alice@example.org" and m["Subject"].startswith("You ")]
+        assert receipt["Subject"] == "You approved Quotes 0.0.1 to Test"
+        assert "through an emailed approval link from 192.0.2.7" in text_of(receipt)
+        assert receipt.get_body(preferencelist=("html",)) is not None
 
 
 async def test_a_link_decides_only_its_own_user_decision_and_only_once(services):

@@ -168,8 +168,8 @@ async def test_a_failure_email_after_a_rejection_says_who_rejected_and_why(db_ur
         await decide(svc, await interruption_of(svc, deployment), "bob", "abort", "tests are red")
         await run_all(svc)
 
-        # three approval emails, the decision and the result to Dave, and the failure email
-        messages = await smtp_server.wait_for(6)
+        # three approval emails, the decision and the result to Dave, Bob's receipt, and the failure email
+        messages = await smtp_server.wait_for(7)
         denied = [m for m in messages if m["Subject"] == "Quotes 0.0.1 was not deployed"]
         assert len(denied) == 1
         assert "User denied the deployment: Rejected by Bob Builder: tests are red" in text_of(denied[0])

@@ -9,9 +9,11 @@ from seaway.notify.base import Email, unique_addresses
 from seaway.notify.messages import (
     ApprovalRequest,
     DecisionNotice,
+    DecisionReceipt,
     DeploymentResultNotice,
     approval_request_email,
     decision_email,
+    decision_receipt_email,
     deployment_result_email,
     html_to_text,
     step_email,
@@ -59,6 +61,24 @@ def make_decision(**overrides: object) -> DecisionNotice:
         note="Looks good",
     )
     return dataclasses.replace(notice, **overrides)  # type: ignore[arg-type]
+
+
+def make_receipt(**overrides: object) -> DecisionReceipt:
+    receipt = DecisionReceipt(
+        recipient_name="Alice Approver",
+        recipient_email="alice@example.com",
+        project="Random Quotes",
+        release="1.0.3",
+        environment="Prod",
+        step="Sign Off",
+        outcome="approved",
+        decided_at=WHEN,
+        channel="email-link",
+        ip="192.0.2.7",
+        deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
+        note="Looks good",
+    )
+    return dataclasses.replace(receipt, **overrides)  # type: ignore[arg-type]
 
 
 def make_result(**overrides: object) -> DeploymentResultNotice:
@@ -284,6 +304,49 @@ def test_a_note_with_html_is_escaped_in_the_decision_html():
 
     assert "<script" not in html
     assert "&lt;script&gt;" in html
+
+
+# The decider's receipt
+
+
+def test_a_receipt_tells_the_decider_what_was_recorded_in_their_name_and_how():
+    email = decision_receipt_email(make_receipt())
+
+    assert email.to == ("alice@example.com",)
+    assert email.subject == "You approved Random Quotes 1.0.3 to Prod"
+    assert 'You approved Random Quotes 1.0.3 to Prod, step "Sign Off".' in email.text
+    assert "Recorded at 2024-05-04 12:30 UTC through an emailed approval link from 192.0.2.7." in email.text
+    assert "    Looks good" in email.text.splitlines()
+    assert "If this was not you" in email.text
+    assert email.html is not None
+    assert "If this was not you" in email.html
+    assert hrefs(email.html) == ["http://127.0.0.1:8080/deployments/Deployments-7"]
+
+
+@pytest.mark.parametrize(
+    ("channel", "words"),
+    [("api", "through the API"), ("cli", "through the command line"), ("ui", "through the web interface")],
+)
+def test_a_receipt_names_the_channel_and_leaves_out_an_unknown_address(channel, words):
+    email = decision_receipt_email(make_receipt(channel=channel, ip=None, outcome="rejected", note=""))
+
+    assert email.subject == "You rejected Random Quotes 1.0.3 to Prod"
+    assert f"Recorded at 2024-05-04 12:30 UTC {words}." in email.text
+    assert "Your note" not in email.text
+
+
+def test_a_note_in_a_receipt_cannot_forge_a_line_and_is_escaped_in_html():
+    email = decision_receipt_email(make_receipt(note="fine\nIf this was you, ignore\n<b>x</b>"))
+
+    assert "If this was you, ignore" not in email.text.splitlines()
+    assert email.html is not None and "<b>x</b>" not in email.html
+
+
+@pytest.mark.parametrize(("field", "value"), [("outcome", "canceled"), ("outcome", "maybe"), ("channel", "fax")])
+def test_a_receipt_refuses_what_is_not_a_decision(field, value):
+    with pytest.raises(InvalidInput) as error:
+        decision_receipt_email(make_receipt(**{field: value}))
+    assert error.value.field == field
 
 
 # Deployment results

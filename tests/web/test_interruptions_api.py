@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from tests.fixtures.api import api_client
-from tests.fixtures.approvals import interruption_of, run_all, set_up, user_named
-from tests.fixtures.engine import add_user, log_of, task_of
+from tests.fixtures.approvals import deploy_as, interruption_of, run_all, set_up, space, user_named
+from tests.fixtures.engine import add_user, apply_yaml, log_of, task_of
 
+from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import TaskState
 
 
@@ -118,6 +119,29 @@ async def test_someone_not_responsible_gets_403_and_a_second_decision_409(servic
     assert first.status_code == 200
     assert second.status_code == late_take.status_code == 409
     assert "already decided by Alice Approver at " in second.json()["error"]["message"]
+
+
+async def test_the_deployer_gets_403_on_their_own_gate_and_does_not_see_it_as_theirs(services):
+    await apply_yaml(services, space())
+    deployment = await deploy_as(services, "alice")
+    await run_all(services)
+    interruption = await interruption_of(services, deployment)
+    path = f"/api/v1/interruptions/{interruption.id}"
+
+    async with await _client(services, "alice") as alice:
+        shown = (await alice.get(path)).json()
+        mine = (await alice.get("/api/v1/interruptions", params={"mine": "true"})).json()
+        refused_take = await alice.post(f"{path}/take")
+        refused = await alice.post(f"{path}/submit", json={"result": "proceed", "notes": "mine, fine"})
+
+    assert shown["can_decide"] is False and shown["allow_self_approval"] is False
+    assert shown["requested_by"]["username"] == "alice"
+    assert mine == []
+    assert refused_take.status_code == refused.status_code == 403
+    error = refused.json()["error"]
+    assert error["code"] == "self_approval"
+    assert 'user "alice" started this deployment and may not decide its own approval' in error["message"]
+    assert (await interruption_of(services, deployment)).state is InterruptionState.PENDING
 
 
 async def test_unknown_or_malformed_ids_are_404_and_422(services):

@@ -75,6 +75,8 @@ class Interruption:
     instructions: str = ""  # Markdown, variables already substituted
     responsible_teams: tuple[str, ...] = ()  # empty: anyone who may deploy to the environment
     links_require_sign_in: bool = False
+    requested_by: int | None = None  # the deployer; None for a deployment started by Seaway itself
+    allow_self_approval: bool = False
     state: InterruptionState = InterruptionState.PENDING
     taken_by: int | None = None
     taken_at: datetime | None = None
@@ -114,6 +116,12 @@ class NotResponsible(PermissionDenied):
     code = "not_responsible"
 
 
+class SelfApprovalRefused(NotResponsible):
+    """The deployer may not decide their own deployment's gate unless the step allows it (separation of duties)."""
+
+    code = "self_approval"
+
+
 class InterruptionAlreadyDecided(Conflict):
     code = "already_decided"
 
@@ -149,6 +157,22 @@ def check_may_decide(interruption: Interruption, user: User, teams: Sequence[Tea
             entity="interruption",
             id=format_id("interruption", interruption.id),
         )
+    if is_self_approval(interruption, user):
+        raise SelfApprovalRefused(
+            f'user "{user.username}" started this deployment and may not decide its own approval; another '
+            "responsible person must (the step can set allow_self_approval: true), or cancel the deployment",
+            entity="interruption",
+            id=format_id("interruption", interruption.id),
+        )
+
+
+def is_self_approval(interruption: Interruption, user: User) -> bool:
+    """PreventSelfApproval: the person who asked for the deployment does not also sign it off."""
+    return (
+        not interruption.allow_self_approval
+        and interruption.requested_by is not None
+        and interruption.requested_by == user.id
+    )
 
 
 def may_decide(interruption: Interruption, user: User, teams: Sequence[Team], project: str | None) -> bool:
@@ -159,13 +183,16 @@ def may_decide(interruption: Interruption, user: User, teams: Sequence[Team], pr
     return True
 
 
-def responsible_users(responsible_teams: Sequence[str], teams: Sequence[Team], users: Sequence[User]) -> list[User]:
-    """The active users responsible for a gate, in the order given: team members, or every active user
-    when no team is named (today everyone may deploy everywhere; see `permissions.authorize`)."""
-    if not responsible_teams:
-        return [u for u in users if u.active]
-    members = _team_members(responsible_teams, teams)
-    return [u for u in users if u.active and u.username.lower() in members]
+def responsible_users(interruption: Interruption, teams: Sequence[Team], users: Sequence[User]) -> list[User]:
+    """The active users who may decide a gate, in the order given: members of its teams, or every active
+    user when no team is named (today everyone may deploy everywhere; see `permissions.authorize`); never
+    the deployer unless the step allows self-approval."""
+    if interruption.responsible_teams:
+        members = _team_members(interruption.responsible_teams, teams)
+        chosen = [u for u in users if u.active and u.username.lower() in members]
+    else:
+        chosen = [u for u in users if u.active]
+    return [u for u in chosen if not is_self_approval(interruption, u)]
 
 
 # -- deciding -------------------------------------------------------------------------------------

@@ -49,7 +49,16 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
     StepType.SCRIPT: (frozenset({"script"}), frozenset({"syntax", "run_on", "roles", "timeout"})),
     StepType.MANUAL_INTERVENTION: (
         frozenset(),
-        frozenset({"instructions", "responsible_teams", "email_links", "block_deployments", "links_require_sign_in"}),
+        frozenset(
+            {
+                "instructions",
+                "responsible_teams",
+                "email_links",
+                "block_deployments",
+                "links_require_sign_in",
+                "allow_self_approval",
+            }
+        ),
     ),
     StepType.SEND_EMAIL: (frozenset({"subject"}), frozenset({"to", "to_teams", "body", "is_html"})),
     StepType.DEPLOY_PACKAGE: (frozenset({"package"}), frozenset({"roles", "target_directory", "substitute_files"})),
@@ -57,6 +66,11 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
     StepType.HTTP: (frozenset({"url"}), frozenset({"method", "headers", "body", "expected_status"})),
     StepType.NOOP: (frozenset(), frozenset()),
 }
+
+
+# Step properties that are switches; a typo such as `ture` must not quietly mean false.
+FLAG_PROPERTIES = ("email_links", "block_deployments", "links_require_sign_in", "allow_self_approval", "is_html")
+_FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
 
 
 @dataclass(frozen=True)
@@ -152,6 +166,10 @@ def _validate_type_specific(step: Step, step_path: str) -> None:
         timeout = step.prop("timeout")
         if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0):
             raise InvalidInput("timeout must be a positive number of seconds", field=f"{step_path}.timeout")
+    for flag_prop in FLAG_PROPERTIES:
+        value = step.prop(flag_prop)
+        if value is not None and not isinstance(value, bool) and str(value).strip().lower() not in _FLAG_WORDS:
+            raise InvalidInput(f"{flag_prop} must be true or false, not {value!r}", field=f"{step_path}.{flag_prop}")
     for list_prop in ("responsible_teams", "to", "to_teams", "roles"):
         value = step.prop(list_prop)
         if value is not None and not (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)):

@@ -42,8 +42,10 @@ from seaway.errors import Conflict, InvalidInput
 from seaway.notify.base import Email
 from seaway.notify.messages import (
     DecisionNotice,
+    DecisionReceipt,
     DeploymentResultNotice,
     decision_email,
+    decision_receipt_email,
     deployment_result_email,
 )
 from seaway.security.tokens import token_fingerprint
@@ -222,6 +224,7 @@ async def submit_decision(
         )
     )
     await _notify_decision(uow, decided, user, now)
+    await _send_receipt(uow, decided, user, via, ip, now)
     return decided
 
 
@@ -300,6 +303,30 @@ async def _notify_decision(uow: UnitOfWork, interruption: Interruption, decider:
         note=interruption.notes,
     )
     await _queue_quietly(uow, lambda: decision_email(notice), f"decision:{interruption.id}", now)
+
+
+async def _send_receipt(
+    uow: UnitOfWork, interruption: Interruption, decider: User, via: Channel, ip: str | None, now: datetime
+) -> None:
+    """The decider's own copy: a decision made with a forwarded link or a stolen key is noticed at once.
+    A deployer who decided their own gate (where the step allows it) already gets the decision email."""
+    if not decider.email or decider.id == interruption.requested_by:
+        return
+    receipt = DecisionReceipt(
+        recipient_name=decider.label,
+        recipient_email=decider.email,
+        project=interruption.project_name,
+        release=interruption.release_version,
+        environment=interruption.environment,
+        step=interruption.step_name,
+        outcome="approved" if interruption.result is Result.PROCEED else "rejected",
+        decided_at=now,
+        channel=via.value,
+        ip=ip,
+        deployment_url=interruption.deployment_url,
+        note=interruption.notes,
+    )
+    await _queue_quietly(uow, lambda: decision_receipt_email(receipt), f"decision-receipt:{interruption.id}", now)
 
 
 class FinishApprovals:

@@ -84,6 +84,24 @@ class DecisionNotice:
 
 
 @dataclass(frozen=True)
+class DecisionReceipt:
+    """Tells the person who decided what was recorded in their name, so a misused link is noticed quickly."""
+
+    recipient_name: str
+    recipient_email: str
+    project: str
+    release: str
+    environment: str
+    step: str
+    outcome: Outcome
+    decided_at: datetime
+    channel: str  # how the decision arrived: email-link, ui, api or cli
+    ip: str | None
+    deployment_url: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class DeploymentResultNotice:
     """Tells the deployer how a deployment ended."""
 
@@ -164,6 +182,41 @@ def decision_email(n: DecisionNotice) -> Email:
         note = note[: _SUBJECT_NOTE_LENGTH - 1].rstrip() + "…"
     subject = f"{verb} by {decided_by}: {note} — {what}" if note else f"{verb} by {decided_by} — {what}"
     return Email(to=(n.deployer_email,), subject=subject, text=text, html=html)
+
+
+_CHANNEL_NAMES: Mapping[str, str] = {
+    "email-link": "an emailed approval link",
+    "ui": "the web interface",
+    "api": "the API",
+    "cli": "the command line",
+}
+
+
+def decision_receipt_email(r: DecisionReceipt) -> Email:
+    verb = _DECISION_VERBS.get(r.outcome)
+    if verb is None or r.outcome == "canceled":
+        raise InvalidInput(f"a receipt is for an approval or a rejection, not {r.outcome!r}", field="outcome")
+    via = _CHANNEL_NAMES.get(r.channel)
+    if via is None:
+        raise InvalidInput(f"unknown channel {r.channel!r}", field="channel")
+    what = f"{_one_line(r.project)} {_one_line(r.release)} to {_one_line(r.environment)}"
+    context = {
+        "outcome": r.outcome,
+        "verb": verb,
+        "recipient_name": _one_line(r.recipient_name),
+        "project": _one_line(r.project),
+        "release": _one_line(r.release),
+        "environment": _one_line(r.environment),
+        "step": _one_line(r.step),
+        "decided_at": _utc(r.decided_at, "decided_at"),
+        "via": via,
+        "ip": _one_line(r.ip or ""),
+        "note": r.note.strip(),
+        "note_text": _indent(r.note),
+        "deployment_url": _url(r.deployment_url, "deployment_url"),
+    }
+    text, html = _render("decision_receipt", context)
+    return Email(to=(r.recipient_email,), subject=f"You {r.outcome} {what}", text=text, html=html)
 
 
 _RESULT_SUBJECTS: Mapping[str, str] = {

@@ -66,15 +66,16 @@ async def release_changes(uow: UnitOfWork, deployment: Deployment, release: Rele
 def make_manual_intervention_step(store: Store, queue_email: QueueEmail, links: LinkSettings) -> StepExecutor:
     async def run_manual_intervention(ctx: StepContext) -> StepOutcome:
         opened = False
+        deciders: list[User] = []
         recipients: list[User] = []
         async with store.transaction() as uow:
             interruption = await uow.interruptions.find_for_step(ctx.task_id, ctx.step_index)
             if interruption is None:
-                interruption, recipients = await _open(uow, ctx, queue_email, links)
+                interruption, deciders, recipients = await _open(uow, ctx, queue_email, links)
                 opened = True
             decider = await uow.users.get(interruption.decided_by) if interruption.decided_by is not None else None
         if opened:
-            await _log_opened(ctx, interruption, recipients)
+            await _log_opened(ctx, interruption, deciders, recipients)
         if interruption.is_pending:
             return Waiting(
                 f"{format_id('interruption', interruption.id)} needs a decision",
@@ -85,9 +86,18 @@ def make_manual_intervention_step(store: Store, queue_email: QueueEmail, links: 
     return run_manual_intervention
 
 
-async def _log_opened(ctx: StepContext, interruption: Interruption, recipients: list[User]) -> None:
+async def _log_opened(
+    ctx: StepContext, interruption: Interruption, deciders: list[User], recipients: list[User]
+) -> None:
     who = ", ".join(f'"{team}"' for team in interruption.responsible_teams) or "anyone who may deploy here"
     await ctx.log.write(f"{format_id('interruption', interruption.id)}: waiting for a decision by {who}")
+    if not deciders:
+        but_deployer = "" if interruption.allow_self_approval else " other than the deployer"
+        await ctx.log.write(
+            f"Nobody can decide this yet: no active user{but_deployer} is responsible. Add someone to the "
+            "responsible teams, or cancel the deployment",
+            "warning",
+        )
     if flag(ctx.step.prop("email_links")):
         if recipients:
             names = ", ".join(user.label for user in recipients)
@@ -110,7 +120,7 @@ async def _outcome(ctx: StepContext, interruption: Interruption, decider: User |
 
 async def _open(
     uow: UnitOfWork, ctx: StepContext, queue_email: QueueEmail, links: LinkSettings
-) -> tuple[Interruption, list[User]]:
+) -> tuple[Interruption, list[User], list[User]]:
     """Create the interruption, its links and the approval emails, in the caller's one transaction."""
     now = ctx.now()
     task = await uow.tasks.get(ctx.task_id)
@@ -140,13 +150,15 @@ async def _open(
             instructions=ctx.mask(ctx.render(str(ctx.step.prop("instructions") or ""), "instructions")),
             responsible_teams=teams,
             links_require_sign_in=flag(ctx.step.prop("links_require_sign_in")),
+            requested_by=deployment.created_by,
+            allow_self_approval=flag(ctx.step.prop("allow_self_approval")),
         )
     )
+    deciders = responsible_users(interruption, await uow.teams.list(), await uow.users.list())
     recipients: list[User] = []
     fingerprints: dict[str, list[str]] = {}
     if flag(ctx.step.prop("email_links")):
-        everyone = responsible_users(teams, await uow.teams.list(), await uow.users.list())
-        recipients = [user for user in everyone if user.email]
+        recipients = [user for user in deciders if user.email]
         release = await uow.releases.get(deployment.release_id)
         request = _RequestFacts(
             interruption=interruption,
@@ -172,7 +184,7 @@ async def _open(
             },
         )
     )
-    return interruption, recipients
+    return interruption, deciders, recipients
 
 
 @dataclass(frozen=True)

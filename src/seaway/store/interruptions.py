@@ -50,6 +50,8 @@ def _from_row(row: Any) -> Interruption:
         instructions=row.instructions,
         responsible_teams=tuple(row.responsible_teams),
         links_require_sign_in=row.links_require_sign_in,
+        requested_by=row.requested_by,
+        allow_self_approval=row.allow_self_approval,
         state=InterruptionState(row.state),
         taken_by=row.taken_by,
         taken_at=row.taken_at,
@@ -99,6 +101,8 @@ class InterruptionRepository(Repository):
             "instructions": interruption.instructions,
             "responsible_teams": list(interruption.responsible_teams),
             "links_require_sign_in": interruption.links_require_sign_in,
+            "requested_by": interruption.requested_by,
+            "allow_self_approval": interruption.allow_self_approval,
             "content_hash": interruption.content_hash,
             "created_at": interruption.created_at,
         }

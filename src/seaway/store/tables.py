@@ -251,6 +251,8 @@ interruptions = sa.Table(
     sa.Column("instructions", sa.Text, nullable=False, server_default=""),
     sa.Column("responsible_teams", sa.JSON, nullable=False),
     sa.Column("links_require_sign_in", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("requested_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    sa.Column("allow_self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("content_hash", sa.String(64), nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("taken_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),

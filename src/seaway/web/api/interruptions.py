@@ -53,6 +53,8 @@ async def interruption_json(
         "task_id": format_id("task", interruption.task_id),
         "deployment_id": format_id("deployment", interruption.deployment_id),
         "responsible_teams": list(interruption.responsible_teams),
+        "requested_by": await _user_json(uow, interruption.requested_by, users),
+        "allow_self_approval": interruption.allow_self_approval,
         "can_decide": can_decide,
         "created_at": when(interruption.created_at),
         "taken_by": await _user_json(uow, interruption.taken_by, users),
