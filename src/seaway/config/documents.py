@@ -53,9 +53,28 @@ class SpaceDocument:
     warnings: tuple[str, ...] = field(default=())
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A mapping that names a key twice is refused: YAML loaders keep the last one and drop the rest quietly."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, list | dict):  # left to the constructor, which refuses unhashable keys
+                continue
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f'found the key "{key}" twice in one mapping', key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
 def load_text(text: str) -> Any:
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
