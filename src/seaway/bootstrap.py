@@ -36,6 +36,7 @@ class Services:
     clock: Clock
     orchestrator: Orchestrator
     worker: Worker
+    links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -65,12 +66,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     database = Database(settings.resolved_database_url())
     master_key = MasterKey.load_or_create(data_dir, settings.master_key)
     store = Store(database, master_key)
+    links = LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
         StepType.NOOP: run_noop,
-        StepType.MANUAL_INTERVENTION: make_manual_intervention_step(
-            store, queue_email, LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
-        ),
+        StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
     }
     orchestrator = Orchestrator(
@@ -96,6 +96,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         poll_seconds=settings.poll_seconds,
     )
     store.wakers.append(worker.wake)
-    services = Services(settings, database, store, clock, orchestrator, worker)
+    services = Services(settings, database, store, clock, orchestrator, worker, links)
     services.extras["waiting_for"] = make_waiting_for(store)
     return services

@@ -39,10 +39,12 @@ def as_user(ops_env: dict[str, str], username: str) -> dict[str, str]:
     return {**ops_env, "SEAWAY_API_KEY": key}
 
 
-def deploy_until_waiting(ops_env: dict[str, str], process: ServerProcess) -> tuple[str, str]:
+def deploy_until_waiting(
+    ops_env: dict[str, str], process: ServerProcess, deployer_env: dict[str, str] | None = None
+) -> tuple[str, str]:
     """Create a release, deploy it to Test and follow the task until it waits; returns (task, interruption)."""
     release = run_cli(["release", "create", "--project", "Quotes"], ops_env).stdout.strip()
-    deployed = run_cli(["deploy", "--project", "Quotes", "--release", release, "--to", "Test"], ops_env)
+    deployed = run_cli(["deploy", "--project", "Quotes", "--release", release, "--to", "Test"], deployer_env or ops_env)
     assert deployed.returncode == 0, deployed.stderr
     task_id = deployed.stdout.split()[1]
     with process.client(ops_env["SEAWAY_API_KEY"]) as api:
@@ -106,6 +108,44 @@ def test_reject_needs_a_reason_and_a_responsible_user_and_fails_the_deployment(s
     assert rejected.returncode == 0 and rejected.stdout.strip() == f"{interruption} rejected; the deployment stops"
     assert finished.returncode == 1
     assert "Rejected by Bob Builder: the tests are red" in finished.stdout
+
+
+def test_the_deployer_cannot_approve_their_own_deployment_from_the_cli(server):
+    ops_env, process = server
+    alice, bob = as_user(ops_env, "alice"), as_user(ops_env, "bob")
+    _, interruption = deploy_until_waiting(ops_env, process, deployer_env=alice)
+
+    listed = run_cli(["approvals", "list", "--mine"], alice)
+    refused = run_cli(["approve", interruption, "--note", "mine"], alice)
+    approved = run_cli(["approve", interruption], bob)
+
+    assert f"{interruption}  pending" not in listed.stdout
+    assert refused.returncode == 2
+    assert 'user "alice" started this deployment and may not decide its own approval' in one_error_line(refused)
+    assert approved.returncode == 0, approved.stderr
+
+
+def test_resend_emails_new_links_to_everyone_or_to_the_people_named(server):
+    ops_env, process = server
+    _, interruption = deploy_until_waiting(ops_env, process)
+    bob = as_user(ops_env, "bob")
+
+    before = approval_emails_to(process, ops_env, "alice@example.org")
+    everyone = run_cli(["approvals", "resend", interruption], ops_env)
+    only_alice = run_cli(["approvals", "resend", interruption, "--to", "alice"], bob)
+    outsider = run_cli(["approvals", "resend", interruption, "--to", "carol"], ops_env)
+
+    assert everyone.returncode == 0, everyone.stderr
+    assert everyone.stdout.startswith(f"{interruption}: new links emailed to alice, bob, erin; they expire at ")
+    assert only_alice.returncode == 0 and "emailed to alice;" in only_alice.stdout
+    assert outsider.returncode == 2 and "cannot send links to carol" in one_error_line(outsider)
+    assert approval_emails_to(process, ops_env, "alice@example.org") == before + 2
+
+
+def approval_emails_to(process: ServerProcess, ops_env: dict[str, str], address: str) -> int:
+    with process.client(ops_env["SEAWAY_API_KEY"]) as api:
+        outbox = api.get("/outbox", params={"limit": 1000}).json()
+    return sum(1 for mail in outbox if mail["to"] == [address] and mail["subject"].startswith("Approval needed"))
 
 
 def test_change_request_numbers_and_bad_ids_are_refused_with_one_line(server):

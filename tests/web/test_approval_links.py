@@ -38,6 +38,7 @@ from tests.fixtures.live_server import (
 from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.deploying import request_cancel
+from seaway.engine.link_reissue import reissue_links
 from seaway.store.tables import approval_links, releases
 
 
@@ -256,8 +257,33 @@ async def test_an_expired_link_says_so_and_decides_nothing(db_url, tmp_path):
 
         assert opened.status_code == posted.status_code == 410
         assert "This link has expired" in opened.text and "This link has expired" in posted.text
+        assert "ask Dave Deployer (who started the deployment) to send new links" in opened.text
         assert await decision_state(services) == before
         assert (await interruption_of(services, deployment)).is_pending
+
+
+async def test_after_links_are_sent_again_the_old_one_is_withdrawn_and_the_new_one_decides(db_url, tmp_path):
+    clock = FakeClock()
+    async with services_with(db_url, tmp_path / "data", clock=clock, approval_link_hours=72) as services:
+        deployment = await set_up(services)
+        old = await emailed_links(services, "alice@example.org")
+        clock.advance(hours=73)
+        dave, interruption = await user_named(services, "dave"), await interruption_of(services, deployment)
+        async with services.store.transaction() as uow:
+            assert interruption.id is not None
+            await reissue_links(uow, interruption.id, dave, links=services.links, now=clock.now(), usernames=["alice"])
+        new = await emailed_links(services, "alice@example.org")
+        assert new != old
+        async with page_client(services) as client:
+            withdrawn = await client.get(old["Approve"])
+            page = await client.get(new["Approve"])
+            decided = await client.post(new["Approve"], data=hidden_fields(page.text), headers=origin_of(client))
+
+        assert withdrawn.status_code == 410 and "This link was withdrawn" in withdrawn.text
+        assert "Newer links may have been sent to you" in withdrawn.text
+        assert decided.status_code == 200 and "<h1>Approved</h1>" in decided.text
+        await run_all(services)
+        assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
 
 
 async def test_an_unknown_link_says_so(services, client):

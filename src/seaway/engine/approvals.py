@@ -76,7 +76,7 @@ def _public_id(interruption: Interruption) -> str:
     return format_id("interruption", interruption.id)
 
 
-async def _refuse_unless_pending(uow: UnitOfWork, interruption: Interruption) -> None:
+async def refuse_unless_pending(uow: UnitOfWork, interruption: Interruption) -> None:
     if interruption.is_pending:
         return
     public_id = _public_id(interruption)
@@ -92,7 +92,7 @@ async def _refuse_unless_pending(uow: UnitOfWork, interruption: Interruption) ->
     )
 
 
-async def _refuse_unless_running(uow: UnitOfWork, interruption: Interruption) -> None:
+async def refuse_unless_running(uow: UnitOfWork, interruption: Interruption) -> None:
     task = await uow.tasks.get(interruption.task_id)
     if task.cancel_requested or task.state in TERMINAL_TASK_STATES:
         raise DeploymentCanceled(
@@ -101,6 +101,18 @@ async def _refuse_unless_running(uow: UnitOfWork, interruption: Interruption) ->
             entity="interruption",
             id=_public_id(interruption),
         )
+
+
+async def refuse_if_content_changed(uow: UnitOfWork, interruption: Interruption) -> str:
+    """The release content's hash now; raises ContentChanged when it is not what was asked about."""
+    current_hash = await uow.interruptions.release_content_hash(interruption.release_id)
+    if current_hash != interruption.content_hash:
+        raise ContentChanged(
+            f"the release changed since {_public_id(interruption)} was requested; its approval is void",
+            entity="interruption",
+            id=_public_id(interruption),
+        )
+    return current_hash
 
 
 async def _check_responsible(uow: UnitOfWork, interruption: Interruption, user: User) -> None:
@@ -119,12 +131,12 @@ async def take(
 ) -> Interruption:
     """Assign to me: the user shows they are dealing with it. Only a responsible user may take it."""
     interruption = await uow.interruptions.get(interruption_id)
-    await _refuse_unless_pending(uow, interruption)
+    await refuse_unless_pending(uow, interruption)
     await _check_responsible(uow, interruption, user)
     assert user.id is not None
     taken = await uow.interruptions.take(interruption_id, user.id, now)
     if taken is None:
-        await _refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
+        await refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
         raise Conflict(f"{_public_id(interruption)} can no longer be taken")  # pragma: no cover - raised above
     await uow.audit.record(
         AuditEvent(
@@ -173,16 +185,10 @@ async def submit_decision(
     chosen, text = validate_decision(result, notes)
     via = _channel(channel)
     interruption = await uow.interruptions.get(interruption_id)
-    await _refuse_unless_pending(uow, interruption)
-    await _refuse_unless_running(uow, interruption)
+    await refuse_unless_pending(uow, interruption)
+    await refuse_unless_running(uow, interruption)
     await _check_responsible(uow, interruption, user)
-    current_hash = await uow.interruptions.release_content_hash(interruption.release_id)
-    if current_hash != interruption.content_hash:
-        raise ContentChanged(
-            f"the release changed since {_public_id(interruption)} was requested; its approval is void",
-            entity="interruption",
-            id=_public_id(interruption),
-        )
+    current_hash = await refuse_if_content_changed(uow, interruption)
     link = None
     if link_token_hash is not None:
         link = await _check_link(uow, link_token_hash, interruption, user, chosen.value, current_hash, now)
@@ -191,7 +197,7 @@ async def submit_decision(
         interruption_id, user_id=user.id, result=chosen, notes=text, channel=via.value, now=now
     )
     if decided is None:  # another decision or a cancel committed first
-        await _refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
+        await refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
         raise Conflict(f"{_public_id(interruption)} is no longer pending")  # pragma: no cover - raised above
     if link is not None and link.used_at is None and await uow.approval_links.consume(link.token_hash, now) is None:
         raise LinkNotUsable("the link was used or revoked a moment ago", LinkStatus.USED)

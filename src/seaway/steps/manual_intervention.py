@@ -160,15 +160,19 @@ async def _open(
     if flag(ctx.step.prop("email_links")):
         recipients = [user for user in deciders if user.email]
         release = await uow.releases.get(deployment.release_id)
-        request = _RequestFacts(
+        request = LinkRequest(
             interruption=interruption,
-            values=values,
+            deployer_name=values.get("Octopus.Deployment.CreatedBy.DisplayName", "Seaway"),
+            deployer_username=values.get("Octopus.Deployment.CreatedBy.Username", "seaway"),
+            release_notes=values.get("Octopus.Release.Notes", ""),
             changes=await release_changes(uow, deployment, release),
             expires_at=now + links.lifetime,
             public_url=public_url,
         )
         for user in recipients:
-            fingerprints[user.username] = await _send_links(uow, request, user, now, queue_email)
+            fingerprints[user.username] = await send_links(
+                uow, request, user, now, queue_email, f"approval:{interruption.id}:{user.id}"
+            )
     await uow.audit.record(
         AuditEvent(
             at=now,
@@ -188,16 +192,20 @@ async def _open(
 
 
 @dataclass(frozen=True)
-class _RequestFacts:
+class LinkRequest:
+    """What every recipient's approval email of one interruption says, besides their own links."""
+
     interruption: Interruption
-    values: Any
+    deployer_name: str
+    deployer_username: str
+    release_notes: str
     changes: list[str]
     expires_at: datetime
     public_url: str
 
 
-async def _send_links(
-    uow: UnitOfWork, request: _RequestFacts, user: User, now: datetime, queue_email: QueueEmail
+async def send_links(
+    uow: UnitOfWork, request: LinkRequest, user: User, now: datetime, queue_email: QueueEmail, email_key: str
 ) -> list[str]:
     """One recipient's approve and reject links and their email; returns the tokens' fingerprints."""
     assert user.id is not None and user.email is not None and request.interruption.id is not None
@@ -216,7 +224,6 @@ async def _send_links(
             for decision, token in tokens.items()
         ]
     )
-    values = request.values
     email: Email = approval_request_email(
         ApprovalRequest(
             recipient_name=user.label,
@@ -226,15 +233,15 @@ async def _send_links(
             environment=request.interruption.environment,
             step=request.interruption.step_name,
             instructions_markdown=request.interruption.instructions,
-            deployer_name=values.get("Octopus.Deployment.CreatedBy.DisplayName", "Seaway"),
-            deployer_username=values.get("Octopus.Deployment.CreatedBy.Username", "seaway"),
+            deployer_name=request.deployer_name,
+            deployer_username=request.deployer_username,
             deployment_url=request.interruption.deployment_url,
             approve_url=f"{request.public_url}/links/{tokens[Result.PROCEED]}",
             reject_url=f"{request.public_url}/links/{tokens[Result.ABORT]}",
             expires_at=request.expires_at,
-            release_notes=values.get("Octopus.Release.Notes", ""),
+            release_notes=request.release_notes,
             changes=request.changes,
         )
     )
-    await queue_email(uow, email, f"approval:{request.interruption.id}:{user.id}", now=now)
+    await queue_email(uow, email, email_key, now=now)
     return [token_fingerprint(hash_token(token)) for token in tokens.values()]

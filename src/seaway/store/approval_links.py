@@ -87,6 +87,21 @@ class ApprovalLinkRepository(Repository):
         result = await self.conn.execute(stmt)
         return int(result.rowcount or 0)
 
+    async def revoke_for_user(self, interruption_id: int, user_id: int, now: datetime) -> int:
+        """Void one recipient's open links of an interruption (before sending them new ones); returns how many."""
+        stmt = (
+            t.update()
+            .where(
+                t.c.interruption_id == interruption_id,
+                t.c.user_id == user_id,
+                t.c.used_at.is_(None),
+                t.c.revoked_at.is_(None),
+            )
+            .values(revoked_at=now)
+        )
+        result = await self.conn.execute(stmt)
+        return int(result.rowcount or 0)
+
     async def list_for_interruption(self, interruption_id: int) -> list[ApprovalLink]:
         stmt = sa.select(t).where(t.c.interruption_id == interruption_id).order_by(t.c.id)
         return [_from_row(r) for r in await self.conn.execute(stmt)]

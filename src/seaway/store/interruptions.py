@@ -142,6 +142,18 @@ class InterruptionRepository(Repository):
         row = (await self.conn.execute(stmt)).first()
         return _from_row(row) if row else None
 
+    async def lock_pending(self, interruption_id: int) -> Interruption | None:
+        """Hold the row until commit while it is pending (a no-op UPDATE locks it the way a decision does, so
+        a decision and a change to its links queue on the same lock); None when it is no longer pending."""
+        stmt = (
+            t.update()
+            .where(t.c.id == interruption_id, t.c.state == InterruptionState.PENDING.value)
+            .values(state=t.c.state)
+            .returning(*t.c)
+        )
+        row = (await self.conn.execute(stmt)).first()
+        return _from_row(row) if row else None
+
     async def decide(
         self, interruption_id: int, *, user_id: int, result: Result, notes: str, channel: str, now: datetime
     ) -> Interruption | None:

@@ -1,4 +1,4 @@
-"""`seaway approvals list`, `seaway approve ID`, `seaway reject ID`: decide interruptions from a terminal."""
+"""`seaway approvals list|resend`, `seaway approve ID`, `seaway reject ID`: decide interruptions from a terminal."""
 
 from __future__ import annotations
 
@@ -64,6 +64,19 @@ def list_approvals(
         out.print(f"No {'' if state == 'all' else state + ' '}approvals{' for you' if mine else ''}", markup=False)
     for item in items:
         out.print(_line(item), markup=False)
+
+
+@app.command("resend")
+def resend_links(
+    interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>)."),
+    to: list[str] = typer.Option([], "--to", help="Only this username (repeatable); default: everyone responsible."),
+) -> None:
+    """Email new Approve and Reject links; the ones sent before to those people stop working."""
+    target = interruption_ref(interruption)
+    with client() as api:
+        sent = api.post(f"/interruptions/{segment(target)}/links", json={"users": to}, headers=_CLI_HEADERS)
+    names = ", ".join(sent["sent_to"])
+    out.print(f"{sent['id']}: new links emailed to {names}; they expire at {sent['expires_at']}", markup=False)
 
 
 def _decide(ref: str, result: str, notes: str) -> dict[str, Any]:

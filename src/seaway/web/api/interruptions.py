@@ -1,17 +1,18 @@
-"""Interruptions: list, show, take ("assign to me") and submit (proceed or abort) under /api/v1."""
+"""Interruptions under /api/v1: list, show, take ("assign to me"), submit (proceed or abort), resend links."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.interruptions import Interruption, may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.approvals import list_interruptions, submit_decision, take
+from seaway.engine.link_reissue import reissue_links
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser, allow
@@ -138,3 +139,36 @@ async def submit(request: Request, interruption_id: str, body: Submission, user:
             user_agent=agent,
         )
         return await interruption_json(uow, decided, False)
+
+
+class LinkResend(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    users: list[str] = Field(default_factory=list, description="only these usernames; empty: everyone responsible")
+
+
+@router.post("/interruptions/{interruption_id}/links")
+async def resend_links(
+    request: Request, interruption_id: str, user: CurrentUser, body: LinkResend | None = None
+) -> dict[str, Any]:
+    """Email new Approve and Reject links (the old ones of those people stop working)."""
+    allow(user, Permission.INTERRUPTION_SUBMIT)
+    services = services_of(request)
+    ip, agent = _client(request)
+    async with services.store.transaction() as uow:
+        reissued = await reissue_links(
+            uow,
+            parse_id("interruption", interruption_id),
+            user,
+            links=services.links,
+            now=services.clock.now(),
+            usernames=body.users if body else (),
+            channel=_channel(request),
+            ip=ip,
+            user_agent=agent,
+        )
+    return {
+        "id": format_id("interruption", reissued.interruption.id),
+        "sent_to": [recipient.username for recipient in reissued.recipients],
+        "expires_at": when(reissued.expires_at),
+    }

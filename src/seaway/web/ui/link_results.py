@@ -94,9 +94,20 @@ def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanat
         return Explanation(
             "expired",
             "This link has expired",
-            f"The link for {what} has expired. Sign in to Seaway to decide there, or ask for a new link.",
+            f"The link for {what} has expired. Sign in to Seaway to decide there, or {_ask_for_new_links(facts)}.",
         )
-    return Explanation("withdrawn", "This link was withdrawn", f"This link can no longer decide {what}.")
+    return Explanation(
+        "withdrawn",
+        "This link was withdrawn",
+        f"This link can no longer decide {what}. Newer links may have been sent to you since (use the latest "
+        "email), or you may no longer be among the people who decide it.",
+    )
+
+
+def _ask_for_new_links(facts: dict[str, Any]) -> str:
+    # Anyone responsible, the deployer or an administrator can send them: `seaway approvals resend ID`.
+    deployer = facts.get("deployer")
+    return f"ask {deployer} (who started the deployment) to send new links" if deployer else "ask for new links"
 
 
 def _what(facts: dict[str, Any]) -> str:
