@@ -141,7 +141,7 @@ async def test_system_variables_describe_the_release_and_the_previous_ones(servi
     assert "release 1.1.0 after 1.0.0" in log
     assert "last here 1.0.0" in log
     assert "by dora <dora@example.org>" in log
-    assert f"link http://seaway.test/app#/deployments/Deployments-{deployment.id}" in log
+    assert f"link http://seaway.test/deployments/Deployments-{deployment.id}" in log
 
 
 async def test_template_errors_are_logged_and_can_fail_the_deployment(services):

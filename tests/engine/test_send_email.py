@@ -70,7 +70,7 @@ async def test_the_step_emails_addresses_and_team_members_once_each(db_url, tmp_
         assert "StepName: Build" in text and "Status: Success" in text
         assert "StepName: Status" in text
         assert "Deployed by Dave Deployer" in text
-        assert f"Link: http://seaway.test/app#/deployments/Deployments-{deployment.id}" in text
+        assert f"Link: http://seaway.test/deployments/Deployments-{deployment.id}" in text
         assert "Queued the email" in await log_of(svc, deployment)
 
 

@@ -40,7 +40,7 @@ def _interruption(services, task_id: int, release_id: int, **overrides) -> Inter
         "content_hash": "c" * 64,
         "project_name": "Quotes",
         "release_version": "0.0.1",
-        "deployment_url": "http://seaway.test/app#/deployments/Deployments-1",
+        "deployment_url": "http://seaway.test/deployments/Deployments-1",
         "responsible_teams": ("Project Stakeholders",),
         "instructions": "Check it",
         **overrides,

@@ -237,7 +237,7 @@ async def test_a_link_after_the_deployment_was_canceled_says_so(services, client
     assert requested.status_code == ended.status_code == 410
     for response in (requested, ended):
         assert "The deployment was canceled" in response.text
-        assert "Sign in to Seaway" in response.text
+        assert f'<a href="/deployments/Deployments-{deployment.id}">See the deployment</a>' in response.text
     assert (await task_of(services, deployment))[0].state is TaskState.CANCELED
     assert (await interruption_of(services, deployment)).state is InterruptionState.CANCELED
 

@@ -67,7 +67,7 @@ def _user_variables(prefix: str, user: User | None) -> dict[str, str]:
 
 
 def deployment_variables(facts: DeploymentFacts) -> dict[str, str]:
-    deployment_link = f"/app#/deployments/{facts.deployment_id}"
+    deployment_link = f"/deployments/{facts.deployment_id}"
     values = {
         "Octopus.Project.Id": facts.project_id,
         "Octopus.Project.Name": facts.project_name,
@@ -85,8 +85,8 @@ def deployment_variables(facts: DeploymentFacts) -> dict[str, str]:
         "Octopus.Web.ServerUri": facts.server_uri.rstrip("/"),
         "Octopus.Web.BaseUrl": facts.server_uri.rstrip("/"),
         "Octopus.Web.DeploymentLink": deployment_link,
-        "Octopus.Web.ProjectLink": f"/app#/projects/{facts.project_id}",
-        "Octopus.Web.ReleaseLink": f"/app#/releases/{facts.release_id}",
+        "Octopus.Web.ProjectLink": f"/projects/{facts.project_id}",
+        "Octopus.Web.ReleaseLink": f"/releases/{facts.release_id}",
     }
     values.update(_user_variables("Octopus.Deployment.CreatedBy", facts.created_by))
     if facts.previous_release_number is not None:

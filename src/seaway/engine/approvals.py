@@ -375,7 +375,7 @@ class FinishApprovals:
             state=run.task.state.value,  # type: ignore[arg-type]  # terminal: success, failed or canceled
             error=run.task.error,
             finished_at=now,
-            deployment_url=f"{self.public_url}/app#/deployments/{format_id('deployment', run.deployment.id)}",
+            deployment_url=f"{self.public_url}/deployments/{format_id('deployment', run.deployment.id)}",
         )
         await _queue_quietly(uow, lambda: deployment_result_email(notice), f"deployment-result:{run.task.id}", now)
 

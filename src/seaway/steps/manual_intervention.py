@@ -145,7 +145,7 @@ async def _open(
             content_hash=await uow.interruptions.release_content_hash(deployment.release_id),
             project_name=project_name,
             release_version=version,
-            deployment_url=f"{public_url}/app#/deployments/{format_id('deployment', deployment.id)}",
+            deployment_url=f"{public_url}/deployments/{format_id('deployment', deployment.id)}",
             title=f"{ctx.step.name}: {project_name} {version} to {ctx.environment}",
             instructions=ctx.mask(ctx.render(str(ctx.step.prop("instructions") or ""), "instructions")),
             responsible_teams=teams,

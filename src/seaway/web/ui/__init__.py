@@ -1,4 +1,4 @@
-"""Seaway's browser pages: the approval-link confirmation pages and sign-in.
+"""Seaway's browser pages: the approval-link confirmation pages, sign-in, and read-only deployment pages.
 
 `install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet from
 the app itself (pages load no third-party asset), adds the security headers and hides link tokens
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.staticfiles import StaticFiles
 
 from seaway.web.rate_limit import RateLimiter
 from seaway.web.security_headers import SecurityHeaders
-from seaway.web.sessions import PublicUrl, Sessions
+from seaway.web.sessions import PublicUrl, Sessions, SignedIn
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -58,10 +58,21 @@ def message_page(
     return render("message.html", status=status, title=title, message=message, detail=detail, signin_url=signin_url)
 
 
+async def signed_in_or_redirect(request: Request) -> SignedIn | Response:
+    """The signed-in session, or a redirect to sign in that comes back to this page."""
+    ui = ui_of(request)
+    signed_in = await ui.sessions.current(request)
+    if signed_in is None:
+        return RedirectResponse(ui.public_url.signin_url(request.url.path), status_code=303)
+    return signed_in
+
+
 def install(app: FastAPI, services: Services) -> None:
     # Imported here: the page modules import this package's helpers above.
+    from seaway.web.ui.deployments import router as deployments_router
     from seaway.web.ui.link_tokens import hide_tokens_in_access_log
     from seaway.web.ui.links import router as links_router
+    from seaway.web.ui.projects import router as projects_router
     from seaway.web.ui.signin import router as signin_router
 
     settings = services.settings
@@ -76,5 +87,7 @@ def install(app: FastAPI, services: Services) -> None:
     app.add_middleware(SecurityHeaders)
     app.include_router(links_router)
     app.include_router(signin_router)
+    app.include_router(deployments_router)
+    app.include_router(projects_router)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()

@@ -72,6 +72,7 @@ class LinkView:
     instructions_html: Markup
     changes: list[str]
     expires_at: str
+    deployment_path: str  # the deployment's page (it asks for a sign-in)
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class Found:
             instructions_html=Markup(facts["instructions_html"] or ""),  # noqa: S704
             changes=[str(line) for line in facts["changes"] or ()],
             expires_at=self.link.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
+            deployment_path=f"/deployments/{facts['deployment_id']}",
         )
 
     @property

@@ -1,0 +1,133 @@
+"""`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
+
+Server-rendered and read-only: a deployment's state, steps, log and the decisions it waited for, and a
+home page of the approvals you may decide and the latest deployments. Both need a signed-in session;
+without one they send the browser to sign in and come back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from seaway.domain.deployments import Deployment
+from seaway.domain.ids import format_id, parse_id
+from seaway.domain.interruptions import Interruption
+from seaway.domain.permissions import Permission, authorize
+from seaway.engine.approvals import list_interruptions
+from seaway.errors import InvalidInput, NotFound, PermissionDenied
+from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.ui import message_page, render, signed_in_or_redirect, ui_of
+
+router = APIRouter(include_in_schema=False)
+
+RECENT_DEPLOYMENTS = 25
+LOG_LINES_SHOWN = 2000
+
+
+@dataclass(frozen=True)
+class DeploymentRow:
+    id: str
+    url: str
+    project: str
+    release: str
+    environment: str
+    state: str
+    queued_at: Any
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    user = signed_in.user
+    async with ui_of(request).services.store.transaction() as uow:
+        pending = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
+        tasks = await uow.tasks.list(limit=RECENT_DEPLOYMENTS)
+        recent = [await deployment_row(uow, task.deployment_id) for task in tasks]
+    return render(
+        "home.html",
+        signed_in=signed_in,
+        pending=[_interruption_view(i) for i in pending],
+        recent=recent,
+    )
+
+
+@router.get("/deployments/{deployment_id}")
+async def deployment_page(request: Request, deployment_id: str) -> Response:
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    ui = ui_of(request)
+    try:
+        authorize(signed_in.user, Permission.DEPLOYMENT_VIEW)
+        number = parse_id("deployment", deployment_id)
+        async with ui.services.store.transaction() as uow:
+            view = await _deployment_view(uow, await uow.deployments.get(number))
+    except PermissionDenied as exc:
+        return message_page("Not allowed", exc.message, status=403)
+    except (InvalidInput, NotFound):
+        return not_found("deployment", deployment_id)
+    return render("deployment.html", signed_in=signed_in, **view)
+
+
+def not_found(kind: str, given: str) -> Response:
+    return message_page(f"No such {kind}", f'Seaway has no {kind} "{given}".', status=404)
+
+
+async def deployment_row(uow: UnitOfWork, deployment_id: int) -> DeploymentRow:
+    deployment = await uow.deployments.get(deployment_id)
+    release = await uow.releases.get(deployment.release_id)
+    project = await uow.projects.get(deployment.project_id)
+    assert deployment.task_id is not None
+    task = await uow.tasks.get(deployment.task_id)
+    public_id = format_id("deployment", deployment.id)
+    return DeploymentRow(
+        public_id, f"/deployments/{public_id}", project.name, release.version, deployment.environment,
+        task.state.value, task.queued_at,
+    )  # fmt: skip
+
+
+async def _deployment_view(uow: UnitOfWork, deployment: Deployment) -> dict[str, Any]:
+    assert deployment.task_id is not None
+    row = await deployment_row(uow, deployment.id or 0)
+    task = await uow.tasks.get(deployment.task_id)
+    creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
+    interruptions = await uow.interruptions.list(state="all", task_id=task.id)
+    deciders = {i.decided_by for i in interruptions if i.decided_by is not None}
+    names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
+    lines = await uow.tasks.log(deployment.task_id, limit=LOG_LINES_SHOWN)
+    return {
+        "deployment": row,
+        "project_url": f"/projects/{format_id('project', deployment.project_id)}",
+        "release_url": f"/releases/{format_id('release', deployment.release_id)}",
+        "task_id": format_id("task", task.id),
+        "task": task,
+        "created_by": creator.label if creator else "Seaway",
+        "created_at": deployment.created_at,
+        "comments": deployment.comments,
+        "steps": await uow.tasks.step_runs(task.id),
+        "interruptions": [_interruption_view(i, names.get(i.decided_by or 0)) for i in reversed(interruptions)],
+        "log": lines,
+        "log_cut": len(lines) == LOG_LINES_SHOWN,
+    }
+
+
+def _interruption_view(interruption: Interruption, decided_by: str | None = None) -> dict[str, Any]:
+    public_id = format_id("interruption", interruption.id)
+    return {
+        "id": public_id,
+        "title": interruption.title,
+        "step": interruption.step_name,
+        "state": interruption.state.value,
+        "outcome": interruption.outcome.value if interruption.outcome else None,
+        "decided_by": decided_by,
+        "decided_at": interruption.decided_at,
+        "notes": interruption.notes,
+        "responsible_teams": list(interruption.responsible_teams),
+        "deployment_url": f"/deployments/{format_id('deployment', interruption.deployment_id)}",
+    }
