@@ -35,7 +35,15 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-pytest: $(STAMP) postgres
+# The browser tests drive Debian's Chromium through Playwright; Playwright never downloads a browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	}
+	@chromium --version
+
+pytest: $(STAMP) postgres chromium
 	$(BIN)/pytest -q
 
 test: lint types pytest

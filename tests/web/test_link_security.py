@@ -119,14 +119,35 @@ async def test_a_cross_origin_post_is_refused_and_decides_nothing(services, clie
             "null",
         )
     ]
-    marked = await client.post(links["Approve"], data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+    marked = [
+        await client.post(links["Approve"], data=fields, headers=headers)
+        for headers in (
+            {"Sec-Fetch-Site": "cross-site"},
+            {"Origin": "null", "Sec-Fetch-Site": "cross-site"},  # another site's sandboxed frame
+            {"Origin": "null", "Sec-Fetch-Site": "same-site"},  # a sibling subdomain
+        )
+    ]
 
     assert {r.status_code for r in refused} == {403}
-    assert marked.status_code == 403
-    assert "sent from another site" in marked.text
+    assert {r.status_code for r in marked} == {403}
+    assert "sent from another site" in marked[0].text
     assert await decision_state(services) == before
     same_origin = await client.post(links["Approve"], data=fields, headers={"Origin": "http://SEAWAY.test:80"})
     assert same_origin.status_code == 200
+
+
+async def test_a_browser_posting_the_page_s_own_form_under_no_referrer_is_accepted(services, client):
+    # Referrer-Policy: no-referrer makes browsers send `Origin: null` with the page's own form; Fetch Metadata
+    # says it is same-origin. (What Chromium sends; tests/e2e/test_browser_approval.py clicks it for real.)
+    await set_up(services)
+    links = await emailed_links(services, "alice@example.org")
+    fields = hidden_fields((await client.get(links["Approve"])).text)
+
+    response = await client.post(
+        links["Approve"], data=fields, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    )
+
+    assert response.status_code == 200 and "<h1>Approved</h1>" in response.text
 
 
 async def test_the_form_must_carry_the_links_own_token(services, client):

@@ -155,9 +155,12 @@ async def test_a_cross_origin_sign_in_is_refused(services, client):
     response = await client.post("/signin", data=fields, headers={"Origin": "https://evil.example"})
     null_origin = await client.post("/signin", data=fields, headers={"Origin": "null"})
     marked = await client.post("/signin", data=fields, headers={"Sec-Fetch-Site": "cross-site"})
+    framed = await client.post("/signin", data=fields, headers={"Origin": "null", "Sec-Fetch-Site": "cross-site"})
 
-    assert response.status_code == null_origin.status_code == marked.status_code == 403
+    assert response.status_code == null_origin.status_code == marked.status_code == framed.status_code == 403
     assert await session_rows(services) == []
+    own_form = await client.post("/signin", data=fields, headers={"Origin": "null", "Sec-Fetch-Site": "same-origin"})
+    assert own_form.status_code == 303  # what a browser sends under Referrer-Policy: no-referrer
 
 
 async def test_repeated_failures_are_rate_limited_even_for_the_right_password(db_url, tmp_path):

@@ -67,11 +67,19 @@ class PublicUrl:
 
     def is_cross_origin(self, request: Request) -> bool:
         """True for a POST a browser made from another site. Clients that send no Origin (curl, scripts)
-        are not browsers acting for a user on another site, so they pass; the form token still applies."""
+        are not browsers acting for a user on another site, so they pass; the form token still applies.
+
+        Our pages send `Referrer-Policy: no-referrer`, under which browsers post their own forms with
+        `Origin: null`; Fetch Metadata (`Sec-Fetch-Site`, which that policy does not touch) then tells a
+        same-origin form from another site's, including a sandboxed frame's (also `null`).
+        """
         origin = request.headers.get("origin")
-        if origin is not None:
+        fetch_site = request.headers.get("sec-fetch-site", "").strip().lower()
+        if origin is not None and origin.strip().lower() != "null":
             return _normalise_origin(origin) != self.origin
-        return request.headers.get("sec-fetch-site", "").lower() == "cross-site"
+        if origin is not None and not fetch_site:
+            return True  # an opaque origin with nothing to vouch for it
+        return fetch_site in ("cross-site", "same-site")
 
 
 def _origin(scheme: str, host: str, port: int | None) -> str:
