@@ -13,7 +13,7 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright
 from tests.fixtures.approvals import deploy_as, interruption_of, run_all, space, user_named
 from tests.fixtures.engine import apply_yaml, make_settings, task_of
-from tests.fixtures.live_server import PASSWORD, decision_state, emailed_links, live_server
+from tests.fixtures.live_server import PASSWORD, SIGN_IN_REQUIRED, decision_state, emailed_links, live_server
 
 from seaway.bootstrap import build_services
 from seaway.domain.states import TaskState
@@ -94,3 +94,42 @@ async def test_an_approver_decides_with_a_click_in_chromium_and_follows_the_depl
         body = await page.locator("main").inner_text()
         assert "Approved by Alice Approver at " in body and "Checked in Chromium" in body
         assert "success" in await page.locator(".lead .state").inner_text()
+
+
+async def test_a_gate_that_needs_a_sign_in_sends_the_approver_to_sign_in_and_back_in_chromium(
+    db_url, tmp_path, browser
+):
+    def build(public_url: str):
+        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
+
+    async with live_server(build) as (base_url, services):
+        await apply_yaml(services, space(SIGN_IN_REQUIRED))
+        deployment = await deploy_as(services, "dave")
+        await run_all(services)
+        bob = await user_named(services, "bob")
+        assert bob.id is not None
+        async with services.store.transaction() as uow:
+            await uow.users.set_password_hash(bob.id, hash_password(PASSWORD))
+        reject = base_url + (await emailed_links(services, "bob@example.org"))["Reject"]
+        page = await (await browser.new_context()).new_page()
+
+        await page.goto(reject)
+        assert "Sign in to decide" in await page.locator("main").inner_text()
+        assert await page.get_by_role("button", name="Reject").count() == 0
+        await page.get_by_role("link", name="Sign in as Bob Builder, then come back to this link").click()
+        await page.locator("#username").fill("bob")
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(reject)
+        await page.locator("#note").fill("The banner is wrong")
+        await page.get_by_role("button", name="Reject").click()
+        await page.wait_for_url(reject)
+
+        assert await heading(page) == "Rejected"
+        await run_all(services)
+        assert (await task_of(services, deployment))[0].state is TaskState.FAILED
+        interruption = await interruption_of(services, deployment)
+        assert (interruption.outcome and interruption.outcome.value, interruption.notes) == (
+            "Rejected",
+            "The banner is wrong",
+        )
