@@ -138,6 +138,7 @@ async def test_approving_by_link_continues_the_deployment(services, client):
         "python-httpx/" + httpx_version(),
     )
     assert notice is not None and "Approved by Alice Approver: looks good" in notice.text
+    assert event.details["auth_method"] == "link"  # holding the emailed link was all the evidence
 
 
 async def test_rejecting_by_link_stops_the_deployment_with_the_reason(services, client):
@@ -366,6 +367,24 @@ async def test_with_sign_in_required_the_same_user_signed_in_decides(services, c
     assert without_csrf.status_code == 403
     assert decided.status_code == 200 and "<h1>Approved</h1>" in decided.text
     assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
+    async with services.store.transaction() as uow:
+        [event] = await uow.audit.list(action="interruption.submitted")
+    assert event.details["auth_method"] == "link+session"
+
+
+async def test_a_link_used_while_someone_else_is_signed_in_is_recorded_as_the_link_alone(services, client):
+    deployment = await set_up(services)
+    await set_password(services, "bob")
+    links = await emailed_links(services, "erin@example.org")
+    await sign_in(client, "bob")
+
+    response = await post_form(client, links["Approve"])
+
+    assert response.status_code == 200
+    assert (await interruption_of(services, deployment)).decided_by == (await user_named(services, "erin")).id
+    async with services.store.transaction() as uow:
+        [event] = await uow.audit.list(action="interruption.submitted")
+    assert (event.actor, event.details["auth_method"]) == ("erin", "link")
 
 
 async def test_with_sign_in_required_another_signed_in_user_is_refused(services, client):

@@ -79,6 +79,7 @@ async def test_approving_through_the_api_resumes_the_deployment(services):
     async with services.store.transaction() as uow:
         events = await uow.audit.list(entity="interruption", entity_id=body["id"])
     assert [e.action for e in events] == ["interruption.requested", "interruption.taken", "interruption.submitted"]
+    assert events[-1].details["auth_method"] == "api-key"
     assert events[2].user_agent == "pytest" and events[2].actor == "alice"
 
 

@@ -174,8 +174,12 @@ async def submit_decision(
     ip: str | None = None,
     user_agent: str | None = None,
     link_token_hash: str | None = None,
+    auth_method: str = "api-key",
 ) -> Interruption:
     """Decide an interruption: proceed or abort, with notes (required to abort).
+
+    `auth_method` is the evidence of who decided, for the audit event: "api-key", "link" (holding the
+    emailed link only) or "link+session" (the link and a signed-in session of the same user).
 
     Raises InvalidInput (result, notes), NotResponsible, InterruptionAlreadyDecided ("already decided by X
     at T"), InterruptionCanceled, DeploymentCanceled, ContentChanged, or LinkNotUsable when
@@ -210,6 +214,7 @@ async def submit_decision(
         "deployment_id": format_id("deployment", decided.deployment_id),
         "content_hash": decided.content_hash,
         "links_voided": voided,
+        "auth_method": auth_method,
     }
     if link is not None:
         details["link_token_fingerprint"] = token_fingerprint(link.token_hash)

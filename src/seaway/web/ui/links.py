@@ -178,6 +178,7 @@ async def _submit(
                 ip=ip,
                 user_agent=request.headers.get("user-agent"),
                 link_token_hash=token_hash,
+                auth_method=_auth_method(found, signed_in),
             )
             facts = await decision_page_facts(uow, found.link.interruption_id)
     except InvalidInput as exc:
@@ -239,6 +240,11 @@ async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found 
             request.headers.get("user-agent", "no user agent")[:200],
         )
     return Found(link, status, facts, recipient)
+
+
+def _auth_method(found: Found, signed_in: SignedIn | None) -> str:
+    """The audit's evidence: the link alone, or the link in a browser signed in as its own user."""
+    return "link+session" if signed_in is not None and signed_in.user.id == found.link.user_id else "link"
 
 
 def _refuse_session(
