@@ -45,6 +45,12 @@ class InvalidInput(SeawayError):
     code = "invalid_input"
 
 
+class InvalidJson(InvalidInput):
+    """A request body that is not a JSON document at all."""
+
+    code = "invalid_json"
+
+
 class TemplateSyntaxError(InvalidInput):
     code = "template_syntax"
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seaway.domain.environments import Environment, ordered, validate_name
-from seaway.domain.ids import format_id, parse_id
+from seaway.domain.ids import MAX_ID, format_id, parse_id
 from seaway.domain.permissions import Permission, authorize
 from seaway.domain.releases import next_version, validate_version
 from seaway.domain.states import StepState
@@ -20,8 +20,8 @@ from seaway.errors import InvalidInput, PermissionDenied
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("bad", ["", "   ", " Dev", "Dev ", "x" * 201, None])
-def test_names_must_be_trimmed_and_not_empty(bad):
+@pytest.mark.parametrize("bad", ["", "   ", " Dev", "Dev ", "x" * 201, None, "Pro\nd", "a\x00b", "a\tb", "x\x1b[31m"])
+def test_names_must_be_trimmed_printable_and_not_empty(bad):
     with pytest.raises(InvalidInput) as error:
         validate_name(bad, field="environments[0]")
     assert error.value.field == "environments[0]"
@@ -29,6 +29,7 @@ def test_names_must_be_trimmed_and_not_empty(bad):
 
 def test_a_good_name_is_returned_as_is():
     assert validate_name("Prod") == "Prod"
+    assert validate_name("Prod – Zürich 🚀") == "Prod – Zürich 🚀"
 
 
 def test_environments_are_ordered_by_sort_order_then_name():
@@ -48,9 +49,15 @@ def test_ids_round_trip_and_bad_ids_name_the_field():
         format_id("project", None)
 
 
-@given(st.integers(min_value=0, max_value=10**15))
+@given(st.integers(min_value=0, max_value=MAX_ID))
 def test_every_id_parses_back(number):
     assert parse_id("deployment", format_id("deployment", number)) == number
+
+
+@pytest.mark.parametrize("text", ["Deployments-2147483648", "99999999999", "Deployments-١٢", "²"])
+def test_ids_past_the_stores_integers_or_not_ascii_digits_are_refused(text):
+    with pytest.raises(InvalidInput, match="is not a deployment id"):
+        parse_id("deployment", text)
 
 
 @pytest.mark.parametrize(

@@ -212,3 +212,63 @@ async def test_canceling_a_queued_task_through_the_api(services, api):
     assert (await api.get(f"/tasks/{deployment['task_id']}")).json()["state"] == "canceled"
     again = await api.post(f"/tasks/{deployment['task_id']}/cancel")
     assert again.status_code == 409
+
+
+@pytest.mark.parametrize("path", ["/lifecycles", "/teams", "/users", "/projects"])
+async def test_a_missing_or_broken_json_body_is_a_400_naming_the_body(services, api, path):
+    missing = await api.post(path)
+    broken = await api.post(path, content=b'{"name": ', headers={"Content-Type": "application/json"})
+    deep = await api.post(path, content=b"[" * 100_000, headers={"Content-Type": "application/json"})
+
+    for response in (missing, broken, deep):
+        assert response.status_code == 400, response.text
+        assert response.json()["error"]["code"] == "invalid_json"
+        assert response.json()["error"]["field"] == "body"
+    assert missing.json()["error"]["message"] == "the request needs a JSON body"
+
+
+async def test_a_model_endpoint_without_a_body_says_so_too(services, api):
+    response = await api.post("/environments")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_json",
+        "message": "the request needs a JSON body",
+        "field": "body",
+    }
+
+
+async def test_nul_characters_are_refused_in_urls_bodies_and_documents_and_nothing_is_written(services, api):
+    before = await table_counts(services)
+
+    in_url = await api.get("/projects/a%00b")
+    in_query = await api.get("/tasks", params={"state": "a\x00"})
+    in_model = await api.post("/environments", json={"name": "Prod", "description": "a\x00b"})
+    in_node = await api.post("/teams", json={"name": "Ops\x00"})
+    in_document = await apply(api, 'environments: ["Dev", "Te\\0st"]')
+
+    assert in_url.status_code == in_query.status_code == 400
+    assert in_url.json()["error"] == {
+        "code": "invalid_input",
+        "message": "the URL must not contain NUL characters",
+        "field": "url",
+    }
+    assert in_model.status_code == 422 and in_model.json()["error"]["field"] == "description"
+    assert in_model.json()["error"]["message"] == "description: must not contain NUL characters"
+    assert in_node.status_code == 422 and in_node.json()["error"]["field"] == "name"
+    assert in_document.status_code == 422 and in_document.json()["error"]["field"] == "environments[1]"
+    assert await table_counts(services) == before
+
+
+async def test_numbers_beyond_the_stores_integers_are_refused_and_the_last_order_is_shared(services, api):
+    too_big = await api.post("/environments", json={"name": "Far", "sort_order": 2**31})
+    at_the_end = await api.post("/environments", json={"name": "Last", "sort_order": 2**31 - 1})
+    after_it = await api.post("/environments", json={"name": "After"})
+    far_log = await api.get("/tasks/ServerTasks-1/log", params={"after": 2**31})
+    far_id = await api.get("/deployments/Deployments-2147483648")
+
+    assert too_big.status_code == 422 and too_big.json()["error"]["field"] == "sort_order"
+    assert at_the_end.status_code == after_it.status_code == 201
+    assert after_it.json()["sort_order"] == 2**31 - 1
+    assert far_log.status_code == 422
+    assert far_id.status_code == 422 and "is not a deployment id" in far_id.json()["error"]["message"]

@@ -103,13 +103,18 @@ async def test_a_wrong_password_and_an_unknown_user_get_the_same_answer(services
     await add_person(services, "nopass", password=None)
 
     answers = []
-    for username, password in (("alice", "wrong password"), ("nobody", "wrong password"), ("nopass", "")):
+    for username, password in (
+        ("alice", "wrong password"),
+        ("nobody", "wrong password"),
+        ("nopass", ""),
+        ("ali\x00ce", PASSWORD),  # a NUL can be in no user name; PostgreSQL could not even look it up
+    ):
         response = await sign_in(client, username, password)
         answers.append((response.status_code, _without_tokens(response.text).replace(username, "NAME")))
 
     assert answers[0][0] == 401
     assert WRONG_CREDENTIALS in answers[0][1]
-    assert answers[0] == answers[1] == answers[2]
+    assert answers[0] == answers[1] == answers[2] == answers[3]
     assert await session_rows(services) == []
 
 

@@ -52,6 +52,8 @@ class Node:
         text = str(value)  # numbers are accepted as text: `value: 8081` means "8081"
         if not allow_empty and not text.strip():
             raise self.fail("must not be empty")
+        if "\x00" in text:  # no database stores it the same way (PostgreSQL not at all)
+            raise self.fail("must not contain NUL characters")
         return text
 
     def strings(self) -> tuple[str, ...]:
@@ -64,11 +66,13 @@ class Node:
             raise self.fail(f"expected true or false, got {_kind(self.value)}")
         return self.value
 
-    def integer(self, minimum: int | None = None) -> int:
+    def integer(self, minimum: int | None = None, maximum: int = 2**31 - 1) -> int:
         if isinstance(self.value, bool) or not isinstance(self.value, int):
             raise self.fail(f"expected a whole number, got {_kind(self.value)}")
         if minimum is not None and self.value < minimum:
             raise self.fail(f"must be at least {minimum}")
+        if self.value > maximum:  # the store keeps 32-bit integers
+            raise self.fail(f"must be at most {maximum}")
         return self.value
 
 

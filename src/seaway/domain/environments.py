@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -24,6 +25,8 @@ def validate_name(name: str, *, field: str = "name", what: str = "name") -> str:
         raise InvalidInput(f"{what} {name!r} has leading or trailing spaces", field=field)
     if len(name) > 200:
         raise InvalidInput(f"{what} is longer than 200 characters", field=field)
+    if any(unicodedata.category(ch) == "Cc" for ch in name):  # tabs, newlines, escapes, NUL
+        raise InvalidInput(f"{what} {name!r} contains a control character", field=field)
     return name
 
 

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from seaway.errors import InvalidInput
 
+# Rows are numbered by 32-bit integer columns (PostgreSQL `integer`); anything larger names nothing.
+MAX_ID = 2**31 - 1
+
 KINDS = {
     "environment": "Environments",
     "lifecycle": "Lifecycles",
@@ -30,6 +33,6 @@ def parse_id(kind: str, text: str, *, field: str = "id") -> int:
     """Accept `Projects-7` or a bare `7`."""
     prefix = KINDS[kind] + "-"
     candidate = text[len(prefix) :] if text.lower().startswith(prefix.lower()) else text
-    if not candidate.isdigit() or len(candidate) > 18:
+    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > 10 or int(candidate) > MAX_ID:
         raise InvalidInput(f'"{text}" is not a {kind} id (expected {prefix}<number>)', field=field)
     return int(candidate)

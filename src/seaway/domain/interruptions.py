@@ -213,6 +213,8 @@ def validate_decision(result: object, notes: object) -> tuple[Result, str]:
     if not isinstance(notes, str):
         raise InvalidInput("notes must be text", field="notes")
     text = notes.strip()
+    if "\x00" in text:
+        raise InvalidInput("notes must not contain NUL characters", field="notes")
     if chosen is Result.ABORT and not text:
         raise InvalidInput("a reason is required to reject", field="notes")
     if len(text) > MAX_NOTES_LENGTH:

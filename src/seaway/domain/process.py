@@ -68,6 +68,8 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+MAX_SCRIPT_TIMEOUT = 30 * 24 * 3600  # NaN and infinity fail the range check too
+
 # Step properties that are switches; a typo such as `ture` must not quietly mean false.
 FLAG_PROPERTIES = ("email_links", "block_deployments", "links_require_sign_in", "allow_self_approval", "is_html")
 _FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
@@ -164,8 +166,13 @@ def _validate_type_specific(step: Step, step_path: str) -> None:
         if run_on not in ("server", "targets"):
             raise InvalidInput(f'run_on must be server or targets, not "{run_on}"', field=f"{step_path}.run_on")
         timeout = step.prop("timeout")
-        if timeout is not None and (not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0):
-            raise InvalidInput("timeout must be a positive number of seconds", field=f"{step_path}.timeout")
+        if timeout is not None and (
+            not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= MAX_SCRIPT_TIMEOUT
+        ):
+            raise InvalidInput(
+                f"timeout must be a positive number of seconds, at most {MAX_SCRIPT_TIMEOUT} (30 days)",
+                field=f"{step_path}.timeout",
+            )
     for flag_prop in FLAG_PROPERTIES:
         value = step.prop(flag_prop)
         if value is not None and not isinstance(value, bool) and str(value).strip().lower() not in _FLAG_WORDS:

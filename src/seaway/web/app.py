@@ -21,6 +21,7 @@ from seaway.web.api import (
     users,
     variable_preview,
 )
+from seaway.web.url_guard import RefuseNulInUrl
 
 API_PREFIX = "/api/v1"
 
@@ -56,4 +57,5 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api)
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)
+    app.add_middleware(RefuseNulInUrl)
     return app

@@ -13,6 +13,7 @@ from seaway.errors import (
     AuthenticationFailed,
     Conflict,
     InvalidInput,
+    InvalidJson,
     InvalidTransition,
     NotFound,
     PermissionDenied,
@@ -25,6 +26,7 @@ STATUS: tuple[tuple[type[SeawayError], int], ...] = (
     (NotFound, 404),
     (Conflict, 409),
     (InvalidTransition, 409),
+    (InvalidJson, 400),
     (InvalidInput, 422),
 )
 
@@ -50,11 +52,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path")]
+        raw_loc = tuple(first.get("loc", ()))
+        loc = [str(p) for p in raw_loc if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
-        message = str(first.get("msg", "invalid request"))
+        message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
         if first.get("type") == "json_invalid":
             return problem(400, "invalid_json", "the request body is not valid JSON", "body")
+        if raw_loc == ("body",) and first.get("type") == "missing":
+            return problem(400, "invalid_json", "the request needs a JSON body", "body")
         return problem(422, "invalid_input", f"{field}: {message}" if field else message, field)
 
     @app.exception_handler(StarletteHTTPException)

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from seaway.domain.environments import Environment, validate_name
-from seaway.domain.ids import parse_id
+from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
+from seaway.web.api.bodies import Body
 from seaway.web.api.common import refuse_name_clash
 from seaway.web.api.representations import environment_json
 from seaway.web.auth import CurrentUser, allow
@@ -16,11 +17,10 @@ from seaway.web.deps import services_of
 router = APIRouter(tags=["environments"])
 
 
-class EnvironmentBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class EnvironmentBody(Body):
     name: str = Field(max_length=200)
     description: str = ""
-    sort_order: int | None = None
+    sort_order: int | None = Field(None, ge=-MAX_ID, le=MAX_ID)
 
 
 @router.get("/environments")
@@ -38,7 +38,8 @@ async def create_environment(request: Request, body: EnvironmentBody, user: Curr
         refuse_name_clash(await uow.environments.find_by_name(name), None, f'an environment named "{name}"')
         order = body.sort_order
         if order is None:
-            order = max((e.sort_order for e in await uow.environments.list()), default=-1) + 1
+            # After the last one; an environment already at the largest order shares it (ties sort by name).
+            order = min(max((e.sort_order for e in await uow.environments.list()), default=-1) + 1, MAX_ID)
         env = await uow.environments.add(Environment(name, order, body.description))
     return environment_json(env)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.interruptions import Interruption, may_decide
@@ -14,6 +14,7 @@ from seaway.domain.users import User
 from seaway.engine.approvals import list_interruptions, submit_decision, take
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -21,7 +22,7 @@ from seaway.web.deps import services_of
 router = APIRouter(tags=["interruptions"])
 
 
-class Submission(BaseModel):
+class Submission(Body):
     result: Literal["proceed", "abort"] = Field(description="proceed (approve) or abort (reject)")
     notes: str = Field("", max_length=4000, description="Required to abort: why.")
 
@@ -141,9 +142,7 @@ async def submit(request: Request, interruption_id: str, body: Submission, user:
         return await interruption_json(uow, decided, False)
 
 
-class LinkResend(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LinkResend(Body):
     users: list[str] = Field(default_factory=list, description="only these usernames; empty: everyone responsible")
 
 

@@ -10,7 +10,7 @@ from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.lifecycles import validate_lifecycle
 from seaway.domain.permissions import Permission
-from seaway.web.api.common import refuse_name_clash
+from seaway.web.api.common import json_body, refuse_name_clash
 from seaway.web.api.representations import lifecycle_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -46,7 +46,7 @@ async def list_lifecycles(request: Request, user: CurrentUser) -> list[dict[str,
 @router.post("/lifecycles", status_code=201, openapi_extra=LIFECYCLE_SCHEMA)
 async def create_lifecycle(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.LIFECYCLE_EDIT)
-    lifecycle = parse_lifecycle(Node(await request.json(), ""))
+    lifecycle = parse_lifecycle(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         validate_lifecycle(lifecycle, [e.name for e in await uow.environments.list()], path="")
         refuse_name_clash(
@@ -65,7 +65,7 @@ async def get_lifecycle(request: Request, lifecycle_id: str, user: CurrentUser) 
 @router.put("/lifecycles/{lifecycle_id}", openapi_extra=LIFECYCLE_SCHEMA)
 async def update_lifecycle(request: Request, lifecycle_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.LIFECYCLE_EDIT)
-    lifecycle = parse_lifecycle(Node(await request.json(), ""))
+    lifecycle = parse_lifecycle(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         existing = await uow.lifecycles.get(parse_id("lifecycle", lifecycle_id))
         validate_lifecycle(lifecycle, [e.name for e in await uow.environments.list()], path="")

@@ -13,7 +13,7 @@ from seaway.domain.projects import Project
 from seaway.domain.variables import Variable
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.api.common import find_project, refuse_name_clash
+from seaway.web.api.common import find_project, json_body, refuse_name_clash
 from seaway.web.api.representations import project_json, step_json, variable_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -66,7 +66,7 @@ async def list_projects(request: Request, user: CurrentUser) -> list[dict[str, A
 @router.post("/projects", status_code=201, openapi_extra=PROJECT_BODY)
 async def create_project(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROJECT_EDIT)
-    project = parse_project(Node(await request.json(), ""))
+    project = parse_project(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         refuse_name_clash(await uow.projects.find_by_name(project.name), None, f'a project named "{project.name}"')
         await _check_references(uow, project)
@@ -83,7 +83,7 @@ async def get_project(request: Request, project_ref: str, user: CurrentUser) -> 
 @router.put("/projects/{project_ref}", openapi_extra=PROJECT_BODY)
 async def update_project(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROJECT_EDIT, project=project_ref)
-    data = await request.json()
+    data = await json_body(request)
     async with services_of(request).store.transaction() as uow:
         existing = await find_project(uow, project_ref)
         if isinstance(data, dict):  # process and variables have their own endpoints; keep them unless given
@@ -122,7 +122,7 @@ async def get_process(request: Request, project_ref: str, user: CurrentUser) -> 
 @router.put("/projects/{project_ref}/process", openapi_extra=PROCESS_BODY)
 async def put_process(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROCESS_EDIT, project=project_ref)
-    body = Node(await request.json(), "").mapping({"steps"}, {"steps"})
+    body = Node(await json_body(request), "").mapping({"steps"}, {"steps"})
     steps = tuple(parse_step(s) for s in body["steps"].items())
     async with services_of(request).store.transaction() as uow:
         project = await find_project(uow, project_ref)
@@ -152,7 +152,7 @@ def _keep_sensitive(incoming: Variable, raw: Any, existing: tuple[Variable, ...]
 @router.put("/projects/{project_ref}/variables", openapi_extra=VARIABLES_BODY)
 async def put_variables(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.VARIABLE_EDIT, project=project_ref)
-    body = Node(await request.json(), "").mapping({"variables"}, {"variables"})
+    body = Node(await json_body(request), "").mapping({"variables"}, {"variables"})
     nodes = list(body["variables"].items())
     parsed = [parse_variable(n) for n in nodes]
     async with services_of(request).store.transaction() as uow:

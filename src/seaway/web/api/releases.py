@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.engine.deploying import create_deployment, create_release, find_release
+from seaway.web.api.bodies import Body
 from seaway.web.api.common import find_project
 from seaway.web.api.representations import deployment_json, release_json
 from seaway.web.auth import CurrentUser, allow
@@ -16,15 +17,13 @@ from seaway.web.deps import services_of
 router = APIRouter(tags=["releases"])
 
 
-class ReleaseBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ReleaseBody(Body):
     version: str | None = Field(None, max_length=100)
     notes: str = Field("", max_length=100_000)
     packages: dict[str, str] = Field(default_factory=dict)
 
 
-class DeploymentBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class DeploymentBody(Body):
     environment: str = Field(max_length=200)
     variables: dict[str, str] = Field(default_factory=dict)
     comments: str = Field("", max_length=10_000)

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from seaway.domain.ids import parse_id
+from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.engine.deploying import request_cancel
@@ -57,7 +57,10 @@ async def get_task(request: Request, task_id: str, user: CurrentUser) -> dict[st
 
 @router.get("/tasks/{task_id}/log")
 async def get_log(
-    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0, description="last line id seen")
+    request: Request,
+    task_id: str,
+    user: CurrentUser,
+    after: int = Query(0, ge=0, le=MAX_ID, description="last line id seen"),
 ) -> dict[str, Any]:
     allow(user, Permission.TASK_VIEW)
     number = parse_id("task", task_id)
@@ -74,7 +77,7 @@ async def get_log(
 
 @router.get("/tasks/{task_id}/log/stream", response_class=StreamingResponse)
 async def stream_log(
-    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0)
+    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> StreamingResponse:
     """Server-sent events: `log` events carry one line each, `state` the task, `end` closes the stream."""
     allow(user, Permission.TASK_VIEW)

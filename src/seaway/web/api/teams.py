@@ -12,7 +12,7 @@ from seaway.domain.permissions import Permission
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.api.common import refuse_name_clash
+from seaway.web.api.common import json_body, refuse_name_clash
 from seaway.web.api.representations import team_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -55,7 +55,7 @@ async def list_teams(request: Request, user: CurrentUser) -> list[dict[str, Any]
 @router.post("/teams", status_code=201, openapi_extra=TEAM_BODY)
 async def create_team(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.TEAM_EDIT)
-    team = parse_team(Node(await request.json(), ""))
+    team = parse_team(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         refuse_name_clash(await uow.teams.find_by_name(team.name), None, f'a team named "{team.name}"')
         await _check_members(uow, team)
@@ -72,7 +72,7 @@ async def get_team(request: Request, team_id: str, user: CurrentUser) -> dict[st
 @router.put("/teams/{team_id}", openapi_extra=TEAM_BODY)
 async def update_team(request: Request, team_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.TEAM_EDIT)
-    team = parse_team(Node(await request.json(), ""))
+    team = parse_team(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         existing = await uow.teams.get(parse_id("team", team_id))
         refuse_name_clash(

@@ -10,7 +10,7 @@ from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.errors import Conflict
-from seaway.web.api.common import refuse_name_clash
+from seaway.web.api.common import json_body, refuse_name_clash
 from seaway.web.api.representations import user_json
 from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
@@ -55,7 +55,7 @@ async def me(user: CurrentUser) -> dict[str, Any]:
 @router.post("/users", status_code=201, openapi_extra=USER_BODY)
 async def create_user(request: Request, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.ADMINISTER)
-    new = parse_user(Node(await request.json(), ""))
+    new = parse_user(Node(await json_body(request), ""))
     services = services_of(request)
     async with services.store.transaction() as uow:
         refuse_name_clash(
@@ -74,7 +74,7 @@ async def get_user(request: Request, user_id: str, user: CurrentUser) -> dict[st
 @router.put("/users/{user_id}", openapi_extra=USER_BODY)
 async def update_user(request: Request, user_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.ADMINISTER)
-    new = parse_user(Node(await request.json(), ""))
+    new = parse_user(Node(await json_body(request), ""))
     async with services_of(request).store.transaction() as uow:
         existing = await uow.users.get(parse_id("user", user_id))
         refuse_name_clash(

@@ -94,7 +94,8 @@ async def signout(request: Request) -> Response:
 async def _authenticate(ui: Ui, username: str, password: str) -> User | None:
     store = ui.services.store
     async with store.transaction() as uow:
-        user = await uow.users.find_by_username(username) if username else None
+        # A NUL can be in no user name (PostgreSQL could not even look it up): such a name matches nobody.
+        user = await uow.users.find_by_username(username) if username and "\x00" not in username else None
         stored = await uow.users.password_hash(user.id) if user is not None and user.id is not None else None
     # argon2 is slow on purpose: off the event loop, so other requests are not held up.
     matches = await asyncio.to_thread(verify_password, stored or _decoy_hash(), password)
