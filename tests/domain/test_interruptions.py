@@ -186,6 +186,9 @@ def test_a_result_must_be_proceed_or_abort_and_notes_must_be_short_text():
     assert long_notes.value.field == "notes"
     with pytest.raises(InvalidInput):
         validate_decision("proceed", 42)
+    with pytest.raises(InvalidInput, match="NUL") as nul:
+        validate_decision("abort", "broken\x00build")
+    assert nul.value.field == "notes"
 
 
 def test_an_approval_gives_later_steps_the_outcome_and_who_decided():

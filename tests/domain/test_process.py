@@ -66,6 +66,9 @@ def test_a_with_previous_step_joins_the_group_of_the_step_before_it():
         ([step(type_=StepType.SCRIPT, properties={"script": "x", "run_on": "moon"})], "p[0].run_on"),
         ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": 0})], "p[0].timeout"),
         ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": True})], "p[0].timeout"),
+        ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": 30 * 24 * 3600 + 1})], "p[0].timeout"),
+        ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": float("nan")})], "p[0].timeout"),
+        ([step(type_=StepType.SCRIPT, properties={"script": "x", "timeout": 10**400})], "p[0].timeout"),
         ([step(type_=StepType.SEND_EMAIL, properties={"subject": "s", "to": "a@b.c"})], "p[0].to"),
         (
             [step(type_=StepType.MANUAL_INTERVENTION, properties={"allow_self_approval": "ture"})],
