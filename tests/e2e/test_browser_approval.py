@@ -133,3 +133,39 @@ async def test_a_gate_that_needs_a_sign_in_sends_the_approver_to_sign_in_and_bac
             "Rejected",
             "The banner is wrong",
         )
+
+
+async def test_a_signed_in_approver_finds_the_gate_on_the_home_page_and_rejects_it_in_chromium(
+    db_url, tmp_path, browser
+):
+    def build(public_url: str):
+        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
+
+    async with live_server(build) as (base_url, services):
+        await apply_yaml(services, space())
+        deployment = await deploy_as(services, "dave")
+        await run_all(services)
+        bob = await user_named(services, "bob")
+        assert bob.id is not None
+        async with services.store.transaction() as uow:
+            await uow.users.set_password_hash(bob.id, hash_password(PASSWORD))
+        page = await (await browser.new_context()).new_page()
+
+        await page.goto(base_url + "/")  # signed out: to the sign-in page and back
+        await page.locator("#username").fill("bob")
+        await page.locator("#password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign in").click()
+        await page.wait_for_url(base_url + "/")
+        await page.get_by_role("link", name="Sign Off: Quotes 0.0.1 to Test").click()
+        await page.wait_for_url(f"{base_url}/deployments/Deployments-{deployment.id}")
+        await page.get_by_role("button", name="Reject").click()  # no reason yet
+        assert "Not decided: a reason is required to reject" in await page.locator("main").inner_text()
+        await page.get_by_label("Note (required to reject)").fill("Tests are red")
+        await page.get_by_role("button", name="Reject").click()
+        await page.wait_for_url(f"{base_url}/deployments/Deployments-{deployment.id}")
+
+        assert "Rejected by Bob Builder at " in await page.locator("main").inner_text()
+        interruption = await interruption_of(services, deployment)
+        assert (interruption.channel, interruption.notes) == ("ui", "Tests are red")
+        await run_all(services)
+        assert (await task_of(services, deployment))[0].state is TaskState.FAILED

@@ -5,9 +5,17 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from tests.fixtures.approvals import decide, interruption_of, run_all, set_up, user_named
-from tests.fixtures.engine import log_of
-from tests.fixtures.live_server import PASSWORD, page_client, sign_in
+from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all, set_up, space, user_named
+from tests.fixtures.engine import apply_yaml, log_of
+from tests.fixtures.live_server import (
+    PASSWORD,
+    decision_state,
+    hidden_fields,
+    origin_of,
+    page_client,
+    session_csrf,
+    sign_in,
+)
 
 from seaway.security.passwords import hash_password
 
@@ -45,7 +53,9 @@ async def test_the_deployment_link_in_the_emails_needs_a_sign_in_and_comes_back(
     assert '<span class="state waiting">waiting</span>' in page.text
     assert "Deployed by</dt><dd>Dave Deployer" in page.text
     assert "Sign Off: waiting for a decision" in page.text
-    assert f"seaway approve Interruptions-{(await interruption_of(services, deployment)).id}" in page.text
+    interruption_id = f"Interruptions-{(await interruption_of(services, deployment)).id}"
+    assert f'<input type="hidden" name="interruption" value="{interruption_id}">' in page.text
+    assert '<button type="submit" name="result" value="proceed" class="approve">Approve</button>' in page.text
     assert "building 0.0.1" in page.text  # the log
 
 
@@ -134,3 +144,119 @@ async def test_the_project_page_needs_a_sign_in(services, client):
 
     assert response.status_code == 303
     assert response.headers["location"].startswith("http://seaway.test/signin?next=/projects/")
+
+
+async def decide_on_page(client, deployment, fields: dict[str, str]):
+    """Post the page's decision form as a browser would (or, for someone shown no form, forge it)."""
+    page = await client.get(f"/deployments/{deployment.id}")
+    if 'name="interruption"' in page.text:
+        form = hidden_fields(page.text)
+    else:
+        form = {"csrf_token": await session_csrf(client), "interruption": "1"}
+    return await client.post(
+        f"/deployments/Deployments-{deployment.id}/decide", data=form | fields, headers=origin_of(client)
+    )
+
+
+async def test_a_responsible_user_approves_on_the_page_and_it_is_recorded_as_ui(services, client):
+    deployment = await set_up(services)
+    await give_password(services, "alice")
+    await sign_in(client, "alice")
+
+    response = await decide_on_page(client, deployment, {"result": "proceed", "note": "fine on the page"})
+    await run_all(services)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"http://seaway.test/deployments/Deployments-{deployment.id}"
+    interruption = await interruption_of(services, deployment)
+    assert (interruption.outcome and interruption.outcome.value, interruption.channel) == ("Approved", "ui")
+    assert interruption.notes == "fine on the page"
+    async with services.store.transaction() as uow:
+        [event] = await uow.audit.list(action="interruption.submitted")
+    assert (event.actor, event.channel, event.details["auth_method"]) == ("alice", "ui", "session")
+    page = await client.get(f"/deployments/Deployments-{deployment.id}")
+    assert "Approved by Alice Approver at " in page.text
+    assert 'name="interruption"' not in page.text  # nothing left to decide
+
+
+async def test_rejecting_on_the_page_needs_a_reason_and_keeps_what_was_typed(services, client):
+    deployment = await set_up(services)
+    await give_password(services, "bob")
+    await sign_in(client, "bob")
+
+    no_reason = await decide_on_page(client, deployment, {"result": "abort", "note": "  "})
+
+    assert no_reason.status_code == 422
+    assert "a reason is required to reject" in no_reason.text
+    assert (await interruption_of(services, deployment)).is_pending
+    rejected = await decide_on_page(client, deployment, {"result": "abort", "note": "the banner is wrong"})
+    assert rejected.status_code == 303
+    assert (await interruption_of(services, deployment)).notes == "the banner is wrong"
+
+
+async def test_who_may_not_decide_sees_why_and_a_forged_post_changes_nothing(services, client):
+    await apply_yaml(services, space())
+    deployment = await deploy_as(services, "alice")  # a responsible member, deploying herself
+    await run_all(services)
+    await give_password(services, "carol")
+    await give_password(services, "alice")
+    before = await decision_state(services)
+
+    await sign_in(client, "carol")
+    carol_page = await client.get(f"/deployments/{deployment.id}")
+    carol_post = await decide_on_page(client, deployment, {"result": "proceed"})
+    await sign_in(client, "alice")
+    alice_page = await client.get(f"/deployments/{deployment.id}")
+    alice_post = await decide_on_page(client, deployment, {"result": "proceed"})
+    no_csrf = await client.post(
+        f"/deployments/{deployment.id}/decide",
+        data={"interruption": "1", "result": "proceed"},
+        headers=origin_of(client),
+    )
+    cross_site = await client.post(
+        f"/deployments/{deployment.id}/decide",
+        data={"csrf_token": await session_csrf(client), "interruption": "1", "result": "proceed"},
+        headers={"Origin": "https://evil.example"},
+    )
+
+    assert 'name="interruption"' not in carol_page.text and 'name="interruption"' not in alice_page.text
+    assert "You cannot decide this: user &#34;carol&#34; is not in the responsible teams" in carol_page.text
+    assert "You cannot decide this: user &#34;alice&#34; started this deployment" in alice_page.text
+    assert carol_post.status_code == alice_post.status_code == no_csrf.status_code == cross_site.status_code == 403
+    assert await decision_state(services) == before
+
+
+async def test_a_decision_already_made_elsewhere_is_a_409_that_names_who(services, client):
+    deployment = await set_up(services)
+    await give_password(services, "alice")
+    await sign_in(client, "alice")
+    page = await client.get(f"/deployments/{deployment.id}")
+    await decide(services, await interruption_of(services, deployment), "bob", "abort", "no")
+
+    response = await client.post(
+        f"/deployments/{deployment.id}/decide",
+        data=hidden_fields(page.text) | {"result": "proceed"},
+        headers=origin_of(client),
+    )
+
+    assert response.status_code == 409
+    assert "Not decided: Interruptions-1 was already decided by Bob Builder at " in response.text
+
+
+async def test_an_interruption_of_another_deployment_is_refused(services, client):
+    first = await set_up(services)
+    second = await deploy_as(services, "dave")
+    await run_all(services)
+    await give_password(services, "alice")
+    await sign_in(client, "alice")
+    page = await client.get(f"/deployments/{first.id}")
+
+    response = await client.post(
+        f"/deployments/{second.id}/decide",
+        data=hidden_fields(page.text) | {"result": "proceed"},
+        headers=origin_of(client),
+    )
+
+    assert response.status_code == 422
+    assert "that decision is not part of this deployment" in response.text
+    assert (await interruption_of(services, first)).is_pending

@@ -69,6 +69,7 @@ async def signed_in_or_redirect(request: Request) -> SignedIn | Response:
 
 def install(app: FastAPI, services: Services) -> None:
     # Imported here: the page modules import this package's helpers above.
+    from seaway.web.ui.decisions import router as decisions_router
     from seaway.web.ui.deployments import router as deployments_router
     from seaway.web.ui.link_tokens import hide_tokens_in_access_log
     from seaway.web.ui.links import router as links_router
@@ -88,6 +89,7 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(links_router)
     app.include_router(signin_router)
     app.include_router(deployments_router)
+    app.include_router(decisions_router)
     app.include_router(projects_router)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()

@@ -1,8 +1,9 @@
 """`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
 
-Server-rendered and read-only: a deployment's state, steps, log and the decisions it waited for, and a
-home page of the approvals you may decide and the latest deployments. Both need a signed-in session;
-without one they send the browser to sign in and come back.
+Server-rendered, no script: a deployment's state, steps, log and the decisions it waited for (with the
+approve/reject form for someone who may decide, see `decisions.py`), and a home page of the approvals you
+may decide and the latest deployments. Both need a signed-in session; without one they send the browser
+to sign in and come back.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from fastapi.responses import Response
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Interruption
+from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
 from seaway.domain.permissions import Permission, authorize
+from seaway.domain.users import Team, User
 from seaway.engine.approvals import list_interruptions
 from seaway.errors import InvalidInput, NotFound, PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.sessions import SignedIn
 from seaway.web.ui import message_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
@@ -62,17 +65,26 @@ async def deployment_page(request: Request, deployment_id: str) -> Response:
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in
-    ui = ui_of(request)
+    return await render_deployment(request, signed_in, deployment_id)
+
+
+async def render_deployment(
+    request: Request, signed_in: SignedIn, deployment_id: str, *, status: int = 200, **form: Any
+) -> Response:
+    """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`)."""
     try:
         authorize(signed_in.user, Permission.DEPLOYMENT_VIEW)
         number = parse_id("deployment", deployment_id)
-        async with ui.services.store.transaction() as uow:
-            view = await _deployment_view(uow, await uow.deployments.get(number))
+        async with ui_of(request).services.store.transaction() as uow:
+            view = await _deployment_view(uow, await uow.deployments.get(number), signed_in.user)
     except PermissionDenied as exc:
         return message_page("Not allowed", exc.message, status=403)
     except (InvalidInput, NotFound):
         return not_found("deployment", deployment_id)
-    return render("deployment.html", signed_in=signed_in, **view)
+    form.setdefault("error", None)
+    form.setdefault("note", "")
+    form.setdefault("interruption", None)
+    return render("deployment.html", status=status, signed_in=signed_in, form=form, **view)
 
 
 def not_found(kind: str, given: str) -> Response:
@@ -92,12 +104,13 @@ async def deployment_row(uow: UnitOfWork, deployment_id: int) -> DeploymentRow:
     )  # fmt: skip
 
 
-async def _deployment_view(uow: UnitOfWork, deployment: Deployment) -> dict[str, Any]:
+async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User) -> dict[str, Any]:
     assert deployment.task_id is not None
     row = await deployment_row(uow, deployment.id or 0)
     task = await uow.tasks.get(deployment.task_id)
     creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     interruptions = await uow.interruptions.list(state="all", task_id=task.id)
+    teams = await uow.teams.list()
     deciders = {i.decided_by for i in interruptions if i.decided_by is not None}
     names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
     lines = await uow.tasks.log(deployment.task_id, limit=LOG_LINES_SHOWN)
@@ -111,16 +124,33 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment) -> dict[str,
         "created_at": deployment.created_at,
         "comments": deployment.comments,
         "steps": await uow.tasks.step_runs(task.id),
-        "interruptions": [_interruption_view(i, names.get(i.decided_by or 0)) for i in reversed(interruptions)],
+        "interruptions": [
+            _interruption_view(i, names.get(i.decided_by or 0), _why_not(i, viewer, teams) if i.is_pending else None)
+            for i in reversed(interruptions)
+        ],
         "log": lines,
         "log_cut": len(lines) == LOG_LINES_SHOWN,
     }
 
 
-def _interruption_view(interruption: Interruption, decided_by: str | None = None) -> dict[str, Any]:
+def _why_not(interruption: Interruption, viewer: User, teams: list[Team]) -> str:
+    """Empty when `viewer` may decide now; otherwise the reason, for the page to show instead of the form."""
+    try:
+        check_may_decide(interruption, viewer, teams, interruption.project_name)
+    except NotResponsible as exc:
+        return exc.message
+    return ""
+
+
+def _interruption_view(
+    interruption: Interruption, decided_by: str | None = None, why_not: str | None = None
+) -> dict[str, Any]:
     public_id = format_id("interruption", interruption.id)
     return {
         "id": public_id,
+        "number": interruption.id,
+        "can_decide": why_not == "",
+        "why_not": why_not or "",
         "title": interruption.title,
         "step": interruption.step_name,
         "state": interruption.state.value,

@@ -1,0 +1,79 @@
+"""`POST /deployments/{id}/decide`: approve or reject from the deployment page, signed in.
+
+The same decision as an emailed link or the API (`engine.approvals.submit_decision`), recorded with the
+channel `ui` and the evidence `session`. The form carries the session's CSRF token and must come from
+this site; after a decision the browser is sent back to the page (so a reload does not post again).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from seaway.domain.ids import format_id, parse_id
+from seaway.domain.interruptions import Channel, NotResponsible
+from seaway.engine.approvals import submit_decision
+from seaway.errors import Conflict, InvalidInput, NotFound
+from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
+from seaway.web.ui import message_page, signed_in_or_redirect, ui_of
+from seaway.web.ui.deployments import render_deployment
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/deployments/{deployment_id}/decide")
+async def decide(request: Request, deployment_id: str) -> Response:
+    ui = ui_of(request)
+    if ui.public_url.is_cross_origin(request):
+        return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    form = await request.form()
+    note = str(form.get("note") or "")
+    ref = str(form.get("interruption") or "")
+    if not ui.sessions.session_csrf_ok(signed_in, str(form.get(CSRF_FIELD) or "") or None):
+        error = "This form is out of date for your sign-in. Please try again."
+        return await render_deployment(request, signed_in, deployment_id, status=403, error=error, note=note)
+    services = ui.services
+    try:
+        interruption_id = parse_id("interruption", ref, field="interruption")
+        async with services.store.transaction() as uow:
+            interruption = await uow.interruptions.get(interruption_id)
+            if format_id("deployment", interruption.deployment_id) != _canonical(deployment_id):
+                raise InvalidInput("that decision is not part of this deployment", field="interruption")
+            await submit_decision(
+                uow,
+                interruption_id,
+                signed_in.user,
+                result=str(form.get("result") or ""),
+                notes=note,
+                channel=Channel.UI.value,
+                now=services.clock.now(),
+                ip=client_ip(request),
+                user_agent=request.headers.get("user-agent"),
+                auth_method="session",
+            )
+    except (InvalidInput, NotFound) as exc:
+        status = 404 if isinstance(exc, NotFound) else 422
+        return await _refused(request, signed_in, deployment_id, status, exc.message, note, ref)
+    except NotResponsible as exc:
+        return await _refused(request, signed_in, deployment_id, 403, exc.message, note, ref)
+    except Conflict as exc:  # already decided by someone else, canceled, the release changed
+        return await _refused(request, signed_in, deployment_id, 409, exc.message, "", ref)
+    return RedirectResponse(ui.public_url.url(f"/deployments/{_canonical(deployment_id)}"), status_code=303)
+
+
+async def _refused(
+    request: Request, signed_in: SignedIn, deployment_id: str, status: int, message: str, note: str, ref: str
+) -> Response:
+    return await render_deployment(
+        request, signed_in, deployment_id, status=status, error=message, note=note, interruption=ref
+    )
+
+
+def _canonical(deployment_id: str) -> str:
+    try:
+        return format_id("deployment", parse_id("deployment", deployment_id))
+    except InvalidInput:
+        return deployment_id
