@@ -6,16 +6,19 @@ a typed note and one click approve; "See the deployment" asks for a sign-in and 
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright
-from tests.fixtures.approvals import deploy_as, interruption_of, run_all, space, user_named
+from tests.fixtures.approvals import SIGN_OFF, deploy_as, interruption_of, run_all, space, user_named
 from tests.fixtures.engine import apply_yaml, make_settings, task_of
 from tests.fixtures.live_server import PASSWORD, SIGN_IN_REQUIRED, decision_state, emailed_links, live_server
 
-from seaway.bootstrap import build_services
+from seaway.bootstrap import Services, build_services
+from seaway.domain.deployments import Deployment
 from seaway.domain.states import TaskState
 from seaway.security.passwords import hash_password
 
@@ -36,22 +39,32 @@ async def browser() -> AsyncIterator[Browser]:
             await launched.close()
 
 
+@contextlib.asynccontextmanager
+async def gated(
+    db_url: str, tmp_path: Path, person: str, steps: str = SIGN_OFF
+) -> AsyncIterator[tuple[str, Services, Deployment]]:
+    """A real server whose deployment by Dave waits at the sign-off; `person` has a password."""
+
+    def build(public_url: str) -> Services:
+        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
+
+    async with live_server(build) as (base_url, services):
+        await apply_yaml(services, space(steps))
+        deployment = await deploy_as(services, "dave")
+        await run_all(services)
+        user = await user_named(services, person)
+        assert user.id is not None
+        async with services.store.transaction() as uow:
+            await uow.users.set_password_hash(user.id, hash_password(PASSWORD))
+        yield base_url, services, deployment
+
+
 async def heading(page: Page) -> str:
     return (await page.locator("h1").inner_text()).strip()
 
 
 async def test_an_approver_decides_with_a_click_in_chromium_and_follows_the_deployment_link(db_url, tmp_path, browser):
-    def build(public_url: str):
-        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
-
-    async with live_server(build) as (base_url, services):
-        await apply_yaml(services, space())
-        deployment = await deploy_as(services, "dave")
-        await run_all(services)
-        alice = await user_named(services, "alice")
-        assert alice.id is not None
-        async with services.store.transaction() as uow:
-            await uow.users.set_password_hash(alice.id, hash_password(PASSWORD))
+    async with gated(db_url, tmp_path, "alice") as (base_url, services, deployment):
         alice_links = await emailed_links(services, "alice@example.org")
         bob_links = await emailed_links(services, "bob@example.org")
         before = await decision_state(services)
@@ -99,17 +112,7 @@ async def test_an_approver_decides_with_a_click_in_chromium_and_follows_the_depl
 async def test_a_gate_that_needs_a_sign_in_sends_the_approver_to_sign_in_and_back_in_chromium(
     db_url, tmp_path, browser
 ):
-    def build(public_url: str):
-        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
-
-    async with live_server(build) as (base_url, services):
-        await apply_yaml(services, space(SIGN_IN_REQUIRED))
-        deployment = await deploy_as(services, "dave")
-        await run_all(services)
-        bob = await user_named(services, "bob")
-        assert bob.id is not None
-        async with services.store.transaction() as uow:
-            await uow.users.set_password_hash(bob.id, hash_password(PASSWORD))
+    async with gated(db_url, tmp_path, "bob", SIGN_IN_REQUIRED) as (base_url, services, deployment):
         reject = base_url + (await emailed_links(services, "bob@example.org"))["Reject"]
         page = await (await browser.new_context()).new_page()
 
@@ -138,17 +141,7 @@ async def test_a_gate_that_needs_a_sign_in_sends_the_approver_to_sign_in_and_bac
 async def test_a_signed_in_approver_finds_the_gate_on_the_home_page_and_rejects_it_in_chromium(
     db_url, tmp_path, browser
 ):
-    def build(public_url: str):
-        return build_services(make_settings(db_url, tmp_path / "data", public_url=public_url))
-
-    async with live_server(build) as (base_url, services):
-        await apply_yaml(services, space())
-        deployment = await deploy_as(services, "dave")
-        await run_all(services)
-        bob = await user_named(services, "bob")
-        assert bob.id is not None
-        async with services.store.transaction() as uow:
-            await uow.users.set_password_hash(bob.id, hash_password(PASSWORD))
+    async with gated(db_url, tmp_path, "bob") as (base_url, services, deployment):
         page = await (await browser.new_context()).new_page()
 
         await page.goto(base_url + "/")  # signed out: to the sign-in page and back
