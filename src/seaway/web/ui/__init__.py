@@ -7,6 +7,7 @@ from the access log. The pages are server-rendered HTML with no JavaScript at al
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
@@ -15,6 +16,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.staticfiles import StaticFiles
 
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission, authorize
+from seaway.errors import InvalidInput, NotFound, PermissionDenied
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.rate_limit import RateLimiter
 from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions, SignedIn
@@ -65,6 +70,32 @@ async def signed_in_or_redirect(request: Request) -> SignedIn | Response:
     if signed_in is None:
         return RedirectResponse(ui.public_url.signin_url(request.url.path), status_code=303)
     return signed_in
+
+
+async def entity_page(
+    request: Request,
+    signed_in: SignedIn,
+    *,
+    kind: str,
+    ref: str,
+    permission: Permission,
+    load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
+    template: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """A page about one `kind` named by `ref` (`Deployments-7` or `7`): 403 without `permission`, a 404
+    page for a malformed or unknown id, otherwise `template` with what `load` read in one transaction."""
+    try:
+        authorize(signed_in.user, permission)
+        number = parse_id(kind, ref)
+        async with ui_of(request).services.store.transaction() as uow:
+            view = await load(uow, number)
+    except PermissionDenied as exc:
+        return message_page("Not allowed", exc.message, status=403)
+    except (InvalidInput, NotFound):
+        return message_page(f"No such {kind}", f'Seaway has no {kind} "{ref}".', status=404)
+    return render(template, status=status, signed_in=signed_in, **context, **view)
 
 
 def install(app: FastAPI, services: Services) -> None:

@@ -15,15 +15,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from seaway.domain.deployments import Deployment
-from seaway.domain.ids import format_id, parse_id
+from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
-from seaway.domain.permissions import Permission, authorize
+from seaway.domain.permissions import Permission
 from seaway.domain.users import Team, User
 from seaway.engine.approvals import list_interruptions
-from seaway.errors import InvalidInput, NotFound, PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
-from seaway.web.ui import message_page, render, signed_in_or_redirect, ui_of
+from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,23 +71,24 @@ async def render_deployment(
     request: Request, signed_in: SignedIn, deployment_id: str, *, status: int = 200, **form: Any
 ) -> Response:
     """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`)."""
-    try:
-        authorize(signed_in.user, Permission.DEPLOYMENT_VIEW)
-        number = parse_id("deployment", deployment_id)
-        async with ui_of(request).services.store.transaction() as uow:
-            view = await _deployment_view(uow, await uow.deployments.get(number), signed_in.user)
-    except PermissionDenied as exc:
-        return message_page("Not allowed", exc.message, status=403)
-    except (InvalidInput, NotFound):
-        return not_found("deployment", deployment_id)
+
+    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
+        return await _deployment_view(uow, await uow.deployments.get(number), signed_in.user)
+
     form.setdefault("error", None)
     form.setdefault("note", "")
     form.setdefault("interruption", None)
-    return render("deployment.html", status=status, signed_in=signed_in, form=form, **view)
-
-
-def not_found(kind: str, given: str) -> Response:
-    return message_page(f"No such {kind}", f'Seaway has no {kind} "{given}".', status=404)
+    return await entity_page(
+        request,
+        signed_in,
+        kind="deployment",
+        ref=deployment_id,
+        permission=Permission.DEPLOYMENT_VIEW,
+        load=load,
+        template="deployment.html",
+        status=status,
+        form=form,
+    )
 
 
 async def deployment_row(uow: UnitOfWork, deployment_id: int) -> DeploymentRow:
