@@ -405,7 +405,7 @@ def make_waiting_for(store: Store) -> Callable[[int], Awaitable[list[str]]]:
     """For `GET /tasks/{id}`: the ids of the task's pending interruptions."""
 
     async def waiting_for(task_id: int) -> list[str]:
-        async with store.transaction() as uow:
+        async with store.reading() as uow:
             return [format_id("interruption", i) for i in await uow.interruptions.pending_ids(task_id)]
 
     return waiting_for

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from seaway.errors import InvalidInput
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+READ_ONLY = "seaway_read_only"  # an execution option: this connection's transactions only read
 
 
 def sqlite_url(data_dir: Path) -> str:
@@ -38,9 +39,33 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
+        if _read_only(conn):
+            # A reader takes no lock at all in WAL mode: it sees the last commit and never waits for, nor
+            # holds up, the one writer. query_only makes a stray write fail instead of taking the lock.
+            conn.exec_driver_sql("BEGIN")
+            conn.exec_driver_sql("PRAGMA query_only=ON")
+            return
         # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting; taking the
         # write lock up front makes writers queue on busy_timeout instead.
         conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def on_end(conn: Any) -> None:
+        if _read_only(conn):
+            conn.exec_driver_sql("PRAGMA query_only=OFF")  # the pooled connection writes again next time
+
+
+def _configure_postgresql(engine: AsyncEngine) -> None:
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(conn: Any) -> None:
+        if _read_only(conn):
+            # One snapshot for the whole read, as on SQLite; a read-only transaction never fails to serialise.
+            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+
+
+def _read_only(conn: Any) -> bool:
+    return bool(conn.get_execution_options().get(READ_ONLY))
 
 
 class Database:
@@ -63,6 +88,8 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.dialect == "sqlite":
             _configure_sqlite(self.engine)
+        else:
+            _configure_postgresql(self.engine)
         self._after_commit: list[Callable[[], None]] = []
 
     @property
@@ -74,6 +101,15 @@ class Database:
         """A connection inside one transaction, committed on success and rolled back on any error."""
         async with self.engine.begin() as conn:
             yield conn
+
+    @contextlib.asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A connection inside one read-only transaction: a consistent snapshot that takes no write lock.
+        Any write in it fails (SQLite `query_only`, PostgreSQL `READ ONLY`)."""
+        async with self.engine.connect() as plain:
+            conn = await plain.execution_options(**{READ_ONLY: True})
+            async with conn.begin():
+                yield conn
 
     async def migrate(self) -> None:
         async with self.engine.begin() as conn:

@@ -130,3 +130,10 @@ class Store:
             raise Conflict(f"the change conflicts with existing data ({exc.orig})") from exc
         for callback in uow._after_commit:
             callback()
+
+    @contextlib.asynccontextmanager
+    async def reading(self) -> AsyncIterator[UnitOfWork]:
+        """A read-only unit of work for pages, lists and polls: a snapshot that never waits for a writer
+        nor holds one up (on SQLite, `transaction()` takes the one write lock even to read)."""
+        async with self.database.read() as conn:
+            yield UnitOfWork(conn, self.cipher, self.wakers)

@@ -29,7 +29,7 @@ async def current_user(request: Request) -> User:
     if key is None:
         raise AuthenticationFailed("an API key is required (X-Seaway-ApiKey header or Authorization: Bearer)")
     services = services_of(request)
-    async with services.store.transaction() as uow:
+    async with services.store.reading() as uow:
         user = await uow.users.find_by_api_key_hash(hash_token(key))
     if user is None:
         raise AuthenticationFailed("the API key is not valid")

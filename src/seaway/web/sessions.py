@@ -139,7 +139,7 @@ class Sessions:
         if not token or len(token) > _MAX_COOKIE_TOKEN:
             return None
         token_hash = hash_token(token)
-        async with self.store.transaction() as uow:
+        async with self.store.reading() as uow:
             session = await uow.sessions.find_by_hash(token_hash, self.clock.now())
             user = await uow.users.get(session.user_id) if session else None
         if session is None or user is None or not user.active:

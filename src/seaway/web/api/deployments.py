@@ -16,7 +16,7 @@ router = APIRouter(tags=["deployments"])
 @router.get("/deployments/{deployment_id}")
 async def get_deployment(request: Request, deployment_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.DEPLOYMENT_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         deployment = await uow.deployments.get(parse_id("deployment", deployment_id))
         release = await uow.releases.get(deployment.release_id)
         return deployment_json(deployment, release)

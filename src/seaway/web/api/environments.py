@@ -26,7 +26,7 @@ class EnvironmentBody(Body):
 @router.get("/environments")
 async def list_environments(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.ENVIRONMENT_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return [environment_json(e) for e in await uow.environments.list()]
 
 
@@ -47,7 +47,7 @@ async def create_environment(request: Request, body: EnvironmentBody, user: Curr
 @router.get("/environments/{environment_id}")
 async def get_environment(request: Request, environment_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.ENVIRONMENT_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return environment_json(await uow.environments.get(parse_id("environment", environment_id)))
 
 

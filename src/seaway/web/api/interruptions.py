@@ -80,7 +80,7 @@ async def list_all(
 ) -> list[dict[str, Any]]:
     allow(user, Permission.INTERRUPTION_VIEW)
     cache: dict[int, User] = {}
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         listed = await list_interruptions(uow, user, state=state, mine=mine)
         return [await interruption_json(uow, i, can, cache) for i, can in listed]
 
@@ -88,7 +88,7 @@ async def list_all(
 @router.get("/interruptions/{interruption_id}")
 async def get_one(request: Request, interruption_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.INTERRUPTION_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         interruption = await uow.interruptions.get(parse_id("interruption", interruption_id))
         teams = await uow.teams.list()
         can = interruption.is_pending and may_decide(interruption, user, teams, interruption.project_name)

@@ -39,7 +39,7 @@ LIFECYCLE_SCHEMA = {
 @router.get("/lifecycles")
 async def list_lifecycles(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.LIFECYCLE_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return [lifecycle_json(x) for x in await uow.lifecycles.list()]
 
 
@@ -58,7 +58,7 @@ async def create_lifecycle(request: Request, user: CurrentUser) -> dict[str, Any
 @router.get("/lifecycles/{lifecycle_id}")
 async def get_lifecycle(request: Request, lifecycle_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.LIFECYCLE_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return lifecycle_json(await uow.lifecycles.get(parse_id("lifecycle", lifecycle_id)))
 
 

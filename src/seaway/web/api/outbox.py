@@ -42,6 +42,6 @@ async def list_outbox(
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
     allow(user, Permission.OUTBOX_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         emails = await uow.emails.list(state=EmailState(state) if state else None, limit=limit)
     return [email_json(e) for e in emails]

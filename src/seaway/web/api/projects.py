@@ -59,7 +59,7 @@ async def _check_references(uow: UnitOfWork, project: Project) -> None:
 @router.get("/projects")
 async def list_projects(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.PROJECT_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return [project_json(p) for p in await uow.projects.list()]
 
 
@@ -76,7 +76,7 @@ async def create_project(request: Request, user: CurrentUser) -> dict[str, Any]:
 @router.get("/projects/{project_ref}")
 async def get_project(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROJECT_VIEW, project=project_ref)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return project_json(await find_project(uow, project_ref))
 
 
@@ -114,7 +114,7 @@ async def delete_project(request: Request, project_ref: str, user: CurrentUser) 
 @router.get("/projects/{project_ref}/process")
 async def get_process(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.PROJECT_VIEW, project=project_ref)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         project = await find_project(uow, project_ref)
         return {"project_id": project_json(project)["id"], "steps": [step_json(s) for s in project.process]}
 
@@ -134,7 +134,7 @@ async def put_process(request: Request, project_ref: str, user: CurrentUser) -> 
 @router.get("/projects/{project_ref}/variables")
 async def get_variables(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.VARIABLE_VIEW, project=project_ref)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         project = await find_project(uow, project_ref)
         return {"project_id": project_json(project)["id"], "variables": [variable_json(v) for v in project.variables]}
 

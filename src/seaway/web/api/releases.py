@@ -50,7 +50,7 @@ async def post_release(request: Request, project_ref: str, body: ReleaseBody, us
 @router.get("/projects/{project_ref}/releases")
 async def list_releases(request: Request, project_ref: str, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.RELEASE_VIEW, project=project_ref)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         project = await find_project(uow, project_ref)
         assert project.id is not None
         return [release_json(r, project) for r in await uow.releases.list_for_project(project.id)]
@@ -59,7 +59,7 @@ async def list_releases(request: Request, project_ref: str, user: CurrentUser) -
 @router.get("/projects/{project_ref}/releases/{version}")
 async def get_release_by_version(request: Request, project_ref: str, version: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.RELEASE_VIEW, project=project_ref)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         project = await find_project(uow, project_ref)
         return release_json(await find_release(uow, project, version), project)
 
@@ -67,7 +67,7 @@ async def get_release_by_version(request: Request, project_ref: str, version: st
 @router.get("/releases/{release_id}")
 async def get_release(request: Request, release_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.RELEASE_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         release = await uow.releases.get(parse_id("release", release_id))
         project = await uow.projects.get(release.project_id)
         return release_json(release, project)
@@ -76,7 +76,7 @@ async def get_release(request: Request, release_id: str, user: CurrentUser) -> d
 @router.get("/releases/{release_id}/deployments")
 async def list_deployments(request: Request, release_id: str, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.DEPLOYMENT_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         release = await uow.releases.get(parse_id("release", release_id))
         assert release.id is not None
         return [deployment_json(d, release) for d in await uow.deployments.list_for_release(release.id)]

@@ -24,7 +24,7 @@ STREAM_POLL_SECONDS = 0.25
 
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         task = await uow.tasks.get(task_id)
         steps = await uow.tasks.step_runs(task_id)
     return task_json(task, steps, await _waiting_for(request, task_id))
@@ -44,7 +44,7 @@ async def list_tasks(
         wanted = TaskState(state) if state else None
     except ValueError:
         raise InvalidInput(f'unknown task state "{state}"', field="state") from None
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         tasks = await uow.tasks.list(state=wanted)
         return [task_json(t, []) for t in tasks]
 
@@ -64,7 +64,7 @@ async def get_log(
 ) -> dict[str, Any]:
     allow(user, Permission.TASK_VIEW)
     number = parse_id("task", task_id)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         task = await uow.tasks.get(number)
         lines = await uow.tasks.log(number, after_id=after)
     return {
@@ -83,14 +83,14 @@ async def stream_log(
     allow(user, Permission.TASK_VIEW)
     number = parse_id("task", task_id)
     store = services_of(request).store
-    async with store.transaction() as uow:
+    async with store.reading() as uow:
         await uow.tasks.get(number)
 
     async def events() -> AsyncIterator[str]:
         last_id = after
         last_state = None
         while True:
-            async with store.transaction() as uow:
+            async with store.reading() as uow:
                 task = await uow.tasks.get(number)
                 lines = await uow.tasks.log(number, after_id=last_id)
             for line in lines:

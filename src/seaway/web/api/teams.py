@@ -48,7 +48,7 @@ async def _check_members(uow: UnitOfWork, team: Team) -> None:
 @router.get("/teams")
 async def list_teams(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.TEAM_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return [team_json(t) for t in await uow.teams.list()]
 
 
@@ -65,7 +65,7 @@ async def create_team(request: Request, user: CurrentUser) -> dict[str, Any]:
 @router.get("/teams/{team_id}")
 async def get_team(request: Request, team_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.TEAM_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return team_json(await uow.teams.get(parse_id("team", team_id)))
 
 

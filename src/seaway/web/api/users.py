@@ -42,7 +42,7 @@ USER_BODY = {
 @router.get("/users")
 async def list_users(request: Request, user: CurrentUser) -> list[dict[str, Any]]:
     allow(user, Permission.USER_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return [user_json(u) for u in await uow.users.list()]
 
 
@@ -67,7 +67,7 @@ async def create_user(request: Request, user: CurrentUser) -> dict[str, Any]:
 @router.get("/users/{user_id}")
 async def get_user(request: Request, user_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.USER_VIEW)
-    async with services_of(request).store.transaction() as uow:
+    async with services_of(request).store.reading() as uow:
         return user_json(await uow.users.get(parse_id("user", user_id)))
 
 

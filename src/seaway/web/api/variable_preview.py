@@ -26,7 +26,7 @@ async def preview_variables(
     """What each variable resolves to for this environment and step; sensitive values masked, template errors shown."""
     allow(user, Permission.VARIABLE_VIEW, project=project_ref, environment=environment)
     services = services_of(request)
-    async with services.store.transaction() as uow:
+    async with services.store.reading() as uow:
         project = await find_project(uow, project_ref)
         env = await uow.environments.find_by_name(environment)
         if env is None:

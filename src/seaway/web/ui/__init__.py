@@ -89,7 +89,7 @@ async def entity_page(
     try:
         authorize(signed_in.user, permission)
         number = parse_id(kind, ref)
-        async with ui_of(request).services.store.transaction() as uow:
+        async with ui_of(request).services.store.reading() as uow:
             view = await load(uow, number)
     except PermissionDenied as exc:
         return message_page("Not allowed", exc.message, status=403)

@@ -47,7 +47,7 @@ async def home(request: Request) -> Response:
     if isinstance(signed_in, Response):
         return signed_in
     user = signed_in.user
-    async with ui_of(request).services.store.transaction() as uow:
+    async with ui_of(request).services.store.reading() as uow:
         pending = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
         tasks = await uow.tasks.list(limit=RECENT_DEPLOYMENTS)
         recent = [await deployment_row(uow, task.deployment_id) for task in tasks]
