@@ -9,6 +9,7 @@ to sign in and come back.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -38,7 +39,7 @@ class DeploymentRow:
     release: str
     environment: str
     state: str
-    queued_at: Any
+    queued_at: datetime
 
 
 @router.get("/")

@@ -7,6 +7,7 @@ cell the latest deployment of that release there; a release's notes, packages an
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -29,7 +30,7 @@ class ReleaseRow:
     id: str
     url: str
     version: str
-    created_at: object
+    created_at: datetime
     latest: dict[str, DeploymentRow]  # environment name → the latest deployment of this release there
 
 
