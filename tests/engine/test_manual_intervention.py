@@ -36,9 +36,9 @@ from seaway.domain.interruptions import (
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.approvals import ContentChanged, DeploymentCanceled, link_status_of
 from seaway.engine.deploying import request_cancel
-from seaway.engine.orchestrator import RUN_TASK
+from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.security.tokens import hash_token, token_fingerprint
-from seaway.store.tables import deployment_slots, metadata, releases
+from seaway.store.tables import deployment_slots, metadata, releases, work_items
 
 
 async def test_a_deployment_waits_at_the_step_holding_no_work_item_and_no_slot(services):
@@ -89,6 +89,38 @@ async def test_blocking_other_deployments_keeps_the_slot_while_waiting(services)
     await run_all(services)
     assert (await task_of(services, first))[0].state is TaskState.SUCCESS
     assert (await task_of(services, second))[0].state is TaskState.WAITING
+
+
+async def test_an_approved_deployment_waits_for_the_one_that_took_its_slot_meanwhile(services):
+    await apply_yaml(services, space())
+    first = await deploy_as(services)
+    await run_all(services)  # waits at the sign-off and gives up its slot
+    second = await deploy_as(services)
+    assert first.task_id is not None and second.task_id is not None
+    async with services.store.transaction() as uow:
+        # The second deployment is under way: it holds the slot, and its work item is not due right now.
+        assert await uow.tasks.take_slot(second.task_id, first.project_id, await environment_id(uow, "Test"))
+        await uow.conn.execute(work_items.delete().where(work_items.c.key == run_task_key(second.task_id)))
+    await decide(services, await interruption_of(services, first), "alice", "proceed", "ok")
+
+    await run_all(services)
+
+    task, runs = await task_of(services, first)
+    assert task.state is TaskState.WAITING  # approved, but not alongside the deployment in progress
+    assert runs[2].state is StepState.PENDING
+    assert "Approved; continuing once the deployment in progress to Test has finished" in await log_of(services, first)
+    async with services.store.transaction() as uow:
+        item = {"task_id": second.task_id}
+        await uow.queue.enqueue(RUN_TASK, run_task_key(second.task_id), item, services.clock.now())
+    await run_all(services)  # the second runs to its own sign-off and frees the slot: the first goes on
+    assert (await task_of(services, first))[0].state is TaskState.SUCCESS
+    assert (await task_of(services, second))[0].state is TaskState.WAITING
+
+
+async def environment_id(uow, name: str) -> int:
+    environment = await uow.environments.get_by_name(name)
+    assert environment.id is not None
+    return environment.id
 
 
 async def test_approving_resumes_the_deployment_and_later_steps_read_the_outcome(services):

@@ -125,6 +125,7 @@ class Orchestrator:
                 await self._end(uow, run, TaskState.CANCELED, finish)
                 return True
             if not await self._start(uow, run):
+                await run.write_staged(uow)
                 await finish(uow)  # another deployment holds the slot; it will enqueue this one when done
                 return True
             groups = step_groups(run.release.process)
@@ -187,10 +188,17 @@ class Orchestrator:
                 run.runs = [StepRun(task.id, i, s.name) for i, s in enumerate(run.release.process)]
             run.log.add(f"Deploying {run.project.name} release {run.release.version} to {run.environment.name}")
         elif task.state is TaskState.WAITING:
+            # It gave up its slot while it waited; another deployment may have taken it since. Then it stays
+            # waiting, and whoever frees the slot wakes it before any queued deployment.
+            assert run.environment.id is not None
+            if not await uow.tasks.take_slot(task.id, run.deployment.project_id, run.environment.id):
+                if not await uow.interruptions.pending_ids(task.id):
+                    run.log.add(
+                        f"Approved; continuing once the deployment in progress to {run.environment.name} has finished"
+                    )
+                return False
             run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
             await uow.tasks.save(run.task)
-            if run.environment.id is not None:
-                await uow.tasks.take_slot(task.id, run.deployment.project_id, run.environment.id)
         else:  # executing: a node died mid-task and this one took the work item over
             run.log.add("Resuming the deployment after its previous worker stopped", "warning")
         return True
@@ -394,7 +402,11 @@ class Orchestrator:
     async def _release_slot(self, uow: UnitOfWork, run: TaskRun) -> None:
         await uow.tasks.release_slot(run.task.id)
         if run.environment.id is not None:
-            next_task = await uow.tasks.next_queued_for_slot(run.deployment.project_id, run.environment.id)
+            project_id, environment_id = run.deployment.project_id, run.environment.id
+            # A decided deployment that found the slot taken goes on first: it started before any queued one.
+            next_task = await uow.tasks.next_resumable_for_slot(
+                project_id, environment_id, exclude=run.task.id
+            ) or await uow.tasks.next_queued_for_slot(project_id, environment_id)
             if next_task is not None:
                 await uow.queue.enqueue(RUN_TASK, run_task_key(next_task), {"task_id": next_task}, self.clock.now())
 

@@ -10,11 +10,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
-from seaway.store.tables import deployment_slots, deployments, step_runs, task_logs, tasks
+from seaway.store.tables import deployment_slots, deployments, interruptions, step_runs, task_logs, tasks
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,27 @@ class TaskRepository(Repository):
 
     async def release_slot(self, task_id: int) -> None:
         await self.conn.execute(deployment_slots.delete().where(deployment_slots.c.task_id == task_id))
+
+    async def next_resumable_for_slot(self, project_id: int, environment_id: int, *, exclude: int) -> int | None:
+        """The oldest waiting task of this project and environment whose decisions are all made: it was
+        woken to go on but found the slot taken."""
+        pending = sa.select(interruptions.c.id).where(
+            interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
+        )
+        stmt = (
+            sa.select(tasks.c.id)
+            .join(deployments, deployments.c.id == tasks.c.deployment_id)
+            .where(
+                deployments.c.project_id == project_id,
+                deployments.c.environment_id == environment_id,
+                tasks.c.state == TaskState.WAITING.value,
+                tasks.c.id != exclude,
+                ~sa.exists(pending),
+            )
+            .order_by(tasks.c.id)
+            .limit(1)
+        )
+        return (await self.conn.execute(stmt)).scalar_one_or_none()
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
         stmt = (
