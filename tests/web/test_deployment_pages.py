@@ -18,6 +18,7 @@ from tests.fixtures.live_server import (
 )
 
 from seaway.security.passwords import hash_password
+from seaway.web.ui import deployments as deployments_page
 
 
 @pytest.fixture
@@ -260,3 +261,18 @@ async def test_an_interruption_of_another_deployment_is_refused(services, client
     assert response.status_code == 422
     assert "that decision is not part of this deployment" in response.text
     assert (await interruption_of(services, first)).is_pending
+
+
+async def test_a_long_log_shows_its_last_lines_and_says_how_many_were_left_out(services, client, monkeypatch):
+    steps = '      - {name: Chatty, type: script, script: "for i in $(seq 1 30); do echo line-$i; done"}\n'
+    deployment = await set_up(services, steps)
+    await give_password(services, "alice")
+    await sign_in(client, "alice")
+    monkeypatch.setattr(deployments_page, "LOG_LINES_SHOWN", 10)
+
+    page = await client.get(f"/deployments/{deployment.id}")
+
+    assert "line-30<" in page.text and "The deployment succeeded" in page.text  # the end is what matters
+    assert "line-1<" not in page.text and "line-15<" not in page.text
+    total = len((await log_of(services, deployment)).splitlines())
+    assert f"The last 10 lines are shown ({total - 10} earlier ones left out)" in page.text

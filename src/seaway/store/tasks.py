@@ -149,6 +149,17 @@ class TaskRepository(Repository):
         )
         return [LogLine(r.at, r.level, r.message, r.step_index, r.id) for r in await self.conn.execute(stmt)]
 
+    async def log_tail(self, task_id: int, limit: int) -> tuple[builtins.list[LogLine], int]:
+        """The last `limit` lines of a task's log, oldest first, and how many lines it has in all."""
+        stmt = sa.select(task_logs).where(task_logs.c.task_id == task_id).order_by(task_logs.c.id.desc()).limit(limit)
+        lines = [LogLine(r.at, r.level, r.message, r.step_index, r.id) for r in await self.conn.execute(stmt)]
+        total = (
+            await self.conn.execute(
+                sa.select(sa.func.count()).select_from(task_logs).where(task_logs.c.task_id == task_id)
+            )
+        ).scalar_one()
+        return lines[::-1], int(total)
+
     # -- deployment slots: one running deployment per project and environment -----------------------
 
     async def take_slot(self, task_id: int, project_id: int, environment_id: int) -> bool:

@@ -114,7 +114,7 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     teams = await uow.teams.list()
     deciders = {i.decided_by for i in interruptions if i.decided_by is not None}
     names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
-    lines = await uow.tasks.log(deployment.task_id, limit=LOG_LINES_SHOWN)
+    lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN)
     return {
         "deployment": row,
         "project_url": f"/projects/{format_id('project', deployment.project_id)}",
@@ -130,7 +130,7 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
             for i in reversed(interruptions)
         ],
         "log": lines,
-        "log_cut": len(lines) == LOG_LINES_SHOWN,
+        "log_lines_left_out": total_lines - len(lines),
     }
 
 
