@@ -57,6 +57,7 @@ async def test_the_deployment_link_in_the_emails_needs_a_sign_in_and_comes_back(
     interruption_id = f"Interruptions-{(await interruption_of(services, deployment)).id}"
     assert f'<input type="hidden" name="interruption" value="{interruption_id}">' in page.text
     assert '<button type="submit" name="result" value="proceed" class="approve">Approve</button>' in page.text
+    assert '<section class="instructions"><p>Check <strong>Test</strong> for release 0.0.1</p>' in page.text
     assert "building 0.0.1" in page.text  # the log
 
 
@@ -106,6 +107,8 @@ async def test_home_lists_what_waits_for_you_and_the_latest_deployments(services
     assert "Waiting for your decision" in alice_home.text
     assert f"{link}Sign Off: Quotes 0.0.1 to Test</a>" in alice_home.text
     assert "Nothing waits for you." in carol_home.text  # not in the responsible team
+    assert f'<a href="/projects/Projects-{deployment.project_id}">Quotes</a>' in carol_home.text
+    assert '<a href="/signin">Sign out</a>' in carol_home.text
     assert f"{link}Quotes 0.0.1</a>" in carol_home.text
 
 

@@ -14,13 +14,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.users import Team, User
-from seaway.engine.approvals import list_interruptions
+from seaway.engine.approvals import list_interruptions, render_instructions
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
 from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
@@ -52,11 +53,13 @@ async def home(request: Request) -> Response:
         pending = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
         tasks = await uow.tasks.list(limit=RECENT_DEPLOYMENTS)
         recent = [await deployment_row(uow, task.deployment_id) for task in tasks]
+        projects = [(p.name, f"/projects/{format_id('project', p.id)}") for p in await uow.projects.list()]
     return render(
         "home.html",
         signed_in=signed_in,
         pending=[_interruption_view(i) for i in pending],
         recent=recent,
+        projects=projects,
     )
 
 
@@ -160,5 +163,7 @@ def _interruption_view(
         "decided_at": interruption.decided_at,
         "notes": interruption.notes,
         "responsible_teams": list(interruption.responsible_teams),
+        # Rendered with raw HTML escaped and images off (as in the emails): safe to include as is.
+        "instructions_html": Markup(render_instructions(interruption.instructions)),  # noqa: S704
         "deployment_url": f"/deployments/{format_id('deployment', interruption.deployment_id)}",
     }
