@@ -96,3 +96,13 @@ def test_a_valid_process_passes():
     )
     assert step(properties={"a": 1}).prop("a") == 1
     assert step().prop("missing", "default") == "default"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, False), (True, True), (False, False), ("yes", True), (" On ", True), ("1", True), ("no", False)],
+)
+def test_a_switch_reads_yaml_booleans_and_the_words_validation_accepts(value, expected):
+    properties = {} if value is None else {"email_links": value}
+    assert step(type_=StepType.MANUAL_INTERVENTION, properties=properties).flag("email_links") is expected
+    assert step().flag("email_links", default=True) is True

@@ -72,7 +72,8 @@ MAX_SCRIPT_TIMEOUT = 30 * 24 * 3600  # NaN and infinity fail the range check too
 
 # Step properties that are switches; a typo such as `ture` must not quietly mean false.
 FLAG_PROPERTIES = ("email_links", "block_deployments", "links_require_sign_in", "allow_self_approval", "is_html")
-_FLAG_WORDS = frozenset({"true", "false", "yes", "no", "on", "off", "1", "0"})
+_TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
+_FLAG_WORDS = _TRUE_WORDS | frozenset({"false", "no", "off", "0"})
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,16 @@ class Step:
 
     def prop(self, name: str, default: Any = None) -> Any:
         return self.properties.get(name, default)
+
+    def flag(self, name: str, default: bool = False) -> bool:
+        """A switch property: a YAML boolean or one of the words true/false, yes/no, on/off, 1/0
+        (`validate_process` refuses anything else)."""
+        value = self.properties.get(name)
+        if value is None:
+            return default
+        if isinstance(value, bool):
+            return value
+        return str(value).strip().lower() in _TRUE_WORDS
 
 
 class SkipReason(StrEnum):

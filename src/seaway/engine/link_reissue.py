@@ -18,7 +18,7 @@ from seaway.domain.users import User
 from seaway.engine.approvals import refuse_if_content_changed, refuse_unless_pending, refuse_unless_running
 from seaway.engine.mail import queue_email
 from seaway.errors import InvalidInput
-from seaway.steps.manual_intervention import LinkRequest, LinkSettings, release_changes, send_links
+from seaway.steps.manual_intervention import LinkSettings, link_request, send_links
 from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -60,23 +60,13 @@ async def reissue_links(
         await refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
     recipients = _recipients(responsible_users(interruption, teams, await uow.users.list()), usernames)
     deployment = await uow.deployments.get(interruption.deployment_id)
-    release = await uow.releases.get(interruption.release_id)
-    deployer = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
-    request = LinkRequest(
-        interruption=interruption,
-        deployer_name=deployer.label if deployer else "Seaway",
-        deployer_username=deployer.username if deployer else "seaway",
-        release_notes=release.notes,
-        changes=await release_changes(uow, deployment, release),
-        expires_at=now + links.lifetime,
-        public_url=links.public_url.rstrip("/"),
-    )
+    request = await link_request(uow, interruption, deployment, links, now)
     earlier = await uow.approval_links.list_for_interruption(interruption_id)
     fingerprints: dict[str, list[str]] = {}
     voided = 0
     for recipient in recipients:
         assert recipient.id is not None
-        voided += await uow.approval_links.revoke_for_user(interruption_id, recipient.id, now)
+        voided += await uow.approval_links.revoke_for_interruption(interruption_id, now, user_id=recipient.id)
         # The first email was approval:<interruption>:<user>; each pair sent since gets the next number.
         sent_before = sum(1 for link in earlier if link.user_id == recipient.id) // 2
         key = f"approval:{interruption_id}:{recipient.id}:{sent_before + 1}"

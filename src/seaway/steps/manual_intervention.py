@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from seaway.domain.changes import change_lines, compare_releases
 from seaway.domain.deployments import Deployment
@@ -46,15 +45,6 @@ class LinkSettings:
     lifetime: timedelta
 
 
-def flag(value: Any, default: bool = False) -> bool:
-    """A step's boolean property: YAML booleans, or the strings true/false/yes/no."""
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).strip().lower() in ("true", "yes", "1", "on")
-
-
 async def release_changes(uow: UnitOfWork, deployment: Deployment, release: Release) -> list[str]:
     """What `release` changes compared with the release last deployed successfully to the environment."""
     assert deployment.id is not None
@@ -79,7 +69,7 @@ def make_manual_intervention_step(store: Store, queue_email: QueueEmail, links: 
         if interruption.is_pending:
             return Waiting(
                 f"{format_id('interruption', interruption.id)} needs a decision",
-                blocks_other_deployments=flag(ctx.step.prop("block_deployments")),
+                blocks_other_deployments=ctx.step.flag("block_deployments"),
             )
         return await _outcome(ctx, interruption, decider)
 
@@ -98,7 +88,7 @@ async def _log_opened(
             "responsible teams, or cancel the deployment",
             "warning",
         )
-    if flag(ctx.step.prop("email_links")):
+    if ctx.step.flag("email_links"):
         if recipients:
             names = ", ".join(user.label for user in recipients)
             await ctx.log.write(f"Emailed approve and reject links to {len(recipients)} people: {names}")
@@ -149,26 +139,17 @@ async def _open(
             title=f"{ctx.step.name}: {project_name} {version} to {ctx.environment}",
             instructions=ctx.mask(ctx.render(str(ctx.step.prop("instructions") or ""), "instructions")),
             responsible_teams=teams,
-            links_require_sign_in=flag(ctx.step.prop("links_require_sign_in")),
+            links_require_sign_in=ctx.step.flag("links_require_sign_in"),
             requested_by=deployment.created_by,
-            allow_self_approval=flag(ctx.step.prop("allow_self_approval")),
+            allow_self_approval=ctx.step.flag("allow_self_approval"),
         )
     )
     deciders = responsible_users(interruption, await uow.teams.list(), await uow.users.list())
     recipients: list[User] = []
     fingerprints: dict[str, list[str]] = {}
-    if flag(ctx.step.prop("email_links")):
+    if ctx.step.flag("email_links"):
         recipients = [user for user in deciders if user.email]
-        release = await uow.releases.get(deployment.release_id)
-        request = LinkRequest(
-            interruption=interruption,
-            deployer_name=values.get("Octopus.Deployment.CreatedBy.DisplayName", "Seaway"),
-            deployer_username=values.get("Octopus.Deployment.CreatedBy.Username", "seaway"),
-            release_notes=values.get("Octopus.Release.Notes", ""),
-            changes=await release_changes(uow, deployment, release),
-            expires_at=now + links.lifetime,
-            public_url=public_url,
-        )
+        request = await link_request(uow, interruption, deployment, links, now)
         for user in recipients:
             fingerprints[user.username] = await send_links(
                 uow, request, user, now, queue_email, f"approval:{interruption.id}:{user.id}"
@@ -202,6 +183,23 @@ class LinkRequest:
     changes: list[str]
     expires_at: datetime
     public_url: str
+
+
+async def link_request(
+    uow: UnitOfWork, interruption: Interruption, deployment: Deployment, links: LinkSettings, now: datetime
+) -> LinkRequest:
+    """What the approval emails of `interruption` say: when the gate opens, and when links are sent again."""
+    release = await uow.releases.get(deployment.release_id)
+    deployer = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
+    return LinkRequest(
+        interruption=interruption,
+        deployer_name=deployer.label if deployer else "Seaway",
+        deployer_username=deployer.username if deployer else "seaway",
+        release_notes=release.notes,
+        changes=await release_changes(uow, deployment, release),
+        expires_at=now + links.lifetime,
+        public_url=links.public_url.rstrip("/"),
+    )
 
 
 async def send_links(

@@ -13,7 +13,7 @@ from seaway.errors import InvalidInput
 from seaway.notify.base import unique_addresses
 from seaway.notify.messages import step_email
 from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded
-from seaway.steps.manual_intervention import QueueEmail, flag
+from seaway.steps.manual_intervention import QueueEmail
 from seaway.store.unit_of_work import Store, UnitOfWork
 
 
@@ -56,7 +56,7 @@ def make_send_email_step(store: Store, queue_email: QueueEmail) -> StepExecutor:
             recipients = tuple(address for address in recipients if address)
             if recipients:
                 try:
-                    email = step_email(recipients, subject, body, flag(ctx.step.prop("is_html")))
+                    email = step_email(recipients, subject, body, ctx.step.flag("is_html"))
                 except InvalidInput as exc:
                     return Failed(f"the email cannot be sent: {exc}")
                 queued = await queue_email(uow, email, email_key(ctx.task_id, ctx.step_index), now=ctx.now())

@@ -77,28 +77,16 @@ class ApprovalLinkRepository(Repository):
         """Telemetry only: the first time the link's page was fetched (often a mail scanner, not a person)."""
         await self.conn.execute(t.update().where(t.c.id == link_id, t.c.opened_at.is_(None)).values(opened_at=now))
 
-    async def revoke_for_interruption(self, interruption_id: int, now: datetime) -> int:
-        """Void every link of an interruption that is still open; returns how many."""
+    async def revoke_for_interruption(self, interruption_id: int, now: datetime, *, user_id: int | None = None) -> int:
+        """Void the links of an interruption that are still open (only `user_id`'s, before sending them new
+        ones); returns how many."""
         stmt = (
             t.update()
             .where(t.c.interruption_id == interruption_id, t.c.used_at.is_(None), t.c.revoked_at.is_(None))
             .values(revoked_at=now)
         )
-        result = await self.conn.execute(stmt)
-        return int(result.rowcount or 0)
-
-    async def revoke_for_user(self, interruption_id: int, user_id: int, now: datetime) -> int:
-        """Void one recipient's open links of an interruption (before sending them new ones); returns how many."""
-        stmt = (
-            t.update()
-            .where(
-                t.c.interruption_id == interruption_id,
-                t.c.user_id == user_id,
-                t.c.used_at.is_(None),
-                t.c.revoked_at.is_(None),
-            )
-            .values(revoked_at=now)
-        )
+        if user_id is not None:
+            stmt = stmt.where(t.c.user_id == user_id)
         result = await self.conn.execute(stmt)
         return int(result.rowcount or 0)
 

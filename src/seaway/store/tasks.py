@@ -147,12 +147,12 @@ class TaskRepository(Repository):
             .order_by(task_logs.c.id)
             .limit(limit)
         )
-        return [LogLine(r.at, r.level, r.message, r.step_index, r.id) for r in await self.conn.execute(stmt)]
+        return [_log_line(r) for r in await self.conn.execute(stmt)]
 
     async def log_tail(self, task_id: int, limit: int) -> tuple[builtins.list[LogLine], int]:
         """The last `limit` lines of a task's log, oldest first, and how many lines it has in all."""
         stmt = sa.select(task_logs).where(task_logs.c.task_id == task_id).order_by(task_logs.c.id.desc()).limit(limit)
-        lines = [LogLine(r.at, r.level, r.message, r.step_index, r.id) for r in await self.conn.execute(stmt)]
+        lines = [_log_line(r) for r in await self.conn.execute(stmt)]
         total = (
             await self.conn.execute(
                 sa.select(sa.func.count()).select_from(task_logs).where(task_logs.c.task_id == task_id)
@@ -192,31 +192,30 @@ class TaskRepository(Repository):
         pending = sa.select(interruptions.c.id).where(
             interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
         )
-        stmt = (
-            sa.select(tasks.c.id)
-            .join(deployments, deployments.c.id == tasks.c.deployment_id)
-            .where(
-                deployments.c.project_id == project_id,
-                deployments.c.environment_id == environment_id,
-                tasks.c.state == TaskState.WAITING.value,
-                tasks.c.id != exclude,
-                ~sa.exists(pending),
-            )
-            .order_by(tasks.c.id)
-            .limit(1)
+        stmt = _first_of_slot(project_id, environment_id, TaskState.WAITING).where(
+            tasks.c.id != exclude, ~sa.exists(pending)
         )
         return (await self.conn.execute(stmt)).scalar_one_or_none()
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
-        stmt = (
-            sa.select(tasks.c.id)
-            .join(deployments, deployments.c.id == tasks.c.deployment_id)
-            .where(
-                deployments.c.project_id == project_id,
-                deployments.c.environment_id == environment_id,
-                tasks.c.state == TaskState.QUEUED.value,
-            )
-            .order_by(tasks.c.id)
-            .limit(1)
-        )
+        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED)
         return (await self.conn.execute(stmt)).scalar_one_or_none()
+
+
+def _first_of_slot(project_id: int, environment_id: int, state: TaskState) -> Any:
+    """The oldest task in `state` of one project and environment (add conditions with `.where`)."""
+    return (
+        sa.select(tasks.c.id)
+        .join(deployments, deployments.c.id == tasks.c.deployment_id)
+        .where(
+            deployments.c.project_id == project_id,
+            deployments.c.environment_id == environment_id,
+            tasks.c.state == state.value,
+        )
+        .order_by(tasks.c.id)
+        .limit(1)
+    )
+
+
+def _log_line(row: Any) -> LogLine:
+    return LogLine(row.at, row.level, row.message, row.step_index, row.id)

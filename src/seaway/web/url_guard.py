@@ -6,10 +6,11 @@ a NUL that reached a query would end as a server error instead of a clear refusa
 
 from __future__ import annotations
 
-import json
 from urllib.parse import unquote_to_bytes
 
 from starlette.types import ASGIApp, Receive, Scope, Send
+
+from seaway.web.errors import problem
 
 MESSAGE = "the URL must not contain NUL characters"
 
@@ -20,15 +21,7 @@ class RefuseNulInUrl:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and _has_nul(scope):
-            body = json.dumps({"error": {"code": "invalid_input", "message": MESSAGE, "field": "url"}}).encode()
-            await send(
-                {
-                    "type": "http.response.start",
-                    "status": 400,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-                }
-            )
-            await send({"type": "http.response.body", "body": body})
+            await problem(400, "invalid_input", MESSAGE, "url")(scope, receive, send)
             return
         await self.app(scope, receive, send)
 

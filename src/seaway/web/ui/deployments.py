@@ -20,6 +20,7 @@ from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
 from seaway.domain.permissions import Permission
+from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
 from seaway.engine.approvals import list_interruptions, render_instructions
 from seaway.store.unit_of_work import UnitOfWork
@@ -51,15 +52,18 @@ async def home(request: Request) -> Response:
     user = signed_in.user
     async with ui_of(request).services.store.reading() as uow:
         pending = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
-        tasks = await uow.tasks.list(limit=RECENT_DEPLOYMENTS)
-        recent = [await deployment_row(uow, task.deployment_id) for task in tasks]
-        projects = [(p.name, f"/projects/{format_id('project', p.id)}") for p in await uow.projects.list()]
+        projects = {p.id: p.name for p in await uow.projects.list()}
+        recent = []
+        for task in await uow.tasks.list(limit=RECENT_DEPLOYMENTS):
+            deployment = await uow.deployments.get(task.deployment_id)
+            release = await uow.releases.get(deployment.release_id)
+            recent.append(deployment_row(deployment, task, projects[deployment.project_id], release.version))
     return render(
         "home.html",
         signed_in=signed_in,
         pending=[_interruption_view(i) for i in pending],
         recent=recent,
-        projects=projects,
+        projects=[(name, f"/projects/{format_id('project', project_id)}") for project_id, name in projects.items()],
     )
 
 
@@ -95,23 +99,21 @@ async def render_deployment(
     )
 
 
-async def deployment_row(uow: UnitOfWork, deployment_id: int) -> DeploymentRow:
-    deployment = await uow.deployments.get(deployment_id)
-    release = await uow.releases.get(deployment.release_id)
-    project = await uow.projects.get(deployment.project_id)
-    assert deployment.task_id is not None
-    task = await uow.tasks.get(deployment.task_id)
+def deployment_row(deployment: Deployment, task: Task, project: str, release: str) -> DeploymentRow:
+    """One line of a table of deployments, from what the page has already read."""
     public_id = format_id("deployment", deployment.id)
     return DeploymentRow(
-        public_id, f"/deployments/{public_id}", project.name, release.version, deployment.environment,
-        task.state.value, task.queued_at,
+        public_id, f"/deployments/{public_id}", project, release, deployment.environment, task.state.value,
+        task.queued_at,
     )  # fmt: skip
 
 
 async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User) -> dict[str, Any]:
     assert deployment.task_id is not None
-    row = await deployment_row(uow, deployment.id or 0)
     task = await uow.tasks.get(deployment.task_id)
+    release = await uow.releases.get(deployment.release_id)
+    project = await uow.projects.get(deployment.project_id)
+    row = deployment_row(deployment, task, project.name, release.version)
     creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     interruptions = await uow.interruptions.list(state="all", task_id=task.id)
     teams = await uow.teams.list()

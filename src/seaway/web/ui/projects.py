@@ -13,6 +13,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.releases import Release
@@ -47,7 +48,7 @@ async def project_page(request: Request, project_id: str) -> Response:
             "project": project,
             "project_id": format_id("project", project.id),
             "environments": [env.name for env in await uow.environments.list()],
-            "releases": [await _release_row(uow, release) for release in releases],
+            "releases": [await _release_row(uow, project.name, release) for release in releases],
         }
 
     return await entity_page(
@@ -71,12 +72,13 @@ async def release_page(request: Request, release_id: str) -> Response:
         release = await uow.releases.get(number)
         project = await uow.projects.get(release.project_id)
         deployments = reversed(await uow.deployments.list_for_release(number))
+        rows = [await _row(uow, deployment, project.name, release.version) for deployment in deployments]
         return {
             "release": release,
             "release_id": format_id("release", release.id),
             "project": project,
             "project_url": f"/projects/{format_id('project', project.id)}",
-            "deployments": [await deployment_row(uow, deployment.id or 0) for deployment in deployments],
+            "deployments": rows,
         }
 
     return await entity_page(
@@ -90,10 +92,15 @@ async def release_page(request: Request, release_id: str) -> Response:
     )
 
 
-async def _release_row(uow: UnitOfWork, release: Release) -> ReleaseRow:
+async def _release_row(uow: UnitOfWork, project: str, release: Release) -> ReleaseRow:
     latest: dict[str, DeploymentRow] = {}
     for deployment in await uow.deployments.list_for_release(release.id or 0):
-        row = await deployment_row(uow, deployment.id or 0)
-        latest[deployment.environment] = row  # listed oldest first: the last one wins
+        # Listed oldest first: the last one of an environment wins.
+        latest[deployment.environment] = await _row(uow, deployment, project, release.version)
     public_id = format_id("release", release.id)
     return ReleaseRow(public_id, f"/releases/{public_id}", release.version, release.created_at, latest)
+
+
+async def _row(uow: UnitOfWork, deployment: Deployment, project: str, release: str) -> DeploymentRow:
+    assert deployment.task_id is not None
+    return deployment_row(deployment, await uow.tasks.get(deployment.task_id), project, release)
