@@ -204,7 +204,7 @@ async def main() -> None:
         parser.error("--decisions cannot exceed --parked")
     if args.only != "postgresql":
         with tempfile.TemporaryDirectory(prefix="seaway-bench-db-") as tmp:
-            await run_one(f"sqlite+aiosqlite:///{tmp}/bench.db", "SQLite", args.parked, args.decisions)
+            await run_one(f"sqlite:///{tmp}/bench.db", "SQLite", args.parked, args.decisions)
     if args.only != "sqlite":
         name = f"seaway_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
         admin = await asyncpg.connect(PG_ADMIN)

@@ -39,7 +39,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from seaway.bootstrap import Services, build_services
 from seaway.config.documents import load_text, parse_document
@@ -49,6 +48,7 @@ from seaway.engine.configuration import apply_document
 from seaway.engine.deploying import create_deployment, create_release
 from seaway.engine.worker import Worker
 from seaway.settings import Settings
+from seaway.store.database import Database
 
 PG_HOST = "127.0.0.1"
 PG_PORT = 5432
@@ -91,13 +91,13 @@ def transaction_label(writes: set[str]) -> str:
 class CommitCounter:
     """Counts the COMMITs (and statements) Seaway's engine issues, per phase, labelled by what each wrote."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: sa.Engine) -> None:
         self.phase = "setup"
         self.commits: dict[str, Counter[str]] = {}
         self.statements: Counter[str] = Counter()
         self.rollbacks: Counter[str] = Counter()
         self._writes: dict[int, set[str]] = {}
-        sync_engine = engine.sync_engine
+        sync_engine = engine
         event.listen(sync_engine, "begin", self._on_begin)
         event.listen(sync_engine, "before_cursor_execute", self._on_statement)
         event.listen(sync_engine, "commit", self._on_commit)
@@ -362,11 +362,14 @@ def seaway_settings(data_dir: Path, database_url: str | None) -> Settings:
     return Settings(data_dir=data_dir, database_url=database_url)
 
 
-async def warm_pool(engine: AsyncEngine, connections: int) -> None:
+async def warm_pool(database: Database, connections: int) -> None:
     """Open the pool's connections before timing, so connecting is not measured."""
-    conns = [await engine.connect() for _ in range(connections)]
-    for conn in conns:
-        await conn.close()
+    async with database.connect() as conn:
+        await conn.execute(sa.text("SELECT 1"))
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(connections):
+            conn = await stack.enter_async_context(database.read())
+            await conn.execute(sa.text("SELECT 1"))
 
 
 @dataclass
@@ -434,7 +437,7 @@ async def create_deployments(services: Services, n: int) -> None:
 
 async def outcome(services: Services) -> tuple[dict[str, int], int, int, int]:
     """Task states, succeeded steps, steps that ran more than once, work items left."""
-    async with services.database.engine.connect() as conn:
+    async with services.database.read() as conn:
 
         async def scalar(sql: str, **params: Any) -> int:
             return int((await conn.execute(sa.text(sql), params)).scalar_one())
@@ -493,7 +496,7 @@ async def run_seaway(
     services = build_services(seaway_settings(data_dir, url))
     closed = False
     try:
-        counter = CommitCounter(services.database.engine)
+        counter = CommitCounter(services.database.sync_engine)
         lost_before = LOST_LEASES.count
         await services.database.migrate()
         projects = math.ceil(n / len(ENVIRONMENTS))
@@ -501,9 +504,9 @@ async def run_seaway(
             await apply_document(uow, parse_document(load_text(space_document(projects))), now=services.clock.now())
         server: dict[str, int] = {}
         if pg_name:
-            await services.database.engine.dispose()
+            await services.database.dispose()
             server["before"] = await server_commits(pg_name)
-        await warm_pool(services.database.engine, 1)
+        await warm_pool(services.database, 1)
 
         counter.phase = "create"
         started, cpu = time.perf_counter(), time.process_time()
@@ -512,7 +515,7 @@ async def run_seaway(
         counter.phase = "between"
 
         if pg_name:
-            await services.database.engine.dispose()
+            await services.database.dispose()
             server["created"] = await server_commits(pg_name)
         child_commits: list[dict[str, Any]] = []
         if processes:
@@ -521,7 +524,7 @@ async def run_seaway(
             execute_cpu = sum(float(child["cpu"]) for child in child_commits)
         else:
             pool = [services.worker] + [extra_worker(services, f"bench-node-{i}") for i in range(1, workers)]
-            await warm_pool(services.database.engine, WORKER_CAPACITY * workers + 1)
+            await warm_pool(services.database, WORKER_CAPACITY * workers + 1)
             counter.phase = "execute"
             with profiled(profile):
                 started, cpu = time.perf_counter(), time.process_time()
@@ -529,7 +532,7 @@ async def run_seaway(
                 execute_s, execute_cpu = time.perf_counter() - started, time.process_time() - cpu
         counter.phase = "verify"
         if pg_name:
-            await services.database.engine.dispose()
+            await services.database.dispose()
             server["executed"] = await server_commits(pg_name)
         states, steps, reruns, left = await outcome(services)
         await services.close()
@@ -615,9 +618,9 @@ async def worker_child(url: str, data_dir: Path, node_id: str) -> None:
     """One worker process: connect, say ready, wait for go, run until idle, report its commits as JSON."""
     services = build_services(seaway_settings(data_dir, url))
     try:
-        counter = CommitCounter(services.database.engine)
+        counter = CommitCounter(services.database.sync_engine)
         worker = extra_worker(services, node_id)
-        await warm_pool(services.database.engine, WORKER_CAPACITY + 1)
+        await warm_pool(services.database, WORKER_CAPACITY + 1)
         print("ready", flush=True)
         if (await asyncio.to_thread(sys.stdin.readline)).strip() != "go":
             return  # the benchmark stopped before timing began

@@ -56,7 +56,7 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        return f"sqlite+aiosqlite:///{self.data_dir.resolve() / 'seaway.db'}"
+        return f"sqlite:///{self.data_dir.resolve() / 'seaway.db'}"
 
 
 def configuration_reference() -> str:

@@ -17,7 +17,7 @@ from seaway.cli.output import CliError
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], ServerProcess]]:
     tmp = tmp_path_factory.mktemp("approvals-cli")
-    env = seaway_env(f"sqlite+aiosqlite:///{tmp / 'seaway.db'}", tmp / "data")
+    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
     assert run_cli(["migrate"], env).returncode == 0
     assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
     ops_key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()

@@ -32,7 +32,7 @@ projects:
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     tmp = tmp_path_factory.mktemp("cli")
-    env = seaway_env(f"sqlite+aiosqlite:///{tmp / 'seaway.db'}", tmp / "data")
+    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
     assert run_cli(["migrate"], env).returncode == 0
     assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
     key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()

@@ -54,7 +54,7 @@ def page(port: int) -> str:
 def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
     demo_file, ports = demo_on_free_ports(tmp_path)
     data_dir = tmp_path / "data"
-    env = seaway_env(f"sqlite+aiosqlite:///{tmp_path / 'seaway.db'}", data_dir)
+    env = seaway_env(f"sqlite:///{tmp_path / 'seaway.db'}", data_dir)
     server = ServerProcess(env, free_port(), ("--demo", "--demo-file", str(demo_file)))
     server.start()
     try:

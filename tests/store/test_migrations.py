@@ -21,9 +21,7 @@ def _diff(connection):
 
 
 async def test_the_migrated_schema_matches_the_tables_in_code(database):
-    async with database.engine.connect() as conn:
-        differences = await conn.run_sync(_diff)
-    assert differences == []
+    assert await database.run_sync(_diff) == []
 
 
 async def test_the_history_is_linear():
@@ -32,23 +30,19 @@ async def test_the_history_is_linear():
 
 
 async def test_downgrading_to_nothing_and_upgrading_again_works(database):
-    async with database.engine.begin() as conn:
-        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
-    async with database.engine.begin() as conn:
-        tables = await conn.run_sync(lambda c: c.dialect.get_table_names(c))
+    await database.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
+    tables = await database.run_sync(lambda c: c.dialect.get_table_names(c))
     assert set(tables) <= {"alembic_version"}
     await database.migrate()
-    async with database.engine.connect() as conn:
-        assert await conn.run_sync(_diff) == []
+    assert await database.run_sync(_diff) == []
 
 
 async def test_adding_the_deployer_to_interruptions_keeps_every_approval_link_and_fills_it_in(database):
     """0004 must not rebuild `interruptions` on SQLite: with foreign keys on, that deletes their links."""
-    async with database.engine.begin() as conn:
-        await conn.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
-        await conn.run_sync(lambda c: command.upgrade(alembic_config(c), "0003"))
+    await database.run_sync(lambda c: command.downgrade(alembic_config(c), "base"))
+    await database.run_sync(lambda c: command.upgrade(alembic_config(c), "0003"))
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    async with database.engine.begin() as conn:
+    async with database.connect() as conn:
         await conn.execute(sa.insert(t.users).values(id=1, username="dave", username_key="dave", created_at=now))
         await conn.execute(sa.insert(t.environments).values(id=1, name="Prod", name_key="prod", sort_order=0))
         await conn.execute(
@@ -81,8 +75,8 @@ async def test_adding_the_deployer_to_interruptions_keeps_every_approval_link_an
 
     await database.migrate()
 
-    async with database.engine.connect() as conn:
-        assert await conn.run_sync(_diff) == []
+    assert await database.run_sync(_diff) == []
+    async with database.read() as conn:
         links = (await conn.execute(sa.select(t.approval_links.c.token_hash))).scalars().all()
         row = (await conn.execute(sa.select(t.interruptions))).one()
     assert links == ["a" * 64]

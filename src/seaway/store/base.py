@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seaway.errors import NotFound
 from seaway.store.codecs import Cipher
+from seaway.store.database import StoreConnection
 
 
 class Repository:
-    def __init__(self, conn: AsyncConnection, cipher: Cipher) -> None:
+    def __init__(self, conn: StoreConnection, cipher: Cipher) -> None:
         self.conn = conn
         self.cipher = cipher
 

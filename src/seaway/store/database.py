@@ -6,54 +6,37 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from seaway.errors import InvalidInput
+from seaway.store.sqlite import SqliteEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 READ_ONLY = "seaway_read_only"  # an execution option: this connection's transactions only read
+T = TypeVar("T")
+
+
+class StoreConnection(Protocol):
+    """What repositories use of a connection: the same on SQLite (synchronous underneath) and PostgreSQL."""
+
+    @property
+    def dialect(self) -> Dialect: ...
+
+    async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[Any]: ...
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
 
 
 def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite+aiosqlite:///{data_dir / 'seaway.db'}"
-
-
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
-    def on_connect(dbapi_connection: Any, _record: Any) -> None:
-        # Take transaction control from the driver so BEGIN IMMEDIATE below is the only BEGIN issued.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(conn: Any) -> None:
-        if _read_only(conn):
-            # A reader takes no lock at all in WAL mode: it sees the last commit and never waits for, nor
-            # holds up, the one writer. query_only makes a stray write fail instead of taking the lock.
-            conn.exec_driver_sql("BEGIN")
-            conn.exec_driver_sql("PRAGMA query_only=ON")
-            return
-        # A deferred transaction that later writes can fail with SQLITE_BUSY without waiting; taking the
-        # write lock up front makes writers queue on busy_timeout instead.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
-    @event.listens_for(engine.sync_engine, "commit")
-    @event.listens_for(engine.sync_engine, "rollback")
-    def on_end(conn: Any) -> None:
-        if _read_only(conn):
-            conn.exec_driver_sql("PRAGMA query_only=OFF")  # the pooled connection writes again next time
+    return f"sqlite:///{data_dir / 'seaway.db'}"
 
 
 def _configure_postgresql(engine: AsyncEngine) -> None:
@@ -69,6 +52,12 @@ def _read_only(conn: Any) -> bool:
 
 
 class Database:
+    """The store's connection to one database: write transactions, read-only snapshots and migration.
+
+    SQLite runs its statements on the loop thread (`store/sqlite.py`); PostgreSQL goes through asyncpg.
+    Both hand out connections with the same awaitable `execute`, so repositories do not know which it is.
+    """
+
     def __init__(self, url: str, *, pool_size: int = 10) -> None:
         try:
             parsed = make_url(url)
@@ -78,45 +67,69 @@ class Database:
         self.dialect = parsed.get_backend_name()
         if self.dialect not in ("sqlite", "postgresql"):
             raise InvalidInput("only sqlite and postgresql databases are supported", field="SEAWAY_DATABASE_URL")
-        kwargs: dict[str, Any] = {}
-        if self.dialect == "postgresql":
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
-        else:
-            if parsed.database:
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-            kwargs.update(pool_size=pool_size, max_overflow=0)
-        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        self._sqlite: SqliteEngine | None = None
+        self._postgresql: AsyncEngine | None = None
         if self.dialect == "sqlite":
-            _configure_sqlite(self.engine)
+            self._sqlite = SqliteEngine(parsed.database or "", readers=pool_size)
         else:
-            _configure_postgresql(self.engine)
-        self._after_commit: list[Callable[[], None]] = []
+            self._postgresql = create_async_engine(
+                parsed.set(drivername="postgresql+asyncpg"),
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_pre_ping=True,
+            )
+            _configure_postgresql(self._postgresql)
 
     @property
     def is_postgresql(self) -> bool:
         return self.dialect == "postgresql"
 
+    @property
+    def sync_engine(self) -> sa.Engine:
+        """The engine whose events see every write transaction (for counting commits and statements)."""
+        if self._sqlite is not None:
+            return self._sqlite.writer
+        assert self._postgresql is not None
+        return self._postgresql.sync_engine
+
     @contextlib.asynccontextmanager
-    async def connect(self) -> AsyncIterator[AsyncConnection]:
+    async def connect(self) -> AsyncIterator[StoreConnection]:
         """A connection inside one transaction, committed on success and rolled back on any error."""
-        async with self.engine.begin() as conn:
+        if self._sqlite is not None:
+            async with self._sqlite.write() as conn:
+                yield conn
+            return
+        assert self._postgresql is not None
+        async with self._postgresql.begin() as conn:
             yield conn
 
     @contextlib.asynccontextmanager
-    async def read(self) -> AsyncIterator[AsyncConnection]:
+    async def read(self) -> AsyncIterator[StoreConnection]:
         """A connection inside one read-only transaction: a consistent snapshot that takes no write lock.
         Any write in it fails (SQLite `query_only`, PostgreSQL `READ ONLY`)."""
-        async with self.engine.connect() as plain:
-            conn = await plain.execution_options(**{READ_ONLY: True})
-            async with conn.begin():
+        if self._sqlite is not None:
+            async with self._sqlite.read() as conn:
                 yield conn
+            return
+        assert self._postgresql is not None
+        async with self._postgresql.connect() as plain:
+            reader = await plain.execution_options(**{READ_ONLY: True})
+            async with reader.begin():
+                yield reader
+
+    async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T:
+        """Run a synchronous function (Alembic, schema inspection) in one write transaction."""
+        async with self.connect() as conn:
+            return await conn.run_sync(fn)
 
     async def migrate(self) -> None:
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+        await self.run_sync(_upgrade)
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        if self._sqlite is not None:
+            await self._sqlite.dispose()
+        if self._postgresql is not None:
+            await self._postgresql.dispose()
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Config:

@@ -9,14 +9,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine.url import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection
+
+from seaway.store.database import StoreConnection
 
 
-def is_postgresql(conn: AsyncConnection) -> bool:
+def is_postgresql(conn: StoreConnection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
-def insert_ignoring_conflict(conn: AsyncConnection, table: sa.Table, index_elements: list[str]) -> Any:
+def insert_ignoring_conflict(conn: StoreConnection, table: sa.Table, index_elements: list[str]) -> Any:
     """An INSERT that does nothing when the unique key already exists."""
     if is_postgresql(conn):
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=index_elements)
@@ -24,14 +25,14 @@ def insert_ignoring_conflict(conn: AsyncConnection, table: sa.Table, index_eleme
 
 
 def insert_on_conflict_update(
-    conn: AsyncConnection, table: sa.Table, index_elements: list[str], values: dict[str, Any], update: dict[str, Any]
+    conn: StoreConnection, table: sa.Table, index_elements: list[str], values: dict[str, Any], update: dict[str, Any]
 ) -> Any:
     stmt: Any = postgresql.insert(table) if is_postgresql(conn) else sqlite.insert(table)
     stmt = stmt.values(**values)
     return stmt.on_conflict_do_update(index_elements=index_elements, set_=update)
 
 
-def lock_for_claim(select: sa.Select[Any], conn: AsyncConnection) -> sa.Select[Any]:
+def lock_for_claim(select: sa.Select[Any], conn: StoreConnection) -> sa.Select[Any]:
     """PostgreSQL: skip rows another node is claiming. SQLite: BEGIN IMMEDIATE already serialises writers."""
     if is_postgresql(conn):
         return select.with_for_update(skip_locked=True)
@@ -41,7 +42,7 @@ def lock_for_claim(select: sa.Select[Any], conn: AsyncConnection) -> sa.Select[A
 WAKE_CHANNEL = "seaway_work"
 
 
-async def notify_work(conn: AsyncConnection) -> None:
+async def notify_work(conn: StoreConnection) -> None:
     """Wake idle workers on other nodes when this transaction commits (PostgreSQL only)."""
     if is_postgresql(conn):
         await conn.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": WAKE_CHANNEL})

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seaway.store.base import Repository
 from seaway.store.codecs import Cipher
+from seaway.store.database import StoreConnection
 from seaway.store.dialects import insert_on_conflict_update, lock_for_claim, notify_work
 from seaway.store.tables import work_items as t
 
@@ -32,7 +32,7 @@ class WorkItem:
 
 
 class WorkQueue(Repository):
-    def __init__(self, conn: AsyncConnection, cipher: Cipher, on_enqueue: Callable[[], None] | None = None) -> None:
+    def __init__(self, conn: StoreConnection, cipher: Cipher, on_enqueue: Callable[[], None] | None = None) -> None:
         super().__init__(conn, cipher)
         self._on_enqueue = on_enqueue
 

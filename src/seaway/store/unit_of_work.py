@@ -15,13 +15,12 @@ from collections.abc import AsyncIterator, Callable
 from functools import cached_property
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from seaway.errors import Conflict
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
 from seaway.store.codecs import Cipher
-from seaway.store.database import Database
+from seaway.store.database import Database, StoreConnection
 from seaway.store.deployments import DeploymentRepository
 from seaway.store.emails import EmailRepository
 from seaway.store.environments import EnvironmentRepository
@@ -37,7 +36,7 @@ from seaway.store.users import UserRepository
 
 
 class UnitOfWork:
-    def __init__(self, conn: AsyncConnection, cipher: Cipher, wakers: list[Callable[[], None]] | None = None) -> None:
+    def __init__(self, conn: StoreConnection, cipher: Cipher, wakers: list[Callable[[], None]] | None = None) -> None:
         self.conn = conn
         self.cipher = cipher
         self._after_commit: list[Callable[[], None]] = []
