@@ -28,7 +28,7 @@ from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
 from seaway.engine.clock import Clock
 from seaway.engine.task_log import TaskLog
-from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag, variables_for_step
+from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag, refers_to_previous, variables_for_step
 from seaway.errors import SeawayError
 from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -80,20 +80,23 @@ class TaskRun:
     previous_release: str | None = None
     previous_environment_release: str | None = None
     staged: dict[int, StepRun] = field(default_factory=dict)
-    staged_outputs: dict[int, dict[str, str]] = field(default_factory=dict)
+    # The step runs exist only here until the first write inserts them, already in their staged states.
+    runs_inserted: bool = True
 
     def stage(self, run: StepRun, outputs: Mapping[str, str] | None = None) -> None:
         self.runs[run.index] = run
         self.staged[run.index] = run
         if outputs is not None:
             self.outputs[run.index] = dict(outputs)
-            self.staged_outputs[run.index] = dict(outputs)
 
     async def write_staged(self, uow: UnitOfWork) -> None:
-        for index, run in self.staged.items():
-            await uow.tasks.save_step_run(run, self.staged_outputs.get(index))
+        """One statement per table: the step runs that changed, then the log lines."""
+        if not self.runs_inserted:
+            await uow.tasks.add_step_runs(self.runs, self.outputs)
+            self.runs_inserted = True
+        elif self.staged:
+            await uow.tasks.save_step_runs(list(self.staged.values()), self.outputs)
         self.staged.clear()
-        self.staged_outputs.clear()
         await self.log.flush(uow)
 
 
@@ -147,14 +150,10 @@ class Orchestrator:
         environment = await uow.environments.get_by_name(deployment.environment)
         creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
         variables = apply_prompted(release.variables, deployment.prompted_variables)
-        runs = await uow.tasks.step_runs(task_id)
-        outputs = {i: {k: str(v) for k, v in o.items()} for i, o in (await uow.tasks.step_outputs(task_id)).items()}
-        assert deployment.id is not None
-        previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
-        previous_release = await uow.releases.previous(project.id or 0, release.id or 0)
-        previous_env_release = await uow.releases.get(previous.release_id) if previous else None
+        runs, stored_outputs = await uow.tasks.step_runs_and_outputs(task_id)
+        outputs = {i: {k: str(v) for k, v in o.items()} for i, o in stored_outputs.items()}
         masker = Masker(sensitive_values(variables))
-        return TaskRun(
+        run = TaskRun(
             task=task,
             deployment=deployment,
             release=release,
@@ -165,10 +164,17 @@ class Orchestrator:
             runs=runs,
             outputs=outputs,
             log=TaskLog(task_id, masker, self.clock.now),
-            previous_successful_id=previous.id if previous else None,
-            previous_release=previous_release.version if previous_release else None,
-            previous_environment_release=previous_env_release.version if previous_env_release else None,
         )
+        # Three look-ups that only a variable naming an earlier release or deployment needs.
+        if refers_to_previous(variables, release.process):
+            assert deployment.id is not None
+            previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
+            previous_release = await uow.releases.previous(project.id or 0, release.id or 0)
+            previous_env_release = await uow.releases.get(previous.release_id) if previous else None
+            run.previous_successful_id = previous.id if previous else None
+            run.previous_release = previous_release.version if previous_release else None
+            run.previous_environment_release = previous_env_release.version if previous_env_release else None
+        return run
 
     async def _start(self, uow: UnitOfWork, run: TaskRun) -> bool:
         task = run.task
@@ -184,8 +190,8 @@ class Orchestrator:
             run.task, _ = transition(task, Proposal(TaskState.EXECUTING), self.clock.now())
             await uow.tasks.save(run.task)
             if not run.runs:
-                await uow.tasks.add_step_runs(task.id, [s.name for s in run.release.process])
                 run.runs = [StepRun(task.id, i, s.name) for i, s in enumerate(run.release.process)]
+                run.runs_inserted = False
             run.log.add(f"Deploying {run.project.name} release {run.release.version} to {run.environment.name}")
         elif task.state is TaskState.WAITING:
             # It gave up its slot while it waited; another deployment may have taken it since. Then it stays
@@ -370,43 +376,56 @@ class Orchestrator:
         if lease.lost:
             return False
         async with self.store.transaction() as uow:
-            if canceled or (await uow.tasks.get(run.task.id)).cancel_requested:
-                run.task = replace(run.task, cancel_requested=True)
-                await self._end(uow, run, TaskState.CANCELED, finish)
-            else:
-                await self._end(uow, run, TaskState.FAILED if run.task.failed_steps else TaskState.SUCCESS, finish)
+            if not canceled:
+                ending = TaskState.FAILED if run.task.failed_steps else TaskState.SUCCESS
+                # Ends it unless a cancel was requested since the last heartbeat; then it ends as canceled.
+                if await self._end(uow, run, ending, finish, unless_cancel_requested=True):
+                    return True
+            run.task = replace(run.task, cancel_requested=True)
+            await self._end(uow, run, TaskState.CANCELED, finish)
         return True
 
-    async def _end(self, uow: UnitOfWork, run: TaskRun, state: TaskState, finish: FinishItem) -> None:
+    async def _end(
+        self,
+        uow: UnitOfWork,
+        run: TaskRun,
+        state: TaskState,
+        finish: FinishItem,
+        *,
+        unless_cancel_requested: bool = False,
+    ) -> bool:
+        """End the task in `state`; False (nothing written) when `unless_cancel_requested` finds a cancel."""
         now = self.clock.now()
+        canceled_message = "The deployment was canceled"
+        if state is TaskState.CANCELED:
+            proposal, message, level = Proposal(TaskState.CANCELED, error=canceled_message), canceled_message, "warning"
+        elif state is TaskState.FAILED:
+            proposal = Proposal(TaskState.FAILED, error=run.task.error, error_detail=run.task.error_detail)
+            message, level = run.task.error or "The deployment failed", "error"
+        else:
+            proposal, message, level = Proposal(TaskState.SUCCESS), "The deployment succeeded", "info"
+        task, _ = transition(run.task, proposal, now)
+        if not await uow.tasks.save(task, unless_cancel_requested=unless_cancel_requested):
+            return False
+        run.task = task
         if state is TaskState.CANCELED:
             for step_run in run.runs:
                 if step_run.state not in TERMINAL_STEP_STATES:
                     run.stage(replace(step_run, state=StepState.CANCELED, finished_at=now))
-            run.log.add("The deployment was canceled", "warning")
-            proposal = Proposal(TaskState.CANCELED, error="The deployment was canceled")
-        elif state is TaskState.FAILED:
-            proposal = Proposal(TaskState.FAILED, error=run.task.error, error_detail=run.task.error_detail)
-            run.log.add(run.task.error or "The deployment failed", "error")
-        else:
-            proposal = Proposal(TaskState.SUCCESS)
-            run.log.add("The deployment succeeded")
-        run.task, _ = transition(run.task, proposal, now)
-        await uow.tasks.save(run.task)
+        run.log.add(message, level)
         await run.write_staged(uow)
         await self._release_slot(uow, run)
         for hook in self.on_finished:
             await hook(uow, run)
         await finish(uow)
+        return True
 
     async def _release_slot(self, uow: UnitOfWork, run: TaskRun) -> None:
         await uow.tasks.release_slot(run.task.id)
         if run.environment.id is not None:
             project_id, environment_id = run.deployment.project_id, run.environment.id
             # A decided deployment that found the slot taken goes on first: it started before any queued one.
-            next_task = await uow.tasks.next_resumable_for_slot(
-                project_id, environment_id, exclude=run.task.id
-            ) or await uow.tasks.next_queued_for_slot(project_id, environment_id)
+            next_task = await uow.tasks.next_for_slot(project_id, environment_id, exclude=run.task.id)
             if next_task is not None:
                 await uow.queue.enqueue(RUN_TASK, run_task_key(next_task), {"task_id": next_task}, self.clock.now())
 

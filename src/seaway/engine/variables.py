@@ -37,6 +37,20 @@ def variables_for_step(
     return values
 
 
+# System variables about earlier releases and deployments; loading them costs three queries per advance.
+_PREVIOUS_FACTS = ("octopus.release.previous", "octopus.deployment.previoussuccessful")
+
+
+def refers_to_previous(variables: Sequence[Variable], process: Sequence[Step]) -> bool:
+    """Whether anything a deployment evaluates could name an earlier release or deployment: a variable's
+    value, a step's properties or run condition, or printing every variable. Names are case-insensitive."""
+    if any(v.name.lower() == PRINT_VARIABLES.lower() for v in variables):
+        return True
+    texts = [v.value for v in variables]
+    texts += [repr(step.properties) + (step.condition_expression or "") for step in process]
+    return any(fact in text.lower() for text in texts for fact in _PREVIOUS_FACTS)
+
+
 def flag(values: Mapping[str, str], name: str) -> bool:
     """A switch variable such as `OctopusPrintVariables`, by Octopus's truthiness (names ignore case)."""
     lowered = name.lower()

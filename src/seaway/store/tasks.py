@@ -66,19 +66,23 @@ class TaskRepository(Repository):
         )
         return Task(id=new_id, deployment_id=deployment_id, state=TaskState.QUEUED, queued_at=now)
 
-    async def save(self, task: Task) -> None:
-        await self.conn.execute(
-            tasks.update()
-            .where(tasks.c.id == task.id)
-            .values(
-                state=task.state.value,
-                started_at=task.started_at,
-                finished_at=task.finished_at,
-                error=task.error,
-                error_detail=task.error_detail,
-                failed_steps=task.failed_steps,
-            )
+    async def save(self, task: Task, *, unless_cancel_requested: bool = False) -> bool:
+        """Write the task's state; with `unless_cancel_requested`, only when no cancel was asked for meanwhile
+        (False then: the caller ends it as canceled instead). One statement either way."""
+        stmt = _SAVE_UNLESS_CANCELED if unless_cancel_requested else _SAVE
+        result = await self.conn.execute(
+            stmt,
+            {
+                "b_id": task.id,
+                "state": task.state.value,
+                "started_at": task.started_at,
+                "finished_at": task.finished_at,
+                "error": task.error,
+                "error_detail": task.error_detail,
+                "failed_steps": task.failed_steps,
+            },
         )
+        return bool(result.rowcount == 1)
 
     async def request_cancel(self, task_id: int) -> None:
         await self.conn.execute(tasks.update().where(tasks.c.id == task_id).values(cancel_requested=True))
@@ -97,38 +101,24 @@ class TaskRepository(Repository):
 
     # -- step runs ---------------------------------------------------------------------------------
 
-    async def add_step_runs(self, task_id: int, names: Sequence[str]) -> None:
-        if names:
-            await self.conn.execute(
-                step_runs.insert(),
-                [
-                    {"task_id": task_id, "idx": i, "name": n, "state": StepState.PENDING.value, "outputs": {}}
-                    for i, n in enumerate(names)
-                ],
-            )
+    async def add_step_runs(self, runs: Sequence[StepRun], outputs: Mapping[int, Mapping[str, Any]]) -> None:
+        """Insert a task's step runs as they stand (the first group already started), in one statement."""
+        if runs:
+            rows = [{"task_id": r.task_id, "idx": r.index, **_step_values(r, outputs)} for r in runs]
+            await self.conn.execute(step_runs.insert(), rows)
 
     async def step_runs(self, task_id: int) -> builtins.list[StepRun]:
-        stmt = sa.select(step_runs).where(step_runs.c.task_id == task_id).order_by(step_runs.c.idx)
-        return [_step(r) for r in await self.conn.execute(stmt)]
+        return (await self.step_runs_and_outputs(task_id))[0]
 
-    async def save_step_run(self, run: StepRun, outputs: Mapping[str, Any] | None = None) -> None:
-        values: dict[str, Any] = {
-            "state": run.state.value,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "error": run.error,
-            "skip_reason": run.skip_reason,
-            "attempts": run.attempts,
-        }
-        if outputs is not None:
-            values["outputs"] = dict(outputs)
-        await self.conn.execute(
-            step_runs.update().where(step_runs.c.task_id == run.task_id, step_runs.c.idx == run.index).values(**values)
-        )
+    async def step_runs_and_outputs(self, task_id: int) -> tuple[builtins.list[StepRun], dict[int, dict[str, Any]]]:
+        rows = (await self.conn.execute(_STEP_RUNS, {"b_task_id": task_id})).all()
+        return [_step(r) for r in rows], {r.idx: dict(r.outputs) for r in rows}
 
-    async def step_outputs(self, task_id: int) -> dict[int, dict[str, Any]]:
-        stmt = sa.select(step_runs.c.idx, step_runs.c.outputs).where(step_runs.c.task_id == task_id)
-        return {row.idx: dict(row.outputs) for row in await self.conn.execute(stmt)}
+    async def save_step_runs(self, runs: Sequence[StepRun], outputs: Mapping[int, Mapping[str, Any]]) -> None:
+        """Write the changed step runs of one task in one statement (a group's transitions share a commit)."""
+        if runs:
+            rows = [{"b_task_id": r.task_id, "b_idx": r.index, **_step_values(r, outputs)} for r in runs]
+            await self.conn.execute(_SAVE_STEP_RUN, rows)
 
     # -- logs --------------------------------------------------------------------------------------
 
@@ -186,20 +176,33 @@ class TaskRepository(Repository):
     async def release_slot(self, task_id: int) -> None:
         await self.conn.execute(deployment_slots.delete().where(deployment_slots.c.task_id == task_id))
 
-    async def next_resumable_for_slot(self, project_id: int, environment_id: int, *, exclude: int) -> int | None:
-        """The oldest waiting task of this project and environment whose decisions are all made: it was
-        woken to go on but found the slot taken."""
+    async def next_for_slot(self, project_id: int, environment_id: int, *, exclude: int) -> int | None:
+        """Who goes next when a slot is freed: the oldest waiting task of this project and environment whose
+        decisions are all made (it was woken to go on but found the slot taken; it started before any queued
+        one), else the oldest queued one. One statement."""
         pending = sa.select(interruptions.c.id).where(
             interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
         )
-        stmt = _first_of_slot(project_id, environment_id, TaskState.WAITING).where(
-            tasks.c.id != exclude, ~sa.exists(pending)
+        resumable = sa.and_(tasks.c.state == TaskState.WAITING.value, ~sa.exists(pending))
+        stmt = (
+            sa.select(tasks.c.id)
+            .join(deployments, deployments.c.id == tasks.c.deployment_id)
+            .where(
+                deployments.c.project_id == project_id,
+                deployments.c.environment_id == environment_id,
+                tasks.c.id != exclude,
+                sa.or_(tasks.c.state == TaskState.QUEUED.value, resumable),
+            )
+            .order_by(sa.case((tasks.c.state == TaskState.WAITING.value, 0), else_=1), tasks.c.id)
+            .limit(1)
         )
-        return (await self.conn.execute(stmt)).scalar_one_or_none()
+        found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
+        return found
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
         stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED)
-        return (await self.conn.execute(stmt)).scalar_one_or_none()
+        found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
+        return found
 
 
 def _first_of_slot(project_id: int, environment_id: int, state: TaskState) -> Any:
@@ -215,6 +218,41 @@ def _first_of_slot(project_id: int, environment_id: int, state: TaskState) -> An
         .order_by(tasks.c.id)
         .limit(1)
     )
+
+
+def _step_values(run: StepRun, outputs: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:
+    return {
+        "name": run.name,
+        "state": run.state.value,
+        "started_at": run.started_at,
+        "finished_at": run.finished_at,
+        "error": run.error,
+        "skip_reason": run.skip_reason,
+        "attempts": run.attempts,
+        "outputs": dict(outputs.get(run.index, {})),
+    }
+
+
+# Built once: the engine runs these for every step of every deployment, and a statement that is built anew
+# each time costs more than executing it (its compiled form is cached by the statement's identity).
+_TASK_VALUES: dict[str, Any] = {
+    name: sa.bindparam(name) for name in ("state", "started_at", "finished_at", "error", "error_detail", "failed_steps")
+}
+_SAVE = tasks.update().where(tasks.c.id == sa.bindparam("b_id")).values(**_TASK_VALUES)
+_SAVE_UNLESS_CANCELED = (
+    tasks.update().where(tasks.c.id == sa.bindparam("b_id"), tasks.c.cancel_requested.is_(False)).values(**_TASK_VALUES)
+)
+_STEP_RUNS = sa.select(step_runs).where(step_runs.c.task_id == sa.bindparam("b_task_id")).order_by(step_runs.c.idx)
+_SAVE_STEP_RUN = (
+    step_runs.update()
+    .where(step_runs.c.task_id == sa.bindparam("b_task_id"), step_runs.c.idx == sa.bindparam("b_idx"))
+    .values(
+        **{
+            name: sa.bindparam(name)
+            for name in ("name", "state", "started_at", "finished_at", "error", "skip_reason", "attempts", "outputs")
+        }
+    )
+)
 
 
 def _log_line(row: Any) -> LogLine:
