@@ -71,6 +71,8 @@ class Worker:
         self._changed = asyncio.Event()
         # Set while `run_forever` waits with nothing to claim (observable by tests and health checks).
         self.idle = asyncio.Event()
+        # Cleared to stop claiming (draining before a shutdown); items already held run on.
+        self.accepting = True
 
     # -- signals from this process ------------------------------------------------------------------
 
@@ -145,18 +147,23 @@ class Worker:
 
     async def _claim_and_start(self) -> int:
         free = self.capacity - len(self._active)
-        if free <= 0:
+        if free <= 0 or not self.accepting:
             return 0
         async with self.store.transaction() as uow:
-            # Read the time once the transaction holds its lock: an item committed by a writer this claim
-            # waited for is then due, so run_until_idle cannot stop with work still due.
-            now = self.clock.now()
-            items = await uow.queue.claim(self.node_id, now, self.lease, free, exclude=self._active_keys())
+            items = await self._claim(uow, free)
+        self._start(items)
+        return len(items)
+
+    async def _claim(self, uow: UnitOfWork, limit: int) -> list[WorkItem]:
+        # Read the time once the transaction holds its lock: an item committed by a writer this claim waited
+        # for is then due, so run_until_idle cannot stop with work still due.
+        return await uow.queue.claim(self.node_id, self.clock.now(), self.lease, limit, exclude=self._active_keys())
+
+    def _start(self, items: list[WorkItem]) -> None:
         for item in items:
             lease = ItemLease(item)
             task = asyncio.create_task(self._run(lease))
             self._active[item.id] = (lease, task)
-        return len(items)
 
     def _active_keys(self) -> list[str]:
         return [lease.item.key for lease, _ in self._active.values()]
@@ -171,6 +178,13 @@ class Worker:
             async def finish(uow: UnitOfWork) -> None:
                 lease.finishing = True
                 await uow.queue.complete(item, self.node_id)
+                # The transaction that completes an item also claims the next ones (its own slot included),
+                # saving the separate claim's transaction and the wait for the poll.
+                free = self.capacity - len(self._active) + 1
+                if self.accepting and free > 0:
+                    claimed = await self._claim(uow, free)
+                    if claimed:
+                        uow.after_commit(lambda: self._start(claimed))
 
             finished = await handler(item, lease, finish)
             if not finished and not lease.lost:

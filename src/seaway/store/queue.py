@@ -59,16 +59,15 @@ class WorkQueue(Repository):
     async def claim(
         self, owner: str, now: datetime, lease: timedelta, limit: int, *, exclude: Sequence[str] = ()
     ) -> list[WorkItem]:
+        """Take the leases of up to `limit` due items, oldest first, in one statement (PostgreSQL skips the rows
+        another node is claiming at the same moment)."""
         free = sa.or_(t.c.lease_until.is_(None), t.c.lease_until < now)
-        select = sa.select(t.c.id).where(t.c.run_after <= now, free).order_by(t.c.run_after, t.c.id).limit(limit)
+        due = sa.select(t.c.id).where(t.c.run_after <= now, free).order_by(t.c.run_after, t.c.id).limit(limit)
         if exclude:
-            select = select.where(t.c.key.not_in(exclude))
-        ids = list((await self.conn.execute(lock_for_claim(select, self.conn))).scalars())
-        if not ids:
-            return []
+            due = due.where(t.c.key.not_in(exclude))
         stmt = (
             t.update()
-            .where(t.c.id.in_(ids))
+            .where(t.c.id.in_(lock_for_claim(due, self.conn).scalar_subquery()))
             .values(lease_owner=owner, lease_until=now + lease, attempts=t.c.attempts + 1)
             .returning(t.c.id, t.c.kind, t.c.key, t.c.payload, t.c.attempts, t.c.generation)
         )
