@@ -11,13 +11,13 @@ with `#{each item in List}`, compute with `#{calc A * 2}` and read JSON values (
 
 from seaway.domain.templates.api import (
     Variables,
+    VariableSet,
     argument_names,
     evaluate,
     evaluate_truthy,
     evaluate_with_errors,
 )
 from seaway.domain.templates.ast import Template
-from seaway.domain.templates.binding import VariableSet
 from seaway.domain.templates.evaluator import is_truthy
 from seaway.domain.templates.filters import FILTERS
 from seaway.domain.templates.parser import ParseError, parse

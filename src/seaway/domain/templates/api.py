@@ -5,11 +5,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime
 
-from seaway.domain.templates.binding import VariableSet
+from seaway.domain.templates.binding import VariableTree
 from seaway.domain.templates.clock import resolve_now
 from seaway.domain.templates.evaluator import Evaluator, is_truthy
 from seaway.domain.templates.parser import ParseError, parse_outcome
 from seaway.domain.templates.results import EvaluationResult, SubstitutionFailed, unresolved_message
+
+
+class VariableSet(VariableTree):
+    """Variables folded into a tree once, to be evaluated against many times.
+
+    Build it from a mapping (or pairs) whose order is the definition order: index entries, and so
+    `#{each}` and `[*]`, follow it. A value of None is a variable defined as empty.
+    """
+
+    def get(self, name: str, *, now: datetime | None = None) -> str | None:
+        """The value of `name` evaluated as a template; None if the name is not defined."""
+        result = self.get_with_errors(name, now=now)
+        return None if result is None else result.text
+
+    def get_with_errors(self, name: str, *, now: datetime | None = None) -> EvaluationResult | None:
+        raw = self.raw(name)
+        if raw is None:
+            return None
+        return evaluate_with_errors(raw, self, now=now)
+
 
 Variables = Mapping[str, str | None] | VariableSet
 
