@@ -1,6 +1,6 @@
 """Seaway's variable-substitution language: Octopus Deploy's Octostache, in pure Python.
 
-    evaluate("Hello #{Name | ToUpper}", {"Name": "world"})  ->  "Hello WORLD"
+    evaluate("Hello #{Name | ToUpper}", {"Name": "world"}, now=clock.now())  ->  "Hello WORLD"
 
 Templates substitute `#{Variable}` (names are case-insensitive paths such as
 `#{Octopus.Action[Step A].Output.Url}`, and values are templates too), pipe values through filters
