@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 
 from seaway.domain.templates import VariableSet, evaluate, parse
+from seaway.engine.clock import SystemClock
 
 SUBSTITUTIONS = 5_000
 DISTINCT_VARIABLES = 500
@@ -75,6 +76,7 @@ def best_of(functions: list[Callable[[], str]], runs: int = RUNS) -> list[tuple[
 def main() -> None:
     template, variables, plain, mapping = build()
     variable_set = VariableSet(variables)
+    now = SystemClock().now()
     compiled = string.Template(plain)
 
     start = time.perf_counter()
@@ -82,7 +84,7 @@ def main() -> None:
     parse_time = time.perf_counter() - start
 
     (seaway_time, seaway_output), (stdlib_time, stdlib_output) = best_of(
-        [lambda: evaluate(template, variable_set), lambda: compiled.substitute(mapping)]
+        [lambda: evaluate(template, variable_set, now=now), lambda: compiled.substitute(mapping)]
     )
     assert seaway_output == stdlib_output, "the two renderings differ"
 

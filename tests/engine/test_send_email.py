@@ -107,7 +107,9 @@ def _context(services, step: Step, tmp_path: Path, task_id: int = 41) -> StepCon
         step=step,
         environment="Test",
         variables=values,
-        render=lambda template, field="template": evaluate(template, values, halt_on_error=False),
+        render=lambda template, field="template": evaluate(
+            template, values, halt_on_error=False, now=services.clock.now()
+        ),
         log=_Log(),
         workdir=tmp_path,
         cancel=asyncio.Event(),

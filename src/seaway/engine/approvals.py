@@ -16,8 +16,6 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 
-from markdown_it import MarkdownIt
-
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import (
     ApprovalLink,
@@ -34,6 +32,7 @@ from seaway.domain.interruptions import (
     may_decide,
     validate_decision,
 )
+from seaway.domain.safe_markdown import safe_html
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.users import User
 from seaway.engine.mail import queue_email
@@ -55,9 +54,6 @@ from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("seaway.approvals")
-
-# The same rules as the emails: raw HTML is escaped, images (remote assets) are off.
-_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
 class DeploymentCanceled(Conflict):
@@ -411,11 +407,6 @@ def make_waiting_for(store: Store) -> Callable[[int], Awaitable[list[str]]]:
     return waiting_for
 
 
-def render_instructions(markdown: str) -> str:
-    """Safe HTML for Markdown instructions: raw HTML is escaped and images are not loaded."""
-    return str(_markdown.render(markdown))
-
-
 async def decision_page_facts(uow: UnitOfWork, interruption_id: int) -> dict[str, Any]:
     """Everything a confirmation page shows about an interruption. `instructions_html` is safe HTML."""
     interruption = await uow.interruptions.get(interruption_id)
@@ -437,7 +428,7 @@ async def decision_page_facts(uow: UnitOfWork, interruption_id: int) -> dict[str
         "environment": interruption.environment,
         "step": interruption.step_name,
         "instructions_text": interruption.instructions,
-        "instructions_html": render_instructions(interruption.instructions),
+        "instructions_html": safe_html(interruption.instructions),
         "deployer": deployer.label if deployer else None,
         "deployer_username": deployer.username if deployer else None,
         "changes": await release_changes(uow, deployment, release),

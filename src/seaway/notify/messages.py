@@ -17,9 +17,9 @@ from html.parser import HTMLParser
 from typing import Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from seaway.domain.safe_markdown import safe_html
 from seaway.errors import InvalidInput
 from seaway.notify.base import Email
 
@@ -35,10 +35,6 @@ _templates = Environment(
     lstrip_blocks=True,
     keep_trailing_newline=True,
 )
-
-# Raw HTML is escaped rather than passed through, and images are off so an email never loads a remote
-# asset (a tracking pixel in the instructions would tell an outsider when the approver read them).
-_markdown = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 _SUBJECT_NOTE_LENGTH = 60
 
@@ -269,8 +265,8 @@ def _render(name: str, context: Mapping[str, object]) -> tuple[str, str]:
 
 
 def _render_markdown(source: str) -> Markup:
-    # Safe to mark: the renderer escapes all raw HTML ({"html": False}) and refuses javascript: links.
-    return Markup(_markdown.render(source))  # noqa: S704
+    # Safe to mark: the renderer escapes all raw HTML and refuses javascript: links.
+    return Markup(safe_html(source))  # noqa: S704
 
 
 def _one_line(value: str) -> str:

@@ -28,7 +28,7 @@ def test_filter_names_ignore_case_and_options_can_be_nested_tokens() -> None:
 
 
 def test_an_unknown_filter_or_wrong_options_echo_the_token() -> None:
-    result = evaluate_with_errors("#{Foo | ToBazooka 6} #{Foo | Contains a b}", {"Foo": "x"})
+    result = evaluate_with_errors("#{Foo | ToBazooka 6} #{Foo | Contains a b}", {"Foo": "x"}, now=NOW)
 
     assert result.text == '#{Foo | ToBazooka "6"} #{Foo | Contains "a" "b"}'
     assert len(result.unresolved) == 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown_it import MarkdownIt
 
-from seaway.domain.templates.filters.markdown_blocks import render_blocks
+from seaway.domain.templates.filters.markdown import render_markdig
 
 COMMONMARK = MarkdownIt("commonmark")
 
@@ -38,11 +38,11 @@ COMMONMARK_SAMPLES = [
 
 @pytest.mark.parametrize("source", COMMONMARK_SAMPLES)
 def test_commonmark_input_renders_as_commonmark_does(source: str) -> None:
-    assert render_blocks(source) == COMMONMARK.render(source)
+    assert render_markdig(source) == COMMONMARK.render(source)
 
 
 def test_pipe_tables_render_with_head_and_body() -> None:
-    assert render_blocks("| Name | Size |\n|:-----|-----:|\n| a | 1 |\n| b |").strip() == (
+    assert render_markdig("| Name | Size |\n|:-----|-----:|\n| a | 1 |\n| b |").strip() == (
         "<table>\n<thead>\n<tr>\n"
         '<th style="text-align: left;">Name</th>\n<th style="text-align: right;">Size</th>\n'
         "</tr>\n</thead>\n<tbody>\n<tr>\n"
@@ -54,13 +54,17 @@ def test_pipe_tables_render_with_head_and_body() -> None:
 
 
 def test_bare_links_are_linked() -> None:
-    assert render_blocks("See https://octopus.com/docs. Or www.example.org!") == (
+    assert render_markdig("See https://octopus.com/docs. Or www.example.org!") == (
         '<p>See <a href="https://octopus.com/docs">https://octopus.com/docs</a>. '
         'Or <a href="http://www.example.org">www.example.org</a>!</p>\n'
     )
 
 
 def test_emphasis_extras_render() -> None:
-    assert render_blocks("~~gone~~ H~2~O x^2^ ++new++ ==hot==") == (
+    assert render_markdig("~~gone~~ H~2~O x^2^ ++new++ ==hot==") == (
         "<p><del>gone</del> H<sub>2</sub>O x<sup>2</sup> <ins>new</ins> <mark>hot</mark></p>\n"
     )
+
+
+def test_bare_email_addresses_stay_text() -> None:
+    assert render_markdig("Write to someone@example.org") == "<p>Write to someone@example.org</p>\n"

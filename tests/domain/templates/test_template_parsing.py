@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from seaway.domain.templates import TemplateSyntaxError, argument_names, evaluate_with_errors, parse
 from seaway.errors import InvalidInput
+
+NOW = datetime(2030, 5, 22, 7, 5, 0, tzinfo=UTC)
 
 
 def _syntax_error(template: str) -> TemplateSyntaxError:
@@ -57,7 +61,7 @@ def test_the_caller_can_name_the_field_in_the_error() -> None:
 
 
 def test_strict_evaluation_returns_a_template_that_does_not_parse_unchanged_with_the_error() -> None:
-    result = evaluate_with_errors("#{Name} #{Other", {"Name": "x"})
+    result = evaluate_with_errors("#{Name} #{Other", {"Name": "x"}, now=NOW)
 
     assert result.text == "#{Name} #{Other"
     assert result.error is not None
@@ -65,7 +69,7 @@ def test_strict_evaluation_returns_a_template_that_does_not_parse_unchanged_with
 
 
 def test_lenient_parsing_keeps_a_stray_opening_as_text_and_substitutes_the_rest() -> None:
-    result = evaluate_with_errors('a="#{"; b="#{Host}"', {"Host": "web"}, halt_on_error=False)
+    result = evaluate_with_errors('a="#{"; b="#{Host}"', {"Host": "web"}, halt_on_error=False, now=NOW)
 
     assert result.text == 'a="#{"; b="web"'
 
@@ -96,7 +100,7 @@ def test_each_token_has_a_canonical_text(template: str, canonical: str) -> None:
 def test_names_may_hold_spaces_and_awkward_characters() -> None:
     variables = {"Foo Bar Jazz": "1", "a/b": "2", "a~b": "3", "(abc)": "4", "@a": "5", "a-b:c": "6"}
 
-    result = evaluate_with_errors("#{Foo Bar Jazz} #{a/b} #{a~b} #{(abc)} #{@a} #{a-b:c}", variables)
+    result = evaluate_with_errors("#{Foo Bar Jazz} #{a/b} #{a~b} #{(abc)} #{@a} #{a-b:c}", variables, now=NOW)
 
     assert result.text == "1 2 3 4 5 6"
 
@@ -104,9 +108,9 @@ def test_names_may_hold_spaces_and_awkward_characters() -> None:
 def test_hashes_escape_and_stay_as_text() -> None:
     variables = {"foo": "Abc"}
 
-    assert evaluate_with_errors("##{foo}", variables).text == "#{foo}"
-    assert evaluate_with_errors("###{foo}", variables).text == "#Abc"
-    assert evaluate_with_errors("# ## ### ###### x #", variables).text == "# ## ### ###### x #"
+    assert evaluate_with_errors("##{foo}", variables, now=NOW).text == "#{foo}"
+    assert evaluate_with_errors("###{foo}", variables, now=NOW).text == "#Abc"
+    assert evaluate_with_errors("# ## ### ###### x #", variables, now=NOW).text == "# ## ### ###### x #"
 
 
 def test_argument_names_lists_what_a_template_reads_but_not_loop_variables() -> None:
@@ -119,6 +123,6 @@ def test_argument_names_lists_what_a_template_reads_but_not_loop_variables() -> 
 
 
 def test_elseif_needs_whitespace_after_it_to_be_a_keyword() -> None:
-    result = evaluate_with_errors("#{if A}a#{elseifX}#{/if}", {"A": "true", "elseifX": "!"})
+    result = evaluate_with_errors("#{if A}a#{elseifX}#{/if}", {"A": "true", "elseifX": "!"}, now=NOW)
 
     assert result.text == "a!"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +11,7 @@ import typer
 
 from seaway.cli.output import EXIT_BAD_INPUT, fail
 from seaway.domain.templates import VariableSet, evaluate_with_errors, parse
+from seaway.engine.clock import SystemClock
 from seaway.errors import SeawayError
 
 app = typer.Typer(help="Octopus-style templates (#{Variable}, filters, #{if}, #{each}).", no_args_is_help=True)
@@ -83,7 +83,7 @@ def render(
             halt_on_error=not lenient,
             fail_on_unresolved=fail_on_unresolved,
             # The CLI renders in this machine's zone: NowDate shows local time.
-            now=datetime.now(UTC).astimezone(),
+            now=SystemClock().now().astimezone(),
             field=str(file),
         )
     except SeawayError as exc:

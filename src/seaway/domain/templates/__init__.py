@@ -1,6 +1,6 @@
 """Seaway's variable-substitution language: Octopus Deploy's Octostache, in pure Python.
 
-    evaluate("Hello #{Name | ToUpper}", {"Name": "world"})  ->  "Hello WORLD"
+    evaluate("Hello #{Name | ToUpper}", {"Name": "world"}, now=clock.now())  ->  "Hello WORLD"
 
 Templates substitute `#{Variable}` (names are case-insensitive paths such as
 `#{Octopus.Action[Step A].Output.Url}`, and values are templates too), pipe values through filters
@@ -11,13 +11,13 @@ with `#{each item in List}`, compute with `#{calc A * 2}` and read JSON values (
 
 from seaway.domain.templates.api import (
     Variables,
+    VariableSet,
     argument_names,
     evaluate,
     evaluate_truthy,
     evaluate_with_errors,
 )
 from seaway.domain.templates.ast import Template
-from seaway.domain.templates.binding import VariableSet
 from seaway.domain.templates.evaluator import is_truthy
 from seaway.domain.templates.filters import FILTERS
 from seaway.domain.templates.parser import ParseError, parse

@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 
-from seaway.domain.templates.binding import VariableSet
-from seaway.domain.templates.clock import resolve_now
+from seaway.domain.templates.binding import VariableTree
 from seaway.domain.templates.evaluator import Evaluator, is_truthy
 from seaway.domain.templates.parser import ParseError, parse_outcome
 from seaway.domain.templates.results import EvaluationResult, SubstitutionFailed, unresolved_message
+
+
+class VariableSet(VariableTree):
+    """Variables folded into a tree once, to be evaluated against many times.
+
+    Build it from a mapping (or pairs) whose order is the definition order: index entries, and so
+    `#{each}` and `[*]`, follow it. A value of None is a variable defined as empty.
+    """
+
+    def get(self, name: str, *, now: datetime) -> str | None:
+        """The value of `name` evaluated as a template; None if the name is not defined."""
+        result = self.get_with_errors(name, now=now)
+        return None if result is None else result.text
+
+    def get_with_errors(self, name: str, *, now: datetime) -> EvaluationResult | None:
+        raw = self.raw(name)
+        if raw is None:
+            return None
+        return evaluate_with_errors(raw, self, now=now)
+
 
 Variables = Mapping[str, str | None] | VariableSet
 
@@ -20,7 +39,7 @@ def evaluate_with_errors(
     *,
     halt_on_error: bool = True,
     fail_on_unresolved: bool = False,
-    now: datetime | None = None,
+    now: datetime,
     field: str = "template",
 ) -> EvaluationResult:
     """Evaluate `template`; the result carries Octopus's error text and the unresolved tokens.
@@ -29,7 +48,8 @@ def evaluate_with_errors(
     parser's message as the error; in lenient mode the parts that do not parse are kept as text.
     Unresolved expressions are left as written, unless `fail_on_unresolved`: then they raise
     `SubstitutionFailed` (and a template that does not parse raises `TemplateSyntaxError`).
-    `now` is the time for `NowDate` and friends, and its zone is their local zone.
+    `now` is the time for `NowDate` and friends, and its zone is their local zone (a naive `now` is UTC):
+    the caller reads its clock, so that the templates never do.
     """
     if "#{" not in template:
         return EvaluationResult(template)
@@ -39,7 +59,7 @@ def evaluate_with_errors(
             raise outcome.to_exception(field)
         return EvaluationResult(template, outcome.message)
     variable_set = variables if isinstance(variables, VariableSet) else VariableSet(variables)
-    evaluator = Evaluator(variable_set, resolve_now(now))
+    evaluator = Evaluator(variable_set, now if now.tzinfo is not None else now.replace(tzinfo=UTC))
     out: list[str] = []
     evaluator.render(outcome.tokens, evaluator.scope, out)
     unresolved = tuple(dict.fromkeys(evaluator.missing))
@@ -58,7 +78,7 @@ def evaluate(
     *,
     halt_on_error: bool = True,
     fail_on_unresolved: bool = False,
-    now: datetime | None = None,
+    now: datetime,
 ) -> str:
     """The text of `template` with its expressions substituted (`""` if it evaluates to null)."""
     result = evaluate_with_errors(
@@ -67,7 +87,7 @@ def evaluate(
     return result.text or ""
 
 
-def evaluate_truthy(template: str, variables: Variables, *, now: datetime | None = None) -> bool:
+def evaluate_truthy(template: str, variables: Variables, *, now: datetime) -> bool:
     """Whether `template` evaluates, without errors, to a truthy value (not `""`, `0`, `false`, `no`)."""
     result = evaluate_with_errors(template, variables, now=now)
     return result.error is None and result.text is not None and is_truthy(result.text)

@@ -10,16 +10,11 @@ definitions that differ only in case wins.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping
-from datetime import datetime
 from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from seaway.domain.templates.ast import Identifier, Indexer, Step
 from seaway.domain.templates.expressions import ExpressionParser, Failure
 from seaway.domain.templates.names import fold
-
-if TYPE_CHECKING:
-    from seaway.domain.templates.results import EvaluationResult
 
 NO_JSON = object()
 
@@ -54,12 +49,8 @@ def parse_name(name: str) -> tuple[Step, ...] | None:
     return symbol.steps
 
 
-class VariableSet:
-    """Variables folded into a tree once, to be evaluated against many times.
-
-    Build it from a mapping (or pairs) whose order is the definition order: index entries, and so
-    `#{each}` and `[*]`, follow it. A value of None is a variable defined as empty.
-    """
+class VariableTree:
+    """Variables folded into a tree, in definition order (see `VariableSet`, which also evaluates them)."""
 
     def __init__(self, variables: Mapping[str, str | None] | Iterable[tuple[str, str | None]] = ()) -> None:
         self.root = Node()
@@ -108,19 +99,6 @@ class VariableSet:
         """The value as defined, not evaluated; None if the name is not defined."""
         entry = self._raw.get(fold(name))
         return None if entry is None else entry[1]
-
-    def get(self, name: str, *, now: datetime | None = None) -> str | None:
-        """The value of `name` evaluated as a template; None if the name is not defined."""
-        result = self.get_with_errors(name, now=now)
-        return None if result is None else result.text
-
-    def get_with_errors(self, name: str, *, now: datetime | None = None) -> EvaluationResult | None:
-        from seaway.domain.templates.api import evaluate_with_errors
-
-        raw = self.raw(name)
-        if raw is None:
-            return None
-        return evaluate_with_errors(raw, self, now=now)
 
     def indexes(self, path: str) -> tuple[str, ...]:
         """The index names directly under `path`, in definition order: `Octopus.Action` → step names."""

@@ -32,7 +32,7 @@ from seaway.domain.templates.ast import (
     Token,
     path_key,
 )
-from seaway.domain.templates.binding import NO_JSON, Node, VariableSet
+from seaway.domain.templates.binding import NO_JSON, Node, VariableTree
 from seaway.domain.templates.filters import FilterContext, invoke
 from seaway.domain.templates.names import WHITESPACE_CHARS, fold
 from seaway.domain.templates.net_double import format_double, parse_double
@@ -65,7 +65,7 @@ def is_truthy(value: str) -> bool:
 class Evaluator:
     """One evaluation: its output is built by `render`, its unresolved tokens collect in `missing`."""
 
-    def __init__(self, variables: VariableSet, now: datetime) -> None:
+    def __init__(self, variables: VariableTree, now: datetime) -> None:
         self.scope = Scope(variables.root, paths=variables.paths)
         self.context = FilterContext(now)
         self.missing: list[str] = []

@@ -20,9 +20,10 @@ from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
 from seaway.domain.permissions import Permission
+from seaway.domain.safe_markdown import safe_html
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
-from seaway.engine.approvals import list_interruptions, render_instructions
+from seaway.engine.approvals import list_interruptions
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
 from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
@@ -166,6 +167,6 @@ def _interruption_view(
         "notes": interruption.notes,
         "responsible_teams": list(interruption.responsible_teams),
         # Rendered with raw HTML escaped and images off (as in the emails): safe to include as is.
-        "instructions_html": Markup(render_instructions(interruption.instructions)),  # noqa: S704
+        "instructions_html": Markup(safe_html(interruption.instructions)),  # noqa: S704
         "deployment_url": f"/deployments/{format_id('deployment', interruption.deployment_id)}",
     }
