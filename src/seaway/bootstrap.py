@@ -12,6 +12,7 @@ from seaway.engine.approvals import FinishApprovals, make_waiting_for
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
+from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, EngineConfig, Orchestrator
 from seaway.engine.worker import Worker
 from seaway.notify.base import Notifier
@@ -37,6 +38,7 @@ class Services:
     orchestrator: Orchestrator
     worker: Worker
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
+    metrics: EngineMetrics = field(default_factory=EngineMetrics)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -73,6 +75,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
     }
+    metrics = EngineMetrics()
     orchestrator = Orchestrator(
         store,
         clock,
@@ -80,7 +83,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         EngineConfig(
             work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=data_dir / "applications"
         ),
-        on_finished=[DeployOnPhaseEntry(clock), FinishApprovals(settings.public_url)],
+        on_finished=[DeployOnPhaseEntry(clock), FinishApprovals(settings.public_url), ObserveStepDurations(metrics)],
         services={"store": store, "clock": clock, "settings": settings},
     )
 
@@ -96,6 +99,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         poll_seconds=settings.poll_seconds,
     )
     store.wakers.append(worker.wake)
-    services = Services(settings, database, store, clock, orchestrator, worker, links)
+    services = Services(settings, database, store, clock, orchestrator, worker, links, metrics)
     services.extras["waiting_for"] = make_waiting_for(store)
     return services

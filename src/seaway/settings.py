@@ -50,6 +50,18 @@ class Settings(BaseSettings):
     approval_link_hours: float = Field(
         72.0, gt=0, description="How long emailed approve/reject links stay valid (they die earlier once decided)."
     )
+    log_format: Literal["text", "json"] = Field(
+        "text", description="`text`, or `json`: one JSON object per line (time, level, logger, message, exception)."
+    )
+    metrics_enabled: bool = Field(True, description="Serve Prometheus metrics at `/metrics` (see docs/operations.md).")
+    metrics_token: str | None = Field(
+        None, description="When set, `/metrics` needs `Authorization: Bearer <token>`; unset: no authentication."
+    )
+    drain_seconds: float = Field(
+        30.0,
+        ge=0,
+        description="On SIGTERM, how long running work may take to finish before it is handed back to run again.",
+    )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from seaway.bootstrap import Services
-from seaway.web import errors, ui
+from seaway.web import errors, metrics, ui
 from seaway.web.api import (
     config,
     deployments,
@@ -57,5 +57,6 @@ def create_app(services: Services) -> FastAPI:
     app.include_router(api)
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)
+    metrics.install(app, services)
     app.add_middleware(RefuseNulInUrl)
     return app

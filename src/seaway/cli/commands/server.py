@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from seaway.cli.context import load_settings
+from seaway.cli.logs import configure_logging, uvicorn_log_config
 from seaway.cli.output import CliError, out
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
+
+log = logging.getLogger("seaway.server")
 
 DEMO_FILE = Path(__file__).resolve().parents[4] / "examples" / "random-quotes" / "seaway.yaml"
 
@@ -45,31 +50,122 @@ async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
     return key, password
 
 
+class StopRequests:
+    """SIGTERM or SIGINT: the first one drains (no more claims; running work may finish), a second one
+    stops at once (what still runs is handed back and runs again elsewhere or after a restart)."""
+
+    def __init__(self) -> None:
+        self.drain = asyncio.Event()
+        self.now = asyncio.Event()
+        self.on_now: list[Callable[[], None]] = []
+
+    def __call__(self) -> None:
+        if not self.drain.is_set():
+            self.drain.set()
+            return
+        self.now.set()
+        for callback in self.on_now:
+            callback()
+
+    def install(self) -> None:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self)
+
+
+def say(services: Services, message: str) -> None:
+    """A line for whoever runs the process: printed as before for text logs, a log record for json ones."""
+    if services.settings.log_format == "json":
+        log.info(message)
+    else:
+        out.print(message, markup=False)
+
+
+async def run_engine(services: Services, stop_requests: StopRequests) -> None:
+    """Run the worker until a stop is requested, then drain it for up to SEAWAY_DRAIN_SECONDS and stop it."""
+    from seaway.engine.drain import Drain
+
+    worker = services.worker
+    drain = Drain(worker, services.settings.drain_seconds)
+    services.extras["drain"] = drain  # /api/v1/ready answers 503 while draining
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run_forever(stop))
+    try:
+        if not await _first(stop_requests.drain, running):
+            return  # the worker ended on its own (it failed): awaiting it below raises its error
+        drain.begin()
+        say(
+            services,
+            f"Draining: claiming no more work; waiting up to {drain.timeout:g} s for {worker.busy} running item(s)",
+        )
+        finished = asyncio.create_task(drain.wait())
+        if await _first(stop_requests.now, finished) or not finished.result():
+            say(services, f"Stopping now: handing back {worker.busy} running item(s) to run again")
+        else:
+            say(services, "Drained: no work is running")
+        finished.cancel()
+    finally:
+        stop.set()
+        await running
+
+
+async def _first(event: asyncio.Event, task: asyncio.Task[Any]) -> bool:
+    """Wait for whichever comes first; True when it was the event."""
+    waiter = asyncio.create_task(event.wait())
+    try:
+        await asyncio.wait([waiter, task], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
+    return event.is_set()
+
+
 async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -> None:
     import uvicorn
 
     from seaway.bootstrap import build_services
     from seaway.web.app import create_app
 
+    class SeawaySignals(uvicorn.Server):
+        """Uvicorn without its own signal handlers: a stop request drains the worker first, and the HTTP
+        server (which answers /ready with 503 meanwhile) stops after it."""
+
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            yield
+
     services = build_services(load_settings())
+    settings = services.settings
+    configure_logging(settings.log_format)
     try:
         await services.database.migrate()
         if demo:
             key, password = await prepare_demo(services, demo_file)
-            public = services.settings.public_url.rstrip("/")
+            public = settings.public_url.rstrip("/")
             out.print(f"Demo applied from {demo_file}", markup=False)
             out.print(f"Admin API key: {key}", markup=False)
             out.print(f"  export SEAWAY_API_KEY={key}", markup=False)
             out.print(f"Sign in: {public}/signin  (user admin, password {password})", markup=False)
             out.print(f"Outbox (emails kept while no SMTP server is set): {public}/api/v1/outbox", markup=False)
-        server = uvicorn.Server(uvicorn.Config(create_app(services), host=host, port=port, log_level="info"))
-        stop = asyncio.Event()
-        worker = asyncio.create_task(services.worker.run_forever(stop))
+        config = uvicorn.Config(
+            create_app(services),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=uvicorn_log_config(settings.log_format),
+            timeout_graceful_shutdown=max(int(settings.drain_seconds), 1),
+        )
+        server = SeawaySignals(config)
+        stop_requests = StopRequests()
+        stop_requests.on_now.append(lambda: setattr(server, "force_exit", True))
+        stop_requests.install()
+        engine = asyncio.create_task(run_engine(services, stop_requests))
+        # The worker is done (drained after a stop request, or failed): the HTTP server stops too.
+        engine.add_done_callback(lambda _: setattr(server, "should_exit", True))
         try:
             await server.serve()
         finally:
-            stop.set()
-            await worker
+            stop_requests.drain.set()  # the HTTP server ended first (it could not start): stop the worker too
+            await engine
     finally:
         await services.close()
 
@@ -78,14 +174,13 @@ async def work() -> None:
     from seaway.bootstrap import build_services
 
     services = build_services(load_settings())
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    configure_logging(services.settings.log_format)
+    stop_requests = StopRequests()
+    stop_requests.install()
     try:
         await services.database.migrate()
-        out.print(f"Worker {services.worker.node_id} running (capacity {services.worker.capacity})")
-        await services.worker.run_forever(stop)
+        say(services, f"Worker {services.worker.node_id} running (capacity {services.worker.capacity})")
+        await run_engine(services, stop_requests)
     finally:
         await services.close()
 
