@@ -11,9 +11,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Channel, NotResponsible
+from seaway.domain.interruptions import Channel
 from seaway.engine.approvals import submit_decision
-from seaway.errors import Conflict, InvalidInput, NotFound
+from seaway.errors import Conflict, InvalidInput, NotFound, NotResponsible
 from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
 from seaway.web.ui import message_page, signed_in_or_redirect, ui_of
 from seaway.web.ui.deployments import render_deployment

@@ -25,26 +25,18 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from seaway.domain.interruptions import (
-    MAX_NOTES_LENGTH,
-    ApprovalLink,
-    Channel,
-    InterruptionAlreadyDecided,
-    InterruptionCanceled,
-    LinkNotUsable,
-    LinkStatus,
-    NotResponsible,
-    Result,
-)
+from seaway.domain.interruptions import MAX_NOTES_LENGTH, ApprovalLink, Channel, LinkNotUsable, LinkStatus, Result
 from seaway.domain.users import User
-from seaway.engine.approvals import (
+from seaway.engine.approvals import decision_page_facts, link_status_of, submit_decision
+from seaway.errors import (
+    Conflict,
     ContentChanged,
     DeploymentCanceled,
-    decision_page_facts,
-    link_status_of,
-    submit_decision,
+    InterruptionAlreadyDecided,
+    InterruptionCanceled,
+    InvalidInput,
+    NotResponsible,
 )
-from seaway.errors import Conflict, InvalidInput
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
 from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
 from seaway.web.ui import Ui, message_page, render, ui_of
