@@ -26,7 +26,7 @@ from seaway.engine.approvals import list_interruptions, render_instructions
 from seaway.errors import NotResponsible
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
-from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
