@@ -28,9 +28,10 @@ postgres:
 	@pg_isready -h 127.0.0.1 -p 5432
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples tools
+	$(BIN)/ruff format --check src tests bench examples tools
 	$(BIN)/lint-imports
+	$(BIN)/python tools/import_cycles.py seaway
 
 types: $(STAMP)
 	$(BIN)/mypy

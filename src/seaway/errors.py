@@ -1,16 +1,37 @@
 """Seaway's one error tree.
 
     SeawayError
-    ├── InvalidInput            bad input from a user; names the field or YAML path
-    │   └── TemplateSyntaxError a template that does not parse (position in `field`)
-    ├── NotFound                an entity that does not exist
-    ├── Conflict                a duplicate or a concurrent change
-    ├── InvalidTransition       a state change the domain does not allow
-    ├── AuthenticationFailed    no or a bad credential
-    ├── PermissionDenied        a known user who may not do this
-    └── TargetError             a deployment target failed; `retryable` drives retries
+    ├── InvalidInput                    bad input from a user; names the field or YAML path
+    │   ├── InvalidJson                 a request body that is not a JSON document at all
+    │   ├── TemplateSyntaxError         a template that does not parse (position in `field`)
+    │   ├── SubstitutionFailed ¹        an expression could not be resolved and that was asked to fail
+    │   ├── RecursiveDefinition ¹       a variable's value refers back to itself
+    │   ├── TemplateTooDeep ¹           values nest more deeply than evaluation allows
+    │   └── LifecycleRefused            the lifecycle does not allow this release there yet
+    ├── NotFound                        an entity that does not exist
+    ├── Conflict                        a duplicate or a concurrent change
+    │   ├── InterruptionAlreadyDecided  someone decided it first
+    │   ├── InterruptionCanceled        the interruption was canceled
+    │   ├── DeploymentCanceled          its deployment was asked to cancel or has ended
+    │   ├── ContentChanged              the release changed since the decision was requested
+    │   └── LinkNotUsable ²             an approval link that cannot decide; `status` says why
+    ├── InvalidTransition               a state change the domain does not allow
+    ├── AuthenticationFailed            no or a bad credential
+    ├── PermissionDenied                a known user who may not do this
+    │   └── NotResponsible              not among the people who may decide an interruption
+    │       └── SelfApprovalRefused     the deployer deciding their own gate
+    ├── TargetError                     a deployment target failed; `retryable` drives retries
+    ├── DeliveryFailed                  an email not handed to the mail server; `retryable` likewise
+    ├── SecretUnreadable                a stored sensitive value the master key cannot decrypt
+    ├── ServerUnavailable               the CLI cannot reach the server, or the server failed
+    └── RequestRefused                  the server refused the CLI's request; its message and field
 
-Edges translate these once: `web/errors.py` to HTTP problems, `cli/output.py` to one line and exit 2.
+¹ defined in `domain/templates/results.py`, beside the evaluation results they describe.
+² defined in `domain/interruptions.py`: it carries a `LinkStatus`, and this module depends on nothing.
+
+Edges translate these once, each through its own table: `web/errors.py` to HTTP problems (the UI's pages
+take their statuses from it), `cli/output.py` to one line and an exit code (2 unless the server is out of
+reach).
 """
 
 from __future__ import annotations
@@ -55,12 +76,38 @@ class TemplateSyntaxError(InvalidInput):
     code = "template_syntax"
 
 
+class LifecycleRefused(InvalidInput):
+    """The lifecycle does not allow this release in that environment yet."""
+
+    code = "lifecycle_refused"
+
+
 class NotFound(SeawayError):
     code = "not_found"
 
 
 class Conflict(SeawayError):
     code = "conflict"
+
+
+class InterruptionAlreadyDecided(Conflict):
+    code = "already_decided"
+
+
+class InterruptionCanceled(Conflict):
+    code = "interruption_canceled"
+
+
+class DeploymentCanceled(Conflict):
+    """The deployment was asked to cancel or has ended: its interruptions can no longer be decided."""
+
+    code = "deployment_canceled"
+
+
+class ContentChanged(Conflict):
+    """The release changed since the decision was requested; the request no longer describes it."""
+
+    code = "content_changed"
 
 
 class InvalidTransition(SeawayError):
@@ -82,9 +129,57 @@ class PermissionDenied(SeawayError):
     code = "forbidden"
 
 
+class NotResponsible(PermissionDenied):
+    """The user is not among the people who may decide this interruption."""
+
+    code = "not_responsible"
+
+
+class SelfApprovalRefused(NotResponsible):
+    """The deployer may not decide their own deployment's gate unless the step allows it (separation of duties)."""
+
+    code = "self_approval"
+
+
 class TargetError(SeawayError):
     code = "target_error"
 
     def __init__(self, message: str, *, retryable: bool = False, **fields: str | None) -> None:
         super().__init__(message, **fields)
         self.retryable = retryable
+
+
+class DeliveryFailed(SeawayError):
+    """An email could not be handed to the mail server. `retryable` says whether trying later may help."""
+
+    code = "delivery_failed"
+
+    def __init__(self, message: str, *, retryable: bool, **fields: str | None) -> None:
+        super().__init__(message, **fields)
+        self.retryable = retryable
+
+
+class SecretUnreadable(SeawayError):
+    """A stored sensitive value cannot be decrypted with the current master key."""
+
+    code = "secret_unreadable"
+
+
+class ServerUnavailable(SeawayError):
+    """The CLI cannot reach the Seaway server, lost the connection, or the server failed to answer (5xx)."""
+
+    code = "server_unavailable"
+
+
+class RequestRefused(SeawayError):
+    """The server refused a request the CLI sent (a 4xx answer). `status` is the HTTP status; the message and
+    field are the server's, and the message already says what it is about, so it is shown as it is."""
+
+    code = "request_refused"
+
+    def __init__(self, message: str, *, status: int, field: str | None = None) -> None:
+        super().__init__(message, field=field)
+        self.status = status
+
+    def __str__(self) -> str:
+        return self.message

@@ -11,7 +11,7 @@ from tests.fixtures.approvals import space
 from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
 
 from seaway.cli.commands.approvals import interruption_ref
-from seaway.cli.output import CliError
+from seaway.errors import InvalidInput
 
 
 @pytest.fixture(scope="module")
@@ -165,5 +165,6 @@ def test_change_request_numbers_and_bad_ids_are_refused_with_one_line(server):
 def test_an_interruption_is_named_by_its_id_or_its_number():
     assert interruption_ref("Interruptions-3") == interruption_ref("interruptions-3") == "Interruptions-3"
     assert interruption_ref(" 3 ") == "Interruptions-3"
-    with pytest.raises(CliError, match="change request"):
+    with pytest.raises(InvalidInput, match="change request") as refused:
         interruption_ref("sea-4")
+    assert (refused.value.entity, refused.value.id) == ("change_request", "sea-4")

@@ -16,10 +16,8 @@ from seaway.domain.interruptions import (
     InterruptionState,
     LinkNotUsable,
     LinkStatus,
-    NotResponsible,
     Outcome,
     Result,
-    SelfApprovalRefused,
     already_decided_message,
     check_may_decide,
     content_hash,
@@ -32,7 +30,7 @@ from seaway.domain.interruptions import (
     validate_decision,
 )
 from seaway.domain.users import Team, User
-from seaway.errors import InvalidInput
+from seaway.errors import InvalidInput, NotResponsible, SelfApprovalRefused
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ALICE = User("alice", "Alice Approver", "alice@example.org", id=1)

@@ -18,12 +18,12 @@ from tests.fixtures.approvals import (
 )
 from tests.fixtures.engine import apply_yaml, task_of
 
-from seaway.domain.interruptions import InterruptionAlreadyDecided, LinkStatus, NotResponsible
+from seaway.domain.interruptions import LinkStatus
 from seaway.domain.states import TaskState
-from seaway.engine.approvals import DeploymentCanceled, link_status_of
+from seaway.engine.approvals import link_status_of
 from seaway.engine.deploying import request_cancel
 from seaway.engine.link_reissue import reissue_links
-from seaway.errors import InvalidInput
+from seaway.errors import DeploymentCanceled, InterruptionAlreadyDecided, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token
 
 

@@ -25,18 +25,18 @@ from tests.fixtures.approvals import (
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.engine import apply_yaml, log_of, task_of
 
-from seaway.domain.interruptions import (
+from seaway.domain.interruptions import InterruptionState, LinkNotUsable, LinkStatus
+from seaway.domain.states import StepState, TaskState
+from seaway.engine.approvals import link_status_of
+from seaway.engine.deploying import request_cancel
+from seaway.engine.orchestrator import RUN_TASK, run_task_key
+from seaway.errors import (
+    ContentChanged,
+    DeploymentCanceled,
     InterruptionAlreadyDecided,
-    InterruptionState,
-    LinkNotUsable,
-    LinkStatus,
     NotResponsible,
     SelfApprovalRefused,
 )
-from seaway.domain.states import StepState, TaskState
-from seaway.engine.approvals import ContentChanged, DeploymentCanceled, link_status_of
-from seaway.engine.deploying import request_cancel
-from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.security.tokens import hash_token, token_fingerprint
 from seaway.store.tables import deployment_slots, metadata, releases, work_items
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from seaway.errors import InvalidInput
-from seaway.notify.base import DeliveryFailed, Email, to_mime
+from seaway.errors import DeliveryFailed, InvalidInput
+from seaway.notify.base import Email, to_mime
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
 
 # Plain `pytest` puts each test's own directory on sys.path, not the repository root, so `tests.fixtures`

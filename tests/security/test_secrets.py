@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from seaway.errors import InvalidInput, SeawayError
+from seaway.errors import InvalidInput, SeawayError, SecretUnreadable
 from seaway.security import secrets as secrets_module
-from seaway.security.secrets import MasterKey, SecretUnreadable, generate_master_key
+from seaway.security.secrets import MasterKey, generate_master_key
 
 
 def make_key() -> MasterKey:

@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
-from seaway.cli.output import EXIT_BAD_INPUT, EXIT_UNREACHABLE, CliError
+from seaway.errors import AuthenticationFailed, RequestRefused, ServerUnavailable
 
 
 def segment(value: str) -> str:
@@ -19,7 +19,7 @@ def segment(value: str) -> str:
 class SeawayClient:
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 30.0) -> None:
         if not api_key:
-            raise CliError("no API key: set SEAWAY_API_KEY", EXIT_UNREACHABLE)
+            raise AuthenticationFailed("no API key: set SEAWAY_API_KEY")
         self.url = url.rstrip("/")
         self._http = httpx.Client(base_url=f"{self.url}/api/v1", headers={"X-Seaway-ApiKey": api_key}, timeout=timeout)
 
@@ -30,7 +30,7 @@ class SeawayClient:
         try:
             response = self._http.request(method, path, **kwargs)
         except httpx.HTTPError as exc:
-            raise CliError(f"cannot reach the Seaway server at {self.url}: {exc}", EXIT_UNREACHABLE) from None
+            raise ServerUnavailable(f"cannot reach the Seaway server at {self.url}: {exc}") from None
         return self._result(response)
 
     def get(self, path: str, **kwargs: Any) -> Any:
@@ -55,7 +55,7 @@ class SeawayClient:
                     elif not line:
                         event = "message"
         except httpx.HTTPError as exc:
-            raise CliError(f"lost the connection to {self.url}: {exc}", EXIT_UNREACHABLE) from None
+            raise ServerUnavailable(f"lost the connection to {self.url}: {exc}") from None
 
     @staticmethod
     def _result(response: httpx.Response) -> Any:
@@ -67,11 +67,11 @@ class SeawayClient:
             body = None
         if response.status_code < 400:
             return body
-        message = f"the server answered {response.status_code}"
-        if isinstance(body, dict) and isinstance(body.get("error"), dict):
-            message = body["error"].get("message") or message
+        problem = body["error"] if isinstance(body, dict) and isinstance(body.get("error"), dict) else {}
+        message = problem.get("message") or f"the server answered {response.status_code}"
         if response.status_code == 401:
-            raise CliError(f"authentication failed: {message}", EXIT_UNREACHABLE)
+            raise AuthenticationFailed(f"authentication failed: {message}")
         if response.status_code >= 500:
-            raise CliError(f"server error: {message}", EXIT_UNREACHABLE)
-        raise CliError(message, EXIT_BAD_INPUT)
+            raise ServerUnavailable(f"server error: {message}")
+        field = problem.get("field")
+        raise RequestRefused(message, status=response.status_code, field=field if isinstance(field, str) else None)

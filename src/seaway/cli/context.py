@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pydantic import ValidationError
 
 from seaway.cli.client import SeawayClient
-from seaway.cli.output import CliError
+from seaway.errors import InvalidInput
 from seaway.settings import Settings
 
 
@@ -18,7 +18,7 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "SEAWAY_" + "_".join(str(p) for p in first["loc"]).upper()
-        raise CliError(f"{name}: {first['msg']}") from None
+        raise InvalidInput(str(first["msg"]), field=name) from None
 
 
 @contextlib.contextmanager

@@ -5,14 +5,14 @@ from __future__ import annotations
 import typer
 
 from seaway.cli.commands import admin, apply, approvals, deploy, releases, server, tasks
-from seaway.cli.output import CliError, report
-from seaway.errors import SeawayError
+from seaway.cli.output import ReportingGroup
 
 app = typer.Typer(
     name="seaway",
     help="Seaway: deployment automation with approvals.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=ReportingGroup,
     add_completion=False,
 )
 server.register(app)
@@ -32,10 +32,7 @@ except ImportError:  # pragma: no cover - the template command ships with the te
 
 
 def main() -> None:
-    try:
-        app()
-    except (CliError, SeawayError) as exc:  # one line and an exit code, never a stack trace
-        report(exc)
+    app()
 
 
 if __name__ == "__main__":

@@ -2,17 +2,20 @@
 
 0 success · 1 the awaited deployment or task failed, was rejected or canceled · 2 bad input ·
 3 cannot reach or authenticate to the server.
+
+Commands raise Seaway's errors (`seaway.errors`) and never print them: `report` is the one place that
+turns an error into its line and exit code, and every command group (`ReportingGroup`) calls it.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
+from typer.core import TyperGroup
 
-from seaway.errors import SeawayError
+from seaway.errors import AuthenticationFailed, SeawayError, ServerUnavailable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -21,25 +24,31 @@ EXIT_UNREACHABLE = 3
 
 out = Console(highlight=False, soft_wrap=True)
 
-
-class CliError(Exception):
-    """Raised by commands; `main()` prints it as one line on stderr and exits with `exit_code`."""
-
-    def __init__(self, message: str, exit_code: int = EXIT_BAD_INPUT) -> None:
-        super().__init__(message)
-        self.message = " ".join(message.strip().splitlines()) or "error"
-        self.exit_code = exit_code
+# The CLI's one table from errors to exit codes; the first match wins.
+ERROR_EXIT_CODES: tuple[tuple[type[SeawayError], int], ...] = (
+    (ServerUnavailable, EXIT_UNREACHABLE),
+    (AuthenticationFailed, EXIT_UNREACHABLE),
+    (SeawayError, EXIT_BAD_INPUT),
+)
 
 
-def fail(message: str, exit_code: int = EXIT_BAD_INPUT) -> NoReturn:
-    first_line = " ".join(message.strip().splitlines()) or "error"
-    sys.stderr.write(f"error: {first_line}\n")
-    raise typer.Exit(exit_code)
+def error_exit_code(error: SeawayError) -> int:
+    return next(code for kind, code in ERROR_EXIT_CODES if isinstance(error, kind))
 
 
-def report(error: CliError | SeawayError) -> NoReturn:
-    """One line on stderr and the exit code; Seaway's own errors reaching the CLI are bad input."""
-    code = error.exit_code if isinstance(error, CliError) else EXIT_BAD_INPUT
-    message = error.message if isinstance(error, CliError) else " ".join(str(error).splitlines())
-    sys.stderr.write(f"error: {message}\n")
-    sys.exit(code)
+def report(error: SeawayError) -> NoReturn:
+    """One line on stderr naming the problem, then the exit code the table gives the error."""
+    line = " ".join(str(error).strip().splitlines()) or "error"
+    typer.echo(f"error: {line}", err=True)
+    raise typer.Exit(error_exit_code(error))
+
+
+class ReportingGroup(TyperGroup):
+    """A command group whose commands' Seaway errors end the command through `report`, never as a traceback."""
+
+    # `ctx` is the Click context Typer vendors; Typer exports only a subclass of it, hence Any.
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except SeawayError as error:
+            report(error)

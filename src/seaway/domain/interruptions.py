@@ -19,7 +19,7 @@ from typing import Any
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
 from seaway.domain.users import Team, User
-from seaway.errors import Conflict, InvalidInput, PermissionDenied
+from seaway.errors import Conflict, InvalidInput, NotResponsible, PermissionDenied, SelfApprovalRefused
 
 MAX_NOTES_LENGTH = 4000
 
@@ -108,26 +108,6 @@ def dedupe_key(kind: InterruptionKind, task_id: int, step_index: int) -> str:
 
 
 # -- who decides ------------------------------------------------------------------------------------
-
-
-class NotResponsible(PermissionDenied):
-    """The user is not among the people who may decide this interruption."""
-
-    code = "not_responsible"
-
-
-class SelfApprovalRefused(NotResponsible):
-    """The deployer may not decide their own deployment's gate unless the step allows it (separation of duties)."""
-
-    code = "self_approval"
-
-
-class InterruptionAlreadyDecided(Conflict):
-    code = "already_decided"
-
-
-class InterruptionCanceled(Conflict):
-    code = "interruption_canceled"
 
 
 def _team_members(responsible_teams: Iterable[str], teams: Iterable[Team]) -> frozenset[str]:

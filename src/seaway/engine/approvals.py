@@ -21,8 +21,6 @@ from seaway.domain.interruptions import (
     ApprovalLink,
     Channel,
     Interruption,
-    InterruptionAlreadyDecided,
-    InterruptionCanceled,
     LinkNotUsable,
     LinkStatus,
     Result,
@@ -37,7 +35,14 @@ from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.users import User
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, TaskRun, run_task_key
-from seaway.errors import Conflict, InvalidInput
+from seaway.errors import (
+    Conflict,
+    ContentChanged,
+    DeploymentCanceled,
+    InterruptionAlreadyDecided,
+    InterruptionCanceled,
+    InvalidInput,
+)
 from seaway.notify.base import Email
 from seaway.notify.messages import (
     DecisionNotice,
@@ -54,18 +59,6 @@ from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import Store, UnitOfWork
 
 log = logging.getLogger("seaway.approvals")
-
-
-class DeploymentCanceled(Conflict):
-    """The deployment was asked to cancel or has ended: its interruptions can no longer be decided."""
-
-    code = "deployment_canceled"
-
-
-class ContentChanged(Conflict):
-    """The release changed since the decision was requested; the request no longer describes it."""
-
-    code = "content_changed"
 
 
 def _public_id(interruption: Interruption) -> str:

@@ -15,14 +15,8 @@ from seaway.domain.tasks import Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, combine
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
-from seaway.errors import Conflict, InvalidInput, NotFound
+from seaway.errors import Conflict, InvalidInput, LifecycleRefused, NotFound
 from seaway.store.unit_of_work import UnitOfWork
-
-
-class LifecycleRefused(InvalidInput):
-    """The lifecycle does not allow this release in that environment yet."""
-
-    code = "lifecycle_refused"
 
 
 @dataclass(frozen=True)

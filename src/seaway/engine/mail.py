@@ -17,8 +17,8 @@ from seaway.domain.ids import format_id
 from seaway.engine.clock import Clock
 from seaway.engine.orchestrator import FinishItem
 from seaway.engine.worker import ItemLease
-from seaway.errors import InvalidInput
-from seaway.notify.base import DeliveryFailed, Email, Notifier
+from seaway.errors import DeliveryFailed, InvalidInput
+from seaway.notify.base import Email, Notifier
 from seaway.store.emails import EmailState, StoredEmail
 from seaway.store.queue import WorkItem
 from seaway.store.unit_of_work import Store, UnitOfWork

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, formatdate, make_msgid
 from typing import Protocol
 
-from seaway.errors import InvalidInput, SeawayError
+from seaway.errors import InvalidInput
 
 # Deliberately simple: one "@", no whitespace, and none of the characters that would let an address
 # smuggle a second recipient, a display name or a header line into the message.
@@ -67,16 +67,6 @@ class Email:
             raise InvalidInput(f"not an email address: {self.reply_to!r}", field="reply_to")
         if "\r" in self.subject or "\n" in self.subject:
             raise InvalidInput("the subject must be one line", field="subject")
-
-
-class DeliveryFailed(SeawayError):
-    """An email could not be handed to the mail server. `retryable` says whether trying later may help."""
-
-    code = "delivery_failed"
-
-    def __init__(self, message: str, *, retryable: bool, **fields: str | None) -> None:
-        super().__init__(message, **fields)
-        self.retryable = retryable
 
 
 class Notifier(Protocol):

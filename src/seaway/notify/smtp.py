@@ -15,8 +15,8 @@ from typing import Literal
 
 import aiosmtplib
 
-from seaway.errors import InvalidInput
-from seaway.notify.base import DeliveryFailed, Email, to_mime
+from seaway.errors import DeliveryFailed, InvalidInput
+from seaway.notify.base import Email, to_mime
 
 logger = logging.getLogger(__name__)
 

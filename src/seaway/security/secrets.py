@@ -24,7 +24,7 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from seaway.errors import InvalidInput, SeawayError
+from seaway.errors import InvalidInput, SecretUnreadable
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -35,12 +35,6 @@ PREFIX = "enc:v1:"
 _ASSOCIATED_DATA = b"seaway:" + PREFIX.encode()
 _KEY_TEXT = re.compile(r"[A-Za-z0-9_-]{43}=?")
 _ANY_VERSION = re.compile(r"enc:v[0-9]+:")
-
-
-class SecretUnreadable(SeawayError):
-    """A stored sensitive value cannot be decrypted with the current master key."""
-
-    code = "secret_unreadable"
 
 
 def generate_master_key() -> str:

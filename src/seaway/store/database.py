@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, Unpack
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -30,7 +30,7 @@ class StoreConnection(Protocol):
     @property
     def dialect(self) -> Dialect: ...
 
-    async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[Unpack[tuple[Any, ...]]]: ...
+    async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[*tuple[Any, ...]]: ...
 
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
 

@@ -21,7 +21,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -45,7 +45,7 @@ class SyncConnection:
     def sync_connection(self) -> Connection:
         return self._conn
 
-    async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[Unpack[tuple[Any, ...]]]:
+    async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[*tuple[Any, ...]]:
         return self._conn.execute(statement, parameters)
 
     async def run_sync(self, fn: Callable[[Connection], T]) -> T:

@@ -8,9 +8,11 @@ import sys
 import typer
 
 from seaway.cli.context import load_settings
-from seaway.cli.output import out
+from seaway.cli.output import ReportingGroup, out
 
-app = typer.Typer(help="Local administration (talks to the database directly).", no_args_is_help=True)
+app = typer.Typer(
+    help="Local administration (talks to the database directly).", no_args_is_help=True, cls=ReportingGroup
+)
 
 
 async def _create_user(name: str, email: str | None, display_name: str, admin: bool, password: str | None) -> None:

@@ -5,7 +5,8 @@ from pathlib import Path
 import typer
 
 from seaway.cli.context import client
-from seaway.cli.output import CliError, out
+from seaway.cli.output import out
+from seaway.errors import InvalidInput
 
 
 def register(app: typer.Typer) -> None:
@@ -15,7 +16,7 @@ def register(app: typer.Typer) -> None:
         try:
             text = file.read_text(encoding="utf-8")
         except OSError as exc:
-            raise CliError(f"cannot read {file}: {exc.strerror}") from None
+            raise InvalidInput(f"cannot read {file}: {exc.strerror}") from None
         with client() as api:
             result = api.post("/config/apply", content=text.encode(), headers={"Content-Type": "application/yaml"})
         for kind in ("created", "updated"):

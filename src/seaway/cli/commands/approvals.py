@@ -9,11 +9,11 @@ import typer
 
 from seaway.cli.client import segment
 from seaway.cli.context import client
-from seaway.cli.output import CliError, out
+from seaway.cli.output import ReportingGroup, out
 from seaway.domain.ids import parse_id
 from seaway.errors import InvalidInput
 
-app = typer.Typer(help="Deployments waiting for a decision.", no_args_is_help=True)
+app = typer.Typer(help="Deployments waiting for a decision.", no_args_is_help=True, cls=ReportingGroup)
 
 _CHANGE_REQUEST = re.compile(r"^SEA-\d+$", re.IGNORECASE)
 # Decisions from here are recorded with the channel "cli" in the audit log.
@@ -25,14 +25,18 @@ def interruption_ref(text: str) -> str:
     """`Interruptions-3` or `3` → `Interruptions-3`; change request numbers are refused with a clear line."""
     ref = text.strip()
     if _CHANGE_REQUEST.match(ref):
-        raise CliError(
+        raise InvalidInput(
             f"{ref} is a change request number; change requests come with approval policies, which this "
-            "server does not have yet. Use the interruption id (Interruptions-<n>) from `seaway approvals list`"
+            "server does not have yet. Use the interruption id (Interruptions-<n>) from `seaway approvals list`",
+            entity="change_request",
+            id=ref,
         )
     try:
         return f"Interruptions-{parse_id('interruption', ref, field='ID')}"
     except InvalidInput:
-        raise CliError(f'"{ref}" is not an interruption id (expected Interruptions-<n> or <n>)') from None
+        raise InvalidInput(
+            f'"{ref}" is not an interruption id (expected Interruptions-<n> or <n>)', entity="interruption", id=ref
+        ) from None
 
 
 def _line(item: dict[str, Any]) -> str:
@@ -57,7 +61,7 @@ def list_approvals(
 ) -> None:
     """Interruptions waiting for a decision (or decided, with --state)."""
     if state not in STATES:
-        raise CliError(f'--state must be pending, completed or all, not "{state}"')
+        raise InvalidInput(f'--state must be pending, completed or all, not "{state}"', field="--state")
     with client() as api:
         items = api.get("/interruptions", params={"state": state, "mine": "true" if mine else "false"})
     if not items:
@@ -107,6 +111,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Reject: the deployment stops (only steps that always run or run on failure still run)."""
         if not reason.strip():
-            raise CliError("--reason must say why the deployment is rejected")
+            raise InvalidInput("--reason must say why the deployment is rejected", field="--reason")
         decided = _decide(interruption, "abort", reason)
         out.print(f"{decided['id']} rejected; the deployment stops", markup=False)

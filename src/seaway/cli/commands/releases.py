@@ -4,9 +4,10 @@ import typer
 
 from seaway.cli.client import segment
 from seaway.cli.context import client
-from seaway.cli.output import CliError, out
+from seaway.cli.output import ReportingGroup, out
+from seaway.errors import InvalidInput
 
-app = typer.Typer(help="Releases.", no_args_is_help=True)
+app = typer.Typer(help="Releases.", no_args_is_help=True, cls=ReportingGroup)
 
 
 def parse_pairs(values: list[str], option: str, separator: str) -> dict[str, str]:
@@ -14,7 +15,7 @@ def parse_pairs(values: list[str], option: str, separator: str) -> dict[str, str
     for value in values:
         key, sep, rest = value.partition(separator)
         if not sep or not key.strip():
-            raise CliError(f'{option} "{value}" is not KEY{separator}VALUE')
+            raise InvalidInput(f'{option} "{value}" is not KEY{separator}VALUE', field=option)
         pairs[key.strip()] = rest
     return pairs
 

@@ -14,7 +14,8 @@ import typer
 
 from seaway.cli.context import load_settings
 from seaway.cli.logs import configure_logging, uvicorn_log_config
-from seaway.cli.output import CliError, out
+from seaway.cli.output import out
+from seaway.errors import InvalidInput
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -205,7 +206,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """API + worker in one process (SQLite in ./.seaway unless SEAWAY_DATABASE_URL is set)."""
         if demo and not demo_file.is_file():
-            raise CliError(f"--demo-file: {demo_file} does not exist")
+            raise InvalidInput(f"{demo_file} does not exist", field="--demo-file")
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(serve(host, port, demo, demo_file))
 

@@ -9,9 +9,10 @@ import typer
 
 from seaway.cli.client import SeawayClient, segment
 from seaway.cli.context import client
-from seaway.cli.output import EXIT_FAILED, EXIT_OK, CliError, out
+from seaway.cli.output import EXIT_FAILED, EXIT_OK, ReportingGroup, out
+from seaway.errors import InvalidInput
 
-app = typer.Typer(help="Server tasks (a deployment runs as a task).", no_args_is_help=True)
+app = typer.Typer(help="Server tasks (a deployment runs as a task).", no_args_is_help=True, cls=ReportingGroup)
 
 TERMINAL = {"success", "failed", "canceled"}
 
@@ -85,7 +86,7 @@ def wait(
 ) -> None:
     """Wait for the task to end; exit 0 on success, 1 otherwise."""
     if timeout is not None and timeout <= 0:
-        raise CliError("--timeout must be a positive number of seconds")
+        raise InvalidInput("--timeout must be a positive number of seconds", field="--timeout")
     deadline = None if timeout is None else time.monotonic() + timeout
     with client() as api:
         while True:

@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from seaway.cli.output import EXIT_BAD_INPUT, fail
+from seaway.cli.output import ReportingGroup
 from seaway.domain.templates import VariableSet, evaluate_with_errors, parse
 from seaway.engine.clock import SystemClock
-from seaway.errors import SeawayError
+from seaway.errors import InvalidInput
 
-app = typer.Typer(help="Octopus-style templates (#{Variable}, filters, #{if}, #{each}).", no_args_is_help=True)
+app = typer.Typer(
+    help="Octopus-style templates (#{Variable}, filters, #{if}, #{each}).", no_args_is_help=True, cls=ReportingGroup
+)
 
 
 @app.callback()
@@ -26,11 +28,11 @@ def _read_text(path: Path, what: str) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        fail(f"{what} {path} does not exist", EXIT_BAD_INPUT)
+        raise InvalidInput(f"{what} {path} does not exist") from None
     except UnicodeDecodeError:
-        fail(f"{what} {path} is not UTF-8 text", EXIT_BAD_INPUT)
+        raise InvalidInput(f"{what} {path} is not UTF-8 text") from None
     except OSError as exc:
-        fail(f"cannot read {what} {path}: {exc.strerror or exc}", EXIT_BAD_INPUT)
+        raise InvalidInput(f"cannot read {what} {path}: {exc.strerror or exc}") from None
 
 
 def _json_variables(path: Path) -> list[tuple[str, str | None]]:
@@ -38,9 +40,9 @@ def _json_variables(path: Path) -> list[tuple[str, str | None]]:
     try:
         data = json.loads(_read_text(path, "variables file"))
     except json.JSONDecodeError as exc:
-        fail(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", EXIT_BAD_INPUT)
+        raise InvalidInput(f"{path} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
     if not isinstance(data, dict):
-        fail(f"{path} must hold a JSON object of variable names and values", EXIT_BAD_INPUT)
+        raise InvalidInput(f"{path} must hold a JSON object of variable names and values")
     return [
         (name, value if value is None or isinstance(value, str) else json.dumps(value, separators=(",", ":")))
         for name, value in data.items()
@@ -52,7 +54,7 @@ def _option_variables(assignments: list[str]) -> list[tuple[str, str | None]]:
     for assignment in assignments:
         name, equals, value = assignment.partition("=")
         if not equals or not name.strip():
-            fail(f"--var {assignment!r} must be NAME=VALUE", EXIT_BAD_INPUT)
+            raise InvalidInput(f"--var {assignment!r} must be NAME=VALUE", field="--var")
         pairs.append((name, value))
     return pairs
 
@@ -74,18 +76,15 @@ def render(
     """Print FILE with its #{...} expressions substituted."""
     template = _read_text(file, "template")
     pairs = (_json_variables(vars_json) if vars_json is not None else []) + _option_variables(var or [])
-    try:
-        if not lenient:
-            parse(template, field=str(file))
-        result = evaluate_with_errors(
-            template,
-            VariableSet(pairs),
-            halt_on_error=not lenient,
-            fail_on_unresolved=fail_on_unresolved,
-            # The CLI renders in this machine's zone: NowDate shows local time.
-            now=SystemClock().now().astimezone(),
-            field=str(file),
-        )
-    except SeawayError as exc:
-        fail(str(exc), EXIT_BAD_INPUT)
+    if not lenient:
+        parse(template, field=str(file))
+    result = evaluate_with_errors(
+        template,
+        VariableSet(pairs),
+        halt_on_error=not lenient,
+        fail_on_unresolved=fail_on_unresolved,
+        # The CLI renders in this machine's zone: NowDate shows local time.
+        now=SystemClock().now().astimezone(),
+        field=str(file),
+    )
     sys.stdout.write(result.text or "")

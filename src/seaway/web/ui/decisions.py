@@ -11,12 +11,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Channel, NotResponsible
+from seaway.domain.interruptions import Channel
 from seaway.engine.approvals import submit_decision
-from seaway.errors import Conflict, InvalidInput, NotFound
+from seaway.errors import Conflict, InvalidInput, NotFound, NotResponsible
 from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
-from seaway.web.ui import message_page, signed_in_or_redirect, ui_of
 from seaway.web.ui.deployments import render_deployment
+from seaway.web.ui.pages import message_page, page_for, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -54,13 +54,10 @@ async def decide(request: Request, deployment_id: str) -> Response:
                 user_agent=request.headers.get("user-agent"),
                 auth_method="session",
             )
-    except (InvalidInput, NotFound) as exc:
-        status = 404 if isinstance(exc, NotFound) else 422
-        return await _refused(request, signed_in, deployment_id, status, exc.message, note, ref)
-    except NotResponsible as exc:
-        return await _refused(request, signed_in, deployment_id, 403, exc.message, note, ref)
-    except Conflict as exc:  # already decided by someone else, canceled, the release changed
-        return await _refused(request, signed_in, deployment_id, 409, exc.message, "", ref)
+    except (InvalidInput, NotFound, NotResponsible, Conflict) as exc:
+        # A conflict (decided by someone else, canceled, the release changed) leaves no decision to retry.
+        kept_note = "" if isinstance(exc, Conflict) else note
+        return await _refused(request, signed_in, deployment_id, page_for(exc).status, exc.message, kept_note, ref)
     return RedirectResponse(ui.public_url.url(f"/deployments/{_canonical(deployment_id)}"), status_code=303)
 
 

@@ -18,15 +18,16 @@ from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import Interruption, NotResponsible, check_may_decide
+from seaway.domain.interruptions import Interruption, check_may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.safe_markdown import safe_html
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
 from seaway.engine.approvals import list_interruptions
+from seaway.errors import NotResponsible
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
-from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 

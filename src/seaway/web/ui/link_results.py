@@ -8,15 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi.responses import HTMLResponse
 
 from seaway.domain.interruptions import LinkStatus
-from seaway.web.ui import Ui, render
-
-if TYPE_CHECKING:
-    from seaway.web.ui.links import LinkView
+from seaway.web.ui.link_views import LinkView
+from seaway.web.ui.pages import Ui, render
 
 _TERMINAL_TASK_STATES = {"success", "failed", "canceled"}
 

@@ -25,30 +25,23 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 
-from seaway.domain.interruptions import (
-    MAX_NOTES_LENGTH,
-    ApprovalLink,
-    Channel,
-    InterruptionAlreadyDecided,
-    InterruptionCanceled,
-    LinkNotUsable,
-    LinkStatus,
-    NotResponsible,
-    Result,
-)
+from seaway.domain.interruptions import MAX_NOTES_LENGTH, ApprovalLink, Channel, LinkNotUsable, LinkStatus, Result
 from seaway.domain.users import User
-from seaway.engine.approvals import (
+from seaway.engine.approvals import decision_page_facts, link_status_of, submit_decision
+from seaway.errors import (
+    Conflict,
     ContentChanged,
     DeploymentCanceled,
-    decision_page_facts,
-    link_status_of,
-    submit_decision,
+    InterruptionAlreadyDecided,
+    InterruptionCanceled,
+    InvalidInput,
+    NotResponsible,
 )
-from seaway.errors import Conflict, InvalidInput
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
 from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
-from seaway.web.ui import Ui, message_page, render, ui_of
 from seaway.web.ui.link_results import explain, result_page
+from seaway.web.ui.link_views import LinkView
+from seaway.web.ui.pages import Ui, message_page, page_for, render, ui_of
 
 log = logging.getLogger("seaway.web.links")
 
@@ -56,23 +49,6 @@ router = APIRouter(include_in_schema=False)
 
 # Real tokens are 43 characters (256 bits); a much longer path segment is not a token worth hashing.
 _MAX_TOKEN = 128
-
-
-@dataclass(frozen=True)
-class LinkView:
-    """What the confirmation page shows."""
-
-    decision: str  # "approve" or "reject"
-    project: str
-    release: str
-    environment: str
-    step: str
-    deployer: str
-    recipient: str
-    instructions_html: Markup
-    changes: list[str]
-    expires_at: str
-    deployment_path: str  # the deployment's page (it asks for a sign-in)
 
 
 @dataclass(frozen=True)
@@ -182,13 +158,13 @@ async def _submit(
             )
             facts = await decision_page_facts(uow, found.link.interruption_id)
     except InvalidInput as exc:
-        return _confirm(ui, request, token, found, signed_in, status=422, error=exc.message, note=note)
+        return _confirm(ui, request, token, found, signed_in, status=page_for(exc).status, error=exc.message, note=note)
     except NotResponsible as exc:
         log.warning("approval link %s refused: %s", token_fingerprint(token_hash), exc.message)
         return message_page(
             "You can no longer decide this",
             f"{found.recipient.label} is no longer responsible for this approval: {exc.message}.",
-            status=403,
+            status=page_for(exc).status,
             signin_url=ui.public_url.signin_url(),
         )
     except (

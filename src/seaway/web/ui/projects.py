@@ -18,8 +18,8 @@ from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.releases import Release
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.ui import entity_page, signed_in_or_redirect
 from seaway.web.ui.deployments import DeploymentRow, deployment_row
+from seaway.web.ui.pages import entity_page, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
 

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from seaway.domain.users import User
 from seaway.security.passwords import hash_password, needs_rehash, verify_password
 from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, client_ip, is_local_path
-from seaway.web.ui import Ui, message_page, render, ui_of
+from seaway.web.ui.pages import Ui, message_page, render, ui_of
 
 log = logging.getLogger("seaway.web.signin")
 

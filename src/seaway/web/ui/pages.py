@@ -1,0 +1,134 @@
+"""What the browser pages share: the `Ui` state, rendering, sign-in redirects, and the UI's one table from
+Seaway's errors to pages.
+
+A page that reports an error answers with the status the API gives the same error (`web/errors.status_for`),
+so a page and the API never disagree about what an error means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, cast
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission, authorize
+from seaway.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    InvalidTransition,
+    NotFound,
+    PermissionDenied,
+    SeawayError,
+)
+from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.errors import status_for
+from seaway.web.rate_limit import RateLimiter
+from seaway.web.sessions import PublicUrl, Sessions, SignedIn
+
+if TYPE_CHECKING:
+    from seaway.bootstrap import Services
+
+_templates = Environment(
+    loader=PackageLoader("seaway.web", "templates"),
+    autoescape=select_autoescape(["html"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+# The title of the page that reports an error of each kind; the first match wins.
+_TITLES: tuple[tuple[type[SeawayError], str], ...] = (
+    (AuthenticationFailed, "Sign in"),
+    (PermissionDenied, "Not allowed"),
+    (NotFound, "Not found"),
+    (InvalidTransition, "Not possible now"),
+    (Conflict, "Changed meanwhile"),
+    (InvalidInput, "Not accepted"),
+)
+
+
+@dataclass(frozen=True)
+class ErrorPage:
+    status: int
+    title: str
+
+
+def page_for(error: SeawayError) -> ErrorPage:
+    """How a page reports `error`: the API's status for it, and a title."""
+    title = next((title for kind, title in _TITLES if isinstance(error, kind)), "Refused")
+    return ErrorPage(status_for(error), title)
+
+
+@dataclass
+class Ui:
+    """What the pages share, built once per app."""
+
+    services: Services
+    public_url: PublicUrl
+    sessions: Sessions
+    link_failures: RateLimiter
+    signin_failures: RateLimiter
+
+
+def ui_of(request: Request) -> Ui:
+    return cast("Ui", request.app.state.ui)
+
+
+def render(template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("signed_in", None)
+    return HTMLResponse(_templates.get_template(template).render(**context), status_code=status)
+
+
+def message_page(
+    title: str, message: str, *, status: int, signin_url: str | None = None, detail: str | None = None
+) -> HTMLResponse:
+    """A page that only explains something: refused, too many attempts, and the like."""
+    return render("message.html", status=status, title=title, message=message, detail=detail, signin_url=signin_url)
+
+
+def error_page(error: SeawayError, *, title: str | None = None) -> HTMLResponse:
+    """A page that only reports `error`, with the status and (unless given) the title of `page_for`."""
+    page = page_for(error)
+    return message_page(title or page.title, error.message, status=page.status)
+
+
+async def signed_in_or_redirect(request: Request) -> SignedIn | Response:
+    """The signed-in session, or a redirect to sign in that comes back to this page."""
+    ui = ui_of(request)
+    signed_in = await ui.sessions.current(request)
+    if signed_in is None:
+        return RedirectResponse(ui.public_url.signin_url(request.url.path), status_code=303)
+    return signed_in
+
+
+async def entity_page(
+    request: Request,
+    signed_in: SignedIn,
+    *,
+    kind: str,
+    ref: str,
+    permission: Permission,
+    load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
+    template: str,
+    status: int = 200,
+    **context: Any,
+) -> Response:
+    """A page about one `kind` named by `ref` (`Deployments-7` or `7`): 403 without `permission`, a 404
+    page for a malformed or unknown id, otherwise `template` with what `load` read in one transaction."""
+    try:
+        authorize(signed_in.user, permission)
+        number = parse_id(kind, ref)
+        async with ui_of(request).services.store.reading() as uow:
+            view = await load(uow, number)
+    except PermissionDenied as exc:
+        return error_page(exc)
+    except (InvalidInput, NotFound):
+        # A malformed id names no page either: to a visitor both are an unknown address.
+        return error_page(NotFound(f'Seaway has no {kind} "{ref}".', entity=kind, id=ref), title=f"No such {kind}")
+    return render(template, status=status, signed_in=signed_in, **context, **view)
