@@ -1,7 +1,7 @@
 """Projects, their process and their variables: the rules every way of editing them shares.
 
-The API, the UI and config-as-code apply all check a project here, so a scope naming an environment or
-a step that does not exist is refused alike, with the indexed field (`variables[2].scope.steps`).
+The API and config-as-code apply both check a project here, so a scope naming an environment or a step
+that does not exist is refused alike, with the indexed field (`variables[2].scope.steps`).
 """
 
 from __future__ import annotations
