@@ -17,7 +17,7 @@ from seaway.domain.lifecycles import Lifecycle, Phase
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
-from seaway.domain.variables import Prompt, Scope, Variable
+from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
 from seaway.errors import InvalidInput
 
 TOP_LEVEL = {
@@ -31,14 +31,8 @@ TOP_LEVEL = {
     "freezes",
 }
 NOT_ENFORCED_YET = ("approval_policies", "freezes")
-SCOPE_KEYS = {
-    "environment": "environments",
-    "role": "roles",
-    "target": "targets",
-    "step": "steps",
-    "channel": "channels",
-    "tenant": "tenants",
-}
+# A scope key may be written in the singular or the plural; both name the same dimension.
+_SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
 
 
@@ -181,10 +175,10 @@ def parse_variable(node: Node) -> Variable:
     m = node.mapping({"name", "value", "scope", "sensitive", "prompt"}, {"name"})
     scope = Scope()
     if "scope" in m:
-        sm = m["scope"].mapping(set(SCOPE_KEYS) | set(SCOPE_KEYS.values()))
+        sm = m["scope"].mapping(set(_SCOPE_DIMENSIONS))
         values: dict[str, frozenset[str]] = {}
         for key, value in sm.items():
-            values[SCOPE_KEYS.get(key, key)] = frozenset(value.strings())
+            values[_SCOPE_DIMENSIONS[key]] = frozenset(value.strings())
         scope = Scope(**values)
     prompt = None
     if "prompt" in m:

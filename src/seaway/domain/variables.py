@@ -30,6 +30,17 @@ from dataclasses import dataclass, replace
 
 from seaway.errors import InvalidInput
 
+SCOPE_KEYS: Mapping[str, str] = {
+    "environments": "environment",
+    "roles": "role",
+    "targets": "target",
+    "steps": "step",
+    "channels": "channel",
+    "tenants": "tenant",
+}
+"""The dimensions of a `Scope` as its fields are named, each with its singular spelling: documents and the API
+accept either key, the API answers with the singular one and the store keeps the plural one."""
+
 
 @dataclass(frozen=True)
 class Scope:
@@ -41,7 +52,7 @@ class Scope:
     tenants: frozenset[str] = frozenset()
 
     def is_unscoped(self) -> bool:
-        return not (self.environments or self.roles or self.targets or self.steps or self.channels or self.tenants)
+        return not any(getattr(self, key) for key in SCOPE_KEYS)
 
 
 @dataclass(frozen=True)

@@ -14,18 +14,9 @@ from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import Team, User
-from seaway.domain.variables import Variable
+from seaway.domain.variables import SCOPE_KEYS, Variable
 from seaway.store.codecs import phase_to_json, role_to_json
 from seaway.store.tasks import LogLine
-
-SCOPE_NAMES = (
-    ("environments", "environment"),
-    ("roles", "role"),
-    ("targets", "target"),
-    ("steps", "step"),
-    ("channels", "channel"),
-    ("tenants", "tenant"),
-)
 
 
 def when(value: datetime | None) -> str | None:
@@ -101,7 +92,11 @@ def step_json(step: Step) -> dict[str, Any]:
 
 def variable_json(variable: Variable) -> dict[str, Any]:
     """Sensitive values are never returned once set."""
-    scope = {name: sorted(getattr(variable.scope, attr)) for attr, name in SCOPE_NAMES if getattr(variable.scope, attr)}
+    scope = {
+        name: sorted(getattr(variable.scope, attr))
+        for attr, name in SCOPE_KEYS.items()
+        if getattr(variable.scope, attr)
+    }
     data: dict[str, Any] = {
         "name": variable.name,
         "value": None if variable.sensitive else variable.value,
