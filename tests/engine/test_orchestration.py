@@ -6,7 +6,7 @@ import pytest
 from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
 
 from seaway.domain.states import StepState, TaskState
-from seaway.engine.deploying import LifecycleRefused
+from seaway.engine.deployments import LifecycleRefused
 
 THREE_STEPS = """\
       - {name: First, type: script, script: "echo first in #{Octopus.Environment.Name}"}

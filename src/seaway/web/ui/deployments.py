@@ -14,7 +14,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
@@ -22,10 +21,11 @@ from seaway.domain.interruptions import Interruption, NotResponsible, check_may_
 from seaway.domain.permissions import Permission
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
-from seaway.engine.approvals import list_interruptions, render_instructions
+from seaway.engine.decisions import list_interruptions
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
 from seaway.web.ui import entity_page, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.decision_pages import instructions_html
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,7 +165,6 @@ def _interruption_view(
         "decided_at": interruption.decided_at,
         "notes": interruption.notes,
         "responsible_teams": list(interruption.responsible_teams),
-        # Rendered with raw HTML escaped and images off (as in the emails): safe to include as is.
-        "instructions_html": Markup(render_instructions(interruption.instructions)),  # noqa: S704
+        "instructions_html": instructions_html(interruption.instructions),
         "deployment_url": f"/deployments/{format_id('deployment', interruption.deployment_id)}",
     }
