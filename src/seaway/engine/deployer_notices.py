@@ -31,7 +31,7 @@ from seaway.notify.messages import (
 from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import UnitOfWork
 
-log = logging.getLogger("seaway.approvals")
+log = logging.getLogger("seaway.deployer_notices")
 
 
 async def _deployer(uow: UnitOfWork, deployment_id: int) -> User | None:
@@ -79,7 +79,7 @@ async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: 
 
 async def send_receipt(uow: UnitOfWork, interruption: Interruption, decider: Actor, now: datetime) -> None:
     """The decider's own copy: a decision made with a forwarded link or a stolen key is noticed at once.
-    A deployer who decided their own gate (where the step allows it) already gets the decision email."""
+    A deployer who decided their own interruption (where the step allows it) already gets the decision email."""
     user = decider.user
     if not user.email or user.id == interruption.requested_by:
         return

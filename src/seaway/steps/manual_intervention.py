@@ -184,7 +184,7 @@ class LinkRequest:
 async def link_request(
     uow: UnitOfWork, interruption: Interruption, deployment: Deployment, links: LinkSettings, now: datetime
 ) -> LinkRequest:
-    """What the approval emails of `interruption` say: when the gate opens, and when links are sent again."""
+    """What the approval emails of `interruption` say: when the interruption opens, and when links are sent again."""
     release = await uow.releases.get(deployment.release_id)
     deployer = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     return LinkRequest(

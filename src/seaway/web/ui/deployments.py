@@ -1,7 +1,7 @@
 """`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
 
 Server-rendered, no script: a deployment's state, steps, log and the decisions it waited for (with the
-approve/reject form for someone who may decide, see `decisions.py`), and a home page of the approvals you
+approve/reject form for someone who may decide, see `decisions.py`), and a home page of the interruptions you
 may decide and the latest deployments. Both need a signed-in session; without one they send the browser
 to sign in and come back.
 """
