@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from seaway.domain.process import StepType
-from seaway.engine.approvals import FinishApprovals, make_waiting_for
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
+from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
-from seaway.engine.orchestrator import RUN_TASK, EngineConfig, Orchestrator
-from seaway.engine.worker import Worker
+from seaway.engine.orchestrator import RUN_TASK, EngineConfig, FinishItem, Orchestrator
+from seaway.engine.worker import ItemLease, Worker
 from seaway.notify.base import Notifier
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
 from seaway.security.secrets import MasterKey
@@ -25,6 +24,7 @@ from seaway.steps.noop import run_noop
 from seaway.steps.script import make_script_step
 from seaway.steps.send_email import make_send_email_step
 from seaway.store.database import Database
+from seaway.store.queue import WorkItem
 from seaway.store.unit_of_work import Store
 from seaway.targets.local import LocalTarget
 
@@ -39,7 +39,6 @@ class Services:
     worker: Worker
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
-    extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -83,11 +82,14 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         EngineConfig(
             work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=data_dir / "applications"
         ),
-        on_finished=[DeployOnPhaseEntry(clock), FinishApprovals(settings.public_url), ObserveStepDurations(metrics)],
-        services={"store": store, "clock": clock, "settings": settings},
+        on_finished=[
+            DeployOnPhaseEntry(clock),
+            FinishInterruptions(settings.public_url),
+            ObserveStepDurations(metrics),
+        ],
     )
 
-    async def run_task(item, lease, finish):  # type: ignore[no-untyped-def]
+    async def run_task(item: WorkItem, lease: ItemLease, finish: FinishItem) -> bool:
         return await orchestrator.advance(int(item.payload["task_id"]), lease, finish)
 
     worker = Worker(
@@ -99,6 +101,4 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         poll_seconds=settings.poll_seconds,
     )
     store.wakers.append(worker.wake)
-    services = Services(settings, database, store, clock, orchestrator, worker, links, metrics)
-    services.extras["waiting_for"] = make_waiting_for(store)
-    return services
+    return Services(settings, database, store, clock, orchestrator, worker, links, metrics)

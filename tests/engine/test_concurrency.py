@@ -9,7 +9,7 @@ from pathlib import Path
 from tests.fixtures.engine import apply_yaml, deploy, log_of, project_yaml, release_of, task_of
 
 from seaway.domain.states import StepState, TaskState
-from seaway.engine.deploying import request_cancel
+from seaway.engine.deployments import request_cancel
 
 
 async def signal_from_script(fifo: Path) -> None:

@@ -18,20 +18,21 @@ from tests.fixtures.approvals import (
 )
 from tests.fixtures.engine import apply_yaml, task_of
 
-from seaway.domain.interruptions import LinkStatus
+from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.interruptions import Channel, LinkStatus
 from seaway.domain.states import TaskState
-from seaway.engine.approvals import link_status_of
-from seaway.engine.deploying import request_cancel
+from seaway.engine.decisions import link_status_of
+from seaway.engine.deployments import request_cancel
 from seaway.engine.link_reissue import reissue_links
 from seaway.errors import DeploymentCanceled, InterruptionAlreadyDecided, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token
 
 
 async def resend(services, interruption, username, **kw):
-    user = await user_named(services, username)
+    actor = Actor(await user_named(services, username), Channel.API, AuthMethod.API_KEY)
     async with services.store.transaction() as uow:
         return await reissue_links(
-            uow, interruption.id, user, links=services.links, now=kw.pop("now", services.clock.now()), **kw
+            uow, interruption.id, actor, links=services.links, now=kw.pop("now", services.clock.now()), **kw
         )
 
 

@@ -27,8 +27,8 @@ from tests.fixtures.engine import apply_yaml, log_of, task_of
 
 from seaway.domain.interruptions import InterruptionState, LinkNotUsable, LinkStatus
 from seaway.domain.states import StepState, TaskState
-from seaway.engine.approvals import link_status_of
-from seaway.engine.deploying import request_cancel
+from seaway.engine.decisions import link_status_of, waiting_for
+from seaway.engine.deployments import request_cancel
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.errors import (
     ContentChanged,
@@ -54,7 +54,8 @@ async def test_a_deployment_waits_at_the_step_holding_no_work_item_and_no_slot(s
         assert await uow.queue.pending(RUN_TASK) == []
         slots = (await uow.conn.execute(sa.select(deployment_slots))).all()
     assert slots == []
-    assert await services.extras["waiting_for"](task.id) == [f"Interruptions-{interruption.id}"]
+    async with services.store.reading() as uow:
+        assert await waiting_for(uow, task.id) == [f"Interruptions-{interruption.id}"]
 
 
 async def test_any_number_of_deployments_can_wait_at_once(services):

@@ -35,9 +35,10 @@ from tests.fixtures.live_server import (
     token_in,
 )
 
-from seaway.domain.interruptions import InterruptionState
+from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.interruptions import Channel, InterruptionState
 from seaway.domain.states import StepState, TaskState
-from seaway.engine.deploying import request_cancel
+from seaway.engine.deployments import request_cancel
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.tables import approval_links, releases
 
@@ -272,7 +273,10 @@ async def test_after_links_are_sent_again_the_old_one_is_withdrawn_and_the_new_o
         dave, interruption = await user_named(services, "dave"), await interruption_of(services, deployment)
         async with services.store.transaction() as uow:
             assert interruption.id is not None
-            await reissue_links(uow, interruption.id, dave, links=services.links, now=clock.now(), usernames=["alice"])
+            dave_by_api = Actor(dave, Channel.API, AuthMethod.API_KEY)
+            await reissue_links(
+                uow, interruption.id, dave_by_api, links=services.links, now=clock.now(), usernames=["alice"]
+            )
         new = await emailed_links(services, "alice@example.org")
         assert new != old
         async with page_client(services) as client:

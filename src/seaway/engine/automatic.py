@@ -5,7 +5,7 @@ from __future__ import annotations
 from seaway.domain.lifecycles import automatic_environments
 from seaway.domain.states import TaskState
 from seaway.engine.clock import Clock
-from seaway.engine.deploying import create_deployment, project_lifecycle
+from seaway.engine.deployments import create_deployment, project_lifecycle
 from seaway.engine.orchestrator import TaskRun
 from seaway.store.unit_of_work import UnitOfWork
 

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, check_may_decide, responsible_users
 from seaway.domain.users import User
-from seaway.engine.approvals import refuse_if_content_changed, refuse_unless_pending, refuse_unless_running
+from seaway.engine.decisions import refuse_if_content_changed, refuse_unless_pending, refuse_unless_running
 from seaway.engine.mail import queue_email
 from seaway.errors import InvalidInput
 from seaway.steps.manual_intervention import LinkSettings, link_request, send_links
@@ -33,14 +34,11 @@ class Reissued:
 async def reissue_links(
     uow: UnitOfWork,
     interruption_id: int,
-    user: User,
+    actor: Actor,
     *,
     links: LinkSettings,
     now: datetime,
     usernames: Sequence[str] = (),
-    channel: str = "api",
-    ip: str | None = None,
-    user_agent: str | None = None,
 ) -> Reissued:
     """Email new Approve and Reject links to the responsible people (or only to `usernames`).
 
@@ -48,6 +46,7 @@ async def reissue_links(
     NotResponsible (the caller may not ask) or InvalidInput (`users`: someone who cannot decide, or nobody
     to send to).
     """
+    user = actor.user
     interruption = await uow.interruptions.get(interruption_id)
     await refuse_unless_pending(uow, interruption)
     await refuse_unless_running(uow, interruption)
@@ -72,16 +71,12 @@ async def reissue_links(
         key = f"approval:{interruption_id}:{recipient.id}:{sent_before + 1}"
         fingerprints[recipient.username] = await send_links(uow, request, recipient, now, queue_email, key)
     await uow.audit.record(
-        AuditEvent(
+        AuditEvent.by(
+            actor,
             at=now,
             action="interruption.links_reissued",
             entity="interruption",
             entity_id=format_id("interruption", interruption_id),
-            actor_user_id=user.id,
-            actor=user.username,
-            channel=channel,
-            ip=ip,
-            user_agent=user_agent,
             details={"links": fingerprints, "links_voided": voided, "expires_at": request.expires_at.isoformat()},
         )
     )

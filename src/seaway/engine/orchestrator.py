@@ -11,7 +11,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.environments import Environment
@@ -109,14 +109,12 @@ class Orchestrator:
         config: EngineConfig,
         *,
         on_finished: Sequence[TaskHook] = (),
-        services: Mapping[str, Any] | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.executors = executors
         self.config = config
         self.on_finished = list(on_finished)
-        self.services = dict(services or {})
 
     async def advance(self, task_id: int, lease: Lease, finish: FinishItem) -> bool:
         """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
@@ -317,7 +315,6 @@ class Orchestrator:
             cancel=lease.cancel,
             now=self.clock.now,
             attempt=run.runs[index].attempts,
-            services=self.services,
             mask=run.log.masker.mask,
         )
         try:

@@ -20,11 +20,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from seaway.domain.safe_markdown import safe_html
+from seaway.domain.states import TaskState
 from seaway.errors import InvalidInput
 from seaway.notify.base import Email
 
 Outcome = Literal["approved", "rejected", "canceled"]
-FinalState = Literal["success", "failed", "canceled"]
 
 _templates = Environment(
     loader=PackageLoader("seaway.notify", "templates"),
@@ -106,7 +106,7 @@ class DeploymentResultNotice:
     project: str
     release: str
     environment: str
-    state: FinalState
+    state: TaskState  # one of TERMINAL_TASK_STATES
     error: str | None
     finished_at: datetime
     deployment_url: str
@@ -215,10 +215,10 @@ def decision_receipt_email(r: DecisionReceipt) -> Email:
     return Email(to=(r.recipient_email,), subject=f"You {r.outcome} {what}", text=text, html=html)
 
 
-_RESULT_SUBJECTS: Mapping[str, str] = {
-    "success": "Deployed",
-    "failed": "Deployment failed",
-    "canceled": "Deployment canceled",
+_RESULT_SUBJECTS: Mapping[TaskState, str] = {
+    TaskState.SUCCESS: "Deployed",
+    TaskState.FAILED: "Deployment failed",
+    TaskState.CANCELED: "Deployment canceled",
 }
 
 

@@ -7,13 +7,27 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from seaway.domain.process import Step
+from seaway.notify.base import Email
+from seaway.store.unit_of_work import UnitOfWork
 
 
 class StepLog(Protocol):
     async def write(self, message: str, level: str = "info") -> None: ...
+
+
+class QueueEmail(Protocol):
+    """`engine.mail.queue_email`, handed in by the composition root (steps sit below the engine)."""
+
+    async def __call__(self, uow: UnitOfWork, email: Email, key: str, *, now: datetime) -> int | None: ...
+
+
+class Render(Protocol):
+    def __call__(self, template: str, field: str = "template") -> str:
+        """`template` with this step's variables substituted; `field` names it in an error."""
+        ...
 
 
 @dataclass
@@ -23,13 +37,12 @@ class StepContext:
     step: Step
     environment: str
     variables: Mapping[str, str]
-    render: Callable[..., str]  # render(template, field="template"): substitutes this step's variables
+    render: Render
     log: StepLog
     workdir: Path
     cancel: asyncio.Event
     now: Callable[[], datetime]
     attempt: int = 1
-    services: Mapping[str, Any] = field(default_factory=dict)
     mask: Callable[[str], str] = str  # hides sensitive values in text that leaves the log (emails)
 
 

@@ -9,7 +9,6 @@ the interruption made before, so nothing is created or emailed twice.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -31,12 +30,9 @@ from seaway.domain.users import User
 from seaway.notify.base import Email
 from seaway.notify.messages import ApprovalRequest, approval_request_email
 from seaway.security.tokens import hash_token, new_token, token_fingerprint
-from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
+from seaway.steps.base import Failed, QueueEmail, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
 from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import Store, UnitOfWork
-
-# `engine.mail.queue_email`, handed in by the composition root (steps sit below the engine).
-QueueEmail = Callable[..., Awaitable[int | None]]
 
 
 @dataclass(frozen=True)
@@ -188,7 +184,7 @@ class LinkRequest:
 async def link_request(
     uow: UnitOfWork, interruption: Interruption, deployment: Deployment, links: LinkSettings, now: datetime
 ) -> LinkRequest:
-    """What the approval emails of `interruption` say: when the gate opens, and when links are sent again."""
+    """What the approval emails of `interruption` say: when the interruption opens, and when links are sent again."""
     release = await uow.releases.get(deployment.release_id)
     deployer = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     return LinkRequest(

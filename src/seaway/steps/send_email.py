@@ -12,8 +12,7 @@ from collections.abc import Sequence
 from seaway.errors import InvalidInput
 from seaway.notify.base import unique_addresses
 from seaway.notify.messages import step_email
-from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded
-from seaway.steps.manual_intervention import QueueEmail
+from seaway.steps.base import Failed, QueueEmail, StepContext, StepExecutor, StepOutcome, Succeeded
 from seaway.store.unit_of_work import Store, UnitOfWork
 
 

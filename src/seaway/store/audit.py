@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.domain.actors import Actor
 from seaway.store.base import Repository
 from seaway.store.tables import audit_events as t
 
@@ -24,8 +24,26 @@ class AuditEvent:
     channel: str | None = None
     ip: str | None = None
     user_agent: str | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
+    details: Mapping[str, object] = field(default_factory=dict)  # JSON
     id: int | None = None
+
+    @classmethod
+    def by(
+        cls, actor: Actor, *, at: datetime, action: str, entity: str, entity_id: str, details: Mapping[str, object]
+    ) -> AuditEvent:
+        """An event a person caused: who, through which channel, from where."""
+        return cls(
+            at=at,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            actor_user_id=actor.user.id,
+            actor=actor.user.username,
+            channel=actor.channel.value,
+            ip=actor.ip,
+            user_agent=actor.user_agent,
+            details=details,
+        )
 
 
 class AuditRepository(Repository):

@@ -11,8 +11,9 @@ from typing import Any, Protocol
 
 from seaway.domain.lifecycles import Phase
 from seaway.domain.process import EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
+from seaway.domain.prompts import prompt_from_json, prompt_to_json
 from seaway.domain.users import TeamRole
-from seaway.domain.variables import Prompt, Scope, Variable
+from seaway.domain.variables import Scope, Variable
 
 
 class Cipher(Protocol):
@@ -49,11 +50,7 @@ def variable_to_json(variable: Variable, cipher: Cipher) -> dict[str, Any]:
         "sensitive": variable.sensitive,
     }
     if variable.prompt is not None:
-        data["prompt"] = {
-            "label": variable.prompt.label,
-            "description": variable.prompt.description,
-            "required": variable.prompt.required,
-        }
+        data["prompt"] = prompt_to_json(variable.prompt)
     return data
 
 
@@ -66,9 +63,7 @@ def variable_from_json(data: Mapping[str, Any], cipher: Cipher) -> Variable:
         value=cipher.decrypt(value) if sensitive else value,
         scope=scope_from_json(data.get("scope", {})),
         sensitive=sensitive,
-        prompt=Prompt(prompt["label"], prompt.get("description", ""), bool(prompt.get("required", False)))
-        if prompt
-        else None,
+        prompt=prompt_from_json(prompt) if prompt else None,
     )
 
 

@@ -112,10 +112,6 @@ def is_local_path(target: str | None) -> bool:
     return "\\" not in target and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
 
 
-def client_ip(request: Request) -> str | None:
-    return request.client.host if request.client else None
-
-
 @dataclass(frozen=True)
 class SignedIn:
     user: User

@@ -9,13 +9,12 @@ import pytest
 from seaway.domain.templates import (
     RecursiveDefinition,
     SubstitutionFailed,
-    TemplateSyntaxError,
     VariableSet,
     evaluate,
     evaluate_truthy,
     evaluate_with_errors,
 )
-from seaway.errors import InvalidInput
+from seaway.errors import InvalidInput, TemplateSyntaxError
 
 NOW = datetime(2030, 5, 22, 7, 5, 0, tzinfo=UTC)
 STEPS = {

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from seaway.domain.templates import TemplateSyntaxError, argument_names, evaluate_with_errors, parse
-from seaway.errors import InvalidInput
+from seaway.domain.templates import argument_names, evaluate_with_errors, parse
+from seaway.errors import InvalidInput, TemplateSyntaxError
 
 NOW = datetime(2030, 5, 22, 7, 5, 0, tzinfo=UTC)
 

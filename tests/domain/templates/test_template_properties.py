@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seaway.domain.templates import TemplateSyntaxError, evaluate, evaluate_with_errors, parse
+from seaway.domain.templates import evaluate, evaluate_with_errors, parse
+from seaway.errors import TemplateSyntaxError
 
 NOW = datetime(2030, 5, 22, 7, 5, 0, tzinfo=UTC)
 

@@ -88,7 +88,6 @@ async def run_engine(services: Services, stop_requests: StopRequests) -> None:
 
     worker = services.worker
     drain = Drain(worker, services.settings.drain_seconds)
-    services.extras["drain"] = drain  # /api/v1/ready answers 503 while draining
     stop = asyncio.Event()
     running = asyncio.create_task(worker.run_forever(stop))
     try:

@@ -10,15 +10,14 @@ import typer
 from seaway.cli.client import SeawayClient, segment
 from seaway.cli.context import client
 from seaway.cli.output import EXIT_FAILED, EXIT_OK, ReportingGroup, out
+from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.errors import InvalidInput
 
 app = typer.Typer(help="Server tasks (a deployment runs as a task).", no_args_is_help=True, cls=ReportingGroup)
 
-TERMINAL = {"success", "failed", "canceled"}
-
 
 def exit_code_for(state: str) -> int:
-    return EXIT_OK if state == "success" else EXIT_FAILED
+    return EXIT_OK if state == TaskState.SUCCESS else EXIT_FAILED
 
 
 def print_line(line: dict[str, Any]) -> None:
@@ -30,13 +29,13 @@ def print_line(line: dict[str, Any]) -> None:
 
 def follow(api: SeawayClient, task_id: str) -> str:
     """Print the log as it is written until the task ends; returns the final state."""
-    state = "queued"
+    state: str = TaskState.QUEUED
     for event, data in api.stream_events(f"/tasks/{segment(task_id)}/log/stream"):
         if event == "log":
             print_line(data)
         elif event == "state":
             state = data.get("state", state)
-            if state == "waiting":
+            if state == TaskState.WAITING:
                 task = api.get(f"/tasks/{segment(task_id)}")
                 waiting = ", ".join(task.get("waiting_for") or []) or "a decision"
                 out.print(f"Waiting for {waiting}", markup=False)
@@ -91,7 +90,7 @@ def wait(
     with client() as api:
         while True:
             task = api.get(f"/tasks/{segment(task_id)}")
-            if task["state"] in TERMINAL:
+            if task["state"] in TERMINAL_TASK_STATES:
                 summary(task)
                 raise typer.Exit(exit_code_for(task["state"]))
             if deadline is not None and time.monotonic() >= deadline:

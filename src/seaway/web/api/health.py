@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from seaway.engine.drain import Drain
 from seaway.store.operational import schema_state
 from seaway.web.deps import services_of
 from seaway.web.errors import problem
@@ -31,8 +30,7 @@ async def health() -> dict[str, str]:
 @router.get("/ready", responses=NOT_READY, response_model=None)
 async def ready(request: Request) -> dict[str, str] | JSONResponse:
     services = services_of(request)
-    drain = services.extras.get("drain")
-    if isinstance(drain, Drain) and drain.draining:
+    if not services.worker.accepting:  # draining before a shutdown
         return problem(503, "draining", "the server is stopping: it finishes its running work and takes no more")
     state = await schema_state(services.database)
     if not state.reachable:

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from seaway.domain.actors import Actor, AuthMethod
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Interruption, may_decide
+from seaway.domain.interruptions import Channel, Interruption, Result, may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
-from seaway.engine.approvals import list_interruptions, submit_decision, take
+from seaway.engine.decisions import list_interruptions, submit_decision, take
 from seaway.engine.link_reissue import reissue_links
+from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser, allow
+from seaway.web.clients import actor_of
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["interruptions"])
 
 
 class Submission(Body):
-    result: Literal["proceed", "abort"] = Field(description="proceed (approve) or abort (reject)")
+    result: Result = Field(description="proceed (approve) or abort (reject)")
     notes: str = Field("", max_length=4000, description="Required to abort: why.")
 
 
@@ -75,7 +78,7 @@ async def interruption_json(
 async def list_all(
     request: Request,
     user: CurrentUser,
-    state: Literal["pending", "completed", "all"] = Query("pending", description="pending, completed or all"),
+    state: Annotated[StateFilter, Query(description="pending, completed or all")] = "pending",
     mine: bool = Query(False, description="only the ones I may decide"),
 ) -> list[dict[str, Any]]:
     allow(user, Permission.INTERRUPTION_VIEW)
@@ -95,29 +98,19 @@ async def get_one(request: Request, interruption_id: str, user: CurrentUser) -> 
         return await interruption_json(uow, interruption, can)
 
 
-def _client(request: Request) -> tuple[str | None, str | None]:
-    return (request.client.host if request.client else None), request.headers.get("user-agent")
-
-
-def _channel(request: Request) -> str:
+def _actor(request: Request, user: User) -> Actor:
     # The CLI says who it is, so the audit log can tell its decisions from other API clients'.
-    return "cli" if request.headers.get("x-seaway-client") == "cli" else "api"
+    channel = Channel.CLI if request.headers.get("x-seaway-client") == "cli" else Channel.API
+    return actor_of(request, user, channel, AuthMethod.API_KEY)
 
 
 @router.post("/interruptions/{interruption_id}/take")
 async def take_one(request: Request, interruption_id: str, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.INTERRUPTION_SUBMIT)
     services = services_of(request)
-    ip, agent = _client(request)
     async with services.store.transaction() as uow:
         taken = await take(
-            uow,
-            parse_id("interruption", interruption_id),
-            user,
-            now=services.clock.now(),
-            channel=_channel(request),
-            ip=ip,
-            user_agent=agent,
+            uow, parse_id("interruption", interruption_id), _actor(request, user), now=services.clock.now()
         )
         return await interruption_json(uow, taken, True)
 
@@ -126,18 +119,14 @@ async def take_one(request: Request, interruption_id: str, user: CurrentUser) ->
 async def submit(request: Request, interruption_id: str, body: Submission, user: CurrentUser) -> dict[str, Any]:
     allow(user, Permission.INTERRUPTION_SUBMIT)
     services = services_of(request)
-    ip, agent = _client(request)
     async with services.store.transaction() as uow:
         decided = await submit_decision(
             uow,
             parse_id("interruption", interruption_id),
-            user,
+            _actor(request, user),
             result=body.result,
             notes=body.notes,
-            channel=_channel(request),
             now=services.clock.now(),
-            ip=ip,
-            user_agent=agent,
         )
         return await interruption_json(uow, decided, False)
 
@@ -153,18 +142,14 @@ async def resend_links(
     """Email new Approve and Reject links (the old ones of those people stop working)."""
     allow(user, Permission.INTERRUPTION_SUBMIT)
     services = services_of(request)
-    ip, agent = _client(request)
     async with services.store.transaction() as uow:
         reissued = await reissue_links(
             uow,
             parse_id("interruption", interruption_id),
-            user,
+            _actor(request, user),
             links=services.links,
             now=services.clock.now(),
             usernames=body.users if body else (),
-            channel=_channel(request),
-            ip=ip,
-            user_agent=agent,
         )
     return {
         "id": format_id("interruption", reissued.interruption.id),

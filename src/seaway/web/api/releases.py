@@ -7,7 +7,7 @@ from pydantic import Field
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
-from seaway.engine.deploying import create_deployment, create_release, find_release
+from seaway.engine.deployments import create_deployment, create_release, find_release
 from seaway.web.api.bodies import Body
 from seaway.web.api.common import find_project
 from seaway.web.api.representations import deployment_json, release_json

@@ -11,6 +11,7 @@ from seaway.domain.ids import format_id
 from seaway.domain.lifecycles import Lifecycle
 from seaway.domain.process import RunCondition, Step
 from seaway.domain.projects import Project
+from seaway.domain.prompts import prompt_to_json
 from seaway.domain.releases import Release
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import Team, User
@@ -104,11 +105,7 @@ def variable_json(variable: Variable) -> dict[str, Any]:
         "sensitive": variable.sensitive,
     }
     if variable.prompt is not None:
-        data["prompt"] = {
-            "label": variable.prompt.label,
-            "description": variable.prompt.description,
-            "required": variable.prompt.required,
-        }
+        data["prompt"] = prompt_to_json(variable.prompt)
     return data
 
 

@@ -11,7 +11,8 @@ from fastapi.responses import StreamingResponse
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
-from seaway.engine.deploying import request_cancel
+from seaway.engine.decisions import waiting_for
+from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
 from seaway.web.api.representations import log_line_json, task_json
 from seaway.web.auth import CurrentUser, allow
@@ -27,12 +28,7 @@ async def _task(request: Request, task_id: int) -> dict[str, Any]:
     async with services_of(request).store.reading() as uow:
         task = await uow.tasks.get(task_id)
         steps = await uow.tasks.step_runs(task_id)
-    return task_json(task, steps, await _waiting_for(request, task_id))
-
-
-async def _waiting_for(request: Request, task_id: int) -> list[str]:
-    finder = services_of(request).extras.get("waiting_for")
-    return list(await finder(task_id)) if finder else []
+        return task_json(task, steps, await waiting_for(uow, task_id))
 
 
 @router.get("/tasks")

@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 
 from seaway.domain.permissions import Permission
-from seaway.engine.deploying import project_variables
+from seaway.engine.deployments import project_variables
 from seaway.engine.variables import preview
 from seaway.errors import InvalidInput
 from seaway.web.api.common import find_project

@@ -1,6 +1,6 @@
 """`POST /deployments/{id}/decide`: approve or reject from the deployment page, signed in.
 
-The same decision as an emailed link or the API (`engine.approvals.submit_decision`), recorded with the
+The same decision as an emailed link or the API (`engine.decisions.submit_decision`), recorded with the
 channel `ui` and the evidence `session`. The form carries the session's CSRF token and must come from
 this site; after a decision the browser is sent back to the page (so a reload does not post again).
 """
@@ -10,11 +10,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
+from seaway.domain.actors import AuthMethod
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.interruptions import Channel
-from seaway.engine.approvals import submit_decision
+from seaway.engine.decisions import submit_decision
 from seaway.errors import Conflict, InvalidInput, NotFound, NotResponsible
-from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
+from seaway.web.clients import actor_of
+from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.deployments import render_deployment
 from seaway.web.ui.pages import message_page, page_for, signed_in_or_redirect, ui_of
 
@@ -45,14 +47,10 @@ async def decide(request: Request, deployment_id: str) -> Response:
             await submit_decision(
                 uow,
                 interruption_id,
-                signed_in.user,
+                actor_of(request, signed_in.user, Channel.UI, AuthMethod.SESSION),
                 result=str(form.get("result") or ""),
                 notes=note,
-                channel=Channel.UI.value,
                 now=services.clock.now(),
-                ip=client_ip(request),
-                user_agent=request.headers.get("user-agent"),
-                auth_method="session",
             )
     except (InvalidInput, NotFound, NotResponsible, Conflict) as exc:
         # A conflict (decided by someone else, canceled, the release changed) leaves no decision to retry.

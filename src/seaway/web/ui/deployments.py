@@ -1,7 +1,7 @@
 """`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
 
 Server-rendered, no script: a deployment's state, steps, log and the decisions it waited for (with the
-approve/reject form for someone who may decide, see `decisions.py`), and a home page of the approvals you
+approve/reject form for someone who may decide, see `decisions.py`), and a home page of the interruptions you
 may decide and the latest deployments. Both need a signed-in session; without one they send the browser
 to sign in and come back.
 """
@@ -18,15 +18,16 @@ from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import Interruption, check_may_decide
+from seaway.domain.interruptions import Interruption, Outcome, check_may_decide
 from seaway.domain.permissions import Permission
-from seaway.domain.safe_markdown import safe_html
+from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
-from seaway.engine.approvals import list_interruptions
+from seaway.engine.decisions import list_interruptions
 from seaway.errors import NotResponsible
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.sessions import SignedIn
+from seaway.web.ui.decision_pages import instructions_html
 from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
@@ -44,6 +45,26 @@ class DeploymentRow:
     environment: str
     state: str
     queued_at: datetime
+
+
+@dataclass(frozen=True)
+class InterruptionCard:
+    """One interruption on the deployment page (with the form when the viewer may decide) or the home page."""
+
+    id: str
+    number: int | None
+    is_pending: bool
+    can_decide: bool
+    why_not: str  # why the viewer cannot decide it, shown instead of the form
+    title: str
+    step: str
+    outcome: Outcome | None
+    decided_by: str | None
+    decided_at: datetime | None
+    notes: str
+    responsible_teams: tuple[str, ...]
+    instructions_html: Markup
+    deployment_url: str
 
 
 @router.get("/")
@@ -128,6 +149,7 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
         "release_url": f"/releases/{format_id('release', deployment.release_id)}",
         "task_id": format_id("task", task.id),
         "task": task,
+        "task_over": task.state in TERMINAL_TASK_STATES,
         "created_by": creator.label if creator else "Seaway",
         "created_at": deployment.created_at,
         "comments": deployment.comments,
@@ -152,22 +174,20 @@ def _why_not(interruption: Interruption, viewer: User, teams: list[Team]) -> str
 
 def _interruption_view(
     interruption: Interruption, decided_by: str | None = None, why_not: str | None = None
-) -> dict[str, Any]:
-    public_id = format_id("interruption", interruption.id)
-    return {
-        "id": public_id,
-        "number": interruption.id,
-        "can_decide": why_not == "",
-        "why_not": why_not or "",
-        "title": interruption.title,
-        "step": interruption.step_name,
-        "state": interruption.state.value,
-        "outcome": interruption.outcome.value if interruption.outcome else None,
-        "decided_by": decided_by,
-        "decided_at": interruption.decided_at,
-        "notes": interruption.notes,
-        "responsible_teams": list(interruption.responsible_teams),
-        # Rendered with raw HTML escaped and images off (as in the emails): safe to include as is.
-        "instructions_html": Markup(safe_html(interruption.instructions)),  # noqa: S704
-        "deployment_url": f"/deployments/{format_id('deployment', interruption.deployment_id)}",
-    }
+) -> InterruptionCard:
+    return InterruptionCard(
+        id=format_id("interruption", interruption.id),
+        number=interruption.id,
+        is_pending=interruption.is_pending,
+        can_decide=why_not == "",
+        why_not=why_not or "",
+        title=interruption.title,
+        step=interruption.step_name,
+        outcome=interruption.outcome,
+        decided_by=decided_by,
+        decided_at=interruption.decided_at,
+        notes=interruption.notes,
+        responsible_teams=interruption.responsible_teams,
+        instructions_html=instructions_html(interruption.instructions),
+        deployment_url=f"/deployments/{format_id('deployment', interruption.deployment_id)}",
+    )

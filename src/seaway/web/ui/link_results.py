@@ -7,16 +7,13 @@ superseded, content changed, withdrawn — and links to sign-in, where the appro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from fastapi.responses import HTMLResponse
 
-from seaway.domain.interruptions import LinkStatus
+from seaway.domain.interruptions import InterruptionState, LinkStatus, Outcome
+from seaway.web.ui.decision_pages import DecisionPage
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, render
-
-_TERMINAL_TASK_STATES = {"success", "failed", "canceled"}
 
 # Kind → (status of a GET, status of a POST that could not decide).
 # "Already decided by X at T" answers a second click rather than reporting an error, so a GET gets 200;
@@ -55,13 +52,12 @@ def result_page(ui: Ui, explanation: Explanation, *, view: LinkView | None, post
     )
 
 
-def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanation:
+def explain(outcome: LinkStatus | str, facts: DecisionPage | None) -> Explanation:
     """What to tell the visitor: `outcome` is a link's status, or "decided" / "unknown"."""
-    facts = facts or {}
     what = _what(facts)
-    notes = str(facts.get("notes") or "") or None
+    notes = (facts.notes if facts else "") or None
     if outcome == "decided":
-        if facts.get("outcome") == "Approved":
+        if facts is not None and facts.outcome is Outcome.APPROVED:
             return Explanation("decided", "Approved", f"You approved {what}. The deployment continues.", notes)
         return Explanation("decided", "Rejected", f"You rejected {what}. The deployment stops.", notes)
     if outcome == "unknown":
@@ -70,7 +66,7 @@ def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanat
             "This link is not valid",
             "Seaway does not know this link. It may have been cut off or mistyped: open it from the email again.",
         )
-    if facts.get("state") == "resolved":
+    if facts is not None and facts.state is InterruptionState.RESOLVED:
         title = "This link was already used" if outcome is LinkStatus.USED else "Already decided"
         return Explanation("already_decided", title, f"{_upper_first(what)} was already {_decided(facts)}.", notes)
     if outcome is LinkStatus.SUPERSEDED:
@@ -80,7 +76,7 @@ def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanat
             f"{_upper_first(what)} changed after this link was sent, so the link no longer describes what would "
             "be deployed and cannot decide it.",
         )
-    if _canceled(facts):
+    if facts is not None and facts.deployment_over:
         if "supersed" in (notes or "").lower():
             return Explanation("superseded", "Superseded", f"A newer deployment replaced {what}: {notes}.")
         return Explanation(
@@ -102,32 +98,24 @@ def explain(outcome: LinkStatus | str, facts: dict[str, Any] | None) -> Explanat
     )
 
 
-def _ask_for_new_links(facts: dict[str, Any]) -> str:
+def _ask_for_new_links(facts: DecisionPage | None) -> str:
     # Anyone responsible, the deployer or an administrator can send them: `seaway approvals resend ID`.
-    deployer = facts.get("deployer")
+    deployer = facts.deployer if facts else None
     return f"ask {deployer} (who started the deployment) to send new links" if deployer else "ask for new links"
 
 
-def _what(facts: dict[str, Any]) -> str:
-    if not facts:
+def _what(facts: DecisionPage | None) -> str:
+    if facts is None:
         return "this deployment"
-    return f"the deployment of {facts.get('project')} {facts.get('release')} to {facts.get('environment')}"
+    return f"the deployment of {facts.project} {facts.release} to {facts.environment}"
 
 
 def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _decided(facts: dict[str, Any]) -> str:
-    verb = "approved" if facts.get("outcome") == "Approved" else "rejected"
-    at = facts.get("decided_at")
-    when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if isinstance(at, datetime) else "an earlier time"
-    return f"{verb} by {facts.get('decided_by') or 'someone'} at {when}"
-
-
-def _canceled(facts: dict[str, Any]) -> bool:
-    return (
-        facts.get("state") == "canceled"
-        or bool(facts.get("cancel_requested"))
-        or facts.get("task_state") in _TERMINAL_TASK_STATES
-    )
+def _decided(facts: DecisionPage) -> str:
+    verb = "approved" if facts.outcome is Outcome.APPROVED else "rejected"
+    at = facts.decided_at
+    when = at.strftime("%Y-%m-%d %H:%M:%S UTC") if at is not None else "an earlier time"
+    return f"{verb} by {facts.decided_by or 'someone'} at {when}"

@@ -19,26 +19,19 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from markupsafe import Markup
 
+from seaway.domain.actors import AuthMethod
 from seaway.domain.interruptions import MAX_NOTES_LENGTH, ApprovalLink, Channel, LinkNotUsable, LinkStatus, Result
 from seaway.domain.users import User
-from seaway.engine.approvals import decision_page_facts, link_status_of, submit_decision
-from seaway.errors import (
-    Conflict,
-    ContentChanged,
-    DeploymentCanceled,
-    InterruptionAlreadyDecided,
-    InterruptionCanceled,
-    InvalidInput,
-    NotResponsible,
-)
+from seaway.engine.decisions import ContentChanged, DeploymentCanceled, link_status_of, submit_decision
+from seaway.errors import Conflict, InterruptionAlreadyDecided, InterruptionCanceled, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
-from seaway.web.sessions import CSRF_FIELD, SignedIn, client_ip
+from seaway.web.clients import actor_of, client_ip
+from seaway.web.sessions import CSRF_FIELD, SignedIn
+from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
 from seaway.web.ui.link_results import explain, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for, render, ui_of
@@ -55,7 +48,7 @@ _MAX_TOKEN = 128
 class Found:
     link: ApprovalLink
     status: LinkStatus
-    facts: dict[str, Any]
+    facts: DecisionPage
     recipient: User
 
     @property
@@ -63,22 +56,21 @@ class Found:
         facts = self.facts
         return LinkView(
             decision="approve" if self.link.decision is Result.PROCEED else "reject",
-            project=str(facts["project"]),
-            release=str(facts["release"]),
-            environment=str(facts["environment"]),
-            step=str(facts["step"]),
-            deployer=str(facts["deployer"] or "someone"),
+            project=facts.project,
+            release=facts.release,
+            environment=facts.environment,
+            step=facts.step,
+            deployer=facts.deployer or "someone",
             recipient=self.recipient.label,
-            # Rendered by the approvals engine with raw HTML escaped and images off: safe to include as is.
-            instructions_html=Markup(facts["instructions_html"] or ""),  # noqa: S704
-            changes=[str(line) for line in facts["changes"] or ()],
+            instructions_html=facts.instructions_html,
+            changes=list(facts.changes),
             expires_at=self.link.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
-            deployment_path=f"/deployments/{facts['deployment_id']}",
+            deployment_path=f"/deployments/{facts.deployment_id}",
         )
 
     @property
     def requires_sign_in(self) -> bool:
-        return bool(self.facts["links_require_sign_in"])
+        return self.facts.links_require_sign_in
 
 
 @router.api_route("/links/{token}", methods=["GET", "HEAD"])
@@ -146,17 +138,13 @@ async def _submit(
             decided = await submit_decision(
                 uow,
                 found.link.interruption_id,
-                found.recipient,
+                actor_of(request, found.recipient, Channel.EMAIL_LINK, _auth_method(found, signed_in)),
                 result=found.link.decision.value,
                 notes=note,
-                channel=Channel.EMAIL_LINK.value,
                 now=now,
-                ip=ip,
-                user_agent=request.headers.get("user-agent"),
                 link_token_hash=token_hash,
-                auth_method=_auth_method(found, signed_in),
             )
-            facts = await decision_page_facts(uow, found.link.interruption_id)
+            facts = await read_decision_page(uow, found.link.interruption_id)
     except InvalidInput as exc:
         return _confirm(ui, request, token, found, signed_in, status=page_for(exc).status, error=exc.message, note=note)
     except NotResponsible as exc:
@@ -182,7 +170,7 @@ async def _submit(
         return _unusable(ui, again, token, ip, post=True)
     log.info(
         "interruption %s %s by %s through approval link %s from %s",
-        facts["id"],
+        facts.id,
         "approved" if decided.result is Result.PROCEED else "rejected",
         found.recipient.username,
         token_fingerprint(token_hash),
@@ -204,7 +192,7 @@ async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found 
             return None
         assert link.id is not None
         status = await link_status_of(uow, link, now)
-        facts = await decision_page_facts(uow, link.interruption_id)
+        facts = await read_decision_page(uow, link.interruption_id)
         recipient = await uow.users.get(link.user_id)
         if opened:
             await uow.approval_links.mark_opened(link.id, now)
@@ -218,9 +206,11 @@ async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found 
     return Found(link, status, facts, recipient)
 
 
-def _auth_method(found: Found, signed_in: SignedIn | None) -> str:
+def _auth_method(found: Found, signed_in: SignedIn | None) -> AuthMethod:
     """The audit's evidence: the link alone, or the link in a browser signed in as its own user."""
-    return "link+session" if signed_in is not None and signed_in.user.id == found.link.user_id else "link"
+    if signed_in is not None and signed_in.user.id == found.link.user_id:
+        return AuthMethod.LINK_AND_SESSION
+    return AuthMethod.LINK
 
 
 def _refuse_session(

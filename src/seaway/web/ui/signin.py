@@ -17,7 +17,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from seaway.domain.users import User
 from seaway.security.passwords import hash_password, needs_rehash, verify_password
-from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, client_ip, is_local_path
+from seaway.web.clients import client_ip, user_agent
+from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, is_local_path
 from seaway.web.ui.pages import Ui, message_page, render, ui_of
 
 log = logging.getLogger("seaway.web.signin")
@@ -115,9 +116,7 @@ async def _start_session(ui: Ui, request: Request, user: User, next_path: str | 
         # A new token on every sign-in, and the browser's old session ends: no session fixation.
         await ui.sessions.end_in(uow, request)
         await uow.sessions.delete_expired(now)
-        token, _ = await ui.sessions.start(
-            uow, user, now=now, ip=client_ip(request), user_agent=request.headers.get("user-agent")
-        )
+        token, _ = await ui.sessions.start(uow, user, now=now, ip=client_ip(request), user_agent=user_agent(request))
     log.info("user %r signed in from %s", user.username, client_ip(request))
     target = next_path if next_path is not None and is_local_path(next_path) else "/"
     response = RedirectResponse(ui.public_url.url(target), status_code=303)

@@ -1,0 +1,145 @@
+"""What the deployer and a decider are told by email, and what a task that ends does to its interruptions.
+
+Every email here is queued in the caller's transaction (see `engine.mail`). One that cannot be built is
+logged and skipped: a notification must never undo the decision or the task's end that caused it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from seaway.domain.actors import Actor
+from seaway.domain.ids import format_id
+from seaway.domain.interruptions import Interruption, Result
+from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
+from seaway.domain.users import User
+from seaway.engine.mail import queue_email
+from seaway.engine.orchestrator import TaskRun
+from seaway.errors import InvalidInput
+from seaway.notify.base import Email
+from seaway.notify.messages import (
+    DecisionNotice,
+    DecisionReceipt,
+    DeploymentResultNotice,
+    Outcome,
+    decision_email,
+    decision_receipt_email,
+    deployment_result_email,
+)
+from seaway.store.audit import AuditEvent
+from seaway.store.unit_of_work import UnitOfWork
+
+log = logging.getLogger("seaway.deployer_notices")
+
+
+async def _deployer(uow: UnitOfWork, deployment_id: int) -> User | None:
+    deployment = await uow.deployments.get(deployment_id)
+    if deployment.created_by is None:
+        return None
+    deployer = await uow.users.get(deployment.created_by)
+    return deployer if deployer.email and deployer.active else None
+
+
+async def _queue_quietly(uow: UnitOfWork, build: Callable[[], Email], key: str, now: datetime) -> None:
+    try:
+        email = build()
+    except InvalidInput as exc:
+        log.warning("not sending %s: %s", key, exc)
+        return
+    await queue_email(uow, email, key, now=now)
+
+
+def _decided(interruption: Interruption) -> Outcome:
+    return "approved" if interruption.result is Result.PROCEED else "rejected"
+
+
+async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: User, now: datetime) -> None:
+    """The deployer learns who decided their deployment's interruption, and how."""
+    deployer = await _deployer(uow, interruption.deployment_id)
+    if deployer is None or deployer.email is None:
+        return
+    notice = DecisionNotice(
+        deployer_name=deployer.label,
+        deployer_email=deployer.email,
+        project=interruption.project_name,
+        release=interruption.release_version,
+        environment=interruption.environment,
+        step=interruption.step_name,
+        outcome=_decided(interruption),
+        decided_by_name=decider.label,
+        decided_by_username=decider.username,
+        decided_at=now,
+        deployment_url=interruption.deployment_url,
+        note=interruption.notes,
+    )
+    await _queue_quietly(uow, lambda: decision_email(notice), f"decision:{interruption.id}", now)
+
+
+async def send_receipt(uow: UnitOfWork, interruption: Interruption, decider: Actor, now: datetime) -> None:
+    """The decider's own copy: a decision made with a forwarded link or a stolen key is noticed at once.
+    A deployer who decided their own interruption (where the step allows it) already gets the decision email."""
+    user = decider.user
+    if not user.email or user.id == interruption.requested_by:
+        return
+    receipt = DecisionReceipt(
+        recipient_name=user.label,
+        recipient_email=user.email,
+        project=interruption.project_name,
+        release=interruption.release_version,
+        environment=interruption.environment,
+        step=interruption.step_name,
+        outcome=_decided(interruption),
+        decided_at=now,
+        channel=decider.channel.value,
+        ip=decider.ip,
+        deployment_url=interruption.deployment_url,
+        note=interruption.notes,
+    )
+    await _queue_quietly(uow, lambda: decision_receipt_email(receipt), f"decision-receipt:{interruption.id}", now)
+
+
+class FinishInterruptions:
+    """The orchestrator's `on_finished` hook: runs in the transaction that ends a task.
+
+    A task that ends with interruptions still pending (it was canceled) cancels them and voids their
+    links. The deployer of a deployment that waited for a decision is told how it ended.
+    """
+
+    def __init__(self, public_url: str) -> None:
+        self.public_url = public_url.rstrip("/")
+
+    async def __call__(self, uow: UnitOfWork, run: TaskRun) -> None:
+        # One query for the common case: a task that never waited for anyone has nothing to do here.
+        if not await uow.interruptions.list(state="all", task_id=run.task.id, limit=1):
+            return
+        now = run.task.finished_at or run.task.queued_at
+        reason = "the deployment was canceled" if run.task.state is TaskState.CANCELED else "the deployment ended"
+        for canceled in await uow.interruptions.cancel_pending(run.task.id, now, reason):
+            assert canceled.id is not None
+            voided = await uow.approval_links.revoke_for_interruption(canceled.id, now)
+            await uow.audit.record(
+                AuditEvent(
+                    at=now,
+                    action="interruption.canceled",
+                    entity="interruption",
+                    entity_id=format_id("interruption", canceled.id),
+                    details={"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided},
+                )
+            )
+        deployer = run.creator
+        if deployer is None or not deployer.email or run.task.state not in TERMINAL_TASK_STATES:
+            return
+        notice = DeploymentResultNotice(
+            deployer_name=deployer.label,
+            deployer_email=deployer.email,
+            project=run.project.name,
+            release=run.release.version,
+            environment=run.environment.name,
+            state=run.task.state,
+            error=run.task.error,
+            finished_at=now,
+            deployment_url=f"{self.public_url}/deployments/{format_id('deployment', run.deployment.id)}",
+        )
+        await _queue_quietly(uow, lambda: deployment_result_email(notice), f"deployment-result:{run.task.id}", now)
