@@ -31,23 +31,11 @@ from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.users import User
 from seaway.engine.deployer_notices import notify_decision, send_receipt
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
-from seaway.errors import Conflict, InterruptionAlreadyDecided, InterruptionCanceled
+from seaway.errors import Conflict, ContentChanged, DeploymentCanceled, InterruptionAlreadyDecided, InterruptionCanceled
 from seaway.security.tokens import token_fingerprint
 from seaway.store.audit import AuditEvent
 from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
-
-
-class DeploymentCanceled(Conflict):
-    """The deployment was asked to cancel or has ended: its interruptions can no longer be decided."""
-
-    code = "deployment_canceled"
-
-
-class ContentChanged(Conflict):
-    """The release changed since the decision was requested; the request no longer describes it."""
-
-    code = "content_changed"
 
 
 def _public_id(interruption: Interruption) -> str:

@@ -26,8 +26,16 @@ from fastapi.responses import HTMLResponse, Response
 from seaway.domain.actors import AuthMethod
 from seaway.domain.interruptions import MAX_NOTES_LENGTH, ApprovalLink, Channel, LinkNotUsable, LinkStatus, Result
 from seaway.domain.users import User
-from seaway.engine.decisions import ContentChanged, DeploymentCanceled, link_status_of, submit_decision
-from seaway.errors import Conflict, InterruptionAlreadyDecided, InterruptionCanceled, InvalidInput, NotResponsible
+from seaway.engine.decisions import link_status_of, submit_decision
+from seaway.errors import (
+    Conflict,
+    ContentChanged,
+    DeploymentCanceled,
+    InterruptionAlreadyDecided,
+    InterruptionCanceled,
+    InvalidInput,
+    NotResponsible,
+)
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
