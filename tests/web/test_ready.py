@@ -95,7 +95,6 @@ async def test_a_database_that_does_not_answer_is_not_ready(tmp_path):
 async def test_a_draining_server_is_not_ready_but_still_alive(db_url, tmp_path):
     services = build_services(make_settings(db_url, tmp_path / "data"))
     drain = Drain(services.worker, timeout=1)
-    services.extras["drain"] = drain
     try:
         transport = httpx.ASGITransport(app=create_app(services))
         async with httpx.AsyncClient(transport=transport, base_url="http://seaway.test/api/v1") as client:
