@@ -11,6 +11,7 @@ from seaway.domain.process import (
     StartTrigger,
     Step,
     StepType,
+    has_gates,
     skip_reason,
     step_groups,
     validate_process,
@@ -106,3 +107,10 @@ def test_a_switch_reads_yaml_booleans_and_the_words_validation_accepts(value, ex
     properties = {} if value is None else {"email_links": value}
     assert step(type_=StepType.MANUAL_INTERVENTION, properties=properties).flag("email_links") is expected
     assert step().flag("email_links", default=True) is True
+
+
+def test_a_process_has_gates_only_when_a_step_stops_for_a_person():
+    script = Step("Build", StepType.SCRIPT)
+    gate = Step("Sign off", StepType.MANUAL_INTERVENTION)
+    assert not has_gates([script])
+    assert has_gates([script, gate])

@@ -102,6 +102,11 @@ class Step:
         return str(value).strip().lower() in _TRUE_WORDS
 
 
+def has_gates(process: Sequence[Step]) -> bool:
+    """Whether a deployment of this process can stop for a person (the only source of interruptions)."""
+    return any(step.type is StepType.MANUAL_INTERVENTION for step in process)
+
+
 class SkipReason(StrEnum):
     DISABLED = "the step is disabled"
     ENVIRONMENT = "the step does not run in this environment"

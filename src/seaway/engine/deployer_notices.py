@@ -13,6 +13,7 @@ from datetime import datetime
 from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, Result
+from seaway.domain.process import has_gates
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.users import User
 from seaway.engine.mail import queue_email
@@ -111,7 +112,10 @@ class FinishInterruptions:
         self.public_url = public_url.rstrip("/")
 
     async def __call__(self, uow: UnitOfWork, run: TaskRun) -> None:
-        # One query for the common case: a task that never waited for anyone has nothing to do here.
+        # A task that never waited for anyone has nothing to do here: no query for a process without gates,
+        # one for the common case of a gate that was never reached.
+        if not has_gates(run.release.process):
+            return
         if not await uow.interruptions.list(state="all", task_id=run.task.id, limit=1):
             return
         now = run.task.finished_at or run.task.queued_at
