@@ -19,7 +19,7 @@ async def _create_user(name: str, email: str | None, display_name: str, admin: b
     # Imported here: client commands should not pay for loading the server's parts.
     from seaway.bootstrap import build_services
     from seaway.domain.users import User, validate_email, validate_username
-    from seaway.errors import Conflict
+    from seaway.engine.users import create_user_or_set_password
     from seaway.security.passwords import hash_password
 
     validate_username(name, field="NAME")
@@ -28,25 +28,19 @@ async def _create_user(name: str, email: str | None, display_name: str, admin: b
     services = build_services(load_settings())
     try:
         await services.database.migrate()
+        user = User(name, display_name or name, email, is_admin=admin)
         async with services.store.transaction() as uow:
-            existing = await uow.users.find_by_username(name)
-            if existing is not None and password_hash is None:
-                raise Conflict(f'user "{name}" already exists', field="NAME")
-            if existing is None:
-                existing = await uow.users.add(
-                    User(name, display_name or name, email, is_admin=admin), services.clock.now(), password_hash
-                )
-                out.print(f"Created user {name}")
-            else:
-                assert existing.id is not None
-                await uow.users.set_password_hash(existing.id, password_hash or "")
-                out.print(f"Set the password of {name}")
+            created = await create_user_or_set_password(
+                uow, user, password_hash, now=services.clock.now(), field="NAME"
+            )
+        out.print(f"Created user {name}" if created else f"Set the password of {name}")
     finally:
         await services.close()
 
 
 async def _create_api_key(name: str, key_name: str) -> str:
     from seaway.bootstrap import build_services
+    from seaway.engine.users import add_api_key
     from seaway.security.tokens import hash_token, new_api_key
 
     services = build_services(load_settings())
@@ -54,9 +48,7 @@ async def _create_api_key(name: str, key_name: str) -> str:
         await services.database.migrate()
         key = new_api_key()
         async with services.store.transaction() as uow:
-            user = await uow.users.get_by_username(name)
-            assert user.id is not None
-            await uow.users.add_api_key(user.id, key_name, hash_token(key), services.clock.now())
+            await add_api_key(uow, name, key_name, hash_token(key), now=services.clock.now())
         return key
     finally:
         await services.close()

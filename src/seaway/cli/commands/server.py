@@ -33,21 +33,19 @@ async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
     from seaway.config.documents import load_text, parse_document
     from seaway.domain.users import User
     from seaway.engine.configuration import apply_document
+    from seaway.engine.users import add_api_key, create_user_or_set_password
     from seaway.security.passwords import hash_password
     from seaway.security.tokens import hash_token, new_api_key
 
     document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
     now = services.clock.now()
     key = new_api_key()
+    password = secrets.token_urlsafe(12)
+    admin = User("admin", "Administrator", "admin@example.org", is_admin=True)
     async with services.store.transaction() as uow:
         await apply_document(uow, document, now=now)
-        admin = await uow.users.find_by_username("admin")
-        if admin is None:
-            admin = await uow.users.add(User("admin", "Administrator", "admin@example.org", is_admin=True), now)
-        assert admin.id is not None
-        await uow.users.add_api_key(admin.id, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now)
-        password = secrets.token_urlsafe(12)
-        await uow.users.set_password_hash(admin.id, hash_password(password))
+        await create_user_or_set_password(uow, admin, hash_password(password), now=now)
+        await add_api_key(uow, admin.username, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now=now)
     return key, password
 
 
