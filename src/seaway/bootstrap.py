@@ -11,6 +11,7 @@ from seaway.domain.process import StepType
 from seaway.engine.approvals import FinishApprovals, make_waiting_for
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
+from seaway.engine.faults import NO_FAULTS, FaultPoints
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.orchestrator import RUN_TASK, EngineConfig, Orchestrator
 from seaway.engine.worker import Worker
@@ -37,6 +38,7 @@ class Services:
     orchestrator: Orchestrator
     worker: Worker
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
+    faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -66,6 +68,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     database = Database(settings.resolved_database_url())
     master_key = MasterKey.load_or_create(data_dir, settings.master_key)
     store = Store(database, master_key)
+    faults = FaultPoints.parse(settings.fault, enabled=settings.faults_enabled)
     links = LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
@@ -82,6 +85,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         ),
         on_finished=[DeployOnPhaseEntry(clock), FinishApprovals(settings.public_url)],
         services={"store": store, "clock": clock, "settings": settings},
+        faults=faults,
     )
 
     async def run_task(item, lease, finish):  # type: ignore[no-untyped-def]
@@ -94,8 +98,9 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,
+        faults=faults,
     )
     store.wakers.append(worker.wake)
-    services = Services(settings, database, store, clock, orchestrator, worker, links)
+    services = Services(settings, database, store, clock, orchestrator, worker, links, faults)
     services.extras["waiting_for"] = make_waiting_for(store)
     return services

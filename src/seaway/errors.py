@@ -5,6 +5,7 @@
     │   └── TemplateSyntaxError a template that does not parse (position in `field`)
     ├── NotFound                an entity that does not exist
     ├── Conflict                a duplicate or a concurrent change
+    │   └── LeaseLost           a node wrote for a work item another node has taken over
     ├── InvalidTransition       a state change the domain does not allow
     ├── AuthenticationFailed    no or a bad credential
     ├── PermissionDenied        a known user who may not do this
@@ -61,6 +62,12 @@ class NotFound(SeawayError):
 
 class Conflict(SeawayError):
     code = "conflict"
+
+
+class LeaseLost(Conflict):
+    """This node no longer holds the work item's lease: its write was refused (and rolled back)."""
+
+    code = "lease_lost"
 
 
 class InvalidTransition(SeawayError):

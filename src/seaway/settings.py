@@ -50,6 +50,15 @@ class Settings(BaseSettings):
     approval_link_hours: float = Field(
         72.0, gt=0, description="How long emailed approve/reject links stay valid (they die earlier once decided)."
     )
+    faults_enabled: bool = Field(
+        False, description="For tests only: honour `SEAWAY_FAULT`. Never set it on a real server."
+    )
+    fault: str | None = Field(
+        None,
+        description="For tests only, with `SEAWAY_FAULTS_ENABLED`: the crash point (`after-claim`, "
+        "`after-step-side-effect`, `before-complete`, `after-decision-commit`, `mid-log-flush`, optionally "
+        "`:n` for the n-th time) where the server kills itself with SIGKILL.",
+    )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")
 

@@ -12,6 +12,7 @@ from seaway.domain.interruptions import Interruption, may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.approvals import list_interruptions, submit_decision, take
+from seaway.engine.faults import AFTER_DECISION_COMMIT
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.bodies import Body
@@ -139,7 +140,9 @@ async def submit(request: Request, interruption_id: str, body: Submission, user:
             ip=ip,
             user_agent=agent,
         )
-        return await interruption_json(uow, decided, False)
+        answer = await interruption_json(uow, decided, False)
+    services.faults.reached(AFTER_DECISION_COMMIT)
+    return answer
 
 
 class LinkResend(Body):
