@@ -25,10 +25,10 @@ class Settings(BaseSettings):
     )
     task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
     lease_seconds: float = Field(
-        30.0,
+        15.0,
         gt=0,
         description="How long a node's claim on a work item lasts without a heartbeat before another "
-        "node may take it over.",
+        "node may take it over (the heartbeat comes every third of it, at most every 5 s).",
     )
     poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
     script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")

@@ -62,7 +62,7 @@ class Worker:
         handlers: Mapping[str, Handler],
         *,
         capacity: int = 5,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
         poll_seconds: float = 1.0,
         node_id: str | None = None,
         faults: FaultPoints = NO_FAULTS,
@@ -72,7 +72,8 @@ class Worker:
         self.handlers = dict(handlers)
         self.capacity = capacity
         self.lease = timedelta(seconds=lease_seconds)
-        self.heartbeat_seconds = min(lease_seconds / 3, 2.0)
+        # Three beats per lease: one missed beat (a slow commit) still leaves a beat's worth of slack.
+        self.heartbeat_seconds = min(lease_seconds / 3, 5.0)
         self.poll_seconds = poll_seconds
         self.node_id = node_id or f"node-{uuid.uuid4().hex[:12]}"
         self.faults = faults
