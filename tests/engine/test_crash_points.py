@@ -7,6 +7,8 @@ and no recipient gets the same email twice.
 
 from __future__ import annotations
 
+import os
+import signal
 from dataclasses import dataclass, field
 
 import httpx
@@ -26,6 +28,10 @@ from tests.fixtures.crash import (
     space,
     with_fault,
 )
+
+from seaway.engine import faults
+from seaway.engine.faults import FaultPoints
+from seaway.errors import InvalidInput
 
 RESUMED = "Resuming the deployment after its previous worker stopped"
 
@@ -140,3 +146,22 @@ async def test_a_decision_lost_with_its_answer_is_all_there_or_not_at_all(db_url
     assert await audit_actions(db_url, data, "interruption.submitted") == 1
     assert all(e["state"] == "sent" for e in outbox), outbox
     assert len(received) == len(outbox) and not duplicates(received)
+
+
+def test_a_fault_is_ignored_unless_faults_are_enabled_and_kills_at_its_nth_passage(monkeypatch):
+    killed: list[tuple[int, int]] = []
+    monkeypatch.setattr(faults.os, "kill", lambda pid, sig: killed.append((pid, sig)))
+
+    FaultPoints.parse("after-claim", enabled=False).reached("after-claim")
+    assert killed == []
+
+    armed = FaultPoints.parse("after-claim:2", enabled=True)
+    armed.reached("before-complete")
+    armed.reached("after-claim")
+    assert killed == []
+    armed.reached("after-claim")
+    assert killed == [(os.getpid(), signal.SIGKILL)]
+
+    with pytest.raises(InvalidInput) as unknown:
+        FaultPoints.parse("after-lunch", enabled=True)
+    assert unknown.value.field == "SEAWAY_FAULT"
