@@ -53,6 +53,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/orchestration.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/approvals.py
+	$(BIN)/python bench/chaos.py
 
 clean:
 	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache

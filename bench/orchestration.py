@@ -76,9 +76,10 @@ LABELS: list[tuple[str, str]] = [
     ("delete work_items", "last step done + task ended + item completed"),
     ("insert deployment_slots", "task started: slot + first step running"),
     ("claim work_items", "claim work items"),
-    ("update work_items", "heartbeat / lease"),
     ("update step_runs", "step done + next step running"),
     ("insert task_logs", "log flush alone"),
+    # Every engine transaction for a work item renews its lease (the fence); alone it is a heartbeat.
+    ("update work_items", "heartbeat / lease"),
 ]
 
 

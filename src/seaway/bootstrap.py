@@ -10,6 +10,7 @@ from seaway.domain.process import StepType
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
+from seaway.engine.faults import NO_FAULTS, FaultPoints
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, EngineConfig, FinishItem, Orchestrator
@@ -39,6 +40,7 @@ class Services:
     worker: Worker
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
+    faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -67,6 +69,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     database = Database(settings.resolved_database_url())
     master_key = MasterKey.load_or_create(data_dir, settings.master_key)
     store = Store(database, master_key)
+    faults = FaultPoints.parse(settings.fault, enabled=settings.faults_enabled)
     links = LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
@@ -87,6 +90,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
             FinishInterruptions(settings.public_url),
             ObserveStepDurations(metrics),
         ],
+        faults=faults,
     )
 
     async def run_task(item: WorkItem, lease: ItemLease, finish: FinishItem) -> bool:
@@ -99,6 +103,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,
+        faults=faults,
     )
     store.wakers.append(worker.wake)
-    return Services(settings, database, store, clock, orchestrator, worker, links, metrics)
+    return Services(settings, database, store, clock, orchestrator, worker, links, metrics, faults)

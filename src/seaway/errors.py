@@ -14,6 +14,7 @@
     │   ├── InterruptionCanceled        the interruption was canceled
     │   ├── DeploymentCanceled          its deployment was asked to cancel or has ended
     │   ├── ContentChanged              the release changed since the decision was requested
+    │   ├── LeaseLost                   a node wrote for a work item another node has taken over
     │   └── LinkNotUsable ²             an approval link that cannot decide; `status` says why
     ├── InvalidTransition               a state change the domain does not allow
     ├── AuthenticationFailed            no or a bad credential
@@ -108,6 +109,12 @@ class ContentChanged(Conflict):
     """The release changed since the decision was requested; the request no longer describes it."""
 
     code = "content_changed"
+
+
+class LeaseLost(Conflict):
+    """This node no longer holds the work item's lease: its write was refused (and rolled back)."""
+
+    code = "lease_lost"
 
 
 class InvalidTransition(SeawayError):

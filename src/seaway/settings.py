@@ -25,10 +25,10 @@ class Settings(BaseSettings):
     )
     task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
     lease_seconds: float = Field(
-        30.0,
+        15.0,
         gt=0,
         description="How long a node's claim on a work item lasts without a heartbeat before another "
-        "node may take it over.",
+        "node may take it over (the heartbeat comes every third of it, at most every 5 s).",
     )
     poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
     script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")
@@ -61,6 +61,15 @@ class Settings(BaseSettings):
         30.0,
         ge=0,
         description="On SIGTERM, how long running work may take to finish before it is handed back to run again.",
+    )
+    faults_enabled: bool = Field(
+        False, description="For tests only: honour `SEAWAY_FAULT`. Never set it on a real server."
+    )
+    fault: str | None = Field(
+        None,
+        description="For tests only, with `SEAWAY_FAULTS_ENABLED`: the crash point (`after-claim`, "
+        "`after-step-side-effect`, `before-complete`, `after-decision-commit`, `mid-log-flush`, optionally "
+        "`:n` for the n-th time) where the server kills itself with SIGKILL.",
     )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")

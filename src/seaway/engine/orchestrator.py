@@ -27,6 +27,7 @@ from seaway.domain.transitions import Proposal, transition
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
 from seaway.engine.clock import Clock
+from seaway.engine.faults import AFTER_STEP_SIDE_EFFECT, BEFORE_COMPLETE, MID_LOG_FLUSH, NO_FAULTS, FaultPoints
 from seaway.engine.task_log import TaskLog
 from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag, refers_to_previous, variables_for_step
 from seaway.errors import SeawayError
@@ -43,12 +44,15 @@ def run_task_key(task_id: int) -> str:
 
 class Lease(Protocol):
     """The worker's hold on the work item: `cancel` is set when the task must stop, `lost` when another
-    node may have taken the item over (then nothing more may be written)."""
+    node may have taken the item over (then nothing more may be written). `hold` starts every transaction
+    written for the item: it refuses it (LeaseLost) once another node has taken the item over."""
 
     cancel: asyncio.Event
 
     @property
     def lost(self) -> bool: ...
+
+    async def hold(self, uow: UnitOfWork) -> None: ...
 
 
 FinishItem = Callable[[UnitOfWork], Awaitable[None]]
@@ -109,16 +113,19 @@ class Orchestrator:
         config: EngineConfig,
         *,
         on_finished: Sequence[TaskHook] = (),
+        faults: FaultPoints = NO_FAULTS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.executors = executors
         self.config = config
         self.on_finished = list(on_finished)
+        self.faults = faults
 
     async def advance(self, task_id: int, lease: Lease, finish: FinishItem) -> bool:
         """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
         async with self.store.transaction() as uow:
+            await lease.hold(uow)
             run = await self._load(uow, task_id)
             if run is None:
                 return False
@@ -263,6 +270,7 @@ class Orchestrator:
             finally:
                 stop_flushing.set()
                 await flusher
+            self.faults.reached(AFTER_STEP_SIDE_EFFECT)
             if lease.lost:
                 return False
             waiting: list[tuple[int, Waiting]] = []
@@ -273,12 +281,13 @@ class Orchestrator:
             if lease.cancel.is_set():
                 return await self._finish(run, lease, finish, canceled=True)
             if waiting:
-                return await self._wait(run, waiting, finish)
+                return await self._wait(run, waiting, lease, finish)
             following = self._next_group(run, groups)
             if following is None:
                 return await self._finish(run, lease, finish)
             self._stage_group_start(run, following)
             async with self.store.transaction() as uow:
+                await lease.hold(uow)
                 await self._save_task_flags(uow, run)
                 await run.write_staged(uow)
 
@@ -290,7 +299,9 @@ class Orchestrator:
             except TimeoutError:
                 if run.log.has_pending and not lease.lost:
                     async with self.store.transaction() as uow:
+                        await lease.hold(uow)
                         await run.log.flush(uow)
+                        self.faults.reached(MID_LOG_FLUSH)
 
     async def _execute(self, run: TaskRun, index: int, lease: Lease) -> StepOutcome:
         step = run.release.process[index]
@@ -359,9 +370,10 @@ class Orchestrator:
 
     # -- leaving the worker ------------------------------------------------------------------------
 
-    async def _wait(self, run: TaskRun, waiting: list[tuple[int, Waiting]], finish: FinishItem) -> bool:
+    async def _wait(self, run: TaskRun, waiting: list[tuple[int, Waiting]], lease: Lease, finish: FinishItem) -> bool:
         run.task, _ = transition(run.task, Proposal(TaskState.WAITING), self.clock.now())
         async with self.store.transaction() as uow:
+            await lease.hold(uow)
             await uow.tasks.save(run.task)
             await run.write_staged(uow)
             if not any(w.blocks_other_deployments for _, w in waiting):
@@ -373,6 +385,7 @@ class Orchestrator:
         if lease.lost:
             return False
         async with self.store.transaction() as uow:
+            await lease.hold(uow)
             if not canceled:
                 ending = TaskState.FAILED if run.task.failed_steps else TaskState.SUCCESS
                 # Ends it unless a cancel was requested since the last heartbeat; then it ends as canceled.
@@ -415,6 +428,7 @@ class Orchestrator:
         for hook in self.on_finished:
             await hook(uow, run)
         await finish(uow)
+        self.faults.reached(BEFORE_COMPLETE)
         return True
 
     async def _release_slot(self, uow: UnitOfWork, run: TaskRun) -> None:

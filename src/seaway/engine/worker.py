@@ -13,10 +13,12 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from seaway.engine.clock import Clock
+from seaway.engine.faults import AFTER_CLAIM, NO_FAULTS, FaultPoints
 from seaway.engine.orchestrator import RUN_TASK, FinishItem
+from seaway.errors import LeaseLost
 from seaway.store.dialects import work_notifications
 from seaway.store.queue import WorkItem
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -32,6 +34,8 @@ MAX_BACKOFF_SECONDS = 300.0
 @dataclass
 class ItemLease:
     item: WorkItem
+    owner: str
+    renewed_until: Callable[[], datetime]  # the lease's end if it is renewed now
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
     # Set when the item's last transaction starts: a heartbeat that then finds the item gone is not a loss.
     finishing: bool = False
@@ -45,6 +49,10 @@ class ItemLease:
         self._lost = True
         self.cancel.set()
 
+    async def hold(self, uow: UnitOfWork) -> None:
+        """Fence the transaction: raises LeaseLost (rolling it back) unless this node still holds the item."""
+        await uow.queue.hold(self.item, self.owner, self.renewed_until())
+
 
 class Worker:
     def __init__(
@@ -54,18 +62,21 @@ class Worker:
         handlers: Mapping[str, Handler],
         *,
         capacity: int = 5,
-        lease_seconds: float = 30.0,
+        lease_seconds: float = 15.0,
         poll_seconds: float = 1.0,
         node_id: str | None = None,
+        faults: FaultPoints = NO_FAULTS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.handlers = dict(handlers)
         self.capacity = capacity
         self.lease = timedelta(seconds=lease_seconds)
-        self.heartbeat_seconds = min(lease_seconds / 3, 2.0)
+        # Three beats per lease: one missed beat (a slow commit) still leaves a beat's worth of slack.
+        self.heartbeat_seconds = min(lease_seconds / 3, 5.0)
         self.poll_seconds = poll_seconds
         self.node_id = node_id or f"node-{uuid.uuid4().hex[:12]}"
+        self.faults = faults
         self._active: dict[int, tuple[ItemLease, asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
@@ -160,10 +171,16 @@ class Worker:
         return await uow.queue.claim(self.node_id, self.clock.now(), self.lease, limit, exclude=self._active_keys())
 
     def _start(self, items: list[WorkItem]) -> None:
+        """Run items whose claim has just committed."""
+        if items:
+            self.faults.reached(AFTER_CLAIM)
         for item in items:
-            lease = ItemLease(item)
+            lease = ItemLease(item, self.node_id, self._renewed_until)
             task = asyncio.create_task(self._run(lease))
             self._active[item.id] = (lease, task)
+
+    def _renewed_until(self) -> datetime:
+        return self.clock.now() + self.lease
 
     def _active_keys(self) -> list[str]:
         return [lease.item.key for lease, _ in self._active.values()]
@@ -190,6 +207,9 @@ class Worker:
             if not finished and not lease.lost:
                 async with self.store.transaction() as uow:
                     await finish(uow)
+        except LeaseLost:  # another node took the item over while this one was stalled: it runs it now
+            log.warning("late write refused: lease on %s lost", item.key)
+            lease.lose()
         except Exception as exc:  # the item is retried later; one bad item must not stop the worker
             log.exception("work item %s failed", item.key)
             if not lease.lost:

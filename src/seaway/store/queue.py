@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.errors import LeaseLost
 from seaway.store.base import Repository
 from seaway.store.codecs import Cipher
 from seaway.store.database import StoreConnection
@@ -84,6 +85,15 @@ class WorkQueue(Repository):
             t.update().where(t.c.id.in_(item_ids), t.c.lease_owner == owner).values(lease_until=until).returning(t.c.id)
         )
         return set((await self.conn.execute(stmt)).scalars())
+
+    async def hold(self, item: WorkItem, owner: str, until: datetime) -> None:
+        """Fence a write: check, in the writer's transaction, that `owner` still holds the item (and renew it).
+        Raises `LeaseLost` otherwise, so the transaction rolls back and a stale node's late write is refused."""
+        held = await self.conn.execute(
+            t.update().where(t.c.id == item.id, t.c.lease_owner == owner).values(lease_until=until)
+        )
+        if held.rowcount != 1:
+            raise LeaseLost(f"the lease on {item.key} is lost", entity="work_item", id=item.key)
 
     async def complete(self, item: WorkItem, owner: str) -> None:
         """Delete a finished item, unless it was enqueued again meanwhile: then free it to run once more."""

@@ -13,6 +13,7 @@ from seaway.domain.interruptions import Channel, Interruption, Result, may_decid
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.decisions import list_interruptions, submit_decision, take
+from seaway.engine.faults import AFTER_DECISION_COMMIT
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
@@ -128,7 +129,9 @@ async def submit(request: Request, interruption_id: str, body: Submission, user:
             notes=body.notes,
             now=services.clock.now(),
         )
-        return await interruption_json(uow, decided, False)
+        answer = await interruption_json(uow, decided, False)
+    services.faults.reached(AFTER_DECISION_COMMIT)
+    return answer
 
 
 class LinkResend(Body):
