@@ -34,11 +34,16 @@ class TaskLog:
         masker: Masker,
         now: Callable[[], datetime],
         *,
-        flush_at_lines: int = FLUSH_AT_LINES,
-        flush_at_chars: int = FLUSH_AT_CHARS,
-        max_lines: int = MAX_LINES,
-        max_chars: int = MAX_CHARS,
+        flush_at_lines: int | None = None,
+        flush_at_chars: int | None = None,
+        max_lines: int | None = None,
+        max_chars: int | None = None,
     ) -> None:
+        # The module's limits are read here, not bound as defaults, so that they can be tuned in one place.
+        flush_at_lines = flush_at_lines or FLUSH_AT_LINES
+        flush_at_chars = flush_at_chars or FLUSH_AT_CHARS
+        max_lines = max_lines or MAX_LINES
+        max_chars = max_chars or MAX_CHARS
         if not 0 < flush_at_lines <= max_lines or not 0 < flush_at_chars <= max_chars:
             raise ValueError("a task log must be worth flushing before it is full")
         self.task_id = task_id
