@@ -6,6 +6,7 @@ import builtins
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,6 +21,8 @@ from seaway.store.tables import deployment_slots, deployments, interruptions, st
 # Rows per executemany: large enough that the statement overhead vanishes, small enough to bound the memory
 # of the tuples built for it.
 LOG_INSERT_BATCH = 5_000
+# Rows per INSERT statement: 500 parameters, far below SQLite's (32,766) and PostgreSQL's (65,535) limits.
+LOG_ROWS_PER_STATEMENT = 100
 
 
 @dataclass(frozen=True, slots=True)  # slots: a task log can hold tens of thousands of lines in memory
@@ -137,20 +140,35 @@ class TaskRepository(Repository):
     # -- logs --------------------------------------------------------------------------------------
 
     async def append_log(self, task_id: int, lines: Iterable[LogLine]) -> None:
-        """Insert the lines in order, in batches of `LOG_INSERT_BATCH` rows per driver-level executemany.
+        """Insert the lines in order: `LOG_ROWS_PER_STATEMENT` rows per INSERT, up to `LOG_INSERT_BATCH` rows
+        per driver-level executemany.
 
-        A log of a million lines spends more time in SQLAlchemy's per-row dictionaries and type processing
-        than in the database, so the rows go to the driver as tuples, converted by the column types' own
-        bind processors (the stored values are the same as through `task_logs.insert()`)."""
-        statement, stored_at = _log_insert(self.conn.dialect)
+        A log of a million lines spends more time in SQLAlchemy's per-row dictionaries and type processing,
+        and in the driver's per-statement work, than in the database. So the rows go to the driver as flat
+        tuples, their times converted by the column type's own bind processor (the stored values are the
+        same as through `task_logs.insert()`); a multi-row VALUES keeps the rows' order in their ids."""
+        many, one, stored_at = _log_inserts(self.conn.dialect)
         rows: builtins.list[tuple[Any, ...]] = []
         for ln in lines:
             rows.append((task_id, ln.step_index, stored_at(ln.at), ln.level, ln.message))
             if len(rows) >= LOG_INSERT_BATCH:
-                await self.conn.exec_driver_sql(statement, rows)
+                await self._insert_log_rows(many, one, rows)
                 rows = []
         if rows:
-            await self.conn.exec_driver_sql(statement, rows)
+            await self._insert_log_rows(many, one, rows)
+
+    async def _insert_log_rows(self, many: str, one: str, rows: builtins.list[tuple[Any, ...]]) -> None:
+        whole = len(rows) - len(rows) % LOG_ROWS_PER_STATEMENT
+        if whole:
+            await self.conn.exec_driver_sql(
+                many,
+                [
+                    tuple(chain.from_iterable(rows[first : first + LOG_ROWS_PER_STATEMENT]))
+                    for first in range(0, whole, LOG_ROWS_PER_STATEMENT)
+                ],
+            )
+        if whole < len(rows):
+            await self.conn.exec_driver_sql(one, rows[whole:])
 
     async def log(self, task_id: int, *, after_id: int = 0, limit: int = 10_000) -> builtins.list[LogLine]:
         stmt = (
@@ -230,18 +248,36 @@ def _first_of_slot(project_id: int, environment_id: int, state: TaskState) -> An
 
 
 _LOG_COLUMNS = ("task_id", "step_index", "at", "level", "message")
-_log_inserts: dict[str, tuple[str, Callable[[datetime], Any]]] = {}
+_log_insert_cache: dict[str, tuple[str, str, Callable[[datetime], Any]]] = {}
 
 
-def _log_insert(dialect: sa.Dialect) -> tuple[str, Callable[[datetime], Any]]:
-    """The INSERT of one log row in this dialect's own parameter style, and how `at` is stored there."""
+def _log_inserts(dialect: sa.Dialect) -> tuple[str, str, Callable[[datetime], Any]]:
+    """The INSERTs of `LOG_ROWS_PER_STATEMENT` log rows and of one, in this dialect's own parameter style,
+    and how `at` is stored there."""
     key = f"{dialect.name}:{dialect.paramstyle}"
-    if key not in _log_inserts:
-        compiled = task_logs.insert().inline().compile(dialect=dialect, column_keys=list(_LOG_COLUMNS))
-        assert tuple(compiled.positiontup or ()) == _LOG_COLUMNS, compiled.positiontup
-        processor = task_logs.c.at.type.bind_processor(dialect)
-        _log_inserts[key] = (str(compiled), processor if processor is not None else (lambda value: value))
-    return _log_inserts[key]
+    if key not in _log_insert_cache:
+        # dialect_impl: the bind processor of the dialect's own DateTime (SQLite stores a string of its own format).
+        processor = task_logs.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+        _log_insert_cache[key] = (
+            _log_insert(dialect, LOG_ROWS_PER_STATEMENT),
+            _log_insert(dialect, 1),
+            processor if processor is not None else (lambda value: value),
+        )
+    return _log_insert_cache[key]
+
+
+def _log_insert(dialect: sa.Dialect, rows: int) -> str:
+    names = [[f"{column}_{row}" for column in _LOG_COLUMNS] for row in range(rows)]
+    statement = task_logs.insert().values(
+        [
+            {c: sa.bindparam(n, type_=task_logs.c[c].type) for c, n in zip(_LOG_COLUMNS, row, strict=True)}
+            for row in names
+        ]
+    )
+    compiled = statement.compile(dialect=dialect)
+    # The driver gets positional rows: the placeholders must be in the order of the tuples built for them.
+    assert list(compiled.positiontup or ()) == list(chain.from_iterable(names)), compiled.positiontup
+    return str(compiled)
 
 
 def _log_line(row: Any) -> LogLine:
