@@ -69,11 +69,10 @@ class TaskLog:
             if lines >= self._max[0] or chars >= self._max[1]:
                 self._room.clear()
 
-    async def add_when_room(self, message: str, level: str = "info", step_index: int | None = None) -> None:
-        """`add`, after waiting for the next flush when the buffer is full."""
+    async def room(self) -> None:
+        """Returns once the buffer has room for more lines (at once while it has)."""
         while not self._room.is_set():
             await self._room.wait()
-        self.add(message, level, step_index)
 
     def for_step(self, step_index: int) -> StepLogWriter:
         return StepLogWriter(self, step_index)
@@ -100,4 +99,7 @@ class StepLogWriter:
         self._step_index = step_index
 
     async def write(self, message: str, level: str = "info") -> None:
-        await self._log.add_when_room(message, level, self._step_index)
+        log = self._log
+        if not log._room.is_set():  # checked here: one coroutine less per line of a step printing millions
+            await log.room()
+        log.add(message, level, self._step_index)
