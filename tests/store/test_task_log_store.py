@@ -47,21 +47,31 @@ async def test_appended_lines_come_back_in_order_with_their_values_across_batche
     assert total == 2_345 and [ln.message for ln in tail] == ["line 2342", "line 2343", "line 2344"]
 
 
-async def test_a_line_is_stored_exactly_as_a_plain_insert_stores_it(services):
+async def test_lines_are_stored_exactly_as_a_plain_insert_stores_them(services):
     task_id = await a_task(services)
-    # Not UTC and no microseconds: both are where a hand-made conversion would differ.
-    at = datetime(2026, 11, 22, 12, 0, 0, tzinfo=timezone(timedelta(hours=2)))
+    second = datetime(2026, 11, 22, 12, 0, 0, tzinfo=UTC)
+    # Times of one second and the next, without microseconds, and not in UTC: where a conversion made
+    # once per second, or by hand, would differ.
+    times = [
+        second,
+        second + timedelta(microseconds=1),
+        second + timedelta(microseconds=999_999),
+        second + timedelta(seconds=1),
+        datetime(2026, 11, 22, 14, 0, 0, 5, tzinfo=timezone(timedelta(hours=2))),
+        datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+    ]
 
     async with services.store.transaction() as uow:
-        await uow.conn.execute(
-            task_logs.insert(), {"task_id": task_id, "step_index": 0, "at": at, "level": "info", "message": "plain"}
-        )
-        await uow.tasks.append_log(task_id, [LogLine(at, "info", "batched", 0)])
+        for at in times:
+            await uow.conn.execute(
+                task_logs.insert(), {"task_id": task_id, "step_index": 0, "at": at, "level": "info", "message": "plain"}
+            )
+        await uow.tasks.append_log(task_id, [LogLine(at, "info", "batched", 0) for at in times])
         stored = (await uow.conn.execute(sa.text("SELECT at FROM task_logs ORDER BY id"))).scalars().all()
         lines = await uow.tasks.log(task_id)
 
-    assert stored[0] == stored[1]
-    assert [ln.at for ln in lines] == [at, at] and all(ln.at.tzinfo == UTC for ln in lines)
+    assert stored[len(times) :] == stored[: len(times)]
+    assert [ln.at for ln in lines] == times * 2 and all(ln.at.tzinfo == UTC for ln in lines)
 
 
 async def test_appending_nothing_writes_nothing(services):
