@@ -112,7 +112,7 @@ async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser
     async with store.reading() as uow:
         await uow.tasks.get(number)  # an unknown task is a 404, not an empty file
 
-    async def text() -> AsyncIterator[str]:
+    async def pages() -> AsyncIterator[str]:
         # One short read per page, never the whole log at once: a log can have millions of lines, and a
         # slow download must not hold a snapshot (or SQLite's WAL) open for its whole length.
         after = 0
@@ -125,7 +125,7 @@ async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser
             yield "".join(f"{text_line(ln.at, ln.level, ln.message)}\n" for ln in lines)
 
     return StreamingResponse(
-        text(),
+        pages(),
         media_type="text/plain; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="task-{number}.log"',
