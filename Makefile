@@ -54,6 +54,7 @@ bench: $(STAMP) postgres
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/approvals.py
 	$(BIN)/python bench/chaos.py
+	$(BIN)/python bench/logs.py
 
 clean:
 	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache

@@ -32,12 +32,12 @@ from typing import IO
 
 import asyncpg
 import sqlalchemy as sa
-from seaway.engine.deploying import create_deployment, create_release
 
 from seaway.bootstrap import Services, build_services
 from seaway.config.documents import load_text, parse_document
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.engine.configuration import apply_document
+from seaway.engine.deployments import create_deployment, create_release
 from seaway.settings import Settings
 from seaway.store.database import Database
 from seaway.store.tables import step_runs, tasks

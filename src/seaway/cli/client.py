@@ -39,6 +39,18 @@ class SeawayClient:
     def post(self, path: str, **kwargs: Any) -> Any:
         return self.request("POST", path, **kwargs)
 
+    def pages_of_log(self, task_id: str, page_size: int) -> Iterator[list[dict[str, Any]]]:
+        """The task's whole log so far, page by page, each page the lines after the last one seen."""
+        after = 0
+        while True:
+            page = self.get(f"/tasks/{segment(task_id)}/log", params={"after": after, "limit": page_size})
+            lines: list[dict[str, Any]] = page["lines"]
+            if lines:
+                yield lines
+            if len(lines) < page_size:
+                return
+            after = int(page["last_id"])
+
     def stream_events(self, path: str) -> Iterator[tuple[str, dict[str, Any]]]:
         """Server-sent events as (event, data) pairs."""
         try:

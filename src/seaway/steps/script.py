@@ -16,6 +16,7 @@ from pathlib import Path
 from seaway.steps.base import Failed, StepContext, StepOutcome, Succeeded
 from seaway.targets.base import Target
 
+SERVICE_MESSAGE_PREFIX = "##octopus["
 _SERVICE_MESSAGE = re.compile(
     r"^##octopus\[setVariable name='(?P<name>[A-Za-z0-9+/=]*)' value='(?P<value>[A-Za-z0-9+/=]*)'"
 )
@@ -68,10 +69,15 @@ def make_script_step(target: Target, default_timeout: float):  # type: ignore[no
         outputs: dict[str, str] = {}
 
         async def on_line(level: str, line: str) -> None:
-            decoded = decode_service_message(line)
-            if decoded is not None:
-                outputs[decoded[0]] = decoded[1]
-                return
+            # Called for every line a script prints (a million lines must not be slow): the regular expression
+            # only runs on lines that can be service messages.
+            if line.startswith(SERVICE_MESSAGE_PREFIX):
+                decoded = decode_service_message(line)
+                if decoded is not None:
+                    outputs[decoded[0]] = decoded[1]
+                    return
+            # Waits while the task's log buffer is full: the script's output then stays in its pipe, and
+            # the script itself blocks on writing, until the database has caught up.
             await ctx.log.write(line, level)
 
         env = {"PATH": CLEAN_PATH, "HOME": str(ctx.workdir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}

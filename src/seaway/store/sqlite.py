@@ -48,6 +48,9 @@ class SyncConnection:
     async def execute(self, statement: Any, parameters: Any = None) -> sa.CursorResult[*tuple[Any, ...]]:
         return self._conn.execute(statement, parameters)
 
+    async def exec_driver_sql(self, statement: str, parameters: Any = None) -> sa.CursorResult[*tuple[Any, ...]]:
+        return self._conn.exec_driver_sql(statement, parameters)
+
     async def run_sync(self, fn: Callable[[Connection], T]) -> T:
         return fn(self._conn)
 

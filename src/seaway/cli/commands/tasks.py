@@ -15,6 +15,8 @@ from seaway.errors import InvalidInput
 
 app = typer.Typer(help="Server tasks (a deployment runs as a task).", no_args_is_help=True, cls=ReportingGroup)
 
+LOG_PAGE_LINES = 10_000  # the most the server answers per request
+
 
 def exit_code_for(state: str) -> int:
     return EXIT_OK if state == TaskState.SUCCESS else EXIT_FAILED
@@ -68,14 +70,18 @@ def show(task_id: str = typer.Argument(..., help="ServerTasks-<n>")) -> None:
 def log(
     task_id: str = typer.Argument(..., help="ServerTasks-<n>"),
     follow_log: bool = typer.Option(False, "--follow", "-f", help="Keep printing until the task ends."),
+    page_size: int = typer.Option(
+        LOG_PAGE_LINES, "--page-size", min=1, max=LOG_PAGE_LINES, help="Lines fetched per request."
+    ),
 ) -> None:
-    """Print the task log."""
+    """Print the whole task log."""
     with client() as api:
         if follow_log:
             follow(api, task_id)
             return
-        for line in api.get(f"/tasks/{segment(task_id)}/log")["lines"]:
-            print_line(line)
+        for page in api.pages_of_log(task_id, page_size):
+            for line in page:
+                print_line(line)
 
 
 @app.command("wait")

@@ -3,25 +3,51 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
-from typing import Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
+from seaway.domain.users import User
 from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
 from seaway.web.api.representations import log_line_json, task_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser, allow, api_key_from, current_user
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])
 
 # How often the live log looks for new lines; lines are committed in batches about once a second.
 STREAM_POLL_SECONDS = 0.25
+# The most lines one request for the log answers; `seaway task log` pages through longer logs.
+LOG_PAGE_LINES = 10_000
+# Lines read per page while the whole log is downloaded.
+RAW_PAGE_LINES = 5_000
+_LEVEL_MARKERS = {"error": "!", "warning": "~"}
+
+
+def text_line(at: datetime, level: str, message: str) -> str:
+    """A log line as `seaway task log` prints it: the UTC time, a mark for warnings (~) and errors (!)."""
+    return f"{at.astimezone(UTC):%H:%M:%S} {_LEVEL_MARKERS.get(level, ' ')} {message}"
+
+
+async def _api_key_or_browser_user(request: Request) -> User:
+    """The API key's user; without an API key, the browser's signed-in user, because the deployment page
+    links the log download and a browser following a link sends its session cookie, not an API key."""
+    ui = getattr(request.app.state, "ui", None)
+    if api_key_from(request) is None and ui is not None:
+        signed_in = await ui.sessions.current(request)
+        if signed_in is not None:
+            return cast("User", signed_in.user)
+    return await current_user(request)
+
+
+ApiKeyOrBrowserUser = Annotated[User, Depends(_api_key_or_browser_user)]
 
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
@@ -57,18 +83,51 @@ async def get_log(
     task_id: str,
     user: CurrentUser,
     after: int = Query(0, ge=0, le=MAX_ID, description="last line id seen"),
+    limit: int = Query(LOG_PAGE_LINES, ge=1, le=LOG_PAGE_LINES, description="at most this many lines"),
 ) -> dict[str, Any]:
+    """A page of the log: the lines after `after`, oldest first. Fewer than `limit` lines: the end so far."""
     allow(user, Permission.TASK_VIEW)
     number = parse_id("task", task_id)
     async with services_of(request).store.reading() as uow:
         task = await uow.tasks.get(number)
-        lines = await uow.tasks.log(number, after_id=after)
+        lines = await uow.tasks.log(number, after_id=after, limit=limit)
     return {
         "task_id": task_id,
         "state": str(task.state),
         "lines": [log_line_json(ln) for ln in lines],
         "last_id": lines[-1].id if lines else after,
     }
+
+
+@router.get("/tasks/{task_id}/log/raw", response_class=StreamingResponse)
+async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser) -> StreamingResponse:
+    """The whole log so far as a text file, one line per log line as `seaway task log` prints it."""
+    allow(user, Permission.TASK_VIEW)
+    number = parse_id("task", task_id)
+    store = services_of(request).store
+    async with store.reading() as uow:
+        await uow.tasks.get(number)  # an unknown task is a 404, not an empty file
+
+    async def pages() -> AsyncIterator[str]:
+        # One short read per page, never the whole log at once: a log can have millions of lines, and a
+        # slow download must not hold a snapshot (or SQLite's WAL) open for its whole length.
+        after = 0
+        while True:
+            async with store.reading() as uow:
+                lines = await uow.tasks.log(number, after_id=after, limit=RAW_PAGE_LINES)
+            if not lines:
+                return
+            after = lines[-1].id or after
+            yield "".join(f"{text_line(ln.at, ln.level, ln.message)}\n" for ln in lines)
+
+    return StreamingResponse(
+        pages(),
+        media_type="text/plain; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="task-{number}.log"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @router.get("/tasks/{task_id}/log/stream", response_class=StreamingResponse)
