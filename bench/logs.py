@@ -12,13 +12,9 @@ Measures, per database:
 Aims: lines/s ≥ 0.25 × the baseline; RSS growth < 64 MB.
 
 Each engine run is a fresh child process (so one run's freed memory does not flatter the next one's
-growth). Two flusher setups are measured:
-  - `committed`: the engine as it is in this tree;
-  - `signalled`: the orchestrator's log flusher replaced, in the child only, by one that also flushes as soon
-    as `TaskLog.flush_wanted` is set (see `flush_on_signal`), i.e. what the orchestrator does once it waits
-    on that event. Drop it when the orchestrator does.
+growth).
 
-Run: .venv/bin/python bench/logs.py [--lines 1000000] [--only sqlite|postgresql] [--flusher committed|signalled|both]
+Run: .venv/bin/python bench/logs.py [--lines 1000000] [--only sqlite|postgresql]
 Everything it creates is removed at the end: a temporary directory and scratch databases seaway_bench_<pid>_*.
 """
 
@@ -46,7 +42,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from seaway.bootstrap import build_services
 from seaway.config.documents import load_text, parse_document
-from seaway.engine import orchestrator
 from seaway.engine.configuration import apply_document
 from seaway.engine.deployments import create_deployment, create_release
 from seaway.settings import Settings
@@ -90,31 +85,7 @@ class RssSampler(threading.Thread):
         return max(self.peak, rss_bytes())
 
 
-async def flush_on_signal(
-    self: orchestrator.Orchestrator, run: orchestrator.TaskRun, lease: orchestrator.Lease, stop: asyncio.Event
-) -> None:
-    """The orchestrator's flusher as it should be: about once a second, and at once when the log asks."""
-    stopped = asyncio.ensure_future(stop.wait())
-    try:
-        while not stop.is_set():
-            wanted = asyncio.ensure_future(run.log.flush_wanted.wait())
-            await asyncio.wait(
-                {stopped, wanted}, timeout=orchestrator.LOG_FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED
-            )
-            wanted.cancel()
-            if not stop.is_set() and run.log.has_pending and not lease.lost:
-                async with self.store.transaction() as uow:
-                    await run.log.flush(uow)
-    finally:
-        stopped.cancel()
-
-
-# -- one engine run, in a child process -------------------------------------------------------------
-
-
 async def engine_run(url: str, data_dir: Path, lines: int, flusher: str) -> dict[str, Any]:
-    if flusher == "signalled":
-        orchestrator.Orchestrator._flush_log_while_running = flush_on_signal  # type: ignore[method-assign]
     services = build_services(Settings(data_dir=data_dir, database_url=url, poll_seconds=5.0))
     try:
         await services.database.migrate()
@@ -278,9 +249,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
-    parser.add_argument("--flusher", choices=["committed", "signalled", "both"], default="both")
     args = parser.parse_args()
-    flushers = ["committed", "signalled"] if args.flusher == "both" else [args.flusher]
+    flushers = ["engine"]  # one label per engine set-up measured; the figures are printed per label
     verdicts: dict[str, dict[str, str]] = {}
     with tempfile.TemporaryDirectory(prefix="seaway-bench-") as tmp:
         root = Path(tmp)
@@ -290,7 +260,7 @@ def main() -> int:
             baselines = [sqlite_baseline(files[flushers[0]], args.lines)]
             runs = {}
             for flusher, db in files.items():
-                runs[flusher] = run_child(f"sqlite+aiosqlite:///{db}", root / f"data-{flusher}", args.lines, flusher)
+                runs[flusher] = run_child(f"sqlite:///{db}", root / f"data-{flusher}", args.lines, flusher)
             baselines.append(sqlite_baseline(files[flushers[-1]], args.lines))
             verdicts["SQLite"] = report("SQLite (WAL, synchronous=FULL)", args.lines, baselines, runs)
         if args.only != "sqlite":

@@ -292,16 +292,24 @@ class Orchestrator:
                 await run.write_staged(uow)
 
     async def _flush_log_while_running(self, run: TaskRun, lease: Lease, stop: asyncio.Event) -> None:
-        """Write the log of running steps about once a second so it can be followed live."""
-        while not stop.is_set():
-            try:
-                await asyncio.wait_for(stop.wait(), LOG_FLUSH_SECONDS)
-            except TimeoutError:
-                if run.log.has_pending and not lease.lost:
+        """Write the log of running steps about once a second so it can be followed live, and at once when the
+        log asks (its buffer is full enough; a step printing fast then waits for this flush).
+
+        One flush at a time, each in its own short transaction, until every step of the group has returned:
+        a step waiting for room in the log is only woken by a flush."""
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            while not stop.is_set():
+                wanted = asyncio.ensure_future(run.log.flush_wanted.wait())
+                await asyncio.wait({stopped, wanted}, timeout=LOG_FLUSH_SECONDS, return_when=asyncio.FIRST_COMPLETED)
+                wanted.cancel()
+                if not stop.is_set() and run.log.has_pending and not lease.lost:
                     async with self.store.transaction() as uow:
                         await lease.hold(uow)
                         await run.log.flush(uow)
                         self.faults.reached(MID_LOG_FLUSH)
+        finally:
+            stopped.cancel()
 
     async def _execute(self, run: TaskRun, index: int, lease: Lease) -> StepOutcome:
         step = run.release.process[index]
