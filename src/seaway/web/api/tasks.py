@@ -8,13 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
-from seaway.domain.ids import MAX_ID, parse_id
+from seaway.domain.ids import MAX_ID, format_id, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.engine.deploying import request_cancel
 from seaway.errors import InvalidInput
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import log_line_json, task_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import AuthenticatedRead, CurrentUser, allow
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])
@@ -25,14 +26,15 @@ STREAM_POLL_SECONDS = 0.25
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
     async with services_of(request).store.reading() as uow:
-        task = await uow.tasks.get(task_id)
-        steps = await uow.tasks.step_runs(task_id)
-    return task_json(task, steps, await _waiting_for(request, task_id))
+        return await _task_in(uow, task_id)
 
 
-async def _waiting_for(request: Request, task_id: int) -> list[str]:
-    finder = services_of(request).extras.get("waiting_for")
-    return list(await finder(task_id)) if finder else []
+async def _task_in(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+    """The task with its step runs and the decisions it waits for, from one snapshot."""
+    task = await uow.tasks.get(task_id)
+    steps = await uow.tasks.step_runs(task_id)
+    waiting_for = [format_id("interruption", i) for i in await uow.interruptions.pending_ids(task_id)]
+    return task_json(task, steps, waiting_for)
 
 
 @router.get("/tasks")
@@ -50,9 +52,9 @@ async def list_tasks(
 
 
 @router.get("/tasks/{task_id}")
-async def get_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.TASK_VIEW)
-    return await _task(request, parse_id("task", task_id))
+async def get_task(task_id: str, read: AuthenticatedRead) -> dict[str, Any]:
+    allow(read.user, Permission.TASK_VIEW)
+    return await _task_in(read.uow, parse_id("task", task_id))
 
 
 @router.get("/tasks/{task_id}/log")
