@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
 
-.PHONY: run test lint types pytest bench install postgres chromium clean
+.PHONY: run test lint types pytest bench install postgres chromium wrk clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,17 +44,26 @@ chromium:
 	}
 	@chromium --version
 
+# The HTTP benchmark loads the server with Debian's wrk.
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+		echo "Installing Debian's wrk for the HTTP benchmark"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	}
+	@wrk --version 2>&1 | head -1
+
 pytest: $(STAMP) postgres chromium
 	$(BIN)/pytest -q
 
 test: lint types pytest
 
-bench: $(STAMP) postgres
+bench: $(STAMP) postgres wrk
 	$(BIN)/python bench/orchestration.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/approvals.py
 	$(BIN)/python bench/chaos.py
 	$(BIN)/python bench/logs.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache

@@ -64,8 +64,7 @@ class SessionRepository(Repository):
 
     async def find_by_hash(self, token_hash: str, now: datetime) -> BrowserSession | None:
         """The session with this token hash, unless it has expired."""
-        stmt = sa.select(sessions).where(sessions.c.token_hash == token_hash, sessions.c.expires_at > now)
-        row = (await self.conn.execute(stmt)).first()
+        row = (await self.conn.execute(_LIVE_SESSION_BY_HASH, {"b_token_hash": token_hash, "b_now": now})).first()
         return _from_row(row) if row else None
 
     async def delete(self, token_hash: str) -> None:
@@ -77,3 +76,9 @@ class SessionRepository(Repository):
     async def delete_expired(self, now: datetime) -> int:
         result = await self.conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
         return int(result.rowcount or 0)
+
+
+# Built once: every signed-in page runs it, and building a statement costs more than running it.
+_LIVE_SESSION_BY_HASH = sa.select(sessions).where(
+    sessions.c.token_hash == sa.bindparam("b_token_hash"), sessions.c.expires_at > sa.bindparam("b_now")
+)

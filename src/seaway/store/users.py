@@ -66,8 +66,8 @@ class UserRepository(Repository):
         return await self._insert(api_keys, {"user_id": user_id, "name": name, "key_hash": key_hash, "created_at": now})
 
     async def find_by_api_key_hash(self, key_hash: str) -> User | None:
-        stmt = sa.select(users).join(api_keys, api_keys.c.user_id == users.c.id).where(api_keys.c.key_hash == key_hash)
-        row = (await self.conn.execute(stmt)).first()
+        """The key's user, in one indexed look-up (`key_hash` is unique). Run on every API request."""
+        row = (await self.conn.execute(_USER_BY_KEY_HASH, {"b_key_hash": key_hash})).first()
         return _from_row(row) if row else None
 
     @staticmethod
@@ -80,3 +80,13 @@ class UserRepository(Repository):
             "is_admin": user.is_admin,
             "active": user.active,
         }
+
+
+# Built once: a statement built anew for each request costs more than running it (its compiled form is cached
+# by the statement's identity).
+_USER_COLUMNS = (users.c.id, users.c.username, users.c.display_name, users.c.email, users.c.is_admin, users.c.active)
+_USER_BY_KEY_HASH = (
+    sa.select(*_USER_COLUMNS)
+    .join(api_keys, api_keys.c.user_id == users.c.id)
+    .where(api_keys.c.key_hash == sa.bindparam("b_key_hash"))
+)

@@ -1,7 +1,13 @@
-"""Who is calling: an API key (`X-Seaway-ApiKey` or `Authorization: Bearer`) mapped to an active user."""
+"""Who is calling: an API key (`X-Seaway-ApiKey` or `Authorization: Bearer`) mapped to an active user.
+
+A read endpoint takes `AuthenticatedRead` instead of `CurrentUser`: the key is checked in the same read-only
+snapshot the endpoint then reads from, so a GET costs one transaction (one pooled connection) instead of two.
+"""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +16,7 @@ from seaway.domain.permissions import Permission, authorize
 from seaway.domain.users import User
 from seaway.errors import AuthenticationFailed
 from seaway.security.tokens import hash_token
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.deps import services_of
 
 
@@ -24,19 +31,45 @@ def api_key_from(request: Request) -> str | None:
     return None
 
 
-async def current_user(request: Request) -> User:
+def _required_key(request: Request) -> str:
     key = api_key_from(request)
     if key is None:
         raise AuthenticationFailed("an API key is required (X-Seaway-ApiKey header or Authorization: Bearer)")
-    services = services_of(request)
-    async with services.store.reading() as uow:
-        user = await uow.users.find_by_api_key_hash(hash_token(key))
+    return key
+
+
+async def _user_with_key(uow: UnitOfWork, key: str) -> User:
+    user = await uow.users.find_by_api_key_hash(hash_token(key))
     if user is None:
         raise AuthenticationFailed("the API key is not valid")
     return user
 
 
+async def current_user(request: Request) -> User:
+    key = _required_key(request)
+    async with services_of(request).store.reading() as uow:
+        return await _user_with_key(uow, key)
+
+
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The caller, and the read-only unit of work its key was checked in: read the response from `uow`."""
+
+    user: User
+    uow: UnitOfWork
+
+
+async def authenticated_reading(request: Request) -> AsyncIterator[Reading]:
+    key = _required_key(request)  # before the snapshot: a request without a key costs no connection
+    async with services_of(request).store.reading() as uow:
+        yield Reading(await _user_with_key(uow, key), uow)
+
+
+# "function" scope: the snapshot ends when the endpoint returns, before the response is sent.
+AuthenticatedRead = Annotated[Reading, Depends(authenticated_reading, scope="function")]
 
 
 def allow(user: User, permission: Permission, project: str | None = None, environment: str | None = None) -> None:

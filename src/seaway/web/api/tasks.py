@@ -16,8 +16,9 @@ from seaway.domain.users import User
 from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import log_line_json, task_json
-from seaway.web.auth import CurrentUser, allow, api_key_from, current_user
+from seaway.web.auth import AuthenticatedRead, CurrentUser, allow, api_key_from, current_user
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])
@@ -52,9 +53,14 @@ ApiKeyOrBrowserUser = Annotated[User, Depends(_api_key_or_browser_user)]
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
     async with services_of(request).store.reading() as uow:
-        task = await uow.tasks.get(task_id)
-        steps = await uow.tasks.step_runs(task_id)
-        return task_json(task, steps, await waiting_for(uow, task_id))
+        return await _task_in(uow, task_id)
+
+
+async def _task_in(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
+    """The task with its step runs and the decisions it waits for, from one snapshot."""
+    task = await uow.tasks.get(task_id)
+    steps = await uow.tasks.step_runs(task_id)
+    return task_json(task, steps, await waiting_for(uow, task_id))
 
 
 @router.get("/tasks")
@@ -72,9 +78,9 @@ async def list_tasks(
 
 
 @router.get("/tasks/{task_id}")
-async def get_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.TASK_VIEW)
-    return await _task(request, parse_id("task", task_id))
+async def get_task(task_id: str, read: AuthenticatedRead) -> dict[str, Any]:
+    allow(read.user, Permission.TASK_VIEW)
+    return await _task_in(read.uow, parse_id("task", task_id))
 
 
 @router.get("/tasks/{task_id}/log")

@@ -1,0 +1,74 @@
+"""A read endpoint checks the caller's key in the same read-only snapshot it answers from."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from tests.fixtures.engine import project_yaml
+from tests.fixtures.web import api_key_for, http_client
+
+from seaway.domain.users import User
+
+PROJECT = project_yaml("Quotes", "      - {name: Hello, type: noop}\n")
+
+
+@contextmanager
+def transactions() -> Iterator[list[str]]:
+    """Every transaction begun on any engine (SQLite reads have an engine of their own)."""
+    begun: list[str] = []
+
+    def on_begin(conn: Any) -> None:
+        begun.append(str(conn.engine.url))
+
+    event.listen(sa.Engine, "begin", on_begin)
+    try:
+        yield begun
+    finally:
+        event.remove(sa.Engine, "begin", on_begin)
+
+
+async def a_finished_task(services, api) -> str:
+    applied = await api.post("/config/apply", content=PROJECT, headers={"Content-Type": "application/yaml"})
+    assert applied.status_code == 200
+    release = (await api.post("/projects/Quotes/releases", json={})).json()
+    deployment = (await api.post(f"/releases/{release['id']}/deployments", json={"environment": "Dev"})).json()
+    await services.worker.run_until_idle()
+    return str(deployment["task_id"])
+
+
+async def test_a_task_is_read_in_one_transaction_with_its_key_check(services, api):
+    task_id = await a_finished_task(services, api)
+    with transactions() as begun:
+        response = await api.get(f"/tasks/{task_id}")
+    assert response.status_code == 200
+    assert response.json()["state"] == "success"
+    assert [step["state"] for step in response.json()["steps"]] == ["succeeded"]
+    assert len(begun) == 1
+
+
+async def test_a_request_without_a_key_is_refused_before_any_transaction(services, api):
+    task_id = await a_finished_task(services, api)
+    async with http_client(services) as anonymous:
+        with transactions() as begun:
+            response = await anonymous.get(f"/tasks/{task_id}")
+    assert response.status_code == 401
+    assert begun == []
+
+
+async def test_a_task_read_refuses_wrong_keys_and_disabled_users(services, api):
+    task_id = await a_finished_task(services, api)
+    async with services.store.transaction() as uow:
+        gone = await uow.users.add(User("gone", active=False), services.clock.now())
+    async with http_client(services, "API-WRONG") as wrong:
+        refused = await wrong.get(f"/tasks/{task_id}")
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthenticated"
+    async with http_client(services, await api_key_for(services, gone)) as disabled:
+        forbidden = await disabled.get(f"/tasks/{task_id}")
+    assert forbidden.status_code == 403
+    assert "disabled" in forbidden.json()["error"]["message"]
+    assert (await api.get("/tasks/ServerTasks-999")).status_code == 404
