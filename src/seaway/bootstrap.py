@@ -13,7 +13,8 @@ from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.faults import NO_FAULTS, FaultPoints
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
-from seaway.engine.orchestrator import RUN_TASK, EngineConfig, FinishItem, Orchestrator
+from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
+from seaway.engine.task_runs import EngineConfig
 from seaway.engine.worker import ItemLease, Worker
 from seaway.notify.base import Notifier
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
@@ -104,6 +105,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,
         faults=faults,
+        metrics=metrics,
     )
     store.wakers.append(worker.wake)
     return Services(settings, database, store, clock, orchestrator, worker, links, metrics, faults)

@@ -6,7 +6,7 @@ from seaway.domain.lifecycles import automatic_environments
 from seaway.domain.states import TaskState
 from seaway.engine.clock import Clock
 from seaway.engine.deployments import create_deployment, project_lifecycle
-from seaway.engine.orchestrator import TaskRun
+from seaway.engine.task_runs import TaskRun
 from seaway.store.unit_of_work import UnitOfWork
 
 

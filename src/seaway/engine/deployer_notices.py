@@ -17,7 +17,7 @@ from seaway.domain.process import has_gates
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.users import User
 from seaway.engine.mail import queue_email
-from seaway.engine.orchestrator import TaskRun
+from seaway.engine.task_runs import TaskRun
 from seaway.errors import InvalidInput
 from seaway.notify.base import Email
 from seaway.notify.messages import (

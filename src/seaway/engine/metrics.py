@@ -17,7 +17,7 @@ from seaway.domain.states import StepState
 from seaway.store.unit_of_work import UnitOfWork
 
 if TYPE_CHECKING:
-    from seaway.engine.orchestrator import TaskRun
+    from seaway.engine.task_runs import TaskRun
 
 # Steps run from under a second (a no-op) to hours (a script with a long timeout, a sign-off).
 STEP_SECONDS_BUCKETS = (0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0, 7200.0, 21600.0)

@@ -9,27 +9,17 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import replace
 from typing import Protocol
 
-from seaway.domain.deployments import Deployment
-from seaway.domain.environments import Environment
-from seaway.domain.ids import format_id
-from seaway.domain.masking import Masker
-from seaway.domain.process import RunCondition, Step, StepType, skip_reason, step_groups
-from seaway.domain.projects import Project
-from seaway.domain.releases import Release
-from seaway.domain.states import TERMINAL_STEP_STATES, TERMINAL_TASK_STATES, StepState, TaskState
-from seaway.domain.system_variables import DeploymentFacts, StepStatus
-from seaway.domain.tasks import StepRun, Task
+from seaway.domain.process import RunCondition, StepType, skip_reason, step_groups
+from seaway.domain.states import TERMINAL_STEP_STATES, StepState, TaskState
+from seaway.domain.tasks import StepRun
 from seaway.domain.transitions import Proposal, transition
-from seaway.domain.users import User
-from seaway.domain.variables import Variable, apply_prompted, sensitive_values
 from seaway.engine.clock import Clock
 from seaway.engine.faults import AFTER_STEP_SIDE_EFFECT, BEFORE_COMPLETE, MID_LOG_FLUSH, NO_FAULTS, FaultPoints
-from seaway.engine.task_log import TaskLog
-from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag, refers_to_previous, variables_for_step
+from seaway.engine.task_runs import EngineConfig, TaskRun, load_task_run, step_values
+from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag
 from seaway.errors import SeawayError
 from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -59,51 +49,6 @@ FinishItem = Callable[[UnitOfWork], Awaitable[None]]
 TaskHook = Callable[[UnitOfWork, "TaskRun"], Awaitable[None]]
 
 
-@dataclass(frozen=True)
-class EngineConfig:
-    work_dir: Path
-    public_url: str
-    applications_dir: Path | None = None  # where deployed applications live on this server
-
-
-@dataclass
-class TaskRun:
-    """Everything one advance() needs, loaded once."""
-
-    task: Task
-    deployment: Deployment
-    release: Release
-    project: Project
-    environment: Environment
-    creator: User | None
-    variables: tuple[Variable, ...]
-    runs: list[StepRun]
-    outputs: dict[int, dict[str, str]]
-    log: TaskLog
-    previous_successful_id: int | None = None
-    previous_release: str | None = None
-    previous_environment_release: str | None = None
-    staged: dict[int, StepRun] = field(default_factory=dict)
-    # The step runs exist only here until the first write inserts them, already in their staged states.
-    runs_inserted: bool = True
-
-    def stage(self, run: StepRun, outputs: Mapping[str, str] | None = None) -> None:
-        self.runs[run.index] = run
-        self.staged[run.index] = run
-        if outputs is not None:
-            self.outputs[run.index] = dict(outputs)
-
-    async def write_staged(self, uow: UnitOfWork) -> None:
-        """One statement per table: the step runs that changed, then the log lines."""
-        if not self.runs_inserted:
-            await uow.tasks.add_step_runs(self.runs, self.outputs)
-            self.runs_inserted = True
-        elif self.staged:
-            await uow.tasks.save_step_runs(list(self.staged.values()), self.outputs)
-        self.staged.clear()
-        await self.log.flush(uow)
-
-
 class Orchestrator:
     def __init__(
         self,
@@ -126,7 +71,7 @@ class Orchestrator:
         """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
         async with self.store.transaction() as uow:
             await lease.hold(uow)
-            run = await self._load(uow, task_id)
+            run = await load_task_run(uow, task_id, self.clock)
             if run is None:
                 return False
             if run.task.cancel_requested:
@@ -144,42 +89,6 @@ class Orchestrator:
         return await self._run_groups(run, groups, lease, finish)
 
     # -- loading and starting ----------------------------------------------------------------------
-
-    async def _load(self, uow: UnitOfWork, task_id: int) -> TaskRun | None:
-        task = await uow.tasks.get(task_id)
-        if task.state in TERMINAL_TASK_STATES:
-            return None
-        deployment = await uow.deployments.get(task.deployment_id)
-        release = await uow.releases.get(deployment.release_id)
-        project = await uow.projects.get(deployment.project_id)
-        environment = await uow.environments.get_by_name(deployment.environment)
-        creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
-        variables = apply_prompted(release.variables, deployment.prompted_variables)
-        runs, stored_outputs = await uow.tasks.step_runs_and_outputs(task_id)
-        outputs = {i: {k: str(v) for k, v in o.items()} for i, o in stored_outputs.items()}
-        masker = Masker(sensitive_values(variables))
-        run = TaskRun(
-            task=task,
-            deployment=deployment,
-            release=release,
-            project=project,
-            environment=environment,
-            creator=creator,
-            variables=variables,
-            runs=runs,
-            outputs=outputs,
-            log=TaskLog(task_id, masker, self.clock.now),
-        )
-        # Three look-ups that only a variable naming an earlier release or deployment needs.
-        if refers_to_previous(variables, release.process):
-            assert deployment.id is not None
-            previous = await uow.deployments.previous_successful(project.id or 0, environment.name, deployment.id)
-            previous_release = await uow.releases.previous(project.id or 0, release.id or 0)
-            previous_env_release = await uow.releases.get(previous.release_id) if previous else None
-            run.previous_successful_id = previous.id if previous else None
-            run.previous_release = previous_release.version if previous_release else None
-            run.previous_environment_release = previous_env_release.version if previous_env_release else None
-        return run
 
     async def _start(self, uow: UnitOfWork, run: TaskRun) -> bool:
         task = run.task
@@ -448,37 +357,5 @@ class Orchestrator:
             if next_task is not None:
                 await uow.queue.enqueue(RUN_TASK, run_task_key(next_task), {"task_id": next_task}, self.clock.now())
 
-    # -- variables ---------------------------------------------------------------------------------
-
-    def _facts(self, run: TaskRun) -> DeploymentFacts:
-        return DeploymentFacts(
-            project_id=format_id("project", run.project.id),
-            project_name=run.project.name,
-            environment_id=format_id("environment", run.environment.id),
-            environment_name=run.environment.name,
-            release_id=format_id("release", run.release.id),
-            release_number=run.release.version,
-            release_notes=run.release.notes,
-            release_created=run.release.created_at,
-            deployment_id=format_id("deployment", run.deployment.id),
-            deployment_created=run.deployment.created_at,
-            task_id=format_id("task", run.task.id),
-            server_uri=self.config.public_url,
-            created_by=run.creator,
-            previous_successful_deployment_id=format_id("deployment", run.previous_successful_id)
-            if run.previous_successful_id
-            else None,
-            previous_release_number=run.previous_release,
-            previous_environment_release_number=run.previous_environment_release,
-            error=run.task.error if run.task.failed_steps else None,
-            error_detail=run.task.error_detail if run.task.failed_steps else None,
-            comments=run.deployment.comments,
-        )
-
     def _variables(self, run: TaskRun, index: int) -> dict[str, str]:
-        statuses = [StepStatus(r.name, r.index + 1, r.state, r.error, run.outputs.get(r.index)) for r in run.runs]
-        step: Step = run.release.process[index]
-        values = variables_for_step(run.variables, self._facts(run), statuses, step, statuses[index])
-        if self.config.applications_dir is not None:
-            values["Octopus.Tentacle.Agent.ApplicationDirectoryPath"] = str(self.config.applications_dir)
-        return values
+        return step_values(run, index, self.config)

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from seaway.engine.clock import Clock
 from seaway.engine.faults import AFTER_CLAIM, NO_FAULTS, FaultPoints
+from seaway.engine.metrics import EngineMetrics
 from seaway.engine.orchestrator import RUN_TASK, FinishItem
 from seaway.errors import LeaseLost
 from seaway.store.dialects import work_notifications
@@ -66,6 +67,7 @@ class Worker:
         poll_seconds: float = 1.0,
         node_id: str | None = None,
         faults: FaultPoints = NO_FAULTS,
+        metrics: EngineMetrics | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -77,6 +79,7 @@ class Worker:
         self.poll_seconds = poll_seconds
         self.node_id = node_id or f"node-{uuid.uuid4().hex[:12]}"
         self.faults = faults
+        self.metrics = metrics or EngineMetrics()
         self._active: dict[int, tuple[ItemLease, asyncio.Task[None]]] = {}
         self._wake = asyncio.Event()
         self._changed = asyncio.Event()
@@ -175,6 +178,9 @@ class Worker:
         if items:
             self.faults.reached(AFTER_CLAIM)
         for item in items:
+            if item.taken_over_from is not None:
+                log.warning("took %s over from %s, whose lease had expired", item.key, item.taken_over_from)
+                self.metrics.lease_taken_over()
             lease = ItemLease(item, self.node_id, self._renewed_until)
             task = asyncio.create_task(self._run(lease))
             self._active[item.id] = (lease, task)

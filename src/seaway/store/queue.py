@@ -30,6 +30,8 @@ class WorkItem:
     payload: Mapping[str, Any]
     attempts: int
     generation: int
+    # The node whose lease had expired when this claim took the item over, or None for an ordinary claim.
+    taken_over_from: str | None = None
 
 
 class WorkQueue(Repository):
@@ -69,12 +71,19 @@ class WorkQueue(Repository):
         stmt = (
             t.update()
             .where(t.c.id.in_(lock_for_claim(due, self.conn).scalar_subquery()))
-            .values(lease_owner=owner, lease_until=now + lease, attempts=t.c.attempts + 1)
-            .returning(t.c.id, t.c.kind, t.c.key, t.c.payload, t.c.attempts, t.c.generation)
+            .values(
+                lease_owner=owner,
+                lease_until=now + lease,
+                attempts=t.c.attempts + 1,
+                # Only an expired lease leaves an owner behind: a finished, failed or handed-back item has none.
+                taken_over_from=t.c.lease_owner,
+            )
+            .returning(t.c.id, t.c.kind, t.c.key, t.c.payload, t.c.attempts, t.c.generation, t.c.taken_over_from)
         )
         rows = (await self.conn.execute(stmt)).all()
         return sorted(
-            (WorkItem(r.id, r.kind, r.key, r.payload, r.attempts, r.generation) for r in rows), key=lambda w: w.id
+            (WorkItem(r.id, r.kind, r.key, r.payload, r.attempts, r.generation, r.taken_over_from) for r in rows),
+            key=lambda w: w.id,
         )
 
     async def extend(self, owner: str, item_ids: Sequence[int], until: datetime) -> set[int]:

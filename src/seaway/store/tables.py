@@ -223,6 +223,8 @@ work_items = sa.Table(
     # Bumped when the same key is enqueued again while leased, so completing the old run keeps the new request.
     sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
+    # Set by a claim that took the item from a node whose lease had expired: that node's id (else NULL).
+    sa.Column("taken_over_from", sa.String(100), nullable=True),
     sa.Index("ix_work_items_run_after", "run_after"),
 )
 
