@@ -27,7 +27,6 @@ MAX_NOTES_LENGTH = 4000
 class InterruptionKind(StrEnum):
     MANUAL_INTERVENTION = "manual-intervention"
     GUIDED_FAILURE = "guided-failure"
-    POLICY_APPROVAL = "policy-approval"
 
 
 class InterruptionState(StrEnum):
