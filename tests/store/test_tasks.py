@@ -1,12 +1,17 @@
-"""The task log in the store: appended in batches of multi-row INSERTs, read back in order, values intact."""
+"""The tasks repository on both databases: tasks and their cancel flag, deployment slots, and the task log
+(appended in batches of multi-row INSERTs, read back in order, values intact)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 from tests.fixtures.engine import apply_yaml, deploy, project_yaml, release_of
 
+from seaway.domain.states import TaskState
+from seaway.errors import NotFound
 from seaway.store import tasks as task_store
 from seaway.store.tables import task_logs
 from seaway.store.tasks import LogLine
@@ -82,3 +87,53 @@ async def test_appending_nothing_writes_nothing(services):
         await uow.tasks.append_log(task_id, iter(()))
     async with services.store.reading() as uow:
         assert await uow.tasks.log(task_id) == []
+
+
+async def test_an_unknown_task_is_not_found(services):
+    async with services.store.reading() as uow:
+        with pytest.raises(NotFound) as raised:
+            await uow.tasks.get(999)
+    assert (raised.value.entity, raised.value.id) == ("task", "999")
+
+
+async def test_a_saved_task_reads_back_and_lists_under_its_state(services):
+    task_id = await a_task(services)
+    async with services.store.transaction() as uow:
+        task = await uow.tasks.get(task_id)
+        started = replace(task, state=TaskState.EXECUTING, started_at=services.clock.now())
+        assert await uow.tasks.save(started) is True
+        assert await uow.tasks.get(task_id) == started
+        assert [t.id for t in await uow.tasks.list(state=TaskState.EXECUTING)] == [task_id]
+        assert await uow.tasks.list(state=TaskState.QUEUED) == []
+
+
+async def test_a_save_unless_cancel_requested_writes_nothing_once_cancel_was_asked_for(services):
+    task_id = await a_task(services)
+    async with services.store.transaction() as uow:
+        task = await uow.tasks.get(task_id)
+        assert await uow.tasks.cancel_requested([task_id]) == set()
+        await uow.tasks.request_cancel(task_id)
+        refused = await uow.tasks.save(replace(task, state=TaskState.SUCCESS), unless_cancel_requested=True)
+        stored = await uow.tasks.get(task_id)
+        assert await uow.tasks.cancel_requested([task_id, task_id + 1]) == {task_id}
+        assert await uow.tasks.cancel_requested([]) == set()
+    assert refused is False
+    assert stored.state is TaskState.QUEUED and stored.cancel_requested is True
+
+
+async def test_a_slot_is_held_by_one_task_until_released_and_the_oldest_queued_goes_next(services):
+    first_id = await a_task(services)
+    second = await deploy(services, await release_of(services, "Quiet"), "Test")
+    assert second.task_id is not None
+    async with services.store.transaction() as uow:
+        deployment = await uow.deployments.get(second.id or 0)
+        environment = await uow.environments.get_by_name("Test")
+        assert environment.id is not None
+        slot = (deployment.project_id, environment.id)
+        assert await uow.tasks.take_slot(first_id, *slot) is True
+        assert await uow.tasks.take_slot(first_id, *slot) is True  # already held
+        assert await uow.tasks.take_slot(second.task_id, *slot) is False
+        assert await uow.tasks.next_queued_for_slot(*slot) == first_id
+        assert await uow.tasks.next_for_slot(*slot, exclude=first_id) == second.task_id
+        await uow.tasks.release_slot(first_id)
+        assert await uow.tasks.take_slot(second.task_id, *slot) is True
