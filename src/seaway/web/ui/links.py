@@ -42,7 +42,7 @@ from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
 from seaway.web.ui.link_results import explain, result_page
 from seaway.web.ui.link_views import LinkView
-from seaway.web.ui.pages import Ui, message_page, page_for, render, ui_of
+from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, render, ui_of
 
 log = logging.getLogger("seaway.web.links")
 
@@ -102,7 +102,7 @@ async def decide(request: Request, token: str) -> Response:
     ip = client_ip(request)
     if ui.public_url.is_cross_origin(request):
         log.warning("approval link POST refused: cross-origin (%s) from %s", request.headers.get("origin"), ip)
-        return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
+        return refused_from_other_site()
     if ui.link_failures.blocked(_ip_key(ip)):
         return _too_many(ip)
     form = await request.form()
