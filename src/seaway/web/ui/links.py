@@ -87,11 +87,9 @@ async def link_page(request: Request, token: str) -> Response:
     ip = client_ip(request)
     if ui.link_failures.blocked(_ip_key(ip)):
         return _too_many(ip)
-    found = await _find(ui, token, request, opened=True)
-    if found is None:
-        return _unknown(ui, token, ip)
-    if found.status is not LinkStatus.USABLE:
-        return _unusable(ui, found, token, ip, post=False)
+    found = await _usable_link(ui, token, request, ip, post=False)
+    if isinstance(found, HTMLResponse):
+        return found
     signed_in = await ui.sessions.current(request)
     return _confirm(ui, request, token, found, signed_in)
 
@@ -116,11 +114,9 @@ async def decide(request: Request, token: str) -> Response:
             status=403,
             signin_url=ui.public_url.signin_url(),
         )
-    found = await _find(ui, token, request, opened=False)
-    if found is None:
-        return _unknown(ui, token, ip)
-    if found.status is not LinkStatus.USABLE:
-        return _unusable(ui, found, token, ip, post=True)
+    found = await _usable_link(ui, token, request, ip, post=True)
+    if isinstance(found, HTMLResponse):
+        return found
 
     signed_in = await ui.sessions.current(request)
     refusal = _refuse_session(ui, token, found, signed_in, _text(form.get(CSRF_FIELD)))
@@ -290,6 +286,17 @@ def _confirm(
         note=note,
         max_note=MAX_NOTES_LENGTH,
     )
+
+
+async def _usable_link(ui: Ui, token: str, request: Request, ip: str | None, *, post: bool) -> Found | HTMLResponse:
+    """The link that may decide now, or the page that explains why this token cannot (counted as a failure
+    when the token is unknown)."""
+    found = await _find(ui, token, request, opened=not post)
+    if found is None:
+        return _unknown(ui, token, ip)
+    if found.status is not LinkStatus.USABLE:
+        return _unusable(ui, found, token, ip, post=post)
+    return found
 
 
 def _unknown(ui: Ui, token: str, ip: str | None) -> HTMLResponse:
