@@ -7,15 +7,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from seaway.config.documents import SpaceDocument
 from seaway.domain.environments import Environment
-from seaway.domain.projects import LibraryVariableSet, Project
-from seaway.domain.users import Team, User
+from seaway.domain.users import User
 from seaway.engine.lifecycles import check_lifecycle
 from seaway.engine.projects import check_project, check_variable_scopes
 from seaway.engine.teams import check_team
 from seaway.store.unit_of_work import UnitOfWork
+
+
+class _HasName(Protocol):
+    """A config-document object (a dataclass) that is matched to a stored one by name."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def id(self) -> int | None: ...
+
+
+_Named = TypeVar("_Named", bound=_HasName)
 
 
 @dataclass
@@ -35,30 +49,18 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) 
     environment_names = [e.name for e in await uow.environments.list()]
     for lifecycle, path in doc.lifecycles:
         await check_lifecycle(uow, lifecycle, path=path)
-        existing = await uow.lifecycles.find_by_name(lifecycle.name)
-        if existing is None:
-            await uow.lifecycles.add(lifecycle)
-            result.record("lifecycle", lifecycle.name, "created")
-        else:
-            updated = replace(lifecycle, id=existing.id)
-            await uow.lifecycles.save(updated)
-            result.record("lifecycle", lifecycle.name, _outcome(updated, existing))
+        await _upsert(uow.lifecycles, "lifecycle", lifecycle, result)
     for variable_set, path in doc.library_variable_sets:
         check_variable_scopes(variable_set.variables, environment_names, None, path=f"{path}.variables")
-        found = await uow.library_variable_sets.find_by_name(variable_set.name)
-        if found is None:
-            await uow.library_variable_sets.add(variable_set)
-            result.record("library variable set", variable_set.name, "created")
-        else:
-            updated_set = LibraryVariableSet(variable_set.name, variable_set.variables, found.id)
-            await uow.library_variable_sets.save(updated_set)
-            result.record("library variable set", variable_set.name, _outcome(updated_set, found))
+        await _upsert(uow.library_variable_sets, "library variable set", variable_set, result)
     for user in doc.users:
         await _user(uow, user, now, result)
     for team, path in doc.teams:
-        await _team(uow, team, path, result)
+        await check_team(uow, team, path=path)
+        await _upsert(uow.teams, "team", team, result)
     for project, path in doc.projects:
-        await _project(uow, project, path, result)
+        await check_project(uow, project, path=path)
+        await _upsert(uow.projects, "project", project, result)
     return result
 
 
@@ -92,25 +94,19 @@ async def _user(uow: UnitOfWork, user: User, now: datetime, result: ApplyResult)
     result.record("user", user.username, _outcome(updated, existing))
 
 
-async def _team(uow: UnitOfWork, team: Team, path: str, result: ApplyResult) -> None:
-    await check_team(uow, team, path=path)
-    existing = await uow.teams.find_by_name(team.name)
-    if existing is None:
-        await uow.teams.add(team)
-        result.record("team", team.name, "created")
-    else:
-        updated = Team(team.name, team.members, team.roles, existing.id)
-        await uow.teams.save(updated)
-        result.record("team", team.name, _outcome(updated, existing))
+class _NamedRepository(Protocol[_Named]):
+    async def find_by_name(self, name: str, /) -> _Named | None: ...
+    async def add(self, item: _Named, /) -> _Named: ...
+    async def save(self, item: _Named, /) -> _Named: ...
 
 
-async def _project(uow: UnitOfWork, project: Project, path: str, result: ApplyResult) -> None:
-    await check_project(uow, project, path=path)
-    existing = await uow.projects.find_by_name(project.name)
+async def _upsert(repository: _NamedRepository[_Named], kind: str, item: _Named, result: ApplyResult) -> None:
+    """Add `item`, or save it over the stored one of the same name (keeping that one's id), and record which."""
+    existing = await repository.find_by_name(item.name)
     if existing is None:
-        await uow.projects.add(project)
-        result.record("project", project.name, "created")
-    else:
-        updated = replace(project, id=existing.id)
-        await uow.projects.save(updated)
-        result.record("project", project.name, _outcome(updated, existing))
+        await repository.add(item)
+        result.record(kind, item.name, "created")
+        return
+    updated = replace(item, id=existing.id)
+    await repository.save(updated)
+    result.record(kind, item.name, _outcome(updated, existing))

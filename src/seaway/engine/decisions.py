@@ -11,6 +11,7 @@ on the interruption instead of deadlocking on each other's links.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from seaway.domain.actors import Actor
@@ -40,6 +41,28 @@ from seaway.store.unit_of_work import UnitOfWork
 
 def _public_id(interruption: Interruption) -> str:
     return format_id("interruption", interruption.id)
+
+
+async def record_interruption_event(
+    uow: UnitOfWork,
+    actor: Actor,
+    what: str,
+    interruption: Interruption,
+    details: Mapping[str, object],
+    *,
+    now: datetime,
+) -> None:
+    """Audit what a person did to an interruption, as the event `interruption.<what>`."""
+    await uow.audit.record(
+        AuditEvent.by(
+            actor,
+            at=now,
+            action=f"interruption.{what}",
+            entity="interruption",
+            entity_id=_public_id(interruption),
+            details=details,
+        )
+    )
 
 
 async def refuse_unless_pending(uow: UnitOfWork, interruption: Interruption) -> None:
@@ -96,15 +119,13 @@ async def take(uow: UnitOfWork, interruption_id: int, actor: Actor, *, now: date
     if taken is None:
         await refuse_unless_pending(uow, await uow.interruptions.get(interruption_id))
         raise Conflict(f"{_public_id(interruption)} can no longer be taken")  # pragma: no cover - raised above
-    await uow.audit.record(
-        AuditEvent.by(
-            actor,
-            at=now,
-            action="interruption.taken",
-            entity="interruption",
-            entity_id=_public_id(taken),
-            details={"task_id": format_id("task", taken.task_id), "previously_taken_by": interruption.taken_by},
-        )
+    await record_interruption_event(
+        uow,
+        actor,
+        "taken",
+        taken,
+        {"task_id": format_id("task", taken.task_id), "previously_taken_by": interruption.taken_by},
+        now=now,
     )
     return taken
 
@@ -162,16 +183,7 @@ async def submit_decision(
         details["link_token_fingerprint"] = token_fingerprint(link.token_hash)
         details["link_opened_at"] = link.opened_at.isoformat() if link.opened_at else None
         details["link_sent_at"] = link.created_at.isoformat()
-    await uow.audit.record(
-        AuditEvent.by(
-            actor,
-            at=now,
-            action="interruption.submitted",
-            entity="interruption",
-            entity_id=_public_id(decided),
-            details=details,
-        )
-    )
+    await record_interruption_event(uow, actor, "submitted", decided, details, now=now)
     await notify_decision(uow, decided, user, now)
     await send_receipt(uow, decided, actor, now)
     return decided

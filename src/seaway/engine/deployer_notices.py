@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from typing import TypedDict
 
 from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id
@@ -52,8 +53,27 @@ async def _queue_quietly(uow: UnitOfWork, build: Callable[[], Email], key: str, 
     await queue_email(uow, email, key, now=now)
 
 
-def _decided(interruption: Interruption) -> Outcome:
-    return "approved" if interruption.result is Result.PROCEED else "rejected"
+class _DecidedGate(TypedDict):
+    project: str
+    release: str
+    environment: str
+    deployment_url: str
+    step: str
+    outcome: Outcome
+    note: str
+
+
+def _decided_gate(interruption: Interruption) -> _DecidedGate:
+    """What both the deployer's notice and the decider's receipt say about the decided interruption."""
+    return _DecidedGate(
+        project=interruption.project_name,
+        release=interruption.release_version,
+        environment=interruption.environment,
+        deployment_url=interruption.deployment_url,
+        step=interruption.step_name,
+        outcome="approved" if interruption.result is Result.PROCEED else "rejected",
+        note=interruption.notes,
+    )
 
 
 async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: User, now: datetime) -> None:
@@ -64,16 +84,10 @@ async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: 
     notice = DecisionNotice(
         deployer_name=deployer.label,
         deployer_email=deployer.email,
-        project=interruption.project_name,
-        release=interruption.release_version,
-        environment=interruption.environment,
-        step=interruption.step_name,
-        outcome=_decided(interruption),
         decided_by_name=decider.label,
         decided_by_username=decider.username,
         decided_at=now,
-        deployment_url=interruption.deployment_url,
-        note=interruption.notes,
+        **_decided_gate(interruption),
     )
     await _queue_quietly(uow, lambda: decision_email(notice), f"decision:{interruption.id}", now)
 
@@ -87,16 +101,10 @@ async def send_receipt(uow: UnitOfWork, interruption: Interruption, decider: Act
     receipt = DecisionReceipt(
         recipient_name=user.label,
         recipient_email=user.email,
-        project=interruption.project_name,
-        release=interruption.release_version,
-        environment=interruption.environment,
-        step=interruption.step_name,
-        outcome=_decided(interruption),
         decided_at=now,
         channel=decider.channel.value,
         ip=decider.ip,
-        deployment_url=interruption.deployment_url,
-        note=interruption.notes,
+        **_decided_gate(interruption),
     )
     await _queue_quietly(uow, lambda: decision_receipt_email(receipt), f"decision-receipt:{interruption.id}", now)
 

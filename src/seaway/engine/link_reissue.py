@@ -13,14 +13,17 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from seaway.domain.actors import Actor
-from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, check_may_decide, responsible_users
 from seaway.domain.users import User
-from seaway.engine.decisions import refuse_if_content_changed, refuse_unless_pending, refuse_unless_running
+from seaway.engine.decisions import (
+    record_interruption_event,
+    refuse_if_content_changed,
+    refuse_unless_pending,
+    refuse_unless_running,
+)
 from seaway.engine.mail import queue_email
 from seaway.errors import InvalidInput
 from seaway.steps.manual_intervention import LinkSettings, link_request, send_links
-from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -70,15 +73,13 @@ async def reissue_links(
         sent_before = sum(1 for link in earlier if link.user_id == recipient.id) // 2
         key = f"approval:{interruption_id}:{recipient.id}:{sent_before + 1}"
         fingerprints[recipient.username] = await send_links(uow, request, recipient, now, queue_email, key)
-    await uow.audit.record(
-        AuditEvent.by(
-            actor,
-            at=now,
-            action="interruption.links_reissued",
-            entity="interruption",
-            entity_id=format_id("interruption", interruption_id),
-            details={"links": fingerprints, "links_voided": voided, "expires_at": request.expires_at.isoformat()},
-        )
+    await record_interruption_event(
+        uow,
+        actor,
+        "links_reissued",
+        interruption,
+        {"links": fingerprints, "links_voided": voided, "expires_at": request.expires_at.isoformat()},
+        now=now,
     )
     return Reissued(interruption, recipients, request.expires_at)
 

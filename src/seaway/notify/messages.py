@@ -39,20 +39,27 @@ _templates = Environment(
 _SUBJECT_NOTE_LENGTH = 60
 
 
-@dataclass(frozen=True)
-class ApprovalRequest:
-    """One approver's request to decide a manual-intervention gate. `release` is the version, e.g. `1.0.3`."""
+@dataclass(frozen=True, kw_only=True)
+class AboutDeployment:
+    """What every email about a deployment names: which release (the version, e.g. `1.0.3`) of which project
+    is going where, and the deployment's page."""
 
-    recipient_name: str
-    recipient_email: str
     project: str
     release: str
     environment: str
+    deployment_url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalRequest(AboutDeployment):
+    """One approver's request to decide a manual-intervention gate."""
+
+    recipient_name: str
+    recipient_email: str
     step: str
     instructions_markdown: str
     deployer_name: str
     deployer_username: str
-    deployment_url: str
     approve_url: str
     reject_url: str
     expires_at: datetime
@@ -61,55 +68,43 @@ class ApprovalRequest:
     changes: Sequence[str] = ()
 
 
-@dataclass(frozen=True)
-class DecisionNotice:
+@dataclass(frozen=True, kw_only=True)
+class DecisionNotice(AboutDeployment):
     """Tells the deployer how a gate was decided."""
 
     deployer_name: str
     deployer_email: str
-    project: str
-    release: str
-    environment: str
     step: str
     outcome: Outcome
     decided_by_name: str
     decided_by_username: str
     decided_at: datetime
-    deployment_url: str
     note: str = ""
 
 
-@dataclass(frozen=True)
-class DecisionReceipt:
+@dataclass(frozen=True, kw_only=True)
+class DecisionReceipt(AboutDeployment):
     """Tells the person who decided what was recorded in their name, so a misused link is noticed quickly."""
 
     recipient_name: str
     recipient_email: str
-    project: str
-    release: str
-    environment: str
     step: str
     outcome: Outcome
     decided_at: datetime
     channel: str  # how the decision arrived: email-link, ui, api or cli
     ip: str | None
-    deployment_url: str
     note: str = ""
 
 
-@dataclass(frozen=True)
-class DeploymentResultNotice:
+@dataclass(frozen=True, kw_only=True)
+class DeploymentResultNotice(AboutDeployment):
     """Tells the deployer how a deployment ended."""
 
     deployer_name: str
     deployer_email: str
-    project: str
-    release: str
-    environment: str
     state: TaskState  # one of TERMINAL_TASK_STATES
     error: str | None
     finished_at: datetime
-    deployment_url: str
 
 
 @dataclass(frozen=True)
@@ -123,16 +118,13 @@ class SimpleMessage:
 
 
 def approval_request_email(req: ApprovalRequest) -> Email:
-    what = f"{_one_line(req.project)} {_one_line(req.release)} to {_one_line(req.environment)}"
+    what = _what(req)
     context = {
         "recipient_name": _one_line(req.recipient_name),
-        "project": _one_line(req.project),
-        "release": _one_line(req.release),
-        "environment": _one_line(req.environment),
+        **_deployment_context(req),
         "step": _one_line(req.step),
         "deployer_name": _one_line(req.deployer_name),
         "deployer_username": _one_line(req.deployer_username),
-        "deployment_url": _url(req.deployment_url, "deployment_url"),
         "approve_url": _url(req.approve_url, "approve_url"),
         "reject_url": _url(req.reject_url, "reject_url"),
         "expires_at": _utc(req.expires_at, "expires_at"),
@@ -156,7 +148,7 @@ def decision_email(n: DecisionNotice) -> Email:
     decided_by = _one_line(n.decided_by_name)
     first_line, _, rest = _newlines(n.note.strip()).partition("\n")
     headline = f"{verb} by {decided_by}: {first_line.strip()}" if first_line else f"{verb} by {decided_by}"
-    what = f"{_one_line(n.project)} {_one_line(n.release)} to {_one_line(n.environment)}"
+    what = _what(n)
     context = {
         "outcome": n.outcome,
         "headline": headline,
@@ -166,11 +158,8 @@ def decision_email(n: DecisionNotice) -> Email:
         "decided_by_name": decided_by,
         "decided_by_username": _one_line(n.decided_by_username),
         "decided_at": _utc(n.decided_at, "decided_at"),
-        "project": _one_line(n.project),
-        "release": _one_line(n.release),
-        "environment": _one_line(n.environment),
+        **_deployment_context(n),
         "step": _one_line(n.step),
-        "deployment_url": _url(n.deployment_url, "deployment_url"),
     }
     text, html = _render("decision", context)
     note = _one_line(first_line)
@@ -195,21 +184,18 @@ def decision_receipt_email(r: DecisionReceipt) -> Email:
     via = _CHANNEL_NAMES.get(r.channel)
     if via is None:
         raise InvalidInput(f"unknown channel {r.channel!r}", field="channel")
-    what = f"{_one_line(r.project)} {_one_line(r.release)} to {_one_line(r.environment)}"
+    what = _what(r)
     context = {
         "outcome": r.outcome,
         "verb": verb,
         "recipient_name": _one_line(r.recipient_name),
-        "project": _one_line(r.project),
-        "release": _one_line(r.release),
-        "environment": _one_line(r.environment),
+        **_deployment_context(r),
         "step": _one_line(r.step),
         "decided_at": _utc(r.decided_at, "decided_at"),
         "via": via,
         "ip": _one_line(r.ip or ""),
         "note": r.note.strip(),
         "note_text": _indent(r.note),
-        "deployment_url": _url(r.deployment_url, "deployment_url"),
     }
     text, html = _render("decision_receipt", context)
     return Email(to=(r.recipient_email,), subject=f"You {r.outcome} {what}", text=text, html=html)
@@ -226,18 +212,15 @@ def deployment_result_email(n: DeploymentResultNotice) -> Email:
     prefix = _RESULT_SUBJECTS.get(n.state)
     if prefix is None:
         raise InvalidInput(f"unknown final state {n.state!r}", field="state")
-    what = f"{_one_line(n.project)} {_one_line(n.release)} to {_one_line(n.environment)}"
+    what = _what(n)
     error = (n.error or "").strip()
     context = {
         "state": n.state,
         "deployer_name": _one_line(n.deployer_name),
-        "project": _one_line(n.project),
-        "release": _one_line(n.release),
-        "environment": _one_line(n.environment),
+        **_deployment_context(n),
         "finished_at": _utc(n.finished_at, "finished_at"),
         "error": error,
         "error_text": _indent(error),
-        "deployment_url": _url(n.deployment_url, "deployment_url"),
     }
     text, html = _render("deployment_result", context)
     return Email(to=(n.deployer_email,), subject=f"{prefix}: {what}", text=text, html=html)
@@ -256,6 +239,20 @@ def simple_message_email(message: SimpleMessage) -> Email:
         # The text alternative keeps the message readable in text-only clients and in the outbox view.
         return Email(to=to, subject=_one_line(message.subject), text=html_to_text(message.body), html=message.body)
     return Email(to=to, subject=_one_line(message.subject), text=message.body)
+
+
+def _what(about: AboutDeployment) -> str:
+    """The deployment as a subject names it: `Random Quotes 1.0.3 to Prod`."""
+    return f"{_one_line(about.project)} {_one_line(about.release)} to {_one_line(about.environment)}"
+
+
+def _deployment_context(about: AboutDeployment) -> dict[str, str]:
+    return {
+        "project": _one_line(about.project),
+        "release": _one_line(about.release),
+        "environment": _one_line(about.environment),
+        "deployment_url": _url(about.deployment_url, "deployment_url"),
+    }
 
 
 def _render(name: str, context: Mapping[str, object]) -> tuple[str, str]:

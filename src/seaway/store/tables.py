@@ -44,17 +44,20 @@ def _id() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
-def _name_key() -> sa.Column[str]:
-    # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
-    return sa.Column("name_key", sa.String(200), nullable=False, unique=True)
+def _named_entity() -> tuple[sa.Column[int], sa.Column[str], sa.Column[str]]:
+    """The id, name and name key of a table of things users refer to by name."""
+    return (
+        _id(),
+        sa.Column("name", sa.String(200), nullable=False),
+        # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
+        sa.Column("name_key", sa.String(200), nullable=False, unique=True),
+    )
 
 
 environments = sa.Table(
     "environments",
     metadata,
-    _id(),
-    sa.Column("name", sa.String(200), nullable=False),
-    _name_key(),
+    *_named_entity(),
     sa.Column("sort_order", sa.Integer, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
 )
@@ -62,9 +65,7 @@ environments = sa.Table(
 lifecycles = sa.Table(
     "lifecycles",
     metadata,
-    _id(),
-    sa.Column("name", sa.String(200), nullable=False),
-    _name_key(),
+    *_named_entity(),
     sa.Column("phases", sa.JSON, nullable=False),
 )
 
@@ -95,9 +96,7 @@ api_keys = sa.Table(
 teams = sa.Table(
     "teams",
     metadata,
-    _id(),
-    sa.Column("name", sa.String(200), nullable=False),
-    _name_key(),
+    *_named_entity(),
     sa.Column("members", sa.JSON, nullable=False),
     sa.Column("roles", sa.JSON, nullable=False),
 )
@@ -105,18 +104,14 @@ teams = sa.Table(
 library_variable_sets = sa.Table(
     "library_variable_sets",
     metadata,
-    _id(),
-    sa.Column("name", sa.String(200), nullable=False),
-    _name_key(),
+    *_named_entity(),
     sa.Column("variables", sa.JSON, nullable=False),
 )
 
 projects = sa.Table(
     "projects",
     metadata,
-    _id(),
-    sa.Column("name", sa.String(200), nullable=False),
-    _name_key(),
+    *_named_entity(),
     sa.Column("lifecycle", sa.String(200), nullable=True),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("process", sa.JSON, nullable=False),

@@ -18,16 +18,15 @@ from seaway.errors import Conflict, InvalidInput, NotFound, NotResponsible
 from seaway.web.clients import actor_of
 from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.deployments import render_deployment
-from seaway.web.ui.pages import message_page, page_for, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import from_this_site, page_for, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
 
 @router.post("/deployments/{deployment_id}/decide")
+@from_this_site
 async def decide(request: Request, deployment_id: str) -> Response:
     ui = ui_of(request)
-    if ui.public_url.is_cross_origin(request):
-        return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in

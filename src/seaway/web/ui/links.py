@@ -42,7 +42,7 @@ from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
 from seaway.web.ui.link_results import explain, result_page
 from seaway.web.ui.link_views import LinkView
-from seaway.web.ui.pages import Ui, message_page, page_for, render, ui_of
+from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, render, ui_of
 
 log = logging.getLogger("seaway.web.links")
 
@@ -87,11 +87,9 @@ async def link_page(request: Request, token: str) -> Response:
     ip = client_ip(request)
     if ui.link_failures.blocked(_ip_key(ip)):
         return _too_many(ip)
-    found = await _find(ui, token, request, opened=True)
-    if found is None:
-        return _unknown(ui, token, ip)
-    if found.status is not LinkStatus.USABLE:
-        return _unusable(ui, found, token, ip, post=False)
+    found = await _usable_link(ui, token, request, ip, post=False)
+    if isinstance(found, HTMLResponse):
+        return found
     signed_in = await ui.sessions.current(request)
     return _confirm(ui, request, token, found, signed_in)
 
@@ -102,7 +100,7 @@ async def decide(request: Request, token: str) -> Response:
     ip = client_ip(request)
     if ui.public_url.is_cross_origin(request):
         log.warning("approval link POST refused: cross-origin (%s) from %s", request.headers.get("origin"), ip)
-        return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
+        return refused_from_other_site()
     if ui.link_failures.blocked(_ip_key(ip)):
         return _too_many(ip)
     form = await request.form()
@@ -116,11 +114,9 @@ async def decide(request: Request, token: str) -> Response:
             status=403,
             signin_url=ui.public_url.signin_url(),
         )
-    found = await _find(ui, token, request, opened=False)
-    if found is None:
-        return _unknown(ui, token, ip)
-    if found.status is not LinkStatus.USABLE:
-        return _unusable(ui, found, token, ip, post=True)
+    found = await _usable_link(ui, token, request, ip, post=True)
+    if isinstance(found, HTMLResponse):
+        return found
 
     signed_in = await ui.sessions.current(request)
     refusal = _refuse_session(ui, token, found, signed_in, _text(form.get(CSRF_FIELD)))
@@ -290,6 +286,17 @@ def _confirm(
         note=note,
         max_note=MAX_NOTES_LENGTH,
     )
+
+
+async def _usable_link(ui: Ui, token: str, request: Request, ip: str | None, *, post: bool) -> Found | HTMLResponse:
+    """The link that may decide now, or the page that explains why this token cannot (counted as a failure
+    when the token is unknown)."""
+    found = await _find(ui, token, request, opened=not post)
+    if found is None:
+        return _unknown(ui, token, ip)
+    if found.status is not LinkStatus.USABLE:
+        return _unusable(ui, found, token, ip, post=post)
+    return found
 
 
 def _unknown(ui: Ui, token: str, ip: str | None) -> HTMLResponse:

@@ -7,9 +7,10 @@ so a page and the API never disagree about what an error means.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ParamSpec, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -96,6 +97,29 @@ def error_page(error: SeawayError, *, title: str | None = None) -> HTMLResponse:
     """A page that only reports `error`, with the status and (unless given) the title of `page_for`."""
     page = page_for(error)
     return message_page(title or page.title, error.message, status=page.status)
+
+
+_Params = ParamSpec("_Params")
+
+
+def from_this_site(handler: Callable[_Params, Awaitable[Response]]) -> Callable[_Params, Awaitable[Response]]:
+    """For the route that a form posts to: a form a browser sent from another site is refused unread.
+
+    The handler must take the request as `request` (FastAPI passes every argument by keyword)."""
+
+    @functools.wraps(handler)
+    async def refusing_other_sites(*args: _Params.args, **kwargs: _Params.kwargs) -> Response:
+        request = kwargs["request"]
+        assert isinstance(request, Request)
+        if ui_of(request).public_url.is_cross_origin(request):
+            return refused_from_other_site()
+        return await handler(*args, **kwargs)
+
+    return refusing_other_sites
+
+
+def refused_from_other_site() -> HTMLResponse:
+    return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
 
 
 async def signed_in_or_redirect(request: Request) -> SignedIn | Response:

@@ -19,7 +19,7 @@ from seaway.domain.users import User
 from seaway.security.passwords import hash_password, needs_rehash, verify_password
 from seaway.web.clients import client_ip, user_agent
 from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, is_local_path
-from seaway.web.ui.pages import Ui, message_page, render, ui_of
+from seaway.web.ui.pages import Ui, from_this_site, message_page, render, ui_of
 
 log = logging.getLogger("seaway.web.signin")
 
@@ -44,10 +44,9 @@ async def signin_page(request: Request, next: str | None = None) -> HTMLResponse
 
 
 @router.post("/signin")
+@from_this_site
 async def signin(request: Request) -> Response:
     ui = ui_of(request)
-    if ui.public_url.is_cross_origin(request):
-        return _cross_origin()
     form = await request.form()
     username = str(form.get("username") or "").strip()[:_MAX_USERNAME]
     password = str(form.get("password") or "")[:_MAX_PASSWORD]
@@ -73,10 +72,9 @@ async def signin(request: Request) -> Response:
 
 
 @router.post("/signout")
+@from_this_site
 async def signout(request: Request) -> Response:
     ui = ui_of(request)
-    if ui.public_url.is_cross_origin(request):
-        return _cross_origin()
     form = await request.form()
     signed_in = await ui.sessions.current(request)
     if signed_in is not None and not ui.sessions.session_csrf_ok(signed_in, _text(form.get(CSRF_FIELD))):
@@ -149,10 +147,6 @@ def _form(
     if new_nonce is not None:
         ui.sessions.set_signin_cookie(response, new_nonce)
     return response
-
-
-def _cross_origin() -> HTMLResponse:
-    return message_page("Refused", "This form was sent from another site, so Seaway did not act on it.", status=403)
 
 
 def _text(value: object) -> str | None:
