@@ -40,7 +40,6 @@ if not os.environ.get("PYTHONPATH"):  # a PYTHONPATH given measures that copy of
 import asyncpg
 import httpx
 import sqlalchemy as sa
-from seaway.engine.deploying import create_deployment, create_release
 from sqlalchemy import event
 
 import seaway
@@ -49,6 +48,7 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.ids import format_id
 from seaway.domain.states import TaskState
 from seaway.engine.configuration import apply_document
+from seaway.engine.deployments import create_deployment, create_release
 from seaway.settings import Settings
 from seaway.web.app import create_app
 

@@ -11,7 +11,6 @@ from typing import Any, Protocol, TypeVar
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -20,7 +19,6 @@ from seaway.errors import InvalidInput
 from seaway.store.sqlite import SqliteEngine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
-READ_ONLY = "seaway_read_only"  # an execution option: this connection's transactions only read
 T = TypeVar("T")
 
 
@@ -41,16 +39,14 @@ def sqlite_url(data_dir: Path) -> str:
     return f"sqlite:///{data_dir / 'seaway.db'}"
 
 
-def _configure_postgresql(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "begin")
-    def on_begin(conn: Any) -> None:
-        if _read_only(conn):
-            # One snapshot for the whole read, as on SQLite; a read-only transaction never fails to serialise.
-            conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-
-
-def _read_only(conn: Any) -> bool:
-    return bool(conn.get_execution_options().get(READ_ONLY))
+# A PostgreSQL read: one snapshot for the whole read, as on SQLite (a read-only transaction never fails to
+# serialise). asyncpg opens it with one `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`, no SET after it;
+# both are reset when the connection goes back to the pool.
+_POSTGRESQL_READ = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+# No pool_pre_ping (a round trip before every checkout): a connection found dead when used is invalidated
+# by SQLAlchemy, and the pool replaces it. Recycling connections after half an hour keeps the pool from
+# holding one that a firewall or proxy has silently dropped for idling.
+POSTGRESQL_POOL_RECYCLE_SECONDS = 1800
 
 
 class Database:
@@ -78,9 +74,8 @@ class Database:
                 parsed.set(drivername="postgresql+asyncpg"),
                 pool_size=pool_size,
                 max_overflow=pool_size,
-                pool_pre_ping=True,
+                pool_recycle=POSTGRESQL_POOL_RECYCLE_SECONDS,
             )
-            _configure_postgresql(self._postgresql)
 
     @property
     def is_postgresql(self) -> bool:
@@ -115,7 +110,7 @@ class Database:
             return
         assert self._postgresql is not None
         async with self._postgresql.connect() as plain:
-            reader = await plain.execution_options(**{READ_ONLY: True})
+            reader = await plain.execution_options(**_POSTGRESQL_READ)
             async with reader.begin():
                 yield reader
 

@@ -124,12 +124,7 @@ class InterruptionRepository(Repository):
         return [_from_row(r) for r in await self.conn.execute(stmt)]
 
     async def pending_ids(self, task_id: int) -> builtins.list[int]:
-        stmt = (
-            sa.select(t.c.id)
-            .where(t.c.task_id == task_id, t.c.state == InterruptionState.PENDING.value)
-            .order_by(t.c.id)
-        )
-        return list((await self.conn.execute(stmt)).scalars())
+        return list((await self.conn.execute(_PENDING_IDS, {"b_task_id": task_id})).scalars())
 
     async def take(self, interruption_id: int, user_id: int, now: datetime) -> Interruption | None:
         """Assign to `user_id` while still pending; None when it is no longer pending."""
@@ -193,3 +188,11 @@ class InterruptionRepository(Repository):
         ).where(releases.c.id == release_id)
         row = await self._one(stmt, "release", release_id)
         return content_hash(row.id, row.version, row.process, row.variables, row.packages)
+
+
+# Built once: `GET /tasks/{id}` runs it on every request.
+_PENDING_IDS = (
+    sa.select(t.c.id)
+    .where(t.c.task_id == sa.bindparam("b_task_id"), t.c.state == InterruptionState.PENDING.value)
+    .order_by(t.c.id)
+)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import builtins
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +11,17 @@ from seaway.store.base import Repository
 from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
 from seaway.store.tables import library_variable_sets as lvs
 from seaway.store.tables import projects as t
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectSummary:
+    """What a list of projects shows: neither the process nor the variables (none decoded, none decrypted)."""
+
+    id: int
+    name: str
+    lifecycle: str | None
+    description: str
+    includes: tuple[str, ...]
 
 
 class ProjectRepository(Repository):
@@ -25,6 +38,13 @@ class ProjectRepository(Repository):
 
     async def list(self) -> list[Project]:
         return [self._from_row(r) for r in await self.conn.execute(sa.select(t).order_by(t.c.id))]
+
+    async def list_summaries(self) -> builtins.list[ProjectSummary]:
+        """Every project in id order, as `list` returns them but only the columns a list of projects shows."""
+        return [
+            ProjectSummary(row.id, row.name, row.lifecycle, row.description, tuple(row.includes))
+            for row in await self.conn.execute(_SUMMARIES)
+        ]
 
     async def get(self, project_id: int) -> Project:
         return self._from_row(await self._one(sa.select(t).where(t.c.id == project_id), "project", project_id))
@@ -99,3 +119,6 @@ class LibraryVariableSetRepository(Repository):
             "name_key": variable_set.name.lower(),
             "variables": variables_to_json(variable_set.variables, self.cipher),
         }
+
+
+_SUMMARIES = sa.select(t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes).order_by(t.c.id)

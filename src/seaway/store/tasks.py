@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
+from seaway.errors import NotFound
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.tables import deployment_slots, deployments, interruptions, step_runs, task_logs, tasks
@@ -65,7 +66,18 @@ def _step(row: Any) -> StepRun:
 
 class TaskRepository(Repository):
     async def get(self, task_id: int) -> Task:
-        return _task(await self._one(sa.select(tasks).where(tasks.c.id == task_id), "task", task_id))
+        row = (await self.conn.execute(_GET, {"b_id": task_id})).first()
+        if row is None:
+            raise _unknown(task_id)
+        return _task(row)
+
+    async def get_with_step_runs(self, task_id: int) -> tuple[Task, builtins.list[StepRun]]:
+        """The task and its step runs in index order (without their outputs), in one statement."""
+        rows = (await self.conn.execute(_GET_WITH_STEP_RUNS, {"b_id": task_id})).all()
+        if not rows:
+            raise _unknown(task_id)
+        runs = [_joined_step(row) for row in rows if row.step_idx is not None]
+        return _task(rows[0]), runs
 
     async def add(self, deployment_id: int, now: datetime) -> Task:
         new_id = await self._insert(
@@ -235,6 +247,24 @@ class TaskRepository(Repository):
         return found
 
 
+def _unknown(task_id: int) -> NotFound:
+    return NotFound(f"task {task_id} does not exist", entity="task", id=str(task_id))
+
+
+def _joined_step(row: Any) -> StepRun:
+    return StepRun(
+        task_id=row.id,
+        index=row.step_idx,
+        name=row.step_name,
+        state=StepState(row.step_state),
+        started_at=row.step_started_at,
+        finished_at=row.step_finished_at,
+        error=row.step_error,
+        skip_reason=row.step_skip_reason,
+        attempts=row.step_attempts,
+    )
+
+
 def _first_of_slot(project_id: int, environment_id: int, state: TaskState) -> Any:
     """The oldest task in `state` of one project and environment (add conditions with `.where`)."""
     return (
@@ -271,6 +301,15 @@ _TASK_VALUES: dict[str, Any] = {
 _SAVE = tasks.update().where(tasks.c.id == sa.bindparam("b_id")).values(**_TASK_VALUES)
 _SAVE_UNLESS_CANCELED = (
     tasks.update().where(tasks.c.id == sa.bindparam("b_id"), tasks.c.cancel_requested.is_(False)).values(**_TASK_VALUES)
+)
+# Reads: `GET /tasks/{id}` runs these on every request.
+_GET = sa.select(tasks).where(tasks.c.id == sa.bindparam("b_id"))
+_JOINED_STEP_COLUMNS = ("idx", "name", "state", "started_at", "finished_at", "error", "skip_reason", "attempts")
+_GET_WITH_STEP_RUNS = (
+    sa.select(tasks, *(step_runs.c[name].label(f"step_{name}") for name in _JOINED_STEP_COLUMNS))
+    .select_from(tasks.outerjoin(step_runs, step_runs.c.task_id == tasks.c.id))
+    .where(tasks.c.id == sa.bindparam("b_id"))
+    .order_by(step_runs.c.idx)
 )
 _STEP_RUNS = sa.select(step_runs).where(step_runs.c.task_id == sa.bindparam("b_task_id")).order_by(step_runs.c.idx)
 _SAVE_STEP_RUN = (

@@ -7,13 +7,22 @@ from contextlib import contextmanager
 from typing import Any
 
 import sqlalchemy as sa
+from fastapi.responses import JSONResponse
 from sqlalchemy import event
-from tests.fixtures.engine import project_yaml
+from tests.fixtures.engine import apply_yaml, project_yaml
 from tests.fixtures.web import api_key_for, http_client
 
 from seaway.domain.users import User
+from seaway.web.api.representations import project_json
 
 PROJECT = project_yaml("Quotes", "      - {name: Hello, type: noop}\n")
+STEPS = "      - {name: Hello, type: noop}\n      - {name: Bye, type: noop, required: true}\n"
+VARIABLES = "      - {name: Greeting, value: hello}\n      - {name: Password, value: s3cret, sensitive: true}\n"
+LIBRARY = """library_variable_sets:
+  - name: Common
+    variables:
+      - {name: Shared, value: from-the-library}
+projects:"""
 
 
 @contextmanager
@@ -72,3 +81,40 @@ async def test_a_task_read_refuses_wrong_keys_and_disabled_users(services, api):
     assert forbidden.status_code == 403
     assert "disabled" in forbidden.json()["error"]["message"]
     assert (await api.get("/tasks/ServerTasks-999")).status_code == 404
+
+
+async def test_the_project_list_is_one_transaction_and_what_whole_projects_represent(services, api):
+    document = project_yaml("Quotes", STEPS, VARIABLES).replace("projects:", LIBRARY)
+    document = document.replace("    lifecycle:", "    description: Says hello\n    include: [Common]\n    lifecycle:")
+    document += "  - name: Bare\n    process:\n      - {name: Only, type: noop}\n"
+    await apply_yaml(services, document)
+    async with services.store.reading() as uow:
+        whole = [project_json(project) for project in await uow.projects.list()]
+
+    with transactions() as begun:
+        response = await api.get("/projects")
+
+    assert response.status_code == 200
+    assert len(begun) == 1
+    assert response.content == JSONResponse(whole).body  # byte for byte: keys, their order, the values
+    assert response.json() == [
+        {
+            "id": "Projects-1",
+            "name": "Quotes",
+            "lifecycle": "Dev, Test, and Prod",
+            "description": "Says hello",
+            "include": ["Common"],
+        },
+        {"id": "Projects-2", "name": "Bare", "lifecycle": None, "description": "", "include": []},
+    ]
+    assert "s3cret" not in response.text
+
+
+async def test_the_project_list_refuses_wrong_keys_before_reading(services, api):
+    async with http_client(services, "API-WRONG") as wrong:
+        refused = await wrong.get("/projects")
+    async with http_client(services) as anonymous:
+        with transactions() as begun:
+            unauthenticated = await anonymous.get("/projects")
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "unauthenticated"
+    assert unauthenticated.status_code == 401 and begun == []

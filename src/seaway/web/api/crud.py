@@ -26,7 +26,7 @@ from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.bodies import JsonRoute
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import AuthenticatedRead, CurrentUser, Reading, allow
 from seaway.web.deps import services_of
 
 Entity = TypeVar("Entity")
@@ -58,6 +58,9 @@ class Resource(Generic[Entity, Model]):
     update: Callable[[Edit, str, Model], Awaitable[Entity]]
     delete: Callable[[Edit, str], Awaitable[None]]
     by_project: bool = False  # the path names a project, and permissions may be granted per project
+    # The list's representations read without whole entities (a query of only the columns the list shows),
+    # when `list_all` reads much that `represent` drops; None: `represent` each of `list_all`.
+    list_represented: Callable[[UnitOfWork], Awaitable[list[dict[str, Any]]]] | None = None
 
 
 class _Repository(Protocol[Entity_co]):
@@ -87,10 +90,11 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
     def project_of(ref: str) -> str | None:
         return ref if resource.by_project else None
 
-    async def list_all(request: Request, user: User) -> list[dict[str, Any]]:
-        allow(user, resource.view)
-        async with services_of(request).store.reading() as uow:
-            return [resource.represent(entity) for entity in await resource.list_all(uow)]
+    async def list_all(request: Request, read: Reading) -> list[dict[str, Any]]:
+        allow(read.user, resource.view)
+        if resource.list_represented is not None:
+            return await resource.list_represented(read.uow)
+        return [resource.represent(entity) for entity in await resource.list_all(read.uow)]
 
     async def create(request: Request, user: User, body: BaseModel) -> dict[str, Any]:
         allow(user, resource.edit)
@@ -119,22 +123,25 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
             await resource.delete(Edit(uow, user, services.clock.now()), ref)
 
     endpoints = (
-        ("GET", f"/{resource.plural}", f"list_{resource.plural}", list_all, 200, False, False),
-        ("POST", f"/{resource.plural}", f"create_{resource.kind}", create, 201, False, True),
-        ("GET", one, f"get_{resource.kind}", read, 200, True, False),
-        ("PUT", one, f"update_{resource.kind}", update, 200, True, True),
-        ("DELETE", one, f"delete_{resource.kind}", delete, 204, True, False),
+        ("GET", f"/{resource.plural}", f"list_{resource.plural}", list_all, 200, False, False, True),
+        ("POST", f"/{resource.plural}", f"create_{resource.kind}", create, 201, False, True, False),
+        ("GET", one, f"get_{resource.kind}", read, 200, True, False, False),
+        ("PUT", one, f"update_{resource.kind}", update, 200, True, True, False),
+        ("DELETE", one, f"delete_{resource.kind}", delete, 204, True, False, False),
     )
-    for method, path, name, endpoint, status, has_ref, has_body in endpoints:
-        _declare(endpoint, resource, has_ref=has_ref, has_body=has_body)
+    for method, path, name, endpoint, status, has_ref, has_body, in_snapshot in endpoints:
+        _declare(endpoint, resource, has_ref=has_ref, has_body=has_body, in_snapshot=in_snapshot)
         router.add_api_route(path, endpoint, methods=[method], name=name, status_code=status)
 
 
-def _declare(endpoint: Callable[..., Any], resource: Resource[Any, Any], *, has_ref: bool, has_body: bool) -> None:
+def _declare(
+    endpoint: Callable[..., Any], resource: Resource[Any, Any], *, has_ref: bool, has_body: bool, in_snapshot: bool
+) -> None:
     """Give `endpoint` the signature FastAPI reads: the resource's own path parameter and body model.
 
     The endpoints are shared, so their parameters are only known per resource; the signature is what puts
     `{team_id}` and the team's body schema into the OpenAPI document and has them parsed and validated.
+    `in_snapshot`: the endpoint takes the `Reading` its key was checked in (`read`) instead of the `user`.
     """
     keyword = inspect.Parameter.KEYWORD_ONLY
     parameters = [inspect.Parameter("request", keyword, annotation=Request)]
@@ -142,6 +149,9 @@ def _declare(endpoint: Callable[..., Any], resource: Resource[Any, Any], *, has_
         parameters.append(inspect.Parameter(resource.id_param, keyword, annotation=str))
     if has_body:
         parameters.append(inspect.Parameter("body", keyword, annotation=resource.body))
-    parameters.append(inspect.Parameter("user", keyword, annotation=CurrentUser))
+    if in_snapshot:
+        parameters.append(inspect.Parameter("read", keyword, annotation=AuthenticatedRead))
+    else:
+        parameters.append(inspect.Parameter("user", keyword, annotation=CurrentUser))
     returns = inspect.signature(endpoint, eval_str=True).return_annotation
     endpoint.__signature__ = inspect.Signature(parameters, return_annotation=returns)  # type: ignore[attr-defined]

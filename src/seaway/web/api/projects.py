@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import Request
 
 from seaway.config.documents import parse_project, parse_step, parse_variable
+from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import Project
 from seaway.engine.projects import (
@@ -18,6 +19,8 @@ from seaway.engine.projects import (
     replace_variables,
     update_project,
 )
+from seaway.store.projects import ProjectSummary
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api import crud
 from seaway.web.api.bodies import ProcessBody, ProjectBody, VariablesBody
 from seaway.web.api.representations import project_json, step_json, variable_json
@@ -25,6 +28,21 @@ from seaway.web.auth import CurrentUser, allow
 from seaway.web.deps import services_of
 
 router = crud.resource_router("projects")
+
+
+def _summary_json(project: ProjectSummary) -> dict[str, Any]:
+    """`project_json`, key for key, from the columns a list reads (its process and variables stay undecoded)."""
+    return {
+        "id": format_id("project", project.id),
+        "name": project.name,
+        "lifecycle": project.lifecycle,
+        "description": project.description,
+        "include": list(project.includes),
+    }
+
+
+async def _list_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
+    return [_summary_json(project) for project in await uow.projects.list_summaries()]
 
 
 async def _create(edit: crud.Edit, body: ProjectBody) -> Project:
@@ -59,6 +77,7 @@ crud.install(
         body=ProjectBody,
         represent=project_json,
         list_all=lambda uow: uow.projects.list(),
+        list_represented=_list_summaries,
         find=find_project,
         create=_create,
         update=_update,

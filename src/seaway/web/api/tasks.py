@@ -58,8 +58,7 @@ async def _task(request: Request, task_id: int) -> dict[str, Any]:
 
 async def _task_in(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     """The task with its step runs and the decisions it waits for, from one snapshot."""
-    task = await uow.tasks.get(task_id)
-    steps = await uow.tasks.step_runs(task_id)
+    task, steps = await uow.tasks.get_with_step_runs(task_id)
     return task_json(task, steps, await waiting_for(uow, task_id))
 
 
