@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import Request
 
 from seaway.config.documents import parse_project, parse_step, parse_variable
-from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import Project
+from seaway.domain.users import User
 from seaway.engine.projects import (
     VariableEdit,
     create_project,
@@ -19,7 +19,6 @@ from seaway.engine.projects import (
     replace_variables,
     update_project,
 )
-from seaway.store.projects import ProjectSummary
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api import crud
 from seaway.web.api.bodies import ProcessBody, ProjectBody, VariablesBody
@@ -30,19 +29,9 @@ from seaway.web.deps import services_of
 router = crud.resource_router("projects")
 
 
-def _summary_json(project: ProjectSummary) -> dict[str, Any]:
-    """`project_json`, key for key, from the columns a list reads (its process and variables stay undecoded)."""
-    return {
-        "id": format_id("project", project.id),
-        "name": project.name,
-        "lifecycle": project.lifecycle,
-        "description": project.description,
-        "include": list(project.includes),
-    }
-
-
 async def _list_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
-    return [_summary_json(project) for project in await uow.projects.list_summaries()]
+    # The summaries hold every column a project's JSON shows, with its process and variables left undecoded.
+    return [project_json(project) for project in await uow.projects.list_summaries()]
 
 
 async def _create(edit: crud.Edit, body: ProjectBody) -> Project:
@@ -95,11 +84,15 @@ def _variables_json(project: Project) -> dict[str, Any]:
     return {"project_id": project_json(project)["id"], "variables": [variable_json(v) for v in project.variables]}
 
 
+async def _read_project(request: Request, project_ref: str, user: User, permission: Permission) -> Project:
+    allow(user, permission, project=project_ref)
+    async with services_of(request).store.reading() as uow:
+        return await find_project(uow, project_ref)
+
+
 @router.get("/projects/{project_ref}/process")
 async def get_process(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.PROJECT_VIEW, project=project_ref)
-    async with services_of(request).store.reading() as uow:
-        return _process_json(await find_project(uow, project_ref))
+    return _process_json(await _read_project(request, project_ref, user, Permission.PROJECT_VIEW))
 
 
 @router.put("/projects/{project_ref}/process")
@@ -112,9 +105,7 @@ async def put_process(request: Request, project_ref: str, body: ProcessBody, use
 
 @router.get("/projects/{project_ref}/variables")
 async def get_variables(request: Request, project_ref: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.VARIABLE_VIEW, project=project_ref)
-    async with services_of(request).store.reading() as uow:
-        return _variables_json(await find_project(uow, project_ref))
+    return _variables_json(await _read_project(request, project_ref, user, Permission.VARIABLE_VIEW))
 
 
 @router.put("/projects/{project_ref}/variables")

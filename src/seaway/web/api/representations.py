@@ -17,6 +17,7 @@ from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import Team, User
 from seaway.domain.variables import SCOPE_KEYS, Variable
 from seaway.store.codecs import phase_to_json, role_to_json
+from seaway.store.projects import ProjectSummary
 from seaway.store.tasks import LogLine
 
 
@@ -61,7 +62,8 @@ def team_json(team: Team) -> dict[str, Any]:
     }
 
 
-def project_json(project: Project) -> dict[str, Any]:
+def project_json(project: Project | ProjectSummary) -> dict[str, Any]:
+    """The same keys for a whole project and for the summary a list reads."""
     return {
         "id": format_id("project", project.id),
         "name": project.name,
