@@ -105,29 +105,28 @@ def _actor(request: Request, user: User) -> Actor:
     return actor_of(request, user, channel, AuthMethod.API_KEY)
 
 
+def _acting_on(request: Request, interruption_id: str, user: User) -> tuple[int, Actor]:
+    """For take, submit and resend: the interruption's number and who acts on it, once they may."""
+    allow(user, Permission.INTERRUPTION_SUBMIT)
+    return parse_id("interruption", interruption_id), _actor(request, user)
+
+
 @router.post("/interruptions/{interruption_id}/take")
 async def take_one(request: Request, interruption_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.INTERRUPTION_SUBMIT)
+    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
-        taken = await take(
-            uow, parse_id("interruption", interruption_id), _actor(request, user), now=services.clock.now()
-        )
+        taken = await take(uow, number, actor, now=services.clock.now())
         return await interruption_json(uow, taken, True)
 
 
 @router.post("/interruptions/{interruption_id}/submit")
 async def submit(request: Request, interruption_id: str, body: Submission, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.INTERRUPTION_SUBMIT)
+    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
         decided = await submit_decision(
-            uow,
-            parse_id("interruption", interruption_id),
-            _actor(request, user),
-            result=body.result,
-            notes=body.notes,
-            now=services.clock.now(),
+            uow, number, actor, result=body.result, notes=body.notes, now=services.clock.now()
         )
         answer = await interruption_json(uow, decided, False)
     services.faults.reached(AFTER_DECISION_COMMIT)
@@ -143,16 +142,11 @@ async def resend_links(
     request: Request, interruption_id: str, user: CurrentUser, body: LinkResend | None = None
 ) -> dict[str, Any]:
     """Email new Approve and Reject links (the old ones of those people stop working)."""
-    allow(user, Permission.INTERRUPTION_SUBMIT)
+    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
         reissued = await reissue_links(
-            uow,
-            parse_id("interruption", interruption_id),
-            _actor(request, user),
-            links=services.links,
-            now=services.clock.now(),
-            usernames=body.users if body else (),
+            uow, number, actor, links=services.links, now=services.clock.now(), usernames=body.users if body else ()
         )
     return {
         "id": format_id("interruption", reissued.interruption.id),
