@@ -6,6 +6,7 @@ cell the latest deployment of that release there; a release's notes, packages an
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -37,59 +38,54 @@ class ReleaseRow:
 
 @router.get("/projects/{project_id}")
 async def project_page(request: Request, project_id: str) -> Response:
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        project = await uow.projects.get(number)
-        releases = await uow.releases.list_for_project(number, limit=RELEASES_SHOWN)
-        return {
-            "project": project,
-            "project_id": format_id("project", project.id),
-            "environments": [env.name for env in await uow.environments.list()],
-            "releases": [await _release_row(uow, project.name, release) for release in releases],
-        }
-
-    return await entity_page(
-        request,
-        signed_in,
-        kind="project",
-        ref=project_id,
-        permission=Permission.PROJECT_VIEW,
-        load=load,
-        template="project.html",
-    )
+    return await _signed_in_page(request, "project", project_id, Permission.PROJECT_VIEW, _project_view, "project.html")
 
 
 @router.get("/releases/{release_id}")
 async def release_page(request: Request, release_id: str) -> Response:
+    return await _signed_in_page(request, "release", release_id, Permission.RELEASE_VIEW, _release_view, "release.html")
+
+
+async def _signed_in_page(
+    request: Request,
+    kind: str,
+    ref: str,
+    permission: Permission,
+    load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
+    template: str,
+) -> Response:
+    """`entity_page` for a signed-in visitor; anyone else is sent to sign in first."""
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in
-
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        release = await uow.releases.get(number)
-        project = await uow.projects.get(release.project_id)
-        deployments = reversed(await uow.deployments.list_for_release(number))
-        rows = [await _row(uow, deployment, project.name, release.version) for deployment in deployments]
-        return {
-            "release": release,
-            "release_id": format_id("release", release.id),
-            "project": project,
-            "project_url": f"/projects/{format_id('project', project.id)}",
-            "deployments": rows,
-        }
-
     return await entity_page(
-        request,
-        signed_in,
-        kind="release",
-        ref=release_id,
-        permission=Permission.RELEASE_VIEW,
-        load=load,
-        template="release.html",
+        request, signed_in, kind=kind, ref=ref, permission=permission, load=load, template=template
     )
+
+
+async def _project_view(uow: UnitOfWork, number: int) -> dict[str, Any]:
+    project = await uow.projects.get(number)
+    releases = await uow.releases.list_for_project(number, limit=RELEASES_SHOWN)
+    return {
+        "project": project,
+        "project_id": format_id("project", project.id),
+        "environments": [env.name for env in await uow.environments.list()],
+        "releases": [await _release_row(uow, project.name, release) for release in releases],
+    }
+
+
+async def _release_view(uow: UnitOfWork, number: int) -> dict[str, Any]:
+    release = await uow.releases.get(number)
+    project = await uow.projects.get(release.project_id)
+    deployments = reversed(await uow.deployments.list_for_release(number))
+    rows = [await _row(uow, deployment, project.name, release.version) for deployment in deployments]
+    return {
+        "release": release,
+        "release_id": format_id("release", release.id),
+        "project": project,
+        "project_url": f"/projects/{format_id('project', project.id)}",
+        "deployments": rows,
+    }
 
 
 async def _release_row(uow: UnitOfWork, project: str, release: Release) -> ReleaseRow:
