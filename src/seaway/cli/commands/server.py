@@ -117,6 +117,16 @@ async def _first(event: asyncio.Event, task: asyncio.Task[Any]) -> bool:
     return event.is_set()
 
 
+def fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop when it is installed (None: asyncio's own). The server runs uvicorn inside a loop
+    of its own making, so uvicorn's `loop="auto"` never applies; its `http="auto"` takes httptools by itself."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
+
+
 async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -> None:
     import uvicorn
 
@@ -204,8 +214,8 @@ def register(app: typer.Typer) -> None:
         """API + worker in one process (SQLite in ./.seaway unless SEAWAY_DATABASE_URL is set)."""
         if demo and not demo_file.is_file():
             raise InvalidInput(f"{demo_file} does not exist", field="--demo-file")
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(serve(host, port, demo, demo_file))
+        with contextlib.suppress(KeyboardInterrupt), asyncio.Runner(loop_factory=fast_loop_factory()) as runner:
+            runner.run(serve(host, port, demo, demo_file))
 
     @app.command("worker")
     def worker_command() -> None:
