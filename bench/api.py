@@ -219,8 +219,8 @@ def run_wrk(url: str, key: str | None, connections: int, seconds: int) -> WrkRes
 
 
 class StatementCounter:
-    """SQL statements (SQLite's explicit BEGIN and PostgreSQL's SET TRANSACTION included; asyncpg's own BEGIN
-    and COMMIT not) and transactions, on every engine of this process: SQLite reads go through their own."""
+    """SQL statements (SQLite's explicit BEGIN included; asyncpg's own BEGIN and COMMIT not) and transactions, on
+    every engine of this process: SQLite reads go through their own."""
 
     def __init__(self) -> None:
         self.statements = 0
