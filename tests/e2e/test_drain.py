@@ -80,6 +80,11 @@ def admin_key(env: dict[str, str]) -> str:
     return created.stdout.strip()
 
 
+def apply_space(api: httpx.Client, tmp_path: Path) -> None:
+    applied = api.post("/config/apply", content=space(tmp_path), headers={"Content-Type": "application/yaml"})
+    assert applied.status_code == 200, applied.text
+
+
 def deploy(api: httpx.Client, project: str) -> int:
     release = api.post(f"/projects/{project}/releases", json={})
     assert release.status_code == 201, release.text
@@ -141,10 +146,7 @@ async def test_sigterm_lets_the_running_step_finish_and_claims_nothing_more(db_u
         server.start()
         try:
             with server.client(api_key) as api:
-                applied = api.post(
-                    "/config/apply", content=space(tmp_path), headers={"Content-Type": "application/yaml"}
-                )
-                assert applied.status_code == 200, applied.text
+                apply_space(api, tmp_path)
                 slow = deploy(api, "Slow")
                 await wait_until_started(tmp_path)
 
@@ -183,10 +185,7 @@ async def test_a_step_still_running_when_the_drain_time_ends_is_handed_back_and_
         server.start()
         try:
             with server.client(api_key) as api:
-                applied = api.post(
-                    "/config/apply", content=space(tmp_path), headers={"Content-Type": "application/yaml"}
-                )
-                assert applied.status_code == 200, applied.text
+                apply_space(api, tmp_path)
                 slow = deploy(api, "Slow")
             await wait_until_started(tmp_path)
             assert server.terminate_and_wait() == 0

@@ -23,10 +23,6 @@ class Drain:
         self.timeout = timeout
         self.started = asyncio.Event()
 
-    @property
-    def draining(self) -> bool:
-        return self.started.is_set()
-
     def begin(self) -> None:
         if self.started.is_set():
             return

@@ -11,8 +11,9 @@ thread, through SQLAlchemy's synchronous engine over the standard `sqlite3` modu
 - **Readers on their own connections**, opened with `query_only` set once: in WAL mode a reader sees the
   last commit, takes no lock and never waits for the writer. An `asyncio.Semaphore` bounds them, so taking
   a connection never blocks the loop.
-- A unit of work is therefore a sequence of cheap calls on the loop thread; only the COMMIT's fsync leaves
-  the loop, once per transaction, when a setting asks for it (`commit_in_thread`).
+- A unit of work is therefore a sequence of cheap calls on the loop thread, its COMMIT included: the fsync
+  holds the loop for as long as the disk takes, once per transaction, where aiosqlite paid a thread hop per
+  statement.
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def _engine(path: str, *, readers: int, read_only: bool) -> Engine:
         poolclass=QueuePool,
         pool_size=readers,
         max_overflow=0,
-        connect_args={"check_same_thread": False},  # a COMMIT may run on a helper thread; never two at once
+        # Connections are used only on the loop's thread, but SQLAlchemy's pool may close them from another.
+        connect_args={"check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -87,14 +89,13 @@ def _engine(path: str, *, readers: int, read_only: bool) -> Engine:
 
 
 class SqliteEngine:
-    def __init__(self, path: str, *, readers: int = 10, commit_in_thread: bool = False) -> None:
+    def __init__(self, path: str, *, readers: int = 10) -> None:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.writer = _engine(path, readers=1, read_only=False)
         self.reader = _engine(path, readers=readers, read_only=True)
         self._write_lock = asyncio.Lock()
         self._read_slots = asyncio.Semaphore(readers)
-        self._commit_in_thread = commit_in_thread
 
     @contextlib.asynccontextmanager
     async def write(self) -> AsyncIterator[SyncConnection]:
@@ -107,10 +108,7 @@ class SqliteEngine:
                 except BaseException:
                     transaction.rollback()
                     raise
-                if self._commit_in_thread:
-                    await asyncio.to_thread(transaction.commit)
-                else:
-                    transaction.commit()
+                transaction.commit()
             finally:
                 conn.close()
 
