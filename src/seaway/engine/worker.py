@@ -87,6 +87,7 @@ class Worker:
         self.idle = asyncio.Event()
         # Cleared to stop claiming (draining before a shutdown); items already held run on.
         self.accepting = True
+        self._stopping = False  # while shutdown() stops the items it holds
 
     # -- signals from this process ------------------------------------------------------------------
 
@@ -147,6 +148,7 @@ class Worker:
 
     async def shutdown(self) -> None:
         """Stop running items (their scripts are terminated) and hand the items back for the next start."""
+        self._stopping = True  # an item finishing meanwhile must not claim (and start) more
         tasks = [t for _, t in self._active.values()]
         for lease, task in self._active.values():
             lease.lose()  # nothing more is written for these items; they run again from their last commit
@@ -156,6 +158,7 @@ class Worker:
         with contextlib.suppress(Exception):
             async with self.store.transaction() as uow:
                 await uow.queue.release_owned(self.node_id)
+        self._stopping = False
 
     # -- claiming and running ----------------------------------------------------------------------
 
@@ -204,7 +207,7 @@ class Worker:
                 # The transaction that completes an item also claims the next ones (its own slot included),
                 # saving the separate claim's transaction and the wait for the poll.
                 free = self.capacity - len(self._active) + 1
-                if self.accepting and free > 0:
+                if self.accepting and not self._stopping and free > 0:
                     claimed = await self._claim(uow, free)
                     if claimed:
                         uow.after_commit(lambda: self._start(claimed))
