@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
 
 from seaway.cli.commands.approvals import interruption_ref
 from seaway.errors import InvalidInput
@@ -19,8 +19,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str,
     tmp = tmp_path_factory.mktemp("approvals-cli")
     env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
     assert run_cli(["migrate"], env).returncode == 0
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    ops_key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()
+    ops_key = admin_api_key(env)
     process = ServerProcess(env, free_port())
     process.start()
     ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}

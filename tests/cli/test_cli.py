@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
 
 SPACE = """
 environments: [Dev, Test, Prod]
@@ -34,8 +34,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, st
     tmp = tmp_path_factory.mktemp("cli")
     env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
     assert run_cli(["migrate"], env).returncode == 0
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()
+    key = admin_api_key(env)
     server = ServerProcess(env, free_port())
     server.start()
     client_env = {**env, "SEAWAY_URL": server.url, "SEAWAY_API_KEY": key}

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
 
 LINES = 25
 SPACE = f"""
@@ -26,10 +26,9 @@ projects:
 def finished_task(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], ServerProcess, str]]:
     """A server with one finished deployment of the chatty project: (client env, server, task id)."""
     tmp = tmp_path_factory.mktemp("task-log")
-    env = seaway_env(f"sqlite+aiosqlite:///{tmp / 'seaway.db'}", tmp / "data")
+    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
     assert run_cli(["migrate"], env).returncode == 0
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()
+    key = admin_api_key(env)
     server = ServerProcess(env, free_port())
     server.start()
     client_env = {**env, "SEAWAY_URL": server.url, "SEAWAY_API_KEY": key}

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, seaway_env
 
 pytestmark = pytest.mark.slow
 
@@ -30,8 +30,7 @@ SKIPPED = {("GET", "/api/v1/tasks/{task_id}/log/stream")}
 @pytest.fixture
 def server(db_url: str, tmp_path) -> Iterator[tuple[ServerProcess, str]]:
     env = seaway_env(db_url, tmp_path / "data")
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    api_key = run_cli(["admin", "create-api-key", "ops"], env).stdout.strip()
+    api_key = admin_api_key(env)
     process = ServerProcess(env, free_port())
     process.start()
     try:

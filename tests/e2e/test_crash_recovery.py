@@ -8,7 +8,7 @@ import os
 import signal
 
 import yaml
-from tests.fixtures.server_process import ServerProcess, follow_until_end, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, follow_until_end, free_port, seaway_env
 
 
 def space(tmp_path) -> str:
@@ -43,10 +43,7 @@ async def test_a_deployment_interrupted_by_sigkill_finishes_after_a_restart(db_u
     fifo = tmp_path / "running"
     os.mkfifo(fifo)
     env = seaway_env(db_url, tmp_path / "data")
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    key_result = run_cli(["admin", "create-api-key", "ops"], env)
-    assert key_result.returncode == 0, key_result.stderr
-    api_key = key_result.stdout.strip()
+    api_key = admin_api_key(env)
     server = ServerProcess(env, free_port())
     server.start()
     first_pid = None

@@ -15,7 +15,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 import yaml
-from tests.fixtures.server_process import ServerProcess, follow_until_end, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, admin_api_key, follow_until_end, free_port, seaway_env
 
 from seaway.domain.ids import parse_id
 from seaway.store.database import Database
@@ -74,10 +74,7 @@ echo "slow step: done"
 
 
 def admin_key(env: dict[str, str]) -> str:
-    assert run_cli(["admin", "create-user", "ops", "--email", "ops@example.org", "--admin"], env).returncode == 0
-    created = run_cli(["admin", "create-api-key", "ops"], env)
-    assert created.returncode == 0, created.stderr
-    return created.stdout.strip()
+    return admin_api_key(env)
 
 
 def apply_space(api: httpx.Client, tmp_path: Path) -> None:

@@ -35,10 +35,6 @@ class StoreConnection(Protocol):
     async def run_sync(self, fn: Callable[[sa.Connection], T]) -> T: ...
 
 
-def sqlite_url(data_dir: Path) -> str:
-    return f"sqlite:///{data_dir / 'seaway.db'}"
-
-
 # A PostgreSQL read: one snapshot for the whole read, as on SQLite (a read-only transaction never fails to
 # serialise). asyncpg opens it with one `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY`, no SET after it;
 # both are reset when the connection goes back to the pool.

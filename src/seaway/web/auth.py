@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, cast
 
 from fastapi import Depends, Request
 
@@ -52,6 +52,21 @@ async def current_user(request: Request) -> User:
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+async def api_key_or_browser_user(request: Request) -> User:
+    """The API key's user; without an API key, the browser's signed-in user, because the deployment page
+    links the log download and a browser following a link sends its session cookie, not an API key."""
+    # The pages' session store hangs on the app only when the pages are mounted; web/ui imports this module.
+    ui = getattr(request.app.state, "ui", None)
+    if api_key_from(request) is None and ui is not None:
+        signed_in = await ui.sessions.current(request)
+        if signed_in is not None:
+            return cast("User", signed_in.user)
+    return await current_user(request)
+
+
+ApiKeyOrBrowserUser = Annotated[User, Depends(api_key_or_browser_user)]
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ async def ready_answer(url: str, data_dir: Path) -> AsyncIterator[tuple[httpx.Re
 def unmigrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A database of each dialect that exists but was never migrated."""
     if request.param == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        yield f"sqlite:///{tmp_path / 'empty.db'}"
         return
     import asyncio
 

@@ -4,21 +4,20 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from typing import Annotated, Any, cast
+from typing import Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
-from seaway.domain.users import User
 from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import log_line_json, task_json
-from seaway.web.auth import AuthenticatedRead, CurrentUser, allow, api_key_from, current_user
+from seaway.web.auth import ApiKeyOrBrowserUser, AuthenticatedRead, CurrentUser, allow
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])
@@ -35,20 +34,6 @@ _LEVEL_MARKERS = {"error": "!", "warning": "~"}
 def text_line(at: datetime, level: str, message: str) -> str:
     """A log line as `seaway task log` prints it: the UTC time, a mark for warnings (~) and errors (!)."""
     return f"{at.astimezone(UTC):%H:%M:%S} {_LEVEL_MARKERS.get(level, ' ')} {message}"
-
-
-async def _api_key_or_browser_user(request: Request) -> User:
-    """The API key's user; without an API key, the browser's signed-in user, because the deployment page
-    links the log download and a browser following a link sends its session cookie, not an API key."""
-    ui = getattr(request.app.state, "ui", None)
-    if api_key_from(request) is None and ui is not None:
-        signed_in = await ui.sessions.current(request)
-        if signed_in is not None:
-            return cast("User", signed_in.user)
-    return await current_user(request)
-
-
-ApiKeyOrBrowserUser = Annotated[User, Depends(_api_key_or_browser_user)]
 
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
