@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from seaway.domain.grants import Grant
 from seaway.domain.interruptions import (
     ApprovalLink,
     Interruption,
@@ -29,13 +30,16 @@ from seaway.domain.interruptions import (
     responsible_users,
     validate_decision,
 )
+from seaway.domain.roles import BUILTIN_ROLES
 from seaway.domain.users import Team, User
 from seaway.errors import InvalidInput, NotResponsible, SelfApprovalRefused
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-ALICE = User("alice", "Alice Approver", "alice@example.org", id=1)
-BOB = User("bob", "Bob Builder", "bob@example.org", id=2)
-CAROL = User("carol", "Carol Outsider", "carol@example.org", id=3)
+# Everyone here may deploy and decide gates everywhere; who may decide a given gate is what is tested.
+EVERYWHERE = (Grant("project-deployer", "Deployers", frozenset(BUILTIN_ROLES["project-deployer"].permissions)),)
+ALICE = User("alice", "Alice Approver", "alice@example.org", id=1, grants=EVERYWHERE)
+BOB = User("bob", "Bob Builder", "bob@example.org", id=2, grants=EVERYWHERE)
+CAROL = User("carol", "Carol Outsider", "carol@example.org", id=3, grants=EVERYWHERE)
 STAKEHOLDERS = Team("Project Stakeholders", members=("Alice", "bob"))
 
 
@@ -106,7 +110,7 @@ def test_without_responsible_teams_anyone_who_may_deploy_there_may_decide():
 )
 def test_with_teams_exactly_their_active_members_may_decide(members: set[str], who: str):
     team = Team("Gate", members=tuple(members))
-    user = User(who, id=9)
+    user = User(who, id=9, grants=EVERYWHERE)
     assert may_decide(make_interruption(responsible_teams=("Gate",)), user, [team], None) is (who in members)
 
 
@@ -152,7 +156,7 @@ def test_a_deployment_started_by_seaway_itself_has_no_deployer_to_exclude():
 )
 def test_the_deployers_decision_never_counts_unless_allowed(members: set[str], deployer: str, teams_named: bool):
     ids = {"alice": 1, "bob": 2, "carol": 3, "dave": 4}
-    users = [User(name, email=f"{name}@example.org", id=ids[name]) for name in ids]
+    users = [User(name, email=f"{name}@example.org", id=ids[name], grants=EVERYWHERE) for name in ids]
     team = Team("Gate", members=tuple(members))
     gate = make_interruption(responsible_teams=("Gate",) if teams_named else (), requested_by=ids[deployer])
     deployer_user = users[ids[deployer] - 1]

@@ -12,9 +12,10 @@ from seaway.domain.environments import Environment, ordered, validate_name
 from seaway.domain.ids import MAX_ID, format_id, parse_id
 from seaway.domain.permissions import Permission, authorize
 from seaway.domain.releases import next_version, validate_version
+from seaway.domain.roles import grants_of
 from seaway.domain.states import StepState
 from seaway.domain.system_variables import DeploymentFacts, StepStatus, deployment_variables, step_variables
-from seaway.domain.users import User, validate_email, validate_username
+from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.errors import InvalidInput, PermissionDenied
 
 NOW = datetime(2026, 11, 22, tzinfo=UTC)
@@ -94,14 +95,17 @@ def test_usernames_and_emails_are_validated():
 
 
 def test_the_authorization_seam():
-    authorize(User("a"), Permission.DEPLOYMENT_CREATE, "Quotes", "Prod")
+    deployer = User("a", grants=grants_of("a", [Team("Deployers", ("a",), (TeamRole("project-deployer"),))], []))
+    authorize(deployer, Permission.DEPLOYMENT_CREATE, "Quotes", "Prod")
     authorize(User("root", is_admin=True), Permission.OUTBOX_VIEW)
     with pytest.raises(PermissionDenied):
         authorize(None, Permission.PROJECT_VIEW)
     with pytest.raises(PermissionDenied):
         authorize(User("a", active=False), Permission.PROJECT_VIEW)
     with pytest.raises(PermissionDenied):
-        authorize(User("a"), Permission.OUTBOX_VIEW)
+        authorize(deployer, Permission.OUTBOX_VIEW)
+    with pytest.raises(PermissionDenied):
+        authorize(User("a"), Permission.PROJECT_VIEW)  # no team, no grant
 
 
 def facts(**overrides):

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from seaway.domain.grants import Grant
 from seaway.errors import InvalidInput
 
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -19,6 +20,10 @@ class User:
     is_admin: bool = False
     active: bool = True
     id: int | None = None
+    service_account: bool = False  # signs in with API keys only, never with a password
+    # What the user's teams let them do, resolved when the user is read for a request (not part of equality:
+    # two reads of the same user compare equal whatever their teams were at the time).
+    grants: tuple[Grant, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def label(self) -> str:

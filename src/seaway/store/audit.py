@@ -26,10 +26,25 @@ class AuditEvent:
     user_agent: str | None = None
     details: Mapping[str, object] = field(default_factory=dict)  # JSON
     id: int | None = None
+    actor_kind: str = "system"  # user, service-account or system (the engine itself)
+    auth: str | None = None  # how the actor was authenticated: an AuthMethod value
+    project: str | None = None  # names at the time, for filtering and for readers of an export
+    environment: str | None = None
+    prev_hash: str = ""
+    hash: str = ""
 
     @classmethod
     def by(
-        cls, actor: Actor, *, at: datetime, action: str, entity: str, entity_id: str, details: Mapping[str, object]
+        cls,
+        actor: Actor,
+        *,
+        at: datetime,
+        action: str,
+        entity: str,
+        entity_id: str,
+        details: Mapping[str, object],
+        project: str | None = None,
+        environment: str | None = None,
     ) -> AuditEvent:
         """An event a person caused: who, through which channel, from where."""
         return cls(
@@ -43,6 +58,10 @@ class AuditEvent:
             ip=actor.ip,
             user_agent=actor.user_agent,
             details=details,
+            actor_kind="service-account" if actor.user.service_account else "user",
+            auth=actor.auth.value,
+            project=project,
+            environment=environment,
         )
 
 
@@ -61,6 +80,10 @@ class AuditRepository(Repository):
                 "ip": event.ip[:64] if event.ip else None,
                 "user_agent": event.user_agent[:500] if event.user_agent else None,
                 "details": dict(event.details),
+                "actor_kind": event.actor_kind,
+                "auth": event.auth,
+                "project": event.project,
+                "environment": event.environment,
             },
         )
 
@@ -88,6 +111,12 @@ class AuditRepository(Repository):
                 user_agent=r.user_agent,
                 details=dict(r.details),
                 id=r.id,
+                actor_kind=r.actor_kind,
+                auth=r.auth,
+                project=r.project,
+                environment=r.environment,
+                prev_hash=r.prev_hash,
+                hash=r.hash,
             )
             for r in await self.conn.execute(stmt)
         ]

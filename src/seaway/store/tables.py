@@ -81,6 +81,15 @@ users = sa.Table(
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("password_hash", sa.String(200), nullable=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # A service account signs in with API keys only (CI); it never has a password.
+    sa.Column("service_account", sa.Boolean, nullable=False, server_default=sa.false()),
+    # The user's grants, resolved from their teams and roles whenever a team, role or user changes, so that
+    # reading the user for a request reads what they may do in the same row (no query per team).
+    sa.Column("grants", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    # Sign-in lockout: failures counted from the first one in the window; locked until a time.
+    sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("first_failed_sign_in_at", UtcDateTime, nullable=True),
+    sa.Column("locked_until", UtcDateTime, nullable=True),
 )
 
 api_keys = sa.Table(
@@ -91,6 +100,20 @@ api_keys = sa.Table(
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UtcDateTime, nullable=False),
+    # The key's first characters, shown in lists so a person can tell their keys apart; never enough to use.
+    sa.Column("prefix", sa.String(16), nullable=False, server_default=""),
+    sa.Column("expires_at", UtcDateTime, nullable=True),
+    sa.Column("last_used_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+# Custom roles beside the built-in ones (which live in the domain, by slug).
+roles = sa.Table(
+    "roles",
+    metadata,
+    *_named_entity(),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("permissions", sa.JSON, nullable=False),
 )
 
 teams = sa.Table(
@@ -317,7 +340,36 @@ audit_events = sa.Table(
     sa.Column("ip", sa.String(64), nullable=True),
     sa.Column("user_agent", sa.String(500), nullable=True),
     sa.Column("details", sa.JSON, nullable=False),
+    sa.Column("actor_kind", sa.String(20), nullable=False, server_default="system"),  # user, service-account, system
+    sa.Column("auth", sa.String(20), nullable=True),  # how the actor was authenticated (api-key, session, link)
+    sa.Column("project", sa.String(200), nullable=True),
+    sa.Column("environment", sa.String(200), nullable=True),
+    # The hash chain: SHA-256 over the previous event's hash and this event's canonical JSON.
+    sa.Column("prev_hash", sa.String(64), nullable=False, server_default=""),
+    sa.Column("hash", sa.String(64), nullable=False, server_default=""),
     sa.Index("ix_audit_events_entity", "entity", "entity_id"),
+)
+
+# The chain's head, one row: appending takes it under a row lock (PostgreSQL) or the writer lock (SQLite)
+# in the same transaction as the insert, so concurrent writers queue and the chain never forks.
+audit_chain_head = sa.Table(
+    "audit_chain_head",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+    sa.Column("last_hash", sa.String(64), nullable=False),
+)
+
+# Signed chain heads: an Ed25519 signature, by a key kept outside the database, over (event id, hash).
+audit_checkpoints = sa.Table(
+    "audit_checkpoints",
+    metadata,
+    _id(),
+    sa.Column("at", UtcDateTime, nullable=False),
+    sa.Column("last_event_id", sa.Integer, nullable=False),
+    sa.Column("head_hash", sa.String(64), nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),  # SHA-256 of the public key
+    sa.Column("signature", sa.String(128), nullable=False),  # hex
 )
 
 # -- browser sessions -------------------------------------------------------------------------------
@@ -334,4 +386,5 @@ sessions = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
     sa.Column("ip", sa.String(64), nullable=True),
     sa.Column("user_agent", sa.String(300), nullable=True),
+    sa.Column("last_seen_at", UtcDateTime, nullable=True),  # for the idle limit; None: never since sign-in
 )

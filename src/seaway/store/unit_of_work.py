@@ -17,6 +17,7 @@ from functools import cached_property
 import sqlalchemy as sa
 
 from seaway.errors import Conflict
+from seaway.store.access import refresh_grants
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
 from seaway.store.codecs import Cipher
@@ -29,6 +30,7 @@ from seaway.store.lifecycles import LifecycleRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
+from seaway.store.roles import RoleRepository
 from seaway.store.sessions import SessionRepository
 from seaway.store.tasks import TaskRepository
 from seaway.store.teams import TeamRepository
@@ -42,6 +44,7 @@ class UnitOfWork:
         self._after_commit: list[Callable[[], None]] = []
         self._wakers = wakers or []
         self._woken = False
+        self.access_changed = False  # a team, role or user was written: grants are recomputed before commit
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)
@@ -56,11 +59,18 @@ class UnitOfWork:
 
     @cached_property
     def users(self) -> UserRepository:
-        return UserRepository(self.conn, self.cipher)
+        return UserRepository(self.conn, self.cipher, self._access_change)
 
     @cached_property
     def teams(self) -> TeamRepository:
-        return TeamRepository(self.conn, self.cipher)
+        return TeamRepository(self.conn, self.cipher, self._access_change)
+
+    @cached_property
+    def roles(self) -> RoleRepository:
+        return RoleRepository(self.conn, self.cipher, self._access_change)
+
+    def _access_change(self) -> None:
+        self.access_changed = True
 
     @cached_property
     def projects(self) -> ProjectRepository:
@@ -125,6 +135,8 @@ class Store:
             async with self.database.connect() as conn:
                 uow = UnitOfWork(conn, self.cipher, self.wakers)
                 yield uow
+                if uow.access_changed:
+                    await refresh_grants(conn)
         except sa.exc.IntegrityError as exc:
             raise Conflict(f"the change conflicts with existing data ({exc.orig})") from exc
         for callback in uow._after_commit:

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import builtins
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
 from seaway.domain.users import User
+from seaway.store.access import grants_from_json
 from seaway.store.base import Repository
+from seaway.store.codecs import Cipher
+from seaway.store.database import StoreConnection
 from seaway.store.tables import api_keys, users
 
 
@@ -19,10 +24,16 @@ def _from_row(row: Any) -> User:
         is_admin=row.is_admin,
         active=row.active,
         id=row.id,
+        service_account=row.service_account,
+        grants=grants_from_json(row.grants),
     )
 
 
 class UserRepository(Repository):
+    def __init__(self, conn: StoreConnection, cipher: Cipher, on_change: Callable[[], None]) -> None:
+        super().__init__(conn, cipher)
+        self._on_change = on_change  # a new or renamed user may be named in a team already
+
     async def list(self) -> list[User]:
         return [_from_row(r) for r in await self.conn.execute(sa.select(users).order_by(users.c.id))]
 
@@ -43,11 +54,13 @@ class UserRepository(Repository):
         return [_from_row(r) for r in rows]
 
     async def add(self, user: User, now: datetime, password_hash: str | None = None) -> User:
+        self._on_change()
         new_id = await self._insert(users, {**self._values(user), "created_at": now, "password_hash": password_hash})
-        return User(user.username, user.display_name, user.email, user.is_admin, user.active, new_id)
+        return replace(user, id=new_id, grants=())
 
     async def save(self, user: User) -> User:
         assert user.id is not None
+        self._on_change()
         await self.conn.execute(users.update().where(users.c.id == user.id).values(**self._values(user)))
         return user
 
@@ -79,12 +92,22 @@ class UserRepository(Repository):
             "email": user.email,
             "is_admin": user.is_admin,
             "active": user.active,
+            "service_account": user.service_account,
         }
 
 
 # Built once: a statement built anew for each request costs more than running it (its compiled form is cached
 # by the statement's identity).
-_USER_COLUMNS = (users.c.id, users.c.username, users.c.display_name, users.c.email, users.c.is_admin, users.c.active)
+_USER_COLUMNS = (
+    users.c.id,
+    users.c.username,
+    users.c.display_name,
+    users.c.email,
+    users.c.is_admin,
+    users.c.active,
+    users.c.service_account,
+    users.c.grants,
+)
 _USER_BY_KEY_HASH = (
     sa.select(*_USER_COLUMNS)
     .join(api_keys, api_keys.c.user_id == users.c.id)

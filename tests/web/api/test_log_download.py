@@ -92,7 +92,7 @@ async def test_an_unknown_task_is_a_404(services, api, ref):
 
 async def test_the_deployment_page_links_the_download_for_its_signed_in_browser(services):
     task_id = await run_chatty(services)
-    await add_person(services, "alice")
+    await add_person(services, "alice", roles=("project-viewer",))
     async with page_client(services) as browser, page_client(services) as signed_out:
         await sign_in(browser, "alice")
         async with services.store.reading() as uow:
