@@ -4,12 +4,13 @@ permissions, a narrower scope only ever takes them away, and a refusal names wha
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from seaway.domain.permissions import DIMENSIONS, Permission, allows, authorize
+from seaway.domain.permissions import DIMENSIONS, Permission, allows, authorize, dimensions_of
 from seaway.domain.roles import BUILTIN_ROLES, Role, find_role, grants_of, parse_permission, validate_custom_role
 from seaway.domain.users import Team, TeamRole, User
 from seaway.errors import InvalidInput, PermissionDenied
@@ -239,3 +240,28 @@ def test_narrowing_a_scope_never_adds_a_permission(team_list, index, keep_projec
 
 def test_every_scoped_permission_is_about_a_project_or_an_environment():
     assert all(dims for dims in DIMENSIONS.values())
+
+
+# -- the documentation ------------------------------------------------------------------------------------
+
+ACCESS_DOC = Path(__file__).resolve().parents[2] / "docs" / "access.md"
+
+
+def roles_table() -> str:
+    rows = [f"| `{r.name}` | {r.description} |" for r in BUILTIN_ROLES.values()]
+    return "\n".join(["| role | what it is for |", "|---|---|", *rows]) + "\n"
+
+
+def permissions_table() -> str:
+    rows = []
+    for permission in Permission:
+        scoped_by = " and ".join(sorted(d.value for d in dimensions_of(permission)))
+        holders = ", ".join(f"`{r.name}`" for r in BUILTIN_ROLES.values() if permission in r.permissions)
+        rows.append(f"| `{permission}` | {scoped_by or 'neither: any grant holding it allows it'} | {holders} |")
+    return "\n".join(["| permission | scoped by | built-in roles that hold it |", "|---|---|---|", *rows]) + "\n"
+
+
+def test_the_access_documentation_lists_the_roles_and_permissions_as_the_code_has_them():
+    text = ACCESS_DOC.read_text()
+    assert roles_table() in text
+    assert permissions_table() in text
