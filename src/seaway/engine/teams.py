@@ -19,7 +19,7 @@ async def check_team(uow: UnitOfWork, team: Team, *, path: str = "") -> None:
     environment or project; `path` places errors in a config document (`teams[0].roles[1].role`)."""
     for index, member in enumerate(team.members):
         if await uow.users.find_by_username(member) is None:
-            raise InvalidInput(f'unknown user "{member}"', field=at(path, f"members[{index}]"))
+            raise _unknown("user", member, at(path, f"members[{index}]"))
     if not team.roles:
         return
     environments = _keys(e.name for e in await uow.environments.list())
@@ -27,7 +27,7 @@ async def check_team(uow: UnitOfWork, team: Team, *, path: str = "") -> None:
     for index, team_role in enumerate(team.roles):
         where = at(path, f"roles[{index}]")
         if await known_role(uow, team_role.role) is None:
-            raise InvalidInput(f'unknown role "{team_role.role}"', field=at(where, "role"))
+            raise _unknown("role", team_role.role, at(where, "role"))
         _check_names(team_role.environments, environments, "environment", at(where, "environments"))
         _check_names(team_role.projects, projects, "project", at(where, "projects"))
 
@@ -39,7 +39,12 @@ def _keys(names: Iterable[str]) -> frozenset[str]:
 def _check_names(names: Iterable[str], known: frozenset[str], kind: str, path: str) -> None:
     for index, name in enumerate(names):
         if name.lower() not in known:
-            raise InvalidInput(f'unknown {kind} "{name}"', field=f"{path}[{index}]")
+            raise _unknown(kind, name, f"{path}[{index}]")
+
+
+def _unknown(kind: str, name: str, field: str) -> InvalidInput:
+    # The path leads the message too: the CLI prints the server's message as it is.
+    return InvalidInput(f'{field}: unknown {kind} "{name}"', field=field)
 
 
 async def create_team(uow: UnitOfWork, team: Team) -> Team:
