@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import admin_server, run_cli
 
 SPACE = """
 environments: [Dev, Test, Prod]
@@ -27,16 +27,8 @@ projects:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     tmp = tmp_path_factory.mktemp("apply-access")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    admin = {**env, "SEAWAY_API_KEY": admin_api_key(env)}
-    process = ServerProcess(env, free_port())
-    process.start()
-    try:
-        admin["SEAWAY_URL"] = process.url
+    with admin_server(tmp) as (admin, _):
         yield admin, tmp
-    finally:
-        process.stop()
 
 
 def apply(env: dict[str, str], tmp: Path, text: str):

@@ -11,6 +11,12 @@ from seaway.domain.roles import BUILTIN_ROLES, Role
 from seaway.engine.roles import create_role, delete_role, find_role_ref, list_roles, update_role
 from seaway.errors import Conflict, InvalidInput, NotFound
 
+# The team names the role in another case: names compare case-insensitively.
+HELD_BY_A_TEAM = """
+users: [{username: rita}]
+roles: [{name: Release Manager, permissions: [release.create]}]
+teams: [{name: Release Managers, members: [rita], roles: [{role: release manager}]}]
+"""
 MANAGER = Role("Release Manager", frozenset({Permission.RELEASE_CREATE}), "ships")
 
 
@@ -46,14 +52,7 @@ async def test_built_in_roles_cannot_be_changed_or_deleted(services):
 
 
 async def test_a_role_held_by_a_team_cannot_be_deleted_and_the_refusal_names_the_team(services):
-    await apply_yaml(
-        services,
-        """
-users: [{username: rita}]
-roles: [{name: Release Manager, permissions: [release.create]}]
-teams: [{name: Release Managers, members: [rita], roles: [{role: Release Manager}]}]
-""",
-    )
+    await apply_yaml(services, HELD_BY_A_TEAM)
     async with services.store.transaction() as uow:
         [role] = await uow.roles.list()
         with pytest.raises(Conflict) as refused:
@@ -72,14 +71,7 @@ teams: [{name: Release Managers, members: [rita], roles: [{role: Release Manager
 
 
 async def test_renaming_a_role_keeps_it_on_its_teams_and_changing_it_changes_the_members_grants(services):
-    await apply_yaml(
-        services,
-        """
-users: [{username: rita}]
-roles: [{name: Release Manager, permissions: [release.create]}]
-teams: [{name: Release Managers, members: [rita], roles: [{role: release manager}]}]
-""",
-    )
+    await apply_yaml(services, HELD_BY_A_TEAM)
     async with services.store.transaction() as uow:
         [role] = await uow.roles.list()
         renamed = Role("Shipper", frozenset({Permission.RELEASE_CREATE, Permission.DEPLOYMENT_CREATE}))
