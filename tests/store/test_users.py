@@ -48,5 +48,6 @@ async def test_a_password_hash_is_set_and_an_api_key_hash_finds_its_user(service
         await uow.users.add_api_key(alice.id, "ci", "k" * 64, now)
         assert await uow.users.password_hash(alice.id) == "hash-a"
     async with services.store.reading() as uow:
-        assert await uow.users.find_by_api_key_hash("k" * 64) == alice
-        assert await uow.users.find_by_api_key_hash("x" * 64) is None
+        found = await uow.api_keys.find_by_hash("k" * 64)
+        assert found is not None and found.user == alice
+        assert await uow.api_keys.find_by_hash("x" * 64) is None
