@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.api_keys import LAST_USE_PRECISION, ApiKey
+from seaway.domain.ids import format_id
 from seaway.domain.users import User
 from seaway.store.base import Repository
 from seaway.store.tables import api_keys as t
@@ -65,7 +66,8 @@ class ApiKeyRepository(Repository):
         return ApiKey(user_id, purpose, prefix, now, expires_at, id=new_id)
 
     async def get(self, key_id: int) -> ApiKey:
-        return _from_row(await self._one(sa.select(*_KEY_COLUMNS).where(t.c.id == key_id), "api_key", key_id))
+        stmt = sa.select(*_KEY_COLUMNS).where(t.c.id == key_id)
+        return _from_row(await self._one(stmt, "api_key", format_id("api_key", key_id)))
 
     async def list_for_user(self, user_id: int) -> list[ApiKey]:
         """Oldest first."""
