@@ -9,7 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import (
+    ServerProcess,
+    admin_api_key,
+    free_port,
+    one_error_line,
+    run_cli,
+    seaway_env,
+)
 
 from seaway.cli.commands.api_keys import expires_in_days
 from seaway.errors import InvalidInput
@@ -38,13 +45,6 @@ def audit(database: Path, action: str) -> list[tuple[str, str, str, dict]]:
     return [(actor, kind, channel, json.loads(details)) for actor, kind, channel, details in rows]
 
 
-def one_error_line(result) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
-
-
 def test_a_key_is_created_listed_and_revoked_through_the_api(server):
     env, database = server
     created = run_cli(["api-key", "create", "--purpose", "GitHub Actions", "--expires", "90d"], env)
@@ -68,7 +68,7 @@ def test_a_key_is_created_listed_and_revoked_through_the_api(server):
     refused = run_cli(["api-key", "list"], as_key)
     assert refused.returncode == 3
     assert "revoked" in one_error_line(refused)
-    [(actor, kind, channel, details)] = [e for e in audit(database, "api_key.revoked") if e[3]["prefix"] == key[:8]]
+    [(actor, kind, channel, _)] = [e for e in audit(database, "api_key.revoked") if e[3]["prefix"] == key[:8]]
     assert (actor, kind, channel) == ("ops", "user", "cli")
 
 
@@ -104,7 +104,7 @@ def test_a_service_account_is_created_with_a_first_key_that_works(server):
     listed = run_cli(["api-key", "list"], {**env, "SEAWAY_API_KEY": key})
     assert listed.returncode == 0, listed.stderr
     assert "created by admin command" in listed.stdout
-    [(actor, kind, channel, details)] = [e for e in audit(database, "api_key.created") if e[3]["username"] == "ci"]
+    [(actor, kind, channel, _)] = [e for e in audit(database, "api_key.created") if e[3]["username"] == "ci"]
     assert (actor, kind, channel) == ("seaway admin", "system", "cli")
 
     again = run_cli(["admin", "create-service-account", "ci"], env)

@@ -17,6 +17,15 @@ async def _alice(services) -> User:
         return await uow.users.add(User("alice", "Alice"), services.clock.now())
 
 
+async def _key_of_alice(services) -> int:
+    alice = await _alice(services)
+    assert alice.id is not None
+    async with services.store.transaction() as uow:
+        key = await uow.api_keys.add(alice.id, "CI", "a" * 64, services.clock.now())
+    assert key.id is not None
+    return key.id
+
+
 async def test_a_key_is_added_listed_and_found_by_its_hash_with_its_user(services):
     alice = await _alice(services)
     assert alice.id is not None
@@ -46,31 +55,24 @@ async def test_a_key_is_added_listed_and_found_by_its_hash_with_its_user(service
 
 
 async def test_a_key_is_revoked_once(services):
-    alice = await _alice(services)
-    assert alice.id is not None
+    key_id = await _key_of_alice(services)
     now = services.clock.now()
     async with services.store.transaction() as uow:
-        key = await uow.api_keys.add(alice.id, "CI", "a" * 64, now)
-        assert key.id is not None
-        assert await uow.api_keys.revoke(key.id, now) is True
-        assert await uow.api_keys.revoke(key.id, now + timedelta(hours=1)) is False
+        assert await uow.api_keys.revoke(key_id, now) is True
+        assert await uow.api_keys.revoke(key_id, now + timedelta(hours=1)) is False
         found = await uow.api_keys.find_by_hash("a" * 64)
     assert found is not None and found.key.revoked_at == now
     assert found.key.refusal(now) is not None
 
 
 async def test_the_last_use_is_recorded_at_most_once_a_minute(services):
-    alice = await _alice(services)
-    assert alice.id is not None
+    key_id = await _key_of_alice(services)
     now = services.clock.now()
-    async with services.store.transaction() as uow:
-        key = await uow.api_keys.add(alice.id, "CI", "a" * 64, now)
-    assert key.id is not None
 
     async def use(at) -> object:
         async with services.store.transaction() as uow:
-            await uow.api_keys.record_use(key.id or 0, at)
-            return (await uow.api_keys.get(key.id or 0)).last_used_at
+            await uow.api_keys.record_use(key_id, at)
+            return (await uow.api_keys.get(key_id)).last_used_at
 
     assert await use(now) == now
     assert await use(now + timedelta(seconds=59)) == now  # a use within the minute writes nothing new
@@ -78,9 +80,7 @@ async def test_the_last_use_is_recorded_at_most_once_a_minute(services):
 
 
 async def test_a_users_keys_go_with_the_user(services):
-    alice = await _alice(services)
-    assert alice.id is not None
+    key_id = await _key_of_alice(services)
     async with services.store.transaction() as uow:
-        await uow.api_keys.add(alice.id, "CI", "a" * 64, services.clock.now())
-        await uow.users.delete(alice.id)
+        await uow.users.delete((await uow.api_keys.get(key_id)).user_id)
         assert await uow.api_keys.find_by_hash("a" * 64) is None

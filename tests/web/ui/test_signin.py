@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from tests.fixtures.approvals import services_with
@@ -203,15 +206,27 @@ async def test_signing_out_ends_the_session_on_the_server(services, client):
         assert "You are signed in" not in (await replay.get("/signin")).text
 
 
-async def test_a_session_expires(db_url, tmp_path):
+@contextlib.asynccontextmanager
+async def alice_signed_in(db_url, tmp_path, **settings) -> AsyncIterator[tuple[httpx.AsyncClient, FakeClock]]:
+    """A browser signed in as alice, on a server whose clock the test moves."""
     clock = FakeClock()
-    async with services_with(db_url, tmp_path / "data", clock=clock, session_hours=1) as services:
+    async with services_with(db_url, tmp_path / "data", clock=clock, **settings) as services:
         await add_person(services, "alice")
         async with page_client(services) as client:
             await sign_in(client, "alice")
-            assert "You are signed in as Alice" in (await client.get("/signin")).text
-            clock.advance(hours=1, seconds=1)
-            assert "You are signed in" not in (await client.get("/signin")).text
+            yield client, clock
+
+
+async def signed_in(client: httpx.AsyncClient) -> bool:
+    page = (await client.get("/signin")).text
+    return "You are signed in as Alice" in page
+
+
+async def test_a_session_expires(db_url, tmp_path):
+    async with alice_signed_in(db_url, tmp_path, session_hours=1) as (client, clock):
+        assert await signed_in(client)
+        clock.advance(hours=1, seconds=1)
+        assert not await signed_in(client)
 
 
 async def test_signing_in_again_replaces_the_old_session(services, client):
@@ -366,29 +381,21 @@ async def test_a_service_account_cannot_sign_in_here(services, client):
 
 
 async def test_a_session_ends_after_an_hour_without_use(db_url, tmp_path):
-    clock = FakeClock()
-    async with services_with(db_url, tmp_path / "data", clock=clock) as services:
-        await add_person(services, "alice")
-        async with page_client(services) as client:
-            await sign_in(client, "alice")
-            for _ in range(3):  # used every 59 minutes, it goes on
-                clock.advance(minutes=59)
-                assert "You are signed in as Alice" in (await client.get("/signin")).text
-            clock.advance(minutes=60)
-            assert "You are signed in" not in (await client.get("/signin")).text
+    async with alice_signed_in(db_url, tmp_path) as (client, clock):
+        for _ in range(3):  # used every 59 minutes, it goes on
+            clock.advance(minutes=59)
+            assert await signed_in(client)
+        clock.advance(minutes=60)
+        assert not await signed_in(client)
 
 
 async def test_a_busy_session_still_ends_at_the_absolute_limit(db_url, tmp_path):
-    clock = FakeClock()
-    async with services_with(db_url, tmp_path / "data", clock=clock, session_hours=2) as services:
-        await add_person(services, "alice")
-        async with page_client(services) as client:
-            await sign_in(client, "alice")
-            for _ in range(3):
-                clock.advance(minutes=30)
-                assert "You are signed in as Alice" in (await client.get("/signin")).text
+    async with alice_signed_in(db_url, tmp_path, session_hours=2) as (client, clock):
+        for _ in range(3):
             clock.advance(minutes=30)
-            assert "You are signed in" not in (await client.get("/signin")).text
+            assert await signed_in(client)
+        clock.advance(minutes=30)
+        assert not await signed_in(client)
 
 
 async def test_a_page_view_records_the_sessions_use_at_most_once_a_minute(clocked):
