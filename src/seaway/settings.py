@@ -39,7 +39,26 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password (optional).")
     smtp_tls: Literal["none", "starttls", "tls"] = Field("none", description="`none`, `starttls` or `tls`.")
     session_hours: float = Field(
-        12.0, gt=0, le=24 * 30, description="How long a browser sign-in session lasts before signing in again."
+        12.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a browser sign-in session lasts at most, however busy, before signing in again.",
+    )
+    session_idle_minutes: float = Field(
+        60.0,
+        ge=5,
+        le=24 * 60 * 30,
+        description="How long a browser session may go unused before it ends (its last use is recorded "
+        "at most once a minute).",
+    )
+    signin_lockout_failures: int = Field(
+        5, ge=1, description="Failed sign-ins within the lockout window after which the account is locked."
+    )
+    signin_lockout_minutes: float = Field(
+        15.0,
+        gt=0,
+        description="The lockout window: failures are counted within it, and a locked account stays locked "
+        "for as long.",
     )
     link_failures_per_minute: int = Field(
         30, ge=1, description="Failed approval-link lookups one client IP may make per minute before it gets 429."

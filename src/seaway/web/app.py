@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from seaway.bootstrap import Services
 from seaway.web import errors, metrics, ui
 from seaway.web.api import (
+    api_keys,
     config,
     deployments,
     environments,
@@ -51,6 +52,7 @@ def create_app(services: Services) -> FastAPI:
         teams,
         roles,
         users,
+        api_keys,
         variable_preview,
     ):
         api.include_router(module.router)
