@@ -3,7 +3,8 @@ before it by its hash (`domain/audit_chain.py`), and the signed checkpoints of t
 
 Appending takes the chain head, one row, in the writer's own transaction: on PostgreSQL the `UPDATE … RETURNING`
 that allocates the next id holds the row lock until the commit, so concurrent writers queue behind it and
-never fork the chain; on SQLite the store's one writer (`BEGIN IMMEDIATE`) serialises them already. Ids are
+never fork the chain; on SQLite the store's one writer (`BEGIN IMMEDIATE`) serialises them already. Then the
+event is inserted and the head moved to its hash (one statement on PostgreSQL, two on SQLite). Ids are
 allocated by the head, not by the sequence, so the chain has no gaps that a rolled-back insert left.
 """
 
@@ -20,7 +21,7 @@ import sqlalchemy as sa
 from seaway.domain.actors import Actor
 from seaway.domain.audit_chain import GENESIS_HASH, Checkpoint, event_hash
 from seaway.store.base import Repository
-from seaway.store.dialects import insert_ignoring_conflict
+from seaway.store.dialects import insert_ignoring_conflict, is_postgresql
 from seaway.store.tables import audit_chain_head as head
 from seaway.store.tables import audit_checkpoints as cp
 from seaway.store.tables import audit_events as t
@@ -85,8 +86,13 @@ _TAKE_HEAD = (
     .values(last_event_id=head.c.last_event_id + 1)
     .returning(head.c.last_event_id, head.c.last_hash)
 )
-_MOVE_HEAD = sa.update(head).where(head.c.id == 1).values(last_hash=sa.bindparam("new_hash"))
+_MOVE_HEAD = sa.update(head).where(head.c.id == 1).values(last_hash=sa.bindparam("e_hash"))
 _INSERT = sa.insert(t)
+# PostgreSQL: the insert and the head's move in one round trip (a data-modifying CTE always runs). SQLite
+# has no such CTE, and needs none: its statements run in process, microseconds each.
+_INSERT_AND_MOVE_HEAD = _MOVE_HEAD.add_cte(
+    sa.insert(t).values({c.name: sa.bindparam(f"e_{c.name}", type_=c.type) for c in t.columns}).cte("appended")
+)
 _LAST_EVENT = sa.select(t.c.id, t.c.hash).order_by(t.c.id.desc()).limit(1)
 _READ_HEAD = sa.select(head.c.last_event_id, head.c.last_hash).where(head.c.id == 1)
 # A scope of audit visibility: (projects, environments), lower-cased; an empty set covers everything.
@@ -154,9 +160,12 @@ class AuditRepository(Repository):
         """Append the event to the chain in the caller's transaction; its id."""
         event_id, prev_hash = await self._take_head()
         values = {**event_values(event), "id": event_id, "prev_hash": prev_hash}
-        digest = event_hash(prev_hash, values)
-        await self.conn.execute(_INSERT, {**values, "hash": digest})
-        await self.conn.execute(_MOVE_HEAD, {"new_hash": digest})
+        values["hash"] = event_hash(prev_hash, values)
+        if is_postgresql(self.conn):
+            await self.conn.execute(_INSERT_AND_MOVE_HEAD, {f"e_{name}": value for name, value in values.items()})
+        else:
+            await self.conn.execute(_INSERT, values)
+            await self.conn.execute(_MOVE_HEAD, {"e_hash": values["hash"]})
         return event_id
 
     async def _take_head(self) -> tuple[int, str]:
