@@ -13,7 +13,7 @@ from typing import ClassVar
 import pytest
 import sqlalchemy as sa
 from tests.fixtures.engine import make_settings
-from tests.fixtures.server_process import run_cli, seaway_env
+from tests.fixtures.server_process import ServerProcess, free_port, run_cli, seaway_env
 from typer.testing import CliRunner
 
 from seaway.bootstrap import build_services
@@ -28,6 +28,7 @@ def seaway(db_url: str, tmp_path: Path):
     """Runs `seaway …` in process against this test's database; `.record(n)` and `.sql(...)` change it."""
 
     class Seaway:
+        url = db_url
         data_dir = tmp_path / "data"
         env: ClassVar[dict[str, str]] = {"SEAWAY_DATABASE_URL": db_url, "SEAWAY_DATA_DIR": str(tmp_path / "data")}
 
@@ -196,3 +197,13 @@ def test_offline_verify_runs_as_a_real_process_with_no_database(seaway, tmp_path
     result = run_cli(["audit", "verify", "--file", str(tmp_path / "log.json"), "--public-key", key], env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("intact: 1 event(s)") and not (tmp_path / "elsewhere").exists()
+
+
+def test_the_server_signs_a_checkpoint_when_one_is_due(seaway):
+    seaway.record(2)
+    server = ServerProcess(seaway_env(seaway.url, seaway.data_dir), free_port())
+    server.start()
+    server.stop()  # a stop waits for a checkpoint being signed: the first look comes as the server starts
+    verified = seaway("audit", "verify")
+    assert verified.exit_code == 0, verified.output
+    assert "(AuditEvents-1 … AuditEvents-2), 1 checkpoint(s), signed through AuditEvents-2" in verified.output

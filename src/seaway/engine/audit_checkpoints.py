@@ -15,7 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from seaway.domain.audit_chain import ChainVerifier, Checkpoint, SignatureCheck, VerifyResult, checkpoint_message
+from seaway.domain.audit_chain import (
+    ChainVerifier,
+    Checkpoint,
+    SignatureCheck,
+    VerifyResult,
+    checkpoint_message,
+    event_ref,
+)
 from seaway.engine.clock import Clock
 from seaway.security.signing import PublicKey, SigningKey
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -127,6 +134,8 @@ class CheckpointSchedule:
             outcome = await sign_checkpoint(uow, self.key, now)
         if outcome.refused is not None:
             log.error("audit checkpoint refused: %s", outcome.refused.summary())
+        elif outcome.created and outcome.checkpoint is not None:
+            log.info("audit checkpoint signed at %s", event_ref(outcome.checkpoint.last_event_id))
         return outcome
 
     async def run(self, stop: asyncio.Event) -> None:
