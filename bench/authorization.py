@@ -24,20 +24,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import sqlalchemy as sa
+from orchestration import scratch_databases  # bench/ is on the path when this runs
 
 from seaway.bootstrap import Services, build_services
 from seaway.config.documents import load_text, parse_document
@@ -54,7 +52,6 @@ from seaway.store.audit import AuditEvent, event_values
 from seaway.store.tables import audit_events
 from seaway.web.app import create_app
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 APPEND_AIM = 1.5  # plain inserts per append
 GET_SHARE_AIM = 0.05  # of a GET of a task
 REQUESTS_PER_SECOND = 500
@@ -318,17 +315,9 @@ async def run_appends(args: argparse.Namespace) -> list[AppendResult]:
         with tempfile.TemporaryDirectory(prefix="seaway-bench-db-") as tmp:
             results.append(await run_append(f"sqlite:///{tmp}/bench.db", "SQLite", args.transactions))
     if args.only != "sqlite":
-        name = f"seaway_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-        admin = await asyncpg.connect(PG_ADMIN)
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-            try:
-                url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{name}"
-                results.append(await run_append(url, "PostgreSQL", args.transactions))
-            finally:
-                await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        with scratch_databases() as scratch:  # dropped at the end, also on error
+            url = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{scratch('audit')}"
+            results.append(await run_append(url, "PostgreSQL", args.transactions))
     return results
 
 

@@ -195,31 +195,35 @@ async def test_deleted_rows_at_the_end_are_named(signed_log):
     assert bad == 9 and "the chain head is AuditEvents-10" in line
 
 
-async def test_a_row_inserted_in_the_middle_is_named(signed_log):
-    await sql(
-        signed_log,
-        "UPDATE audit_events SET id = id + 1000 WHERE id >= 6",
-        "UPDATE audit_events SET id = id - 999 WHERE id >= 1000",
-        sa.insert(audit_events).values(
-            id=6, at=datetime(2026, 3, 2, tzinfo=UTC), action="x", entity="task", entity_id="t", details={}
-        ),
-    )
-    bad, line = await first_bad(signed_log)
-    assert bad == 6 and "an event was inserted, replaced or reordered" in line
+def _bare_row(chained: list[dict]) -> dict:
+    """A row written by hand, with no hash at all."""
+    return {"id": 6, "at": datetime(2026, 3, 2, tzinfo=UTC), "action": "x", "entity": "task", "entity_id": "t"}
 
 
-async def test_a_row_inserted_with_a_well_made_hash_is_named_by_the_event_it_displaced(signed_log):
-    chained = await rows(signed_log)
+def _well_made_row(chained: list[dict]) -> dict:
+    """A row hashed and linked to the event before it, as the code would have."""
     forged = {**chained[5], "id": 6, "actor": "mallory"}
-    forged["hash"] = event_hash(chained[4]["hash"], forged)
+    return {**forged, "hash": event_hash(chained[4]["hash"], forged)}
+
+
+@pytest.mark.parametrize(
+    ("forge", "bad_id", "message"),
+    [
+        (_bare_row, 6, "an event was inserted, replaced or reordered"),
+        # The forged row holds; the event it displaced no longer links to what comes before it.
+        (_well_made_row, 7, "its prev_hash is not the hash of AuditEvents-6: an event was inserted"),
+    ],
+)
+async def test_a_row_inserted_in_the_middle_is_named(signed_log, forge, bad_id, message):
+    forged = forge(await rows(signed_log))
     await sql(
         signed_log,
         "UPDATE audit_events SET id = id + 1000 WHERE id >= 6",
         "UPDATE audit_events SET id = id - 999 WHERE id >= 1000",
-        sa.insert(audit_events).values(**forged),
+        sa.insert(audit_events).values({"details": {}, **forged}),
     )
     bad, line = await first_bad(signed_log)
-    assert bad == 7 and "its prev_hash is not the hash of AuditEvents-6: an event was inserted" in line
+    assert bad == bad_id and message in line
 
 
 async def test_a_row_appended_behind_the_writers_back_is_named(signed_log):
