@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     master_key: str | None = Field(
         None, description="Key for sensitive variables (base64url, 32 bytes); unset: `master.key` in the data dir."
     )
+    audit_signing_key: str | None = Field(
+        None,
+        description="Ed25519 key that signs the audit log's checkpoints (its 32-byte seed, base64url); unset: "
+        "`audit-signing.key` in the data dir. Keep it out of the database's backups.",
+    )
     task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
     lease_seconds: float = Field(
         15.0,
