@@ -47,7 +47,7 @@ from seaway.engine.configuration import apply_document
 from seaway.engine.deployments import create_deployment, create_release
 from seaway.security.tokens import hash_token, new_api_key
 from seaway.settings import Settings
-from seaway.store.access import grants_from_json, grants_to_json
+from seaway.store.access import grants_from_text, grants_to_json
 from seaway.store.audit import AuditEvent, event_values
 from seaway.store.tables import audit_events
 from seaway.web.app import create_app
@@ -257,7 +257,7 @@ async def get_task_seconds(requests: int) -> float:
             key = new_api_key()
             now = services.clock.now()
             async with services.store.transaction() as uow:
-                await apply_document(uow, document, now=now)
+                await apply_document(uow, document, actor=None, now=now)
                 admin = await uow.users.add(User("admin", is_admin=True), now)
                 assert admin.id is not None
                 await uow.users.add_api_key(admin.id, "bench", hash_token(key), now)
@@ -291,7 +291,7 @@ def run_authorization(calls: int, requests: int) -> bool:
     allowed = per_call(lambda: authorize(user, Permission.DEPLOYMENT_CREATE, PROJECT, ENVIRONMENT), calls)
 
     def decode() -> User:  # what reading the user's row does with the grants stored on it
-        return User(USERNAME, grants=grants_from_json(json.loads(stored)))
+        return User(USERNAME, grants=grants_from_text(stored))
 
     decoding = per_call(decode, max(calls // 50, 100))
     get = asyncio.run(get_task_seconds(requests))

@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.users import User
-from seaway.store.access import grants_from_json
+from seaway.store.access import grants_from_text
 from seaway.store.base import Repository
 from seaway.store.codecs import Cipher
 from seaway.store.database import StoreConnection
@@ -25,7 +25,7 @@ def _from_row(row: Any) -> User:
         active=row.active,
         id=row.id,
         service_account=row.service_account,
-        grants=grants_from_json(row.grants),
+        grants=grants_from_text(row.grants),
     )
 
 
@@ -35,22 +35,24 @@ class UserRepository(Repository):
         self._on_change = on_change  # a new or renamed user may be named in a team already
 
     async def list(self) -> list[User]:
-        return [_from_row(r) for r in await self.conn.execute(sa.select(users).order_by(users.c.id))]
+        return [_from_row(r) for r in await self.conn.execute(sa.select(*USER_COLUMNS).order_by(users.c.id))]
 
     async def get(self, user_id: int) -> User:
-        return _from_row(await self._one(sa.select(users).where(users.c.id == user_id), "user", user_id))
+        return _from_row(await self._one(sa.select(*USER_COLUMNS).where(users.c.id == user_id), "user", user_id))
 
     async def find_by_username(self, username: str) -> User | None:
-        row = (await self.conn.execute(sa.select(users).where(users.c.username_key == username.lower()))).first()
+        stmt = sa.select(*USER_COLUMNS).where(users.c.username_key == username.lower())
+        row = (await self.conn.execute(stmt)).first()
         return _from_row(row) if row else None
 
     async def get_by_username(self, username: str) -> User:
-        stmt = sa.select(users).where(users.c.username_key == username.lower())
+        stmt = sa.select(*USER_COLUMNS).where(users.c.username_key == username.lower())
         return _from_row(await self._one(stmt, "user", username))
 
     async def find_many(self, usernames: builtins.list[str]) -> builtins.list[User]:
         keys = [u.lower() for u in usernames]
-        rows = await self.conn.execute(sa.select(users).where(users.c.username_key.in_(keys)).order_by(users.c.id))
+        stmt = sa.select(*USER_COLUMNS).where(users.c.username_key.in_(keys)).order_by(users.c.id)
+        rows = await self.conn.execute(stmt)
         return [_from_row(r) for r in rows]
 
     async def add(self, user: User, now: datetime, password_hash: str | None = None) -> User:
@@ -142,7 +144,8 @@ USER_COLUMNS = (
     users.c.is_admin,
     users.c.active,
     users.c.service_account,
-    users.c.grants,
+    # As the JSON text: decoding it is cached by that text, so a request costs no JSON parse nor a Grant built.
+    sa.cast(users.c.grants, sa.Text).label("grants"),
 )
 _FAILURES_FORGOTTEN = sa.or_(
     users.c.first_failed_sign_in_at.is_(None), users.c.first_failed_sign_in_at <= sa.bindparam("b_window_start")
