@@ -9,7 +9,8 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.permissions import Permission
 from seaway.engine.configuration import apply_document
 from seaway.errors import InvalidInput
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.access import require
+from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["config"])
@@ -29,7 +30,7 @@ router = APIRouter(tags=["config"])
 )
 async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Apply a config-as-code document (YAML or its JSON form). Idempotent; a bad document changes nothing."""
-    allow(user, Permission.CONFIG_APPLY)
+    require(user, Permission.CONFIG_APPLY)
     raw = await request.body()
     try:
         text = raw.decode("utf-8")

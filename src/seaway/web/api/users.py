@@ -1,4 +1,4 @@
-"""Users under /api/v1: the shared CRUD endpoints (writes are for administrators) and `users/me`."""
+"""Users under /api/v1: the shared CRUD endpoints (`user.view`, `user.edit`) and `users/me` (oneself)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ from seaway.engine.users import create_user, delete_user, update_user
 from seaway.web.api import crud
 from seaway.web.api.bodies import UserBody
 from seaway.web.api.representations import user_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
 
 router = crud.resource_router("users")
 
 
 @router.get("/users/me")  # before `/users/{user_id}`, which would take "me" for an id
 async def me(user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.USER_VIEW)
+    """The caller themself: any signed-in user may read their own record, with no permission."""
     return user_json(user)
 
 
@@ -42,7 +42,7 @@ crud.install(
         kind="user",
         id_param="user_id",
         view=Permission.USER_VIEW,
-        edit=Permission.ADMINISTER,
+        edit=Permission.USER_EDIT,
         body=UserBody,
         represent=user_json,
         list_all=lambda uow: uow.users.list(),
