@@ -44,6 +44,7 @@ _OF_RELEASE = (
     .select_from(releases.join(projects, projects.c.id == releases.c.project_id))
     .where(releases.c.id == sa.bindparam("b_id"))
 )
+_OF_PROJECT = sa.select(projects.c.name.label("project_name")).where(projects.c.id == sa.bindparam("b_id"))
 _PROJECT_NAMES = sa.select(projects.c.id, projects.c.name)
 
 
@@ -69,6 +70,9 @@ class Scopes:
 
     async def of_deployment(self, deployment_id: int) -> Where:
         return await self._placed(_OF_DEPLOYMENT, "deployment", deployment_id)
+
+    async def of_project(self, project_id: int) -> Where:
+        return await self._placed(_OF_PROJECT, "project", project_id)
 
     async def of_release(self, release_id: int) -> Where:
         return await self._placed(_OF_RELEASE, "release", release_id)

@@ -118,6 +118,13 @@ async def visible_tasks(
     return found[:limit]
 
 
+async def deployment_target(uow: UnitOfWork, project: str | None, environment: str) -> Where:
+    """Where a deployment of `project` to the environment named `environment` would run, by the environment's
+    own name (`prod` asks for Prod); an unknown name as it was asked for."""
+    found = await uow.environments.find_by_name(environment)
+    return Where(project, found.name if found is not None else environment)
+
+
 def api_actor(request: Request, user: User) -> Actor:
     """Who calls the API: the CLI says who it is, so the audit log can tell it from other clients; a
     browser following a link from a page (the log download) is signed in with a session."""

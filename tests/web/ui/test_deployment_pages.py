@@ -227,7 +227,16 @@ async def test_who_may_not_decide_sees_why_and_a_forged_post_changes_nothing(ser
     assert "You cannot decide this: user &#34;carol&#34; is not in the responsible teams" in carol_page.text
     assert "You cannot decide this: user &#34;alice&#34; started this deployment" in alice_page.text
     assert carol_post.status_code == alice_post.status_code == no_csrf.status_code == cross_site.status_code == 403
-    assert await decision_state(services) == before
+    after = await decision_state(services)
+    assert {**after, "audit": before["audit"]} == before  # nothing decided, nothing sent
+    async with services.store.reading() as uow:
+        refused = await uow.audit.list(action="permission.refused")
+    # The two refused decisions are on record, each in its own event; the forged posts were never read.
+    assert [(e.actor, e.channel, e.auth, e.details["code"]) for e in refused] == [
+        ("carol", "ui", "session", "not_responsible"),
+        ("alice", "ui", "session", "self_approval"),
+    ]
+    assert len(after["audit"]) == len(before["audit"]) + 2
 
 
 async def test_a_decision_already_made_elsewhere_is_a_409_that_names_who(services, client):

@@ -14,7 +14,7 @@ from seaway.domain.releases import Release
 from seaway.domain.users import User
 from seaway.engine.deployments import create_deployment, create_release, find_release
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, api_actor, require, require_visible, visible
+from seaway.web.access import Where, api_actor, deployment_target, require, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.common import visible_project
 from seaway.web.api.representations import deployment_json, release_json
@@ -114,7 +114,7 @@ async def post_deployment(request: Request, release_id: str, body: DeploymentBod
     services = services_of(request)
     async with services.store.transaction() as uow:
         release, project = await visible_release(uow, user, release_id)
-        require(user, Permission.DEPLOYMENT_CREATE, Where(project.name, await _environment_name(uow, body)))
+        require(user, Permission.DEPLOYMENT_CREATE, await deployment_target(uow, project.name, body.environment))
         created = await create_deployment(
             uow,
             release,
@@ -126,9 +126,3 @@ async def post_deployment(request: Request, release_id: str, body: DeploymentBod
             actor=api_actor(request, user),
         )
     return deployment_json(created.deployment, release)
-
-
-async def _environment_name(uow: UnitOfWork, body: DeploymentBody) -> str:
-    """The target environment as it is named (`prod` asks for Prod); an unknown name as it was sent."""
-    environment = await uow.environments.find_by_name(body.environment)
-    return environment.name if environment is not None else body.environment

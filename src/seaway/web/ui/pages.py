@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from seaway.domain.ids import parse_id
-from seaway.domain.permissions import Permission, authorize
+from seaway.domain.permissions import Permission
 from seaway.errors import (
     AuthenticationFailed,
     Conflict,
@@ -28,6 +28,7 @@ from seaway.errors import (
     SeawayError,
 )
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, require_visible
 from seaway.web.errors import status_for
 from seaway.web.rate_limit import RateLimiter
 from seaway.web.sessions import PublicUrl, Sessions, SignedIn
@@ -138,21 +139,23 @@ async def entity_page(
     kind: str,
     ref: str,
     permission: Permission,
+    where: Callable[[UnitOfWork, int], Awaitable[Where]],
     load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
     template: str,
     status: int = 200,
     **context: Any,
 ) -> Response:
-    """A page about one `kind` named by `ref` (`Deployments-7` or `7`): 403 without `permission`, a 404
-    page for a malformed or unknown id, otherwise `template` with what `load` read in one transaction."""
+    """A page about one `kind` named by `ref` (`Deployments-7` or `7`), which lies `where`: a 404 page for a
+    malformed or unknown id and for one the visitor may not see (`permission` there), alike; otherwise
+    `template` with what `load` read in one transaction."""
     try:
-        authorize(signed_in.user, permission)
         number = parse_id(kind, ref)
         async with ui_of(request).services.store.reading() as uow:
+            require_visible(signed_in.user, permission, await where(uow, number), kind, number)
             view = await load(uow, number)
     except PermissionDenied as exc:
         return error_page(exc)
     except (InvalidInput, NotFound):
-        # A malformed id names no page either: to a visitor both are an unknown address.
+        # A malformed id names no page either: to a visitor all three are an unknown address.
         return error_page(NotFound(f'Seaway has no {kind} "{ref}".', entity=kind, id=ref), title=f"No such {kind}")
     return render(template, status=status, signed_in=signed_in, **context, **view)
