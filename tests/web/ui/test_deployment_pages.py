@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all, set_up, space, user_named
+from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all, set_up, space
 from tests.fixtures.engine import apply_yaml, log_of
 from tests.fixtures.live_server import (
-    PASSWORD,
     decision_state,
+    give_password,
     hidden_fields,
     origin_of,
     page_client,
@@ -17,7 +17,6 @@ from tests.fixtures.live_server import (
     sign_in,
 )
 
-from seaway.security.passwords import hash_password
 from seaway.web.ui import deployments as deployments_page
 
 
@@ -25,13 +24,6 @@ from seaway.web.ui import deployments as deployments_page
 async def client(services):
     async with page_client(services) as client:
         yield client
-
-
-async def give_password(services, username: str) -> None:
-    user = await user_named(services, username)
-    assert user.id is not None
-    async with services.store.transaction() as uow:
-        await uow.users.set_password_hash(user.id, hash_password(PASSWORD))
 
 
 async def test_the_deployment_link_in_the_emails_needs_a_sign_in_and_comes_back(services, client):
