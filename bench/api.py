@@ -112,7 +112,7 @@ async def seed(settings: Settings) -> int:
     try:
         await services.database.migrate()
         async with services.store.transaction() as uow:
-            await apply_document(uow, parse_document(load_text(space_document())), now=services.clock.now())
+            await apply_document(uow, parse_document(load_text(space_document())), actor=None, now=services.clock.now())
         for version, environments in (("1.0", ENVIRONMENTS), ("1.1", ENVIRONMENTS[:1])):
             for p in range(PROJECTS):
                 async with services.store.transaction() as uow:

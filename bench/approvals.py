@@ -50,6 +50,7 @@ users:
   - {username: alice, display_name: Alice Approver, email: alice@example.org}
 teams:
   - {name: Approvers, members: [alice]}
+  - {name: Deployers, members: [deployer, alice], roles: [{role: project-deployer}]}
 projects:
 """
 PROJECT = """
@@ -118,7 +119,7 @@ class StepStartRecorder:
 async def park(services: Services, parked: int) -> list[int]:
     async with services.store.transaction() as uow:
         text = SPACE + "".join(PROJECT.format(n=n) for n in range(PROJECTS))
-        await apply_document(uow, parse_document(load_text(text)), now=services.clock.now())
+        await apply_document(uow, parse_document(load_text(text)), actor=None, now=services.clock.now())
         deployer = await uow.users.get_by_username("deployer")
         releases = [
             await create_release(uow, await uow.projects.get_by_name(f"Gate {n}"), now=services.clock.now(), user=None)

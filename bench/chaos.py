@@ -224,7 +224,9 @@ async def run(label: str, args: argparse.Namespace, work: Path, *, kills: bool) 
         await services.database.migrate()
         async with services.store.transaction() as uow:
             projects = -(-args.deployments // len(ENVIRONMENTS))
-            await apply_document(uow, parse_document(load_text(space_document(projects))), now=services.clock.now())
+            await apply_document(
+                uow, parse_document(load_text(space_document(projects))), actor=None, now=services.clock.now()
+            )
         for node in nodes:
             node.start()
         for node in nodes:

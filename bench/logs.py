@@ -90,7 +90,9 @@ async def engine_run(url: str, data_dir: Path, lines: int, flusher: str) -> dict
     try:
         await services.database.migrate()
         async with services.store.transaction() as uow:
-            await apply_document(uow, parse_document(load_text(SPACE.format(lines=lines))), now=services.clock.now())
+            await apply_document(
+                uow, parse_document(load_text(SPACE.format(lines=lines))), actor=None, now=services.clock.now()
+            )
             release = await create_release(
                 uow, await uow.projects.get_by_name("Chatty"), now=services.clock.now(), user=None
             )

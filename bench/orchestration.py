@@ -505,7 +505,9 @@ async def run_seaway(
         await services.database.migrate()
         projects = math.ceil(n / len(ENVIRONMENTS))
         async with services.store.transaction() as uow:
-            await apply_document(uow, parse_document(load_text(space_document(projects))), now=services.clock.now())
+            await apply_document(
+                uow, parse_document(load_text(space_document(projects))), actor=None, now=services.clock.now()
+            )
         server: dict[str, int] = {}
         if pg_name:
             await services.database.dispose()

@@ -21,8 +21,9 @@
     ├── PermissionDenied                a known user who may not do this
     │   └── NotResponsible              not among the people who may decide an interruption
     │       └── SelfApprovalRefused     the deployer deciding their own gate
-    ├── TargetError                     a deployment target failed; `retryable` drives retries
-    ├── DeliveryFailed                  an email not handed to the mail server; `retryable` likewise
+    ├── RetryableError                  an outside system failed; `retryable` says whether later may help
+    │   ├── TargetError                 a deployment target failed; `retryable` drives retries
+    │   └── DeliveryFailed              an email not handed to the mail server
     ├── SecretUnreadable                a stored sensitive value the master key cannot decrypt
     ├── ServerUnavailable               the CLI cannot reach the server, or the server failed
     └── RequestRefused                  the server refused the CLI's request; its message and field
@@ -148,22 +149,24 @@ class SelfApprovalRefused(NotResponsible):
     code = "self_approval"
 
 
-class TargetError(SeawayError):
-    code = "target_error"
+class RetryableError(SeawayError):
+    """Something outside Seaway failed; `retryable` says whether trying the same again later may help."""
+
+    code = "retryable_error"
 
     def __init__(self, message: str, *, retryable: bool = False, **fields: str | None) -> None:
         super().__init__(message, **fields)
         self.retryable = retryable
 
 
-class DeliveryFailed(SeawayError):
-    """An email could not be handed to the mail server. `retryable` says whether trying later may help."""
+class TargetError(RetryableError):
+    code = "target_error"
+
+
+class DeliveryFailed(RetryableError):
+    """An email could not be handed to the mail server."""
 
     code = "delivery_failed"
-
-    def __init__(self, message: str, *, retryable: bool, **fields: str | None) -> None:
-        super().__init__(message, **fields)
-        self.retryable = retryable
 
 
 class SecretUnreadable(SeawayError):

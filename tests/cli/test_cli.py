@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import admin_server, free_port, run_cli
 
 SPACE = """
 environments: [Dev, Test, Prod]
@@ -32,18 +32,10 @@ projects:
 @pytest.fixture(scope="module")
 def cli(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     tmp = tmp_path_factory.mktemp("cli")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    key = admin_api_key(env)
-    server = ServerProcess(env, free_port())
-    server.start()
-    client_env = {**env, "SEAWAY_URL": server.url, "SEAWAY_API_KEY": key}
     space = tmp / "space.yaml"
     space.write_text(SPACE)
-    try:
+    with admin_server(tmp) as (client_env, _):
         yield client_env, space
-    finally:
-        server.stop()
 
 
 def test_apply_release_and_deploy_with_wait_streams_the_log_and_exits_0(cli):

@@ -30,8 +30,8 @@ from seaway.domain.interruptions import (
     responsible_users,
     validate_decision,
 )
-from seaway.domain.roles import BUILTIN_ROLES
-from seaway.domain.users import Team, User
+from seaway.domain.roles import BUILTIN_ROLES, grants_of
+from seaway.domain.users import Team, TeamRole, User
 from seaway.errors import InvalidInput, NotResponsible, SelfApprovalRefused
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -147,6 +147,66 @@ def test_the_step_can_allow_the_deployer_to_decide():
 
 def test_a_deployment_started_by_seaway_itself_has_no_deployer_to_exclude():
     assert may_decide(make_interruption(requested_by=None), ALICE, [STAKEHOLDERS], "Quotes")
+
+
+def granted(*roles: TeamRole) -> tuple[Grant, ...]:
+    return grants_of("someone", [Team("Theirs", ("someone",), roles)], [])
+
+
+def person(username: str, user_id: int, *roles: TeamRole) -> User:
+    return User(username, email=f"{username}@example.org", id=user_id, grants=granted(*roles))
+
+
+PROD_APPROVER = person("pat", 10, TeamRole("approver", environments=("Prod",)))
+TEST_APPROVER = person("tess", 11, TeamRole("approver", environments=("Test",)))
+QUOTES_PROD_DEPLOYER = person("dora", 12, TeamRole("project-deployer", environments=("Prod",), projects=("Quotes",)))
+VIEWER = person("vic", 13, TeamRole("project-viewer"))
+
+
+def test_an_approver_in_scope_may_decide_a_gate_whose_teams_they_are_not_in():
+    check_may_decide(make_interruption(), PROD_APPROVER, [STAKEHOLDERS], "Quotes")
+    check_may_decide(make_interruption(responsible_teams=()), PROD_APPROVER, [], "Quotes")
+
+
+def test_an_approver_out_of_scope_is_held_to_the_responsible_teams():
+    with pytest.raises(NotResponsible) as out_of_scope:  # may neither decide nor submit in Prod
+        check_may_decide(make_interruption(), TEST_APPROVER, [STAKEHOLDERS], "Quotes")
+    assert out_of_scope.value.message == 'missing permission interruption.submit for environment "Prod"'
+    deploys_too = replace(TEST_APPROVER, grants=TEST_APPROVER.grants + EVERYWHERE)
+    with pytest.raises(NotResponsible) as not_in_team:  # may submit in Prod, but only as a team member
+        check_may_decide(make_interruption(), deploys_too, [STAKEHOLDERS], "Quotes")
+    assert 'user "tess" is not in the responsible teams' in not_in_team.value.message
+    check_may_decide(make_interruption(), deploys_too, [Team("Project Stakeholders", ("tess",))], "Quotes")
+
+
+def test_an_approver_may_not_decide_their_own_deployments_gate_either():
+    with pytest.raises(SelfApprovalRefused):
+        check_may_decide(make_interruption(requested_by=PROD_APPROVER.id), PROD_APPROVER, [], "Quotes")
+
+
+def test_without_teams_deciding_needs_deploying_and_submitting_there():
+    open_gate = make_interruption(responsible_teams=())
+    assert may_decide(open_gate, QUOTES_PROD_DEPLOYER, [], "Quotes")
+    assert not may_decide(open_gate, QUOTES_PROD_DEPLOYER, [], "Shop")
+    with pytest.raises(NotResponsible) as viewer:
+        check_may_decide(open_gate, VIEWER, [], "Quotes")
+    assert viewer.value.message == "missing permission interruption.submit"
+
+
+def test_a_member_of_the_responsible_team_without_the_right_to_submit_there_is_not_asked():
+    members = Team("Project Stakeholders", members=("alice", "vic"))
+    assert responsible_users(make_interruption(), [members], [ALICE, VIEWER]) == [ALICE]
+
+
+def test_without_teams_the_people_asked_are_those_whose_grants_let_them_decide_there():
+    gate = make_interruption(responsible_teams=(), project_name="Quotes")
+    everyone = [VIEWER, QUOTES_PROD_DEPLOYER, TEST_APPROVER, PROD_APPROVER, replace(PROD_APPROVER, id=14, active=False)]
+    assert responsible_users(gate, [], everyone) == [QUOTES_PROD_DEPLOYER, PROD_APPROVER]
+    assert responsible_users(replace(gate, project_name="Shop"), [], everyone) == [PROD_APPROVER]
+
+
+def test_an_approver_outside_the_named_teams_may_decide_but_is_not_emailed():
+    assert responsible_users(make_interruption(), [STAKEHOLDERS], [ALICE, PROD_APPROVER]) == [ALICE]
 
 
 @given(

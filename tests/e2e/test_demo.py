@@ -1,5 +1,6 @@
-"""The README's walkthrough, for real: `seaway server --demo`, then the CLI deploys Random Quotes to Test and
-Prod (Prod refused before Test), a stakeholder signs off, and the app answers on its ports."""
+"""The README's walkthrough, for real: `seaway server --demo`, then the CLI deploys Random Quotes to Test as
+the internal deployer and to Prod as the production deployer (Prod refused before Test, and refused to the
+internal deployer), a stakeholder signs off each, and the app answers on its ports."""
 
 from __future__ import annotations
 
@@ -51,6 +52,23 @@ def page(port: int) -> str:
         return response.read().decode()
 
 
+def deploy_and_sign_off(deployer: dict[str, str], approver: dict[str, str], version: str, environment: str) -> str:
+    """`seaway deploy --wait` as `deployer`, approved by `approver` once it waits; its output."""
+    with subprocess.Popen(
+        [*SEAWAY, "deploy", "--project", "Random Quotes", "--release", version, "--to", environment, "--wait"],
+        env=deployer,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as deploying:
+        assert deploying.stdout is not None
+        task_id = deploying.stdout.readline().split()[1]
+        approve_when_waiting(approver, task_id)
+        output, errors = deploying.communicate(timeout=120)
+    assert deploying.returncode == 0, output + errors
+    return output
+
+
 def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
     demo_file, ports = demo_on_free_ports(tmp_path)
     data_dir = tmp_path / "data"
@@ -63,28 +81,29 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
         assert key, printed
         assert "/signin" in printed
         admin = {**env, "SEAWAY_URL": server.url, "SEAWAY_API_KEY": key.group(1)}
-        alice_key = run_cli(["admin", "create-api-key", "alice"], env).stdout.strip()
-        alice = {**admin, "SEAWAY_API_KEY": alice_key}
+        as_user = {
+            name: {**admin, "SEAWAY_API_KEY": found.group(1)}
+            for name in ("internaldeployer", "productiondeployer")
+            if (found := re.search(rf"API key of {name}: (\S+)", printed))
+        }
+        assert set(as_user) == {"internaldeployer", "productiondeployer"}, printed
+        alice = {**admin, "SEAWAY_API_KEY": run_cli(["admin", "create-api-key", "alice"], env).stdout.strip()}
 
         version = run_cli(["release", "create", "--project", "Random Quotes"], admin).stdout.strip()
         refused = run_cli(["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"], admin)
         assert refused.returncode == 2 and "Test" in refused.stderr
 
-        for environment in ("Test", "Prod"):
-            with subprocess.Popen(
-                [*SEAWAY, "deploy", "--project", "Random Quotes", "--release", version, "--to", environment, "--wait"],
-                env=admin,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            ) as deploying:
-                assert deploying.stdout is not None
-                task_id = deploying.stdout.readline().split()[1]
-                approve_when_waiting(alice, task_id)
-                output, errors = deploying.communicate(timeout=120)
-            assert deploying.returncode == 0, output + errors
-            assert "Connecting with password ********" in output
-            assert f"Running in {environment}" in page(ports[environment])
+        output = deploy_and_sign_off(as_user["internaldeployer"], alice, version, "Test")
+        assert "Connecting with password ********" in output
+        assert "Running in Test" in page(ports["Test"])
+
+        not_theirs = ["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"]
+        forbidden = run_cli(not_theirs, as_user["internaldeployer"])
+        assert forbidden.returncode == 2
+        assert forbidden.stderr.strip() == 'error: missing permission deployment.create for environment "Prod"'
+
+        deploy_and_sign_off(as_user["productiondeployer"], alice, version, "Prod")
+        assert "Running in Prod" in page(ports["Prod"])
     finally:
         server.stop()
         for pid_file in (data_dir / "applications").glob("random-quotes/*/app.pid"):

@@ -129,6 +129,7 @@ async def test_system_variables_describe_the_release_and_the_previous_ones(servi
 
     await apply_yaml(services, project_yaml("Quotes", steps))
     user = await add_user(services, "dora", email="dora@example.org")
+    await apply_yaml(services, "teams: [{name: Deployers, members: [dora], roles: [{role: project-deployer}]}]")
     first = await release_of(services, "Quotes", "1.0.0")
     await deploy(services, first, "Dev", user=user)
     await services.worker.run_until_idle()

@@ -6,6 +6,7 @@ import asyncio
 import os
 from pathlib import Path
 
+from seaway.targets.base import Command
 from seaway.targets.local import LocalTarget
 
 ENV = {"PATH": "/usr/bin:/bin", "GREETING": "hello"}
@@ -22,14 +23,8 @@ class Lines:
 
 
 async def _run(script: str, tmp_path: Path, lines: Lines, cancel: asyncio.Event | None = None, timeout: float = 30):
-    return await LocalTarget().run(
-        ["bash", "-c", script],
-        env=ENV,
-        cwd=tmp_path,
-        on_line=lines,
-        cancel=cancel or asyncio.Event(),
-        timeout=timeout,
-    )
+    command = Command(["bash", "-c", script], ENV, tmp_path, timeout)
+    return await LocalTarget().run(command, on_line=lines, cancel=cancel or asyncio.Event())
 
 
 async def test_output_lines_are_streamed_with_their_level_and_the_exit_code_returned(tmp_path):

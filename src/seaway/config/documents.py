@@ -16,6 +16,7 @@ from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
+from seaway.domain.roles import Role, parse_permission, validate_custom_role
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
 from seaway.errors import InvalidInput
@@ -23,6 +24,7 @@ from seaway.errors import InvalidInput
 TOP_LEVEL = {
     "environments",
     "lifecycles",
+    "roles",
     "users",
     "teams",
     "projects",
@@ -34,13 +36,16 @@ NOT_ENFORCED_YET = ("approval_policies", "freezes")
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
+USER_KEYS = {"username", "display_name", "email", "admin", "active", "service_account"}
+NO_PASSWORDS = "passwords are never accepted in YAML; use seaway admin set-password or the sign-in page"
 
 
 @dataclass(frozen=True)
 class SpaceDocument:
     environments: tuple[str, ...] = ()
     lifecycles: tuple[tuple[Lifecycle, str], ...] = ()  # (lifecycle, its YAML path)
-    users: tuple[User, ...] = ()
+    roles: tuple[tuple[Role, str], ...] = ()  # custom roles
+    users: tuple[tuple[User, str], ...] = ()
     teams: tuple[tuple[Team, str], ...] = ()
     library_variable_sets: tuple[tuple[LibraryVariableSet, str], ...] = ()
     projects: tuple[tuple[Project, str], ...] = ()
@@ -88,7 +93,8 @@ def parse_document(data: Any) -> SpaceDocument:
         lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items())
         if "lifecycles" in top
         else (),
-        users=tuple(parse_user(n) for n in top["users"].items()) if "users" in top else (),
+        roles=_roles(top["roles"]) if "roles" in top else (),
+        users=tuple((parse_user(n), n.path) for n in top["users"].items()) if "users" in top else (),
         teams=tuple((parse_team(n), n.path) for n in top["teams"].items()) if "teams" in top else (),
         library_variable_sets=tuple((_variable_set(n), n.path) for n in top["library_variable_sets"].items())
         if "library_variable_sets" in top
@@ -139,14 +145,42 @@ def parse_lifecycle(node: Node) -> Lifecycle:
 
 
 def parse_user(node: Node) -> User:
-    m = node.mapping({"username", "display_name", "email", "admin", "active"}, {"username"})
+    if isinstance(node.value, dict):
+        for key in node.value:
+            if isinstance(key, str) and key.lower().startswith("password"):
+                raise Node(None, node.child_path(key)).fail(NO_PASSWORDS)
+    m = node.mapping(USER_KEYS, {"username"})
     return User(
         username=validate_username(m["username"].string(), field=m["username"].path),
         display_name=m["display_name"].string() if "display_name" in m else "",
         email=validate_email(m["email"].string(), field=m["email"].path) if "email" in m else None,
         is_admin=m["admin"].boolean() if "admin" in m else False,
         active=m["active"].boolean() if "active" in m else True,
+        service_account=m["service_account"].boolean() if "service_account" in m else False,
     )
+
+
+def parse_role(node: Node) -> Role:
+    """A custom role: a name that is not a built-in slug, and permissions by their names."""
+    m = node.mapping({"name", "description", "permissions"}, {"name", "permissions"})
+    permissions = frozenset(parse_permission(p.string(), field=p.path) for p in m["permissions"].items())
+    role = Role(
+        name=m["name"].string().strip(),
+        permissions=permissions,
+        description=m["description"].string(allow_empty=True) if "description" in m else "",
+    )
+    validate_custom_role(role, field=m["name"].path)
+    return role
+
+
+def _roles(node: Node) -> tuple[tuple[Role, str], ...]:
+    roles: list[tuple[Role, str]] = []
+    for item in node.items():
+        role = parse_role(item)
+        if any(other.name.lower() == role.name.lower() for other, _ in roles):
+            raise Node(None, item.child_path("name")).fail(f'the role "{role.name}" is listed twice')
+        roles.append((role, item.path))
+    return tuple(roles)
 
 
 def parse_team(node: Node) -> Team:

@@ -16,6 +16,7 @@ KINDS = {
     "task": "ServerTasks",
     "user": "Users",
     "team": "Teams",
+    "role": "Roles",
     "interruption": "Interruptions",
     "api_key": "ApiKeys",
     "variable_set": "LibraryVariableSets",

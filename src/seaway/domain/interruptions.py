@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from seaway.domain.ids import format_id
-from seaway.domain.permissions import Permission, authorize
+from seaway.domain.permissions import Permission, allows, authorize
 from seaway.domain.users import Team, User
 from seaway.errors import Conflict, InvalidInput, NotResponsible, PermissionDenied, SelfApprovalRefused
 
@@ -117,31 +117,35 @@ def _team_members(responsible_teams: Iterable[str], teams: Iterable[Team]) -> fr
 def check_may_decide(interruption: Interruption, user: User, teams: Sequence[Team], project: str | None) -> None:
     """Raise NotResponsible unless `user` may decide now (checked at decision time, never at send time).
 
-    With responsible teams, a user must be a member of one of them as the teams are *now*: someone who
-    left the team since the email went out can no longer decide. Without, anyone who may deploy to the
-    environment may decide.
+    With responsible teams, a user must be a member of one of them as the teams are *now* (someone who left
+    the team since the email went out can no longer decide) and hold `interruption.submit` there. Without,
+    anyone who may deploy to the environment and submit there may decide. Either way, a user who holds
+    `interruption.decide` for the gate's project and environment (the `approver` role) may decide it, named
+    on the step or not. Nobody decides their own deployment's gate unless the step allows it.
     """
-    try:
-        authorize(user, Permission.INTERRUPTION_SUBMIT, project, interruption.environment)
-        if not interruption.responsible_teams:
-            authorize(user, Permission.DEPLOYMENT_CREATE, project, interruption.environment)
-    except PermissionDenied as exc:
-        raise NotResponsible(exc.message, entity="interruption", id=format_id("interruption", interruption.id)) from exc
-    if interruption.responsible_teams and user.username.lower() not in _team_members(
-        interruption.responsible_teams, teams
-    ):
-        teams_text = ", ".join(f'"{t}"' for t in interruption.responsible_teams)
-        raise NotResponsible(
-            f'user "{user.username}" is not in the responsible teams ({teams_text})',
-            entity="interruption",
-            id=format_id("interruption", interruption.id),
-        )
+    public_id = format_id("interruption", interruption.id)
+    if not allows(user, Permission.INTERRUPTION_DECIDE, project, interruption.environment):
+        try:
+            authorize(user, Permission.INTERRUPTION_SUBMIT, project, interruption.environment)
+            if not interruption.responsible_teams:
+                authorize(user, Permission.DEPLOYMENT_CREATE, project, interruption.environment)
+        except PermissionDenied as exc:
+            raise NotResponsible(exc.message, entity="interruption", id=public_id) from exc
+        if interruption.responsible_teams and user.username.lower() not in _team_members(
+            interruption.responsible_teams, teams
+        ):
+            teams_text = ", ".join(f'"{t}"' for t in interruption.responsible_teams)
+            raise NotResponsible(
+                f'user "{user.username}" is not in the responsible teams ({teams_text})',
+                entity="interruption",
+                id=public_id,
+            )
     if is_self_approval(interruption, user):
         raise SelfApprovalRefused(
             f'user "{user.username}" started this deployment and may not decide its own approval; another '
             "responsible person must (the step can set allow_self_approval: true), or cancel the deployment",
             entity="interruption",
-            id=format_id("interruption", interruption.id),
+            id=public_id,
         )
 
 
@@ -163,15 +167,17 @@ def may_decide(interruption: Interruption, user: User, teams: Sequence[Team], pr
 
 
 def responsible_users(interruption: Interruption, teams: Sequence[Team], users: Sequence[User]) -> list[User]:
-    """The active users who may decide a gate, in the order given: members of its teams, or every active
-    user when no team is named (today everyone may deploy everywhere; see `permissions.authorize`); never
-    the deployer unless the step allows self-approval."""
-    if interruption.responsible_teams:
-        members = _team_members(interruption.responsible_teams, teams)
-        chosen = [u for u in users if u.active and u.username.lower() in members]
-    else:
-        chosen = [u for u in users if u.active]
-    return [u for u in chosen if not is_self_approval(interruption, u)]
+    """The users asked to decide a gate (emailed its links), in the order given: the members of its teams who
+    may decide it, or, when no team is named, everyone who may decide it by their grants. Someone who may
+    decide only through `interruption.decide` is not asked when the step names teams (it names whom to ask).
+    Never the deployer unless the step allows self-approval, never a disabled user."""
+    members = _team_members(interruption.responsible_teams, teams) if interruption.responsible_teams else None
+    return [
+        u
+        for u in users
+        if (members is None or u.username.lower() in members)
+        and may_decide(interruption, u, teams, interruption.project_name)
+    ]
 
 
 # -- deciding -------------------------------------------------------------------------------------

@@ -1,6 +1,9 @@
 """Applying a config-as-code document: match by name, create or update, never duplicate.
 
-The whole document is applied in the caller's transaction, so an error anywhere changes nothing.
+The whole document is applied in the caller's transaction, so an error anywhere changes nothing. Applying
+needs `config.apply`, and each object the document creates or changes needs the permission that change
+needs (`config_changes`); an object already as written needs nothing. Each change is audited with the fields
+it changed.
 """
 
 from __future__ import annotations
@@ -10,11 +13,19 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from seaway.config.documents import SpaceDocument
+from seaway.domain.actors import Actor
+from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
+from seaway.domain.ids import format_id
+from seaway.domain.permissions import Permission, authorize
 from seaway.domain.users import User
+from seaway.engine import config_changes as kinds
 from seaway.engine.lifecycles import check_lifecycle
 from seaway.engine.projects import check_project, check_variable_scopes
+from seaway.engine.roles import check_role
 from seaway.engine.teams import check_team
+from seaway.errors import PermissionDenied
+from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -32,6 +43,12 @@ class _HasName(Protocol):
 _Named = TypeVar("_Named", bound=_HasName)
 
 
+class _NamedRepository(Protocol[_Named]):
+    async def find_by_name(self, name: str, /) -> _Named | None: ...
+    async def add(self, item: _Named, /) -> _Named: ...
+    async def save(self, item: _Named, /) -> _Named: ...
+
+
 @dataclass
 class ApplyResult:
     created: list[str] = field(default_factory=list)
@@ -43,70 +60,116 @@ class ApplyResult:
         getattr(self, outcome).append(f"{kind} {name}")
 
 
-async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, now: datetime) -> ApplyResult:
-    result = ApplyResult(warnings=list(doc.warnings))
-    await _environments(uow, doc, result)
+async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | None, now: datetime) -> ApplyResult:
+    """Apply `doc` as `actor`; None is Seaway itself (the demo it applies at start), which needs no permission."""
+    if actor is not None:
+        authorize(actor.user, Permission.CONFIG_APPLY)
+    applying = _Applying(uow, actor, now, ApplyResult(warnings=list(doc.warnings)))
+    await applying.environments(doc.environments)
     environment_names = [e.name for e in await uow.environments.list()]
     for lifecycle, path in doc.lifecycles:
         await check_lifecycle(uow, lifecycle, path=path)
-        await _upsert(uow.lifecycles, "lifecycle", lifecycle, result)
+        await applying.upsert(uow.lifecycles, kinds.LIFECYCLE, lifecycle, path)
     for variable_set, path in doc.library_variable_sets:
         check_variable_scopes(variable_set.variables, environment_names, None, path=f"{path}.variables")
-        await _upsert(uow.library_variable_sets, "library variable set", variable_set, result)
-    for user in doc.users:
-        await _user(uow, user, now, result)
-    for team, path in doc.teams:
-        await check_team(uow, team, path=path)
-        await _upsert(uow.teams, "team", team, result)
+        await applying.upsert(uow.library_variable_sets, kinds.VARIABLE_SET, variable_set, path)
+    for role, path in doc.roles:
+        existing = await uow.roles.find_by_name(role.name)
+        await check_role(uow, role, existing.id if existing else None, field=f"{path}.name")
+        await applying.upsert(uow.roles, kinds.ROLE, role, path)
+    for user, path in doc.users:
+        await applying.user(user, path)
+    # Projects before teams: a team role may be scoped to a project the same document creates.
     for project, path in doc.projects:
         await check_project(uow, project, path=path)
-        await _upsert(uow.projects, "project", project, result)
-    return result
+        await applying.upsert(uow.projects, kinds.PROJECT, project, path)
+    for team, path in doc.teams:
+        await check_team(uow, team, path=path)
+        await applying.upsert(uow.teams, kinds.TEAM, team, path)
+    return applying.result
 
 
-def _outcome(updated: object, existing: object) -> str:
-    return "unchanged" if updated == existing else "updated"
+@dataclass
+class _Applying:
+    uow: UnitOfWork
+    actor: Actor | None
+    now: datetime
+    result: ApplyResult
 
+    async def environments(self, names: tuple[str, ...]) -> None:
+        for order, name in enumerate(names):
+            existing = await self.uow.environments.find_by_name(name)
+            path = f"environments[{order}]"
+            if existing is None:
+                wanted = Environment(name=name, sort_order=order)
+                self._authorize(kinds.ENVIRONMENT, None, wanted, name, path)
+                saved = await self.uow.environments.add(wanted)
+                await self._changed(kinds.ENVIRONMENT, None, saved, name)
+            elif existing.sort_order != order or existing.name != name:
+                wanted = Environment(name, order, existing.description, existing.id)
+                self._authorize(kinds.ENVIRONMENT, existing, wanted, name, path)
+                await self._changed(kinds.ENVIRONMENT, existing, await self.uow.environments.save(wanted), name)
+            else:
+                self.result.record(kinds.ENVIRONMENT.label, name, "unchanged")
 
-async def _environments(uow: UnitOfWork, doc: SpaceDocument, result: ApplyResult) -> None:
-    for order, name in enumerate(doc.environments):
-        existing = await uow.environments.find_by_name(name)
+    async def user(self, user: User, path: str) -> None:
+        existing = await self.uow.users.find_by_username(user.username)
         if existing is None:
-            await uow.environments.add(Environment(name=name, sort_order=order))
-            result.record("environment", name, "created")
-        elif existing.sort_order != order or existing.name != name:
-            await uow.environments.save(Environment(name, order, existing.description, existing.id))
-            result.record("environment", name, "updated")
-        else:
-            result.record("environment", name, "unchanged")
+            self._authorize(kinds.USER, None, user, user.username, path)
+            await self._changed(kinds.USER, None, await self.uow.users.add(user, self.now), user.username)
+            return
+        # An administrator stays one: a document that leaves out `admin` must not lock the space's admins out.
+        wanted = replace(user, is_admin=user.is_admin or existing.is_admin, id=existing.id)
+        if wanted == existing:
+            self.result.record(kinds.USER.label, user.username, "unchanged")
+            return
+        self._authorize(kinds.USER, existing, wanted, user.username, path)
+        await self._changed(kinds.USER, existing, await self.uow.users.save(wanted), user.username)
 
+    async def upsert(self, repository: _NamedRepository[_Named], kind: kinds.Kind, item: _Named, path: str) -> None:
+        """Add `item`, or save it over the stored one of the same name (keeping that one's id)."""
+        existing = await repository.find_by_name(item.name)
+        if existing is None:
+            self._authorize(kind, None, item, item.name, path)
+            await self._changed(kind, None, await repository.add(item), item.name)
+            return
+        wanted = replace(item, id=existing.id)
+        if wanted == existing:
+            self.result.record(kind.label, item.name, "unchanged")
+            return
+        self._authorize(kind, existing, wanted, item.name, path)
+        await self._changed(kind, existing, await repository.save(wanted), item.name)
 
-async def _user(uow: UnitOfWork, user: User, now: datetime, result: ApplyResult) -> None:
-    existing = await uow.users.find_by_username(user.username)
-    if existing is None:
-        await uow.users.add(user, now)
-        result.record("user", user.username, "created")
-        return
-    updated = User(
-        user.username, user.display_name, user.email, user.is_admin or existing.is_admin, user.active, existing.id
-    )
-    await uow.users.save(updated)
-    result.record("user", user.username, _outcome(updated, existing))
+    def _authorize(self, kind: kinds.Kind, before: object, after: object, name: str, path: str) -> None:
+        if self.actor is None:
+            return
+        for need in kind.needs(before, after):
+            try:
+                authorize(self.actor.user, need.permission, need.project, need.environment)
+            except PermissionDenied as refused:
+                raise PermissionDenied(
+                    f'cannot apply {path} ({kind.label} "{name}"): {refused.message}',
+                    field=path,
+                    entity=kind.entity,
+                    id=str(need.permission),
+                ) from None
 
-
-class _NamedRepository(Protocol[_Named]):
-    async def find_by_name(self, name: str, /) -> _Named | None: ...
-    async def add(self, item: _Named, /) -> _Named: ...
-    async def save(self, item: _Named, /) -> _Named: ...
-
-
-async def _upsert(repository: _NamedRepository[_Named], kind: str, item: _Named, result: ApplyResult) -> None:
-    """Add `item`, or save it over the stored one of the same name (keeping that one's id), and record which."""
-    existing = await repository.find_by_name(item.name)
-    if existing is None:
-        await repository.add(item)
-        result.record(kind, item.name, "created")
-        return
-    updated = replace(item, id=existing.id)
-    await repository.save(updated)
-    result.record(kind, item.name, _outcome(updated, existing))
+    async def _changed(self, kind: kinds.Kind, before: object, after: Any, name: str) -> None:
+        outcome = "created" if before is None else "updated"
+        self.result.record(kind.label, name, outcome)
+        details = field_changes(
+            kind.view(before) if before is not None else None,
+            kind.view(after),
+            sensitive={kinds.SENSITIVE_VALUES},
+        )
+        values: dict[str, Any] = {
+            "at": self.now,
+            "action": f"{kind.entity}.{outcome}",
+            "entity": kind.entity,
+            "entity_id": format_id(kind.entity, after.id),
+            "details": details,
+            "project": name if kind.in_project else None,
+            "environment": name if kind.in_environment else None,
+        }
+        event = AuditEvent.by(self.actor, **values) if self.actor is not None else AuditEvent(**values, actor="seaway")
+        await self.uow.audit.record(event)

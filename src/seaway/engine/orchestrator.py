@@ -18,7 +18,7 @@ from seaway.domain.tasks import StepRun
 from seaway.domain.transitions import Proposal, transition
 from seaway.engine.clock import Clock
 from seaway.engine.faults import AFTER_STEP_SIDE_EFFECT, BEFORE_COMPLETE, MID_LOG_FLUSH, NO_FAULTS, FaultPoints
-from seaway.engine.task_runs import EngineConfig, TaskRun, load_task_run, step_values
+from seaway.engine.task_runs import EngineConfig, TaskRun, creator_refusal, load_task_run, step_values
 from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag
 from seaway.errors import SeawayError
 from seaway.steps.base import Failed, StepContext, StepExecutor, StepOutcome, Succeeded, Waiting
@@ -26,6 +26,7 @@ from seaway.store.unit_of_work import Store, UnitOfWork
 
 RUN_TASK = "run-task"
 LOG_FLUSH_SECONDS = 1.0
+REFUSED = "the deployment was refused before it started"
 
 
 def run_task_key(task_id: int) -> str:
@@ -77,9 +78,14 @@ class Orchestrator:
             if run.task.cancel_requested:
                 await self._end(uow, run, TaskState.CANCELED, finish)
                 return True
+            starting = run.task.state is TaskState.QUEUED
             if not await self._start(uow, run):
                 await run.write_staged(uow)
                 await finish(uow)  # another deployment holds the slot; it will enqueue this one when done
+                return True
+            refusal = creator_refusal(run) if starting else None
+            if refusal is not None:
+                await self._refuse(uow, run, refusal, finish)
                 return True
             groups = step_groups(run.release.process)
             first = self._next_group(run, groups)
@@ -122,6 +128,15 @@ class Orchestrator:
         else:  # executing: a node died mid-task and this one took the work item over
             run.log.add("Resuming the deployment after its previous worker stopped", "warning")
         return True
+
+    async def _refuse(self, uow: UnitOfWork, run: TaskRun, refusal: str, finish: FinishItem) -> None:
+        """End a deployment that may not start after all as failed, before any step ran."""
+        now = self.clock.now()
+        for step_run in run.runs:
+            if step_run.state not in TERMINAL_STEP_STATES:
+                run.stage(replace(step_run, state=StepState.SKIPPED, skip_reason=REFUSED, finished_at=now))
+        run.task = replace(run.task, error=refusal, error_detail=refusal)
+        await self._end(uow, run, TaskState.FAILED, finish)
 
     # -- the step loop -----------------------------------------------------------------------------
 

@@ -8,13 +8,14 @@ in one statement per table.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.environments import Environment
 from seaway.domain.ids import format_id
 from seaway.domain.masking import Masker
+from seaway.domain.permissions import Permission, authorize
 from seaway.domain.process import Step
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
@@ -26,6 +27,7 @@ from seaway.domain.variables import Variable, apply_prompted, sensitive_values
 from seaway.engine.clock import Clock
 from seaway.engine.task_log import TaskLog
 from seaway.engine.variables import refers_to_previous, variables_for_step
+from seaway.errors import PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -110,6 +112,28 @@ async def load_task_run(uow: UnitOfWork, task_id: int, clock: Clock) -> TaskRun 
         run.previous_release = previous_release.version if previous_release else None
         run.previous_environment_release = previous_env_release.version if previous_env_release else None
     return run
+
+
+def creator_refusal(run: TaskRun) -> str | None:
+    """Why the deployment may not start after all: its creator no longer holds `deployment.create` there (a
+    role was taken away while it was queued). None when they still do, or when Seaway itself created it.
+
+    Checked from the creator's grants as loaded with the run, at no extra cost. A disabled creator's queued
+    deployments still run: disabling someone stops what they do next, not what they already asked for.
+    """
+    if run.creator is None:
+        return None
+    creator = replace(run.creator, active=True)
+    permission = Permission.DEPLOYMENT_CREATE
+    try:
+        authorize(creator, permission, run.project.name, run.environment.name)
+    except PermissionDenied as refused:
+        # `missing permission deployment.create for environment "Prod"`: the scope that is missing, if any.
+        scope = refused.message.removeprefix(f"missing permission {permission}")
+        if not scope:
+            scope = f' for environment "{run.environment.name}"'
+        return f'the deployment\'s creator "{creator.username}" no longer has permission {permission}{scope}'
+    return None
 
 
 def deployment_facts(run: TaskRun, public_url: str) -> DeploymentFacts:

@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from seaway.steps.base import Failed, StepContext, StepOutcome, Succeeded
-from seaway.targets.base import Target
+from seaway.targets.base import Command, Target
 
 SERVICE_MESSAGE_PREFIX = "##octopus["
 _SERVICE_MESSAGE = re.compile(
@@ -82,14 +82,8 @@ def make_script_step(target: Target, default_timeout: float):  # type: ignore[no
 
         env = {"PATH": CLEAN_PATH, "HOME": str(ctx.workdir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
         timeout = float(ctx.step.prop("timeout") or default_timeout)
-        result = await target.run(
-            script_command(syntax, script_path),
-            env=env,
-            cwd=ctx.workdir,
-            on_line=on_line,
-            cancel=ctx.cancel,
-            timeout=timeout,
-        )
+        command = Command(script_command(syntax, script_path), env, ctx.workdir, timeout)
+        result = await target.run(command, on_line=on_line, cancel=ctx.cancel)
         if result.canceled:
             return Failed("the script was canceled", outputs)
         if result.timed_out:

@@ -12,6 +12,16 @@ LineSink = Callable[[str, str], Awaitable[None]]  # (level, line)
 
 
 @dataclass(frozen=True)
+class Command:
+    """What to run on a target: the same whether it runs here, over SSH or on an agent."""
+
+    argv: Sequence[str]
+    env: Mapping[str, str]
+    cwd: Path
+    timeout: float  # seconds; then the command is stopped
+
+
+@dataclass(frozen=True)
 class CommandResult:
     exit_code: int
     timed_out: bool = False
@@ -19,13 +29,4 @@ class CommandResult:
 
 
 class Target(Protocol):
-    async def run(
-        self,
-        command: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        cwd: Path,
-        on_line: LineSink,
-        cancel: asyncio.Event,
-        timeout: float,
-    ) -> CommandResult: ...
+    async def run(self, command: Command, *, on_line: LineSink, cancel: asyncio.Event) -> CommandResult: ...

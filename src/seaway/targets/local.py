@@ -6,10 +6,8 @@ import asyncio
 import contextlib
 import os
 import signal
-from collections.abc import Mapping, Sequence
-from pathlib import Path
 
-from seaway.targets.base import CommandResult, LineSink
+from seaway.targets.base import Command, CommandResult, LineSink
 
 # After SIGTERM a script gets this long to clean up before SIGKILL.
 TERMINATE_GRACE_SECONDS = 5.0
@@ -18,20 +16,11 @@ DRAIN_SECONDS = 2.0
 
 
 class LocalTarget:
-    async def run(
-        self,
-        command: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        cwd: Path,
-        on_line: LineSink,
-        cancel: asyncio.Event,
-        timeout: float,
-    ) -> CommandResult:
+    async def run(self, command: Command, *, on_line: LineSink, cancel: asyncio.Event) -> CommandResult:
         process = await asyncio.create_subprocess_exec(
-            *command,
-            cwd=cwd,
-            env=dict(env),
+            *command.argv,
+            cwd=command.cwd,
+            env=dict(command.env),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
@@ -45,7 +34,9 @@ class LocalTarget:
         exited = asyncio.create_task(process.wait())
         canceled = asyncio.create_task(cancel.wait())
         try:
-            done, _ = await asyncio.wait({exited, canceled}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(
+                {exited, canceled}, timeout=command.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
             timed_out = not done
             was_canceled = exited not in done and canceled in done
             if exited not in done:

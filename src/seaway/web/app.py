@@ -16,6 +16,7 @@ from seaway.web.api import (
     outbox,
     projects,
     releases,
+    roles,
     tasks,
     teams,
     users,
@@ -48,6 +49,7 @@ def create_app(services: Services) -> FastAPI:
         deployments,
         tasks,
         teams,
+        roles,
         users,
         variable_preview,
     ):

@@ -35,6 +35,7 @@ RESOURCES = [
     Resource("/teams", "Teams", lambda name: {"name": name, "members": ["admin"]}),
     Resource("/users", "Users", lambda name: {"username": name, "display_name": name.title()}, "username"),
     Resource("/projects", "Projects", lambda name: {"name": name, "description": "a project"}),
+    Resource("/roles", "Roles", lambda name: {"name": name, "permissions": ["release.create", "project.view"]}),
 ]
 
 

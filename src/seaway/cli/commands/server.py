@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -25,9 +26,20 @@ log = logging.getLogger("seaway.server")
 DEMO_FILE = Path(__file__).resolve().parents[4] / "examples" / "random-quotes" / "seaway.yaml"
 
 
-async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
-    """Apply the demo document and give the admin a fresh API key and password (both stored hashed: shown
-    once, so a new pair is made at every start)."""
+# The tutorial's deployers: the demo prints an API key for each the document defines, to try their rights.
+DEMO_DEPLOYERS = ("internaldeployer", "productiondeployer")
+
+
+@dataclass(frozen=True)
+class DemoCredentials:
+    admin_key: str
+    admin_password: str
+    deployer_keys: dict[str, str]  # username → API key
+
+
+async def prepare_demo(services: Services, demo_file: Path) -> DemoCredentials:
+    """Apply the demo document and give the admin a fresh API key and password, and each of the tutorial's
+    deployers an API key (all stored hashed: shown once, so new ones are made at every start)."""
     import secrets
 
     from seaway.config.documents import load_text, parse_document
@@ -39,14 +51,17 @@ async def prepare_demo(services: Services, demo_file: Path) -> tuple[str, str]:
 
     document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
     now = services.clock.now()
-    key = new_api_key()
     password = secrets.token_urlsafe(12)
     admin = User("admin", "Administrator", "admin@example.org", is_admin=True)
+    defined = {user.username.lower() for user, _ in document.users}
+    keys = {name: new_api_key() for name in ("admin", *DEMO_DEPLOYERS) if name == "admin" or name in defined}
     async with services.store.transaction() as uow:
-        await apply_document(uow, document, now=now)
+        await apply_document(uow, document, actor=None, now=now)
         await create_user_or_set_password(uow, admin, hash_password(password), now=now)
-        await add_api_key(uow, admin.username, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now=now)
-    return key, password
+        for username, key in keys.items():
+            await add_api_key(uow, username, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now=now)
+    admin_key = keys.pop("admin")
+    return DemoCredentials(admin_key, password, keys)
 
 
 class StopRequests:
@@ -147,12 +162,14 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
     try:
         await services.database.migrate()
         if demo:
-            key, password = await prepare_demo(services, demo_file)
+            demo_keys = await prepare_demo(services, demo_file)
             public = settings.public_url.rstrip("/")
             out.print(f"Demo applied from {demo_file}", markup=False)
-            out.print(f"Admin API key: {key}", markup=False)
-            out.print(f"  export SEAWAY_API_KEY={key}", markup=False)
-            out.print(f"Sign in: {public}/signin  (user admin, password {password})", markup=False)
+            out.print(f"Admin API key: {demo_keys.admin_key}", markup=False)
+            out.print(f"  export SEAWAY_API_KEY={demo_keys.admin_key}", markup=False)
+            for username, key in demo_keys.deployer_keys.items():
+                out.print(f"API key of {username}: {key}", markup=False)
+            out.print(f"Sign in: {public}/signin  (user admin, password {demo_keys.admin_password})", markup=False)
             out.print(f"Outbox (emails kept while no SMTP server is set): {public}/api/v1/outbox", markup=False)
         config = uvicorn.Config(
             create_app(services),

@@ -9,7 +9,7 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.permissions import Permission
 from seaway.engine.configuration import apply_document
 from seaway.errors import InvalidInput
-from seaway.web.access import require
+from seaway.web.access import api_actor, require
 from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
@@ -46,7 +46,7 @@ async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     document = parse_document(data)
     services = services_of(request)
     async with services.store.transaction() as uow:
-        result = await apply_document(uow, document, now=services.clock.now())
+        result = await apply_document(uow, document, actor=api_actor(request, user), now=services.clock.now())
     return {
         "created": result.created,
         "updated": result.updated,
