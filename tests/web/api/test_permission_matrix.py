@@ -53,6 +53,9 @@ lifecycles:
       - {name: Prod, environments: [Prod]}
   - name: Spare
     phases: [{name: Only, environments: [Dev]}]
+roles:
+  - {name: Matrix Role, permissions: [release.create]}
+  - {name: Spare Role, permissions: [release.create]}
 users:
   - {username: victim, display_name: Victim}
 teams:
@@ -88,6 +91,7 @@ RESTORE = {
     "projects": {"name": "Spare", "process": [{"name": "Gate", "type": "noop"}]},
     "teams": {"name": "Victim"},
     "users": {"username": "victim", "display_name": "Victim"},
+    "roles": {"name": "Spare Role", "permissions": ["release.create"]},
 }
 
 
@@ -137,16 +141,9 @@ async def _seed(services: Services) -> Space:
         await uow.users.add_api_key(admin.id or 0, "matrix", hash_token(admin_key), now)
     space = Space(services, create_app(services), admin_key, keys)
     async with _client(space, admin_key) as api:
-        for plural, name in (
-            ("environments", "name"),
-            ("lifecycles", "name"),
-            ("teams", "name"),
-            ("users", "username"),
-        ):
+        for plural in ("environments", "lifecycles", "projects", "teams", "users", "roles"):
             for item in (await api.get(f"/{plural}")).json():
-                space.ids[f"{plural}:{item[name]}"] = item["id"]
-        for item in (await api.get("/projects")).json():
-            space.ids[f"projects:{item['name']}"] = item["id"]
+                space.ids[f"{plural}:{item.get('name') or item['username']}"] = item["id"]
         release = (await api.post("/projects/Alpha/releases", json={"version": "1.0.0"})).json()
         deployed = await api.post(
             f"/releases/{release['id']}/deployments", json={"environment": "Dev", "variables": {"Colour": "red"}}
@@ -233,6 +230,7 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
             ),
         }
 
+    matrix_role = {"name": "Matrix Role", "permissions": ["release.create"]}
     alpha = "/projects/Alpha"
     return {
         ("GET", "/health"): lambda s: Call("GET", "/health"),
@@ -274,10 +272,10 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         ),
         ("POST", "/interruptions/{}/links"): lambda s: Call("POST", f"/interruptions/{s.ids['interruption']}/links"),
         ("GET", "/outbox"): lambda s: Call("GET", "/outbox"),
-        # Operations of the access work beside these routes: the ones whose request needs nothing but a GET.
+        **crud("roles", "Matrix Role", "Spare Role", matrix_role, matrix_role),
+        # Operations of the access work beside these routes, the ones whose request needs nothing but a GET.
         ("GET", "/audit-events"): lambda s: Call("GET", "/audit-events", marker=s.ids["deployment"]),
         ("GET", "/api-keys"): lambda s: Call("GET", "/api-keys"),
-        ("GET", "/roles"): lambda s: Call("GET", "/roles"),
     }
 
 

@@ -105,9 +105,10 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("POST", "/interruptions/{}/submit"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     ("POST", "/interruptions/{}/links"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     ("GET", "/outbox"): Rule(P.OUTBOX_VIEW, S.NONE),
+    **_crud("roles", P.ROLE_VIEW, P.ROLE_EDIT, S.NONE),
 }
 
-# Operations the access work adds beside these routes (the audit log, API keys, custom roles, passwords):
+# Operations the access work adds beside these routes (the audit log, API keys, passwords):
 # listed now so that each is checked the moment it appears in the OpenAPI document.
 PLANNED: Mapping[tuple[str, str], Rule] = {
     ("GET", "/audit-events"): Rule(P.AUDIT_VIEW, _PE, filtered=True),
@@ -116,7 +117,6 @@ PLANNED: Mapping[tuple[str, str], Rule] = {
     ("GET", "/api-keys/{}"): _SELF,
     ("DELETE", "/api-keys/{}"): _SELF,
     ("POST", "/api-keys/{}/revoke"): _SELF,
-    **_crud("roles", P.ROLE_VIEW, P.ROLE_EDIT, S.NONE),
     ("PUT", "/users/me/password"): _SELF,
     ("POST", "/users/me/password"): _SELF,
     ("PUT", "/users/{}/password"): Rule(P.USER_EDIT, S.NONE, P.USER_VIEW),
