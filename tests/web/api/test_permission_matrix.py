@@ -38,7 +38,15 @@ from seaway.domain.roles import BUILTIN_ROLES
 from seaway.domain.states import TaskState
 from seaway.domain.users import Team, TeamRole, User
 from seaway.security.tokens import hash_token, new_api_key
-from seaway.web.api.permission_table import OPERATIONS, PLANNED, TABLE, Rule, ScopeSource, operation_key
+from seaway.web.api.permission_table import (
+    OPERATIONS,
+    PLANNED,
+    TABLE,
+    Rule,
+    ScopeSource,
+    markdown_table,
+    operation_key,
+)
 from seaway.web.app import API_PREFIX, create_app
 
 in_module_loop = pytest.mark.asyncio(loop_scope="module")  # the loop the module's space lives on
@@ -394,3 +402,8 @@ async def test_without_a_key_only_the_public_operations_answer(space, operation)
 
     public = TABLE[operation].scope is ScopeSource.PUBLIC
     assert (response.status_code != 401) is public, response.text
+
+
+def test_docs_access_shows_the_table():
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "access.md").read_text()
+    assert markdown_table() in docs, "copy permission_table.markdown_table() into docs/access.md"

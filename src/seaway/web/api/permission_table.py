@@ -135,3 +135,14 @@ def operation_key(method: str, path: str) -> tuple[str, str]:
 
 def rule_for(method: str, path: str) -> Rule | None:
     return TABLE.get(operation_key(method, path))
+
+
+def markdown_table() -> str:
+    """The table of `OPERATIONS` as docs/access.md shows it (a test keeps the two the same)."""
+    lines = ["| operation | permission | scope | to see the object | list |", "|---|---|---|---|---|"]
+    for (method, path), rule in OPERATIONS.items():
+        operation = f"`{method} {API_PREFIX}{path.replace('{}', '{id}')}`"
+        permission = f"`{rule.permission}`" if rule.permission else "—"
+        view = f"`{rule.view}`" if rule.view else ""
+        lines.append(f"| {operation} | {permission} | {rule.scope} | {view} | {'filtered' if rule.filtered else ''} |")
+    return "\n".join(lines) + "\n"
