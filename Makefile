@@ -64,6 +64,7 @@ bench: $(STAMP) postgres wrk
 	$(BIN)/python bench/chaos.py
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/api.py
+	$(BIN)/python bench/authorization.py
 
 clean:
 	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache

@@ -23,6 +23,11 @@ class Settings(BaseSettings):
     master_key: str | None = Field(
         None, description="Key for sensitive variables (base64url, 32 bytes); unset: `master.key` in the data dir."
     )
+    audit_signing_key: str | None = Field(
+        None,
+        description="Ed25519 key that signs the audit log's checkpoints (its 32-byte seed, base64url); unset: "
+        "`audit-signing.key` in the data dir. Keep it out of the database's backups.",
+    )
     task_cap: int = Field(5, ge=1, le=500, description="How many tasks one node runs at the same time.")
     lease_seconds: float = Field(
         15.0,
@@ -39,7 +44,26 @@ class Settings(BaseSettings):
     smtp_password: str | None = Field(None, description="SMTP password (optional).")
     smtp_tls: Literal["none", "starttls", "tls"] = Field("none", description="`none`, `starttls` or `tls`.")
     session_hours: float = Field(
-        12.0, gt=0, le=24 * 30, description="How long a browser sign-in session lasts before signing in again."
+        12.0,
+        gt=0,
+        le=24 * 30,
+        description="How long a browser sign-in session lasts at most, however busy, before signing in again.",
+    )
+    session_idle_minutes: float = Field(
+        60.0,
+        ge=5,
+        le=24 * 60 * 30,
+        description="How long a browser session may go unused before it ends (its last use is recorded "
+        "at most once a minute).",
+    )
+    signin_lockout_failures: int = Field(
+        5, ge=1, description="Failed sign-ins within the lockout window after which the account is locked."
+    )
+    signin_lockout_minutes: float = Field(
+        15.0,
+        gt=0,
+        description="The lockout window: failures are counted within it, and a locked account stays locked "
+        "for as long.",
     )
     link_failures_per_minute: int = Field(
         30, ge=1, description="Failed approval-link lookups one client IP may make per minute before it gets 429."

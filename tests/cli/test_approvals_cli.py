@@ -8,7 +8,14 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, run_cli, seaway_env
+from tests.fixtures.server_process import (
+    ServerProcess,
+    admin_api_key,
+    free_port,
+    one_error_line,
+    run_cli,
+    seaway_env,
+)
 
 from seaway.cli.commands.approvals import interruption_ref
 from seaway.errors import InvalidInput
@@ -56,13 +63,6 @@ def deploy_until_waiting(
                     break
         [waiting_for] = api.get(f"/tasks/{task_id}").json()["waiting_for"]
     return task_id, waiting_for
-
-
-def one_error_line(result) -> str:
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    return lines[0]
 
 
 def test_approve_lists_decides_and_the_deployment_succeeds(server):

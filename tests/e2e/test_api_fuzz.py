@@ -23,8 +23,9 @@ from tests.fixtures.server_process import ServerProcess, admin_api_key, free_por
 pytestmark = pytest.mark.slow
 
 EXAMPLES_PER_OPERATION = 25
-# The live log stream stays open while its task runs; it is tested on its own.
-SKIPPED = {("GET", "/api/v1/tasks/{task_id}/log/stream")}
+# The live log stream stays open while its task runs; revoking the fuzzer's own key would leave the later
+# operations nothing but 401s. Both are tested on their own.
+SKIPPED = {("GET", "/api/v1/tasks/{task_id}/log/stream"), ("DELETE", "/api/v1/api-keys/{api_key_id}")}
 
 
 @pytest.fixture

@@ -3,6 +3,8 @@ each change authorized by the permission it needs, every change audited, and a r
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from tests.fixtures.engine import SIMPLE_SPACE, apply_yaml
 
@@ -216,3 +218,21 @@ async def test_a_team_change_records_the_fields_before_and_after(services):
     event = (await audit_events(services))[-1]
     assert event.action == "team.updated" and event.entity_id.startswith("Teams-")
     assert event.details == {"members": {"before": ["rita"], "after": ["rita", "carla"]}}
+
+
+async def test_a_document_that_disables_a_user_ends_their_sessions_and_says_so_in_the_audit_log(services):
+    await apply_yaml(services, PEOPLE)
+    now = services.clock.now()
+    async with services.store.transaction() as uow:
+        carla = await uow.users.get_by_username("carla")
+        assert carla.id is not None
+        await uow.sessions.add(
+            token_hash="s" * 64, user_id=carla.id, csrf_token="c", now=now, expires_at=now + timedelta(hours=1)
+        )
+
+    await apply_as(services, None, PEOPLE.replace("{username: carla,", "{username: carla, active: false,"))
+
+    async with services.store.reading() as uow:
+        assert await uow.sessions.find_by_hash("s" * 64, now) is None
+    disabled = [e for e in await audit_events(services) if e.action == "user.disabled"]
+    assert [(e.entity_id, e.details["sessions_ended"]) for e in disabled] == [(f"Users-{carla.id}", 1)]

@@ -50,3 +50,24 @@ async def test_sessions_end_one_by_one_per_user_or_once_expired(services):
         assert await uow.sessions.find_by_hash("2" * 64, now) is not None
         await uow.sessions.delete_for_user(user_id)
         assert await uow.sessions.find_by_hash("2" * 64, now) is None
+
+
+async def test_the_other_sessions_of_a_user_end_and_the_last_use_is_recorded_at_most_once_a_minute(services):
+    user_id = await _user_id(services)
+    now = services.clock.now()
+    later = now + timedelta(hours=8)
+    async with services.store.transaction() as uow:
+        kept = await uow.sessions.add(token_hash="k" * 64, user_id=user_id, csrf_token="c", now=now, expires_at=later)
+        for n in range(3):
+            await uow.sessions.add(token_hash=str(n) * 64, user_id=user_id, csrf_token="c", now=now, expires_at=later)
+        assert kept.last_seen_at is None and kept.last_active == now
+        assert await uow.sessions.delete_for_user(user_id, keep=kept.id) == 3
+
+        minute = timedelta(minutes=1)
+        await uow.sessions.record_use(kept.id, now + timedelta(seconds=30), stale=now + timedelta(seconds=30) - minute)
+        assert (await uow.sessions.find_by_hash("k" * 64, now)).last_seen_at is None  # within its first minute
+        at = now + timedelta(minutes=2)
+        await uow.sessions.record_use(kept.id, at, stale=at - minute)
+        await uow.sessions.record_use(kept.id, at + timedelta(seconds=10), stale=at + timedelta(seconds=10) - minute)
+        found = await uow.sessions.find_by_hash("k" * 64, now)
+    assert found is not None and found.last_seen_at == at and found.last_active == at

@@ -16,6 +16,8 @@ class AuthMethod(StrEnum):
     SESSION = "session"  # a signed-in browser session
     LINK = "link"  # holding an emailed approval link, nothing more
     LINK_AND_SESSION = "link+session"  # the link, in a browser signed in as the link's own user
+    PASSWORD = "password"  # noqa: S105 - a user name and password, at sign-in
+    LOCAL = "local"  # `seaway admin`, run on the server with access to its database
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from seaway.engine.lifecycles import check_lifecycle
 from seaway.engine.projects import check_project, check_variable_scopes
 from seaway.engine.roles import check_role
 from seaway.engine.teams import check_team
+from seaway.engine.users import access_changed
 from seaway.errors import PermissionDenied
 from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import UnitOfWork
@@ -124,7 +125,9 @@ class _Applying:
             self.result.record(kinds.USER.label, user.username, "unchanged")
             return
         self._authorize(kinds.USER, existing, wanted, user.username, path)
-        await self._changed(kinds.USER, existing, await self.uow.users.save(wanted), user.username)
+        saved = await self.uow.users.save(wanted)
+        await access_changed(self.uow, existing, saved, actor=self.actor, now=self.now)  # disabled: sessions end
+        await self._changed(kinds.USER, existing, saved, user.username)
 
     async def upsert(self, repository: _NamedRepository[_Named], kind: kinds.Kind, item: _Named, path: str) -> None:
         """Add `item`, or save it over the stored one of the same name (keeping that one's id)."""

@@ -26,6 +26,11 @@ class BrowserSession:
     csrf_token: str
     created_at: datetime
     expires_at: datetime
+    last_seen_at: datetime | None = None  # recorded at most once a minute; None: not since sign-in
+
+    @property
+    def last_active(self) -> datetime:
+        return self.last_seen_at or self.created_at
 
 
 def _from_row(row: Any) -> BrowserSession:
@@ -35,6 +40,7 @@ def _from_row(row: Any) -> BrowserSession:
         csrf_token=row.csrf_token,
         created_at=row.created_at,
         expires_at=row.expires_at,
+        last_seen_at=row.last_seen_at,
     )
 
 
@@ -70,15 +76,32 @@ class SessionRepository(Repository):
     async def delete(self, token_hash: str) -> None:
         await self.conn.execute(sessions.delete().where(sessions.c.token_hash == token_hash))
 
-    async def delete_for_user(self, user_id: int) -> None:
-        await self.conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
+    async def delete_for_user(self, user_id: int, *, keep: int | None = None) -> int:
+        """End every session of the user (but the one numbered `keep`); returns how many ended."""
+        stmt = sessions.delete().where(sessions.c.user_id == user_id)
+        if keep is not None:
+            stmt = stmt.where(sessions.c.id != keep)
+        result = await self.conn.execute(stmt)
+        return int(result.rowcount or 0)
+
+    async def record_use(self, session_id: int, now: datetime, *, stale: datetime) -> None:
+        """Set the session's last use, unless another request recorded one after `stale`."""
+        await self.conn.execute(_RECORD_USE, {"b_id": session_id, "b_now": now, "b_stale": stale})
 
     async def delete_expired(self, now: datetime) -> int:
         result = await self.conn.execute(sessions.delete().where(sessions.c.expires_at <= now))
         return int(result.rowcount or 0)
 
 
-# Built once: every signed-in page runs it, and building a statement costs more than running it.
+# Built once: every signed-in page runs them, and building a statement costs more than running it.
 _LIVE_SESSION_BY_HASH = sa.select(sessions).where(
     sessions.c.token_hash == sa.bindparam("b_token_hash"), sessions.c.expires_at > sa.bindparam("b_now")
+)
+_RECORD_USE = (
+    sessions.update()
+    .where(
+        sessions.c.id == sa.bindparam("b_id"),
+        sa.func.coalesce(sessions.c.last_seen_at, sessions.c.created_at) <= sa.bindparam("b_stale"),
+    )
+    .values(last_seen_at=sa.bindparam("b_now"))
 )

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from seaway.errors import Conflict
 from seaway.store.access import refresh_grants
+from seaway.store.api_keys import ApiKeyRepository
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
 from seaway.store.codecs import Cipher
@@ -60,6 +61,10 @@ class UnitOfWork:
     @cached_property
     def users(self) -> UserRepository:
         return UserRepository(self.conn, self.cipher, self._access_change)
+
+    @cached_property
+    def api_keys(self) -> ApiKeyRepository:
+        return ApiKeyRepository(self.conn, self.cipher)
 
     @cached_property
     def teams(self) -> TeamRepository:

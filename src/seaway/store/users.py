@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -68,7 +68,7 @@ class UserRepository(Repository):
         await self.get(user_id)
         await self.conn.execute(users.delete().where(users.c.id == user_id))
 
-    async def set_password_hash(self, user_id: int, password_hash: str) -> None:
+    async def set_password_hash(self, user_id: int, password_hash: str | None) -> None:
         await self.conn.execute(users.update().where(users.c.id == user_id).values(password_hash=password_hash))
 
     async def password_hash(self, user_id: int) -> str | None:
@@ -78,10 +78,39 @@ class UserRepository(Repository):
     async def add_api_key(self, user_id: int, name: str, key_hash: str, now: datetime) -> int:
         return await self._insert(api_keys, {"user_id": user_id, "name": name, "key_hash": key_hash, "created_at": now})
 
-    async def find_by_api_key_hash(self, key_hash: str) -> User | None:
-        """The key's user, in one indexed look-up (`key_hash` is unique). Run on every API request."""
-        row = (await self.conn.execute(_USER_BY_KEY_HASH, {"b_key_hash": key_hash})).first()
-        return _from_row(row) if row else None
+    # -- sign-in: credentials and lockout (none of these change grants, so none calls `_on_change`) --------
+
+    async def find_credentials(self, username: str) -> Credentials | None:
+        """The user of this name with their password hash and lockout, in one look-up."""
+        stmt = sa.select(*USER_COLUMNS, users.c.password_hash, users.c.locked_until)
+        row = (await self.conn.execute(stmt.where(users.c.username_key == username.lower()))).first()
+        return Credentials(_from_row(row), row.password_hash, row.locked_until) if row else None
+
+    async def locked_until(self, user_id: int) -> datetime | None:
+        row = (await self.conn.execute(sa.select(users.c.locked_until).where(users.c.id == user_id))).first()
+        return row.locked_until if row else None
+
+    async def count_failed_sign_in(self, user_id: int, now: datetime, window_start: datetime) -> int:
+        """Count one failure, starting the count afresh when its first failure is older than `window_start`;
+        returns the count. One UPDATE, so concurrent failures each count."""
+        result = await self.conn.execute(
+            _COUNT_FAILURE, {"b_id": user_id, "b_now": now, "b_window_start": window_start}
+        )
+        return int(result.scalar_one_or_none() or 0)
+
+    async def lock(self, user_id: int, until: datetime, now: datetime) -> bool:
+        """Lock the account until `until` and start the count afresh, unless it is locked already; True
+        when this call locked it."""
+        result = await self.conn.execute(
+            users.update()
+            .where(users.c.id == user_id, sa.or_(users.c.locked_until.is_(None), users.c.locked_until <= now))
+            .values(locked_until=until, failed_sign_ins=0, first_failed_sign_in_at=None)
+        )
+        return bool(result.rowcount)
+
+    async def clear_failed_sign_ins(self, user_id: int) -> None:
+        """A good password (or a new one): the count starts afresh and any lock ends."""
+        await self.conn.execute(_CLEAR_FAILURES, {"b_id": user_id})
 
     @staticmethod
     def _values(user: User) -> dict[str, Any]:
@@ -96,9 +125,16 @@ class UserRepository(Repository):
         }
 
 
+@dataclass(frozen=True)
+class Credentials:
+    user: User
+    password_hash: str | None
+    locked_until: datetime | None
+
+
 # Built once: a statement built anew for each request costs more than running it (its compiled form is cached
 # by the statement's identity).
-_USER_COLUMNS = (
+USER_COLUMNS = (
     users.c.id,
     users.c.username,
     users.c.display_name,
@@ -108,8 +144,22 @@ _USER_COLUMNS = (
     users.c.service_account,
     users.c.grants,
 )
-_USER_BY_KEY_HASH = (
-    sa.select(*_USER_COLUMNS)
-    .join(api_keys, api_keys.c.user_id == users.c.id)
-    .where(api_keys.c.key_hash == sa.bindparam("b_key_hash"))
+_FAILURES_FORGOTTEN = sa.or_(
+    users.c.first_failed_sign_in_at.is_(None), users.c.first_failed_sign_in_at <= sa.bindparam("b_window_start")
+)
+_COUNT_FAILURE = (
+    users.update()
+    .where(users.c.id == sa.bindparam("b_id"))
+    .values(
+        failed_sign_ins=sa.case((_FAILURES_FORGOTTEN, 1), else_=users.c.failed_sign_ins + 1),
+        first_failed_sign_in_at=sa.case(
+            (_FAILURES_FORGOTTEN, sa.bindparam("b_now")), else_=users.c.first_failed_sign_in_at
+        ),
+    )
+    .returning(users.c.failed_sign_ins)
+)
+_CLEAR_FAILURES = (
+    users.update()
+    .where(users.c.id == sa.bindparam("b_id"))
+    .values(failed_sign_ins=0, first_failed_sign_in_at=None, locked_until=None)
 )

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 from weakref import WeakKeyDictionary
 
-from fastapi import Request
+from fastapi import BackgroundTasks, Request
 
-from seaway.domain.actors import Actor, AuthMethod
-from seaway.domain.interruptions import Channel
+from seaway.domain.actors import Actor
 from seaway.domain.permissions import Permission, allows, authorize, dimensions_of
 from seaway.domain.states import TaskState
 from seaway.domain.tasks import Task
@@ -32,8 +31,8 @@ from seaway.errors import NotFound, PermissionDenied, SeawayError
 from seaway.store.audit import AuditEvent
 from seaway.store.scopes import Scopes, Where
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.auth import api_key_from, api_key_or_browser_user
-from seaway.web.clients import actor_of
+from seaway.web.auth import api_key_or_browser_user
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 __all__ = ["Scopes", "Where"]
@@ -125,14 +124,6 @@ async def deployment_target(uow: UnitOfWork, project: str | None, environment: s
     return Where(project, found.name if found is not None else environment)
 
 
-def api_actor(request: Request, user: User) -> Actor:
-    """Who calls the API: the CLI says who it is, so the audit log can tell it from other clients; a
-    browser following a link from a page (the log download) is signed in with a session."""
-    channel = Channel.CLI if request.headers.get("x-seaway-client") == "cli" else Channel.API
-    auth = AuthMethod.API_KEY if api_key_from(request) is not None else AuthMethod.SESSION
-    return actor_of(request, user, channel, auth)
-
-
 def is_write(request: Request) -> bool:
     return request.method.upper() in _WRITE_METHODS
 
@@ -180,6 +171,7 @@ async def record_refusal(request: Request, error: PermissionDenied, actor: Actor
 
 async def _caller(request: Request) -> User | None:
     try:
-        return await api_key_or_browser_user(request)
+        # Only to name who was refused: the key's last use was recorded when the request was authenticated.
+        return await api_key_or_browser_user(request, BackgroundTasks())
     except SeawayError:
         return None

@@ -7,6 +7,8 @@ from fastapi import APIRouter, FastAPI
 from seaway.bootstrap import Services
 from seaway.web import errors, metrics, ui
 from seaway.web.api import (
+    api_keys,
+    audit,
     config,
     deployments,
     environments,
@@ -51,11 +53,13 @@ def create_app(services: Services) -> FastAPI:
         teams,
         roles,
         users,
+        api_keys,
         variable_preview,
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)
     api.include_router(outbox.router)
+    api.include_router(audit.router)
     app.include_router(api)
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)

@@ -24,3 +24,10 @@ def user_agent(request: Request) -> str | None:
 
 def actor_of(request: Request, user: User, channel: Channel, auth: AuthMethod) -> Actor:
     return Actor(user=user, channel=channel, auth=auth, ip=client_ip(request), user_agent=user_agent(request))
+
+
+def api_actor(request: Request, user: User) -> Actor:
+    """The caller of the API, by their API key; the CLI says who it is (`X-Seaway-Client: cli`), so the audit
+    log can tell its actions from other API clients'."""
+    channel = Channel.CLI if request.headers.get("x-seaway-client") == "cli" else Channel.API
+    return actor_of(request, user, channel, AuthMethod.API_KEY)

@@ -10,6 +10,9 @@
   shares the master key, without a row per visitor.
 - Every POST whose `Origin` is not the public URL's origin is refused, as is one a browser marks as
   cross-site.
+- A session ends after `SEAWAY_SESSION_HOURS` however busy (the absolute limit), after
+  `SEAWAY_SESSION_IDLE_MINUTES` without a request (the idle limit), and at once when its user is disabled.
+  Its last use is written at most once a minute, so a page view is not a write each time.
 
 Links and redirects are built from `SEAWAY_PUBLIC_URL`, never from the request's Host header, which a
 client chooses.
@@ -25,11 +28,13 @@ from urllib.parse import quote, urlsplit
 from starlette.requests import Request
 from starlette.responses import Response
 
+from seaway.domain.sign_in import LockoutPolicy
 from seaway.domain.users import User
 from seaway.engine.clock import Clock
 from seaway.errors import SeawayError
 from seaway.security.secrets import MasterKey
 from seaway.security.tokens import hash_token, new_token, tokens_equal
+from seaway.settings import Settings
 from seaway.store.codecs import Cipher
 from seaway.store.sessions import BrowserSession
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -43,6 +48,7 @@ SIGNIN_FORM_LIFETIME = timedelta(hours=2)
 # Real tokens are 43 characters; anything much longer is not worth hashing.
 _MAX_COOKIE_TOKEN = 128
 _DEFAULT_PORTS = {"http": 80, "https": 443}
+LAST_USE_PRECISION = timedelta(minutes=1)
 
 
 class PublicUrl:
@@ -112,6 +118,11 @@ def is_local_path(target: str | None) -> bool:
     return "\\" not in target and not any(ord(c) < 0x20 or ord(c) == 0x7F for c in target)
 
 
+def lockout_policy(settings: Settings) -> LockoutPolicy:
+    """`SEAWAY_SIGNIN_LOCKOUT_FAILURES` failed passwords within `SEAWAY_SIGNIN_LOCKOUT_MINUTES` lock an account."""
+    return LockoutPolicy(settings.signin_lockout_failures, timedelta(minutes=settings.signin_lockout_minutes))
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user: User
@@ -120,12 +131,22 @@ class SignedIn:
 
 
 class Sessions:
-    def __init__(self, store: Store, clock: Clock, cipher: Cipher, public_url: PublicUrl, hours: float) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        cipher: Cipher,
+        public_url: PublicUrl,
+        hours: float,
+        *,
+        idle_minutes: float = 60.0,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.cipher = cipher
         self.public_url = public_url
         self.lifetime = timedelta(hours=hours)
+        self.idle_limit = timedelta(minutes=idle_minutes)
 
     # -- the session cookie -------------------------------------------------------------------------------
 
@@ -135,11 +156,17 @@ class Sessions:
         if not token or len(token) > _MAX_COOKIE_TOKEN:
             return None
         token_hash = hash_token(token)
+        now = self.clock.now()
         async with self.store.reading() as uow:
-            session = await uow.sessions.find_by_hash(token_hash, self.clock.now())
+            session = await uow.sessions.find_by_hash(token_hash, now)
             user = await uow.users.get(session.user_id) if session else None
-        if session is None or user is None or not user.active:
+        if session is None or user is None or not user.active or user.service_account:
             return None
+        if now - session.last_active >= self.idle_limit:
+            return None
+        if now - session.last_active >= LAST_USE_PRECISION:
+            async with self.store.transaction() as uow:
+                await uow.sessions.record_use(session.id, now, stale=now - LAST_USE_PRECISION)
         return SignedIn(user, session, token_hash)
 
     async def start(

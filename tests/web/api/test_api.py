@@ -46,12 +46,12 @@ async def test_every_other_endpoint_needs_a_valid_key(services, path):
     assert response.json()["error"]["code"] == "unauthenticated"
 
 
-async def test_a_disabled_users_key_is_refused_by_the_authorization_seam(services):
+async def test_a_disabled_users_key_is_refused_as_a_key_that_no_longer_works(services):
     async with services.store.transaction() as uow:
         user = await uow.users.add(User("gone", active=False), services.clock.now())
     async with http_client(services, await api_key_for(services, user)) as client:
         response = await client.get("/projects")
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert "disabled" in response.json()["error"]["message"]
 
 

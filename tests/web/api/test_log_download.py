@@ -78,7 +78,7 @@ async def test_the_download_needs_a_valid_key_of_an_active_user(services):
     ):
         responses = [await anonymous.get(path), await wrong.get(path), await disabled.get(path)]
 
-    assert [r.status_code for r in responses] == [401, 401, 403]
+    assert [r.status_code for r in responses] == [401, 401, 401]
     assert all("line-1" not in r.text for r in responses)
 
 

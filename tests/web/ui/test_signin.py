@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import timedelta
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from tests.fixtures.approvals import services_with
@@ -20,7 +25,7 @@ from tests.fixtures.live_server import (
 from seaway.security.tokens import hash_token
 from seaway.store.tables import sessions
 from seaway.web.sessions import SESSION_COOKIE
-from seaway.web.ui.signin import WRONG_CREDENTIALS
+from seaway.web.ui.signin import LOCKED, SERVICE_ACCOUNT, WRONG_CREDENTIALS
 
 ORIGIN = {"Origin": "http://seaway.test"}
 
@@ -201,15 +206,27 @@ async def test_signing_out_ends_the_session_on_the_server(services, client):
         assert "You are signed in" not in (await replay.get("/signin")).text
 
 
-async def test_a_session_expires(db_url, tmp_path):
+@contextlib.asynccontextmanager
+async def alice_signed_in(db_url, tmp_path, **settings) -> AsyncIterator[tuple[httpx.AsyncClient, FakeClock]]:
+    """A browser signed in as alice, on a server whose clock the test moves."""
     clock = FakeClock()
-    async with services_with(db_url, tmp_path / "data", clock=clock, session_hours=1) as services:
+    async with services_with(db_url, tmp_path / "data", clock=clock, **settings) as services:
         await add_person(services, "alice")
         async with page_client(services) as client:
             await sign_in(client, "alice")
-            assert "You are signed in as Alice" in (await client.get("/signin")).text
-            clock.advance(hours=1, seconds=1)
-            assert "You are signed in" not in (await client.get("/signin")).text
+            yield client, clock
+
+
+async def signed_in(client: httpx.AsyncClient) -> bool:
+    page = (await client.get("/signin")).text
+    return "You are signed in as Alice" in page
+
+
+async def test_a_session_expires(db_url, tmp_path):
+    async with alice_signed_in(db_url, tmp_path, session_hours=1) as (client, clock):
+        assert await signed_in(client)
+        clock.advance(hours=1, seconds=1)
+        assert not await signed_in(client)
 
 
 async def test_signing_in_again_replaces_the_old_session(services, client):
@@ -248,3 +265,203 @@ async def test_the_stylesheet_is_served_by_seaway_itself(client):
 
 def _without_tokens(html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
+# -- lockout, service accounts, the session limits and one's own password ----------------------------------
+
+
+@pytest.fixture
+async def clocked(db_url, tmp_path):
+    clock = FakeClock()
+    async with services_with(db_url, tmp_path / "data", clock=clock) as services:
+        yield services, clock
+
+
+async def audit_of(services, action: str):
+    async with services.store.reading() as uow:
+        return await uow.audit.list(action=action)
+
+
+async def test_the_fifth_wrong_password_locks_the_account_whatever_is_typed_next(clocked):
+    services, clock = clocked
+    alice = await add_person(services, "alice")
+    async with page_client(services) as client:
+        first_four = [await sign_in(client, "alice", "wrong password") for _ in range(4)]
+        fifth = await sign_in(client, "alice", "wrong password")
+        right = await sign_in(client, "alice")
+        wrong = await sign_in(client, "alice", "wrong again")
+
+    assert [r.status_code for r in first_four] == [401] * 4
+    assert all(WRONG_CREDENTIALS in r.text and "locked" not in r.text for r in first_four)
+    assert fifth.status_code == right.status_code == wrong.status_code == 401
+    assert LOCKED in fifth.text
+    # Locked, the right password and a wrong one get the same page: it never tells which was typed.
+    assert _without_tokens(right.text) == _without_tokens(wrong.text)
+    assert LOCKED in right.text
+    assert await session_rows(services) == []
+    failed = await audit_of(services, "sign_in.failed")
+    assert [e.details["reason"] for e in failed] == ["bad password"] * 5 + ["locked"] * 2
+    assert [e.details.get("failures") for e in failed[:5]] == [1, 2, 3, 4, 5]
+    assert {(e.entity_id, e.actor, e.actor_user_id, e.auth, e.channel) for e in failed} == {
+        (f"Users-{alice.id}", "alice", alice.id, "password", "ui")
+    }
+    [locked_out] = await audit_of(services, "user.locked_out")
+    assert locked_out.entity_id == f"Users-{alice.id}"
+    assert locked_out.details["locked_until"] == (clock.now() + timedelta(minutes=15)).isoformat()
+
+
+async def test_the_lock_expires_after_the_window(clocked):
+    services, clock = clocked
+    await add_person(services, "alice")
+    async with page_client(services) as client:
+        for _ in range(5):
+            await sign_in(client, "alice", "wrong password")
+        clock.advance(minutes=14, seconds=59)
+        still = await sign_in(client, "alice")
+        clock.advance(seconds=1)
+        after = await sign_in(client, "alice")
+
+    assert LOCKED in still.text
+    assert after.status_code == 303
+    [succeeded] = await audit_of(services, "sign_in.succeeded")
+    assert succeeded.actor == "alice" and succeeded.auth == "password"
+
+
+async def test_failures_are_counted_within_the_window_and_a_success_starts_the_count_afresh(clocked):
+    services, clock = clocked
+    await add_person(services, "alice")
+    async with page_client(services) as client:
+        for _ in range(4):
+            await sign_in(client, "alice", "wrong password")
+        clock.advance(minutes=15, seconds=1)  # the first of those is now outside the window
+        after_the_window = await sign_in(client, "alice", "wrong password")
+        for _ in range(3):
+            await sign_in(client, "alice", "wrong password")
+        clock.advance(minutes=1)
+        success = await sign_in(client, "alice")
+        clock.advance(minutes=1)
+        again = [await sign_in(client, "alice", "wrong password") for _ in range(4)]
+
+    assert WRONG_CREDENTIALS in after_the_window.text
+    assert success.status_code == 303  # four failures in this window: not locked
+    assert all(WRONG_CREDENTIALS in r.text for r in again)  # the success cleared the count
+    assert await audit_of(services, "user.locked_out") == []
+
+
+async def test_unknown_and_disabled_users_are_audited_with_their_reason_and_never_locked(clocked):
+    services, _ = clocked
+    gone = await add_person(services, "gone", active=False)
+    async with page_client(services) as client:
+        for _ in range(6):
+            await sign_in(client, "gone", PASSWORD)
+        answers = {(await sign_in(client, name, PASSWORD)).status_code for name in ("nobody", "no\x00body")}
+
+    assert answers == {401}
+    failed = await audit_of(services, "sign_in.failed")
+    assert [e.details["reason"] for e in failed] == ["disabled"] * 6 + ["unknown user"] * 2
+    assert failed[0].entity_id == f"Users-{gone.id}"
+    strangers = failed[6:]
+    assert [(e.actor, e.actor_user_id, e.entity_id, e.actor_kind) for e in strangers] == [
+        ("nobody", None, "", "user"),
+        ("no?body", None, "", "user"),  # as typed, made printable
+    ]
+    assert await audit_of(services, "user.locked_out") == []
+
+
+async def test_a_service_account_cannot_sign_in_here(services, client):
+    await add_person(services, "ci", password=None, service_account=True)
+
+    response = await sign_in(client, "ci", PASSWORD)
+
+    assert response.status_code == 403
+    assert SERVICE_ACCOUNT in response.text
+    assert await session_rows(services) == []
+    [failed] = await audit_of(services, "sign_in.failed")
+    assert failed.details["reason"] == "service account" and failed.actor_kind == "service-account"
+
+
+async def test_a_session_ends_after_an_hour_without_use(db_url, tmp_path):
+    async with alice_signed_in(db_url, tmp_path) as (client, clock):
+        for _ in range(3):  # used every 59 minutes, it goes on
+            clock.advance(minutes=59)
+            assert await signed_in(client)
+        clock.advance(minutes=60)
+        assert not await signed_in(client)
+
+
+async def test_a_busy_session_still_ends_at_the_absolute_limit(db_url, tmp_path):
+    async with alice_signed_in(db_url, tmp_path, session_hours=2) as (client, clock):
+        for _ in range(3):
+            clock.advance(minutes=30)
+            assert await signed_in(client)
+        clock.advance(minutes=30)
+        assert not await signed_in(client)
+
+
+async def test_a_page_view_records_the_sessions_use_at_most_once_a_minute(clocked):
+    services, clock = clocked
+    await add_person(services, "alice")
+    async with page_client(services) as client:
+        await sign_in(client, "alice")
+        signed_in_at = clock.now()
+        clock.advance(seconds=30)
+        await client.get("/signin")
+        [row] = await session_rows(services)
+        assert row.last_seen_at is None  # within its first minute: nothing written
+        clock.advance(seconds=40)
+        await client.get("/signin")
+        seen = clock.now()
+        clock.advance(seconds=30)
+        await client.get("/signin")
+        [row] = await session_rows(services)
+    assert row.last_seen_at == seen and seen - signed_in_at == timedelta(seconds=70)
+
+
+async def test_a_disabled_users_session_is_refused_on_the_next_request(services, client):
+    alice = await add_person(services, "alice")
+    await sign_in(client, "alice")
+    async with services.store.transaction() as uow:
+        await uow.users.save(replace(alice, active=False))  # directly: no session is ended for it
+
+    assert "You are signed in" not in (await client.get("/signin")).text
+    assert (await client.get("/")).status_code == 303
+
+
+async def test_changing_ones_password_on_the_account_page(services, client):
+    alice = await add_person(services, "alice")
+    assert (await client.get("/account/password")).status_code == 303  # signed out: to the sign-in page
+    await sign_in(client, "alice")
+    async with page_client(services) as elsewhere:
+        await sign_in(elsewhere, "alice")
+        page = await client.get("/account/password")
+        csrf = hidden_fields(page.text)["csrf_token"]
+        new = "a much better passphrase"
+
+        def form(**fields):
+            passwords = {"current_password": PASSWORD, "new_password": new, "confirm_password": new}
+            return {"csrf_token": csrf, **passwords} | fields
+
+        forged = await client.post("/account/password", data=form(csrf_token="wrong"), headers=ORIGIN)
+        other_site = await client.post("/account/password", data=form(), headers={"Origin": "https://evil.example"})
+        mismatch = await client.post("/account/password", data=form(confirm_password="something else"), headers=ORIGIN)
+        wrong = await client.post("/account/password", data=form(current_password="wrong password"), headers=ORIGIN)
+        short = await client.post(
+            "/account/password", data=form(new_password="short", confirm_password="short"), headers=ORIGIN
+        )
+        assert len(await session_rows(services)) == 2
+        changed = await client.post("/account/password", data=form(), headers=ORIGIN)
+        assert "You are signed in" not in (await elsewhere.get("/signin")).text  # the other session ended
+
+    assert page.status_code == 200 and 'name="current_password" type="password"' in page.text
+    assert "<script" not in page.text.lower()
+    assert forged.status_code == other_site.status_code == 403
+    assert mismatch.status_code == wrong.status_code == short.status_code == 422
+    assert "differ" in mismatch.text and "not correct" in wrong.text and "at least 8" in short.text
+    assert changed.status_code == 200 and "Password changed" in changed.text
+    assert "You are signed in as Alice" in (await client.get("/signin")).text  # this one goes on
+    [row] = await session_rows(services)
+    assert row.user_id == alice.id
+    [event] = await audit_of(services, "user.password_changed")
+    assert (event.actor, event.auth, event.channel, event.details["sessions_ended"]) == ("alice", "session", "ui", 1)
+    async with page_client(services) as fresh:
+        assert (await sign_in(fresh, "alice", new)).status_code == 303

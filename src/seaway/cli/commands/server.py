@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,7 @@ from seaway.errors import InvalidInput
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
+    from seaway.security.signing import SigningKey
 
 log = logging.getLogger("seaway.server")
 
@@ -142,10 +143,25 @@ def fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     return uvloop.new_event_loop
 
 
+@contextlib.asynccontextmanager
+async def audit_anchoring(services: Services, key: SigningKey) -> AsyncIterator[None]:
+    """While the server runs: sign a checkpoint of the audit chain whenever one is due (at least hourly)."""
+    from seaway.engine.audit_checkpoints import CheckpointSchedule
+
+    stop = asyncio.Event()
+    running = asyncio.create_task(CheckpointSchedule(services.store, services.clock, key).run(stop))
+    try:
+        yield
+    finally:
+        stop.set()
+        await running
+
+
 async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -> None:
     import uvicorn
 
     from seaway.bootstrap import build_services
+    from seaway.security.signing import SigningKey
     from seaway.web.app import create_app
 
     class SeawaySignals(uvicorn.Server):
@@ -160,6 +176,7 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
     settings = services.settings
     configure_logging(settings.log_format)
     try:
+        signing_key = SigningKey.load_or_create(Path(settings.data_dir).resolve(), settings.audit_signing_key)
         await services.database.migrate()
         if demo:
             demo_keys = await prepare_demo(services, demo_file)
@@ -187,7 +204,8 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
         # The worker is done (drained after a stop request, or failed): the HTTP server stops too.
         engine.add_done_callback(lambda _: setattr(server, "should_exit", True))
         try:
-            await server.serve()
+            async with audit_anchoring(services, signing_key):
+                await server.serve()
         finally:
             stop_requests.drain.set()  # the HTTP server ended first (it could not start): stop the worker too
             await engine

@@ -76,6 +76,7 @@ class UserBody(DocumentBody):
     email: str | None = Field(None, description="left out: no address")
     admin: StrictBool = False
     active: StrictBool = True
+    service_account: StrictBool = Field(False, description="signs in with API keys only, never with a password")
 
 
 class TeamRoleBody(DocumentBody):

@@ -9,8 +9,9 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.permissions import Permission
 from seaway.engine.configuration import apply_document
 from seaway.errors import InvalidInput
-from seaway.web.access import api_actor, require
+from seaway.web.access import require
 from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["config"])

@@ -25,15 +25,17 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.permissions import Dimension, Permission
 from seaway.domain.users import User
 from seaway.engine.projects import looks_like_id
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, api_actor, require, require_visible, visible
+from seaway.web.access import Where, require, require_visible, visible
 from seaway.web.api.bodies import JsonRoute
 from seaway.web.api.changes import Fields, plain, record_change
 from seaway.web.auth import AuthenticatedRead, CurrentUser, Reading
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 Entity = TypeVar("Entity")
@@ -43,11 +45,12 @@ Entity_co = TypeVar("Entity_co", covariant=True)
 
 @dataclass(frozen=True)
 class Edit:
-    """What a write hands the engine: its transaction, who asks, and the time."""
+    """What a write hands the engine: its transaction, who asks (and through what), and the time."""
 
     uow: UnitOfWork
     user: User
     now: datetime
+    actor: Actor
 
 
 @dataclass(frozen=True)
@@ -126,11 +129,11 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
         require_visible(user, resource.view, resource.where_of(entity), kind, ident_of(kind, ref))
         return entity
 
-    async def record(edit: Edit, request: Request, what: str, entity: Any, before: Any, after: Any) -> None:
+    async def record(edit: Edit, what: str, entity: Any, before: Any, after: Any) -> None:
         where = resource.where_of(entity)
         await record_change(
             edit.uow,
-            api_actor(request, edit.user),
+            edit.actor,
             now=edit.now,
             action=f"{kind}.{what}",
             entity=kind,
@@ -152,9 +155,9 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
         require(user, resource.edit)  # everywhere: a new name is in nobody's scope yet
         services = services_of(request)
         async with services.store.transaction() as uow:
-            edit = Edit(uow, user, services.clock.now())
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
             created = await resource.create(edit, body)
-            await record(edit, request, "created", created, None, created)
+            await record(edit, "created", created, None, created)
             return resource.represent(created)
 
     async def read(request: Request, user: User, **path: str) -> dict[str, Any]:
@@ -167,10 +170,10 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
         async with services.store.transaction() as uow:
             before = await visible_one(uow, user, ref)
             require(user, resource.edit, resource.where_of(before))
-            edit = Edit(uow, user, services.clock.now())
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
             after = await resource.update(edit, ref, body)
             require(user, resource.edit, resource.where_of(after))  # a rename: the new name is in scope too
-            await record(edit, request, "updated", after, before, after)
+            await record(edit, "updated", after, before, after)
             return resource.represent(after)
 
     async def delete(request: Request, user: User, **path: str) -> None:
@@ -179,9 +182,9 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
         async with services.store.transaction() as uow:
             before = await visible_one(uow, user, ref)
             require(user, resource.edit, resource.where_of(before))
-            edit = Edit(uow, user, services.clock.now())
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
             await resource.delete(edit, ref)
-            await record(edit, request, "deleted", before, before, None)
+            await record(edit, "deleted", before, before, None)
 
     endpoints = (
         ("GET", f"/{resource.plural}", f"list_{resource.plural}", list_all, 200, False, False, True),

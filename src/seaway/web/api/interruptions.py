@@ -17,10 +17,11 @@ from seaway.engine.faults import AFTER_DECISION_COMMIT
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Scopes, Where, api_actor, require, require_visible, visible
+from seaway.web.access import Scopes, Where, require, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["interruptions"])

@@ -21,13 +21,14 @@ from seaway.engine.projects import (
     update_project,
 )
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, api_actor, require
+from seaway.web.access import Where, require
 from seaway.web.api import crud
 from seaway.web.api.bodies import ProcessBody, ProjectBody, VariablesBody
 from seaway.web.api.changes import Fields, process_fields, record_change, variable_fields
 from seaway.web.api.common import visible_project
 from seaway.web.api.representations import project_json, step_json, variable_json
 from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = crud.resource_router("projects")

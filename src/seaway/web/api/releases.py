@@ -14,11 +14,12 @@ from seaway.domain.releases import Release
 from seaway.domain.users import User
 from seaway.engine.deployments import create_deployment, create_release, find_release
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, api_actor, deployment_target, require, require_visible, visible
+from seaway.web.access import Where, deployment_target, require, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.common import visible_project
 from seaway.web.api.representations import deployment_json, release_json
 from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["releases"])

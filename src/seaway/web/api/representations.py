@@ -50,6 +50,7 @@ def user_json(user: User) -> dict[str, Any]:
         "email": user.email,
         "is_admin": user.is_admin,
         "active": user.active,
+        "service_account": user.service_account,
     }
 
 

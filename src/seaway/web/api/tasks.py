@@ -17,9 +17,10 @@ from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Scopes, Where, api_actor, require, require_visible, visible_tasks
+from seaway.web.access import Scopes, Where, require, require_visible, visible_tasks
 from seaway.web.api.representations import log_line_json, task_json
 from seaway.web.auth import ApiKeyOrBrowserUser, AuthenticatedRead, CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])

@@ -1,4 +1,5 @@
-"""Seaway's browser pages: the approval-link confirmation pages, sign-in, and read-only deployment pages.
+"""Seaway's browser pages: the approval-link confirmation pages, sign-in and one's own password, and the
+deployment pages.
 
 `install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet from
 the app itself (pages load no third-party asset), adds the security headers and hides link tokens
@@ -16,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 from seaway.web.rate_limit import RateLimiter
 from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
+from seaway.web.ui.account import router as account_router
 from seaway.web.ui.decisions import router as decisions_router
 from seaway.web.ui.deploy_form import router as deploy_form_router
 from seaway.web.ui.deployments import router as deployments_router
@@ -35,13 +37,21 @@ def install(app: FastAPI, services: Services) -> None:
     app.state.ui = Ui(
         services=services,
         public_url=public_url,
-        sessions=Sessions(services.store, services.clock, services.store.cipher, public_url, settings.session_hours),
+        sessions=Sessions(
+            services.store,
+            services.clock,
+            services.store.cipher,
+            public_url,
+            settings.session_hours,
+            idle_minutes=settings.session_idle_minutes,
+        ),
         link_failures=RateLimiter(services.clock, limit=settings.link_failures_per_minute),
         signin_failures=RateLimiter(services.clock, limit=settings.signin_failures_per_minute),
     )
     app.add_middleware(SecurityHeaders)
     app.include_router(links_router)
     app.include_router(signin_router)
+    app.include_router(account_router)
     app.include_router(deployments_router)
     app.include_router(decisions_router)
     app.include_router(projects_router)

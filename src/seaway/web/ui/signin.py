@@ -2,23 +2,28 @@
 
 Unknown user, wrong password, disabled user and a user without a password all get the same answer in
 about the same time (a password is always checked against some argon2 hash), so the page cannot be
-used to find out who has an account. Failures are limited per client IP and per user name.
+used to find out who has an account. A locked account (`engine.sign_in`: too many wrong passwords) is told
+it is locked, whatever password was typed; a service account is told it cannot sign in here. Failures are
+also limited per client IP and per user name, in memory, before any account is read. Every attempt is
+audited (`sign_in.succeeded`, `sign_in.failed` with its reason, `user.locked_out`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import logging
-import secrets
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from seaway.domain.actors import AuthMethod
+from seaway.domain.interruptions import Channel
+from seaway.domain.sign_in import FailureReason
 from seaway.domain.users import User
-from seaway.security.passwords import hash_password, needs_rehash, verify_password
-from seaway.web.clients import client_ip, user_agent
-from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, is_local_path
+from seaway.engine import sign_in
+from seaway.engine.lockout import Stranger, record_success
+from seaway.engine.passwords import MAX_LENGTH
+from seaway.web.clients import actor_of, client_ip, user_agent
+from seaway.web.sessions import CSRF_FIELD, SIGNIN_COOKIE, SIGNIN_PATH, SignedIn, is_local_path, lockout_policy
 from seaway.web.ui.pages import Ui, from_this_site, message_page, render, ui_of
 
 log = logging.getLogger("seaway.web.signin")
@@ -26,14 +31,17 @@ log = logging.getLogger("seaway.web.signin")
 router = APIRouter(include_in_schema=False)
 
 WRONG_CREDENTIALS = "The user name or password is not correct."
+LOCKED = (
+    "This account is locked after too many failed sign-ins. Try again later, "
+    "or ask an administrator to reset its password."
+)
+SERVICE_ACCOUNT = "This is a service account: it signs in with API keys only, not on this page."
 _MAX_USERNAME = 64
-_MAX_PASSWORD = 1024  # argon2 takes any length; a cap keeps one request from costing much more than another
-
-
-@functools.cache
-def _decoy_hash() -> str:
-    """A hash no password matches, checked when there is no real one so every failure costs the same."""
-    return hash_password(secrets.token_urlsafe(32))
+# The answer to each refusal: status and message. The reasons not listed all get WRONG_CREDENTIALS.
+_TOLD = {
+    FailureReason.LOCKED: (401, LOCKED),
+    FailureReason.SERVICE_ACCOUNT: (403, SERVICE_ACCOUNT),
+}
 
 
 @router.get("/signin")
@@ -49,7 +57,7 @@ async def signin(request: Request) -> Response:
     ui = ui_of(request)
     form = await request.form()
     username = str(form.get("username") or "").strip()[:_MAX_USERNAME]
-    password = str(form.get("password") or "")[:_MAX_PASSWORD]
+    password = str(form.get("password") or "")[:MAX_LENGTH]
     next_path = str(form.get("next") or "") or None
     if not ui.sessions.signin_form_ok(request, _text(form.get(CSRF_FIELD))):
         error = "The sign-in form expired or did not come from this site. Please try again."
@@ -62,13 +70,23 @@ async def signin(request: Request) -> Response:
         error = "Too many failed sign-in attempts. Wait a minute and try again."
         return _form(ui, request, status=429, error=error, username=username, next_path=next_path)
 
-    user = await _authenticate(ui, username, password)
-    if user is None:
+    services = ui.services
+    outcome = await sign_in.attempt(
+        services.store,
+        username,
+        password,
+        actor_of=lambda user: actor_of(request, user, Channel.UI, AuthMethod.PASSWORD),
+        stranger=Stranger(username, Channel.UI, client_ip(request), user_agent(request)),
+        now=services.clock.now(),
+        policy=lockout_policy(services.settings),
+    )
+    if outcome.user is None:
         for key in keys:
             ui.signin_failures.failed(key)
-        log.warning("sign-in failed for user %r from %s", username, ip)
-        return _form(ui, request, status=401, error=WRONG_CREDENTIALS, username=username, next_path=next_path)
-    return await _start_session(ui, request, user, next_path)
+        log.warning("sign-in failed for user %r from %s (%s)", username, ip, outcome.failure)
+        status, error = _TOLD.get(outcome.failure or FailureReason.BAD_PASSWORD, (401, WRONG_CREDENTIALS))
+        return _form(ui, request, status=status, error=error, username=username, next_path=next_path)
+    return await _start_session(ui, request, outcome.user, next_path, outcome.new_hash)
 
 
 @router.post("/signout")
@@ -90,31 +108,17 @@ async def signout(request: Request) -> Response:
     return response
 
 
-async def _authenticate(ui: Ui, username: str, password: str) -> User | None:
-    store = ui.services.store
-    async with store.transaction() as uow:
-        # A NUL can be in no user name (PostgreSQL could not even look it up): such a name matches nobody.
-        user = await uow.users.find_by_username(username) if username and "\x00" not in username else None
-        stored = await uow.users.password_hash(user.id) if user is not None and user.id is not None else None
-    # argon2 is slow on purpose: off the event loop, so other requests are not held up.
-    matches = await asyncio.to_thread(verify_password, stored or _decoy_hash(), password)
-    if user is None or not stored or not matches or not user.active:
-        return None
-    if needs_rehash(stored):  # the hashing parameters got stronger since this hash was made
-        assert user.id is not None
-        new_hash = await asyncio.to_thread(hash_password, password)
-        async with store.transaction() as uow:
-            await uow.users.set_password_hash(user.id, new_hash)
-    return user
-
-
-async def _start_session(ui: Ui, request: Request, user: User, next_path: str | None) -> Response:
+async def _start_session(ui: Ui, request: Request, user: User, next_path: str | None, new_hash: str | None) -> Response:
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
         # A new token on every sign-in, and the browser's old session ends: no session fixation.
         await ui.sessions.end_in(uow, request)
         await uow.sessions.delete_expired(now)
         token, _ = await ui.sessions.start(uow, user, now=now, ip=client_ip(request), user_agent=user_agent(request))
+        await record_success(uow, actor_of(request, user, Channel.UI, AuthMethod.PASSWORD), now=now)
+        if new_hash is not None:  # the hashing parameters got stronger since the stored hash was made
+            assert user.id is not None
+            await uow.users.set_password_hash(user.id, new_hash)
     log.info("user %r signed in from %s", user.username, client_ip(request))
     target = next_path if next_path is not None and is_local_path(next_path) else "/"
     response = RedirectResponse(ui.public_url.url(target), status_code=303)

@@ -12,7 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-from seaway.store.tables import UtcDateTime
+from seaway.domain.audit_chain import GENESIS_HASH, event_hash
+from seaway.store.tables import UtcDateTime, audit_events
 
 revision = "0006"
 down_revision = "0005"
@@ -77,6 +78,37 @@ def upgrade() -> None:
         sa.Column("signature", sa.String(128), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoints")),
     )
+    _chain_existing_events()
+
+
+def _chain_existing_events() -> None:
+    """Chain the events recorded before the chain existed, in id order, with the hash the code appends with,
+    and start the head on the last of them. An event that names a user was a user's (service accounts did not
+    exist yet)."""
+    conn = op.get_bind()
+    t = audit_events
+    columns = [t.c[name] for name in _EVENT_COLUMNS]
+    head = sa.table("audit_chain_head", sa.column("id"), sa.column("last_event_id"), sa.column("last_hash"))
+    last_id, prev_hash = 0, GENESIS_HASH
+    while True:
+        rows = conn.execute(sa.select(*columns).where(t.c.id > last_id).order_by(t.c.id).limit(1000)).mappings().all()
+        for row in rows:
+            kind = "user" if row["actor_user_id"] is not None else "system"
+            digest = event_hash(prev_hash, {**row, "actor_kind": kind})
+            conn.execute(
+                sa.update(t).where(t.c.id == row["id"]).values(actor_kind=kind, prev_hash=prev_hash, hash=digest)
+            )
+            last_id, prev_hash = row["id"], digest
+        if len(rows) < 1000:
+            break
+    conn.execute(sa.insert(head).values(id=1, last_event_id=last_id, last_hash=prev_hash))
+
+
+# The columns as this revision leaves them (the hash is computed over all but `prev_hash`, given apart).
+_EVENT_COLUMNS = (
+    "id", "at", "actor", "actor_user_id", "auth", "channel", "ip", "user_agent", "action", "entity",
+    "entity_id", "project", "environment", "details",
+)  # fmt: skip
 
 
 def downgrade() -> None:
