@@ -20,10 +20,10 @@ from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.tasks import Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, combine
+from seaway.engine.audit_trail import event_of
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.errors import Conflict, InvalidInput, LifecycleRefused, NotFound
-from seaway.store.audit import AuditEvent
-from seaway.store.scopes import Scopes
+from seaway.store.scopes import Scopes, Where
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -84,17 +84,8 @@ async def create_release(
     added = await uow.releases.add(release)
     if actor is not None:
         details = {"version": added.version, "notes": added.notes, "packages": dict(added.packages)}
-        await uow.audit.record(
-            AuditEvent.by(
-                actor,
-                at=now,
-                action="release.created",
-                entity="release",
-                entity_id=format_id("release", added.id),
-                details=details,
-                project=project.name,
-            )
-        )
+        where = Where(project.name)
+        await uow.audit.record(event_of(actor, now, "release.created", format_id("release", added.id), details, where))
     return added
 
 
@@ -147,18 +138,9 @@ async def create_deployment(
             "comments": deployment.comments,
             "prompted_variables": sorted(supplied),  # their names: a prompted value may be sensitive
         }
-        await uow.audit.record(
-            AuditEvent.by(
-                actor,
-                at=now,
-                action="deployment.created",
-                entity="deployment",
-                entity_id=format_id("deployment", deployment.id),
-                details=details,
-                project=project.name,
-                environment=environment.name,
-            )
-        )
+        where = Where(project.name, environment.name)
+        public_id = format_id("deployment", deployment.id)
+        await uow.audit.record(event_of(actor, now, "deployment.created", public_id, details, where))
     return DeploymentCreated(deployment, task)
 
 
@@ -170,18 +152,10 @@ async def request_cancel(uow: UnitOfWork, task_id: int, *, now: datetime, actor:
     await uow.tasks.request_cancel(task_id)
     await uow.queue.enqueue(RUN_TASK, run_task_key(task_id), {"task_id": task_id}, now)
     if actor is not None:
+        details = {"state": str(task.state), "deployment_id": format_id("deployment", task.deployment_id)}
         where = await Scopes(uow.conn).of_task(task_id)
         await uow.audit.record(
-            AuditEvent.by(
-                actor,
-                at=now,
-                action="task.cancel_requested",
-                entity="task",
-                entity_id=format_id("task", task_id),
-                details={"state": str(task.state), "deployment_id": format_id("deployment", task.deployment_id)},
-                project=where.project,
-                environment=where.environment,
-            )
+            event_of(actor, now, "task.cancel_requested", format_id("task", task_id), details, where)
         )
     return await uow.tasks.get(task_id)
 

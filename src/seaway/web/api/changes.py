@@ -16,7 +16,8 @@ from seaway.domain.actors import Actor
 from seaway.domain.diffs import field_changes
 from seaway.domain.process import Step
 from seaway.domain.variables import SCOPE_KEYS, Variable
-from seaway.store.audit import AuditEvent
+from seaway.engine.audit_trail import event_of
+from seaway.store.scopes import Where
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import step_json, variable_json
 
@@ -83,15 +84,5 @@ async def record_change(
     environment: str | None = None,
 ) -> None:
     """One event for one change, in the transaction that makes it."""
-    await uow.audit.record(
-        AuditEvent.by(
-            actor,
-            at=now,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            details={"changes": changes(before, after)},
-            project=project,
-            environment=environment,
-        )
-    )
+    details = {"changes": changes(before, after)}
+    await uow.audit.record(event_of(actor, now, action, entity_id, details, Where(project, environment), entity))

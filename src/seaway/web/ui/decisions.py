@@ -20,9 +20,9 @@ from seaway.engine.decisions import submit_decision
 from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from seaway.web.access import Scopes, record_refusal, require, require_visible
 from seaway.web.clients import actor_of
-from seaway.web.sessions import CSRF_FIELD, SignedIn
+from seaway.web.sessions import SignedIn
 from seaway.web.ui.deployments import render_deployment
-from seaway.web.ui.pages import from_this_site, page_for, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import OUT_OF_DATE, from_this_site, page_for, posted_form, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,15 +31,12 @@ router = APIRouter(include_in_schema=False)
 @from_this_site
 async def decide(request: Request, deployment_id: str) -> Response:
     ui = ui_of(request)
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    form = await request.form()
-    note = str(form.get("note") or "")
-    ref = str(form.get("interruption") or "")
-    if not ui.sessions.session_csrf_ok(signed_in, str(form.get(CSRF_FIELD) or "") or None):
-        error = "This form is out of date for your sign-in. Please try again."
-        return await render_deployment(request, signed_in, deployment_id, status=403, error=error, note=note)
+    form = await posted_form(request)
+    if isinstance(form, Response):
+        return form
+    signed_in, note, ref = form.signed_in, form.field("note"), form.field("interruption")
+    if not form.csrf_ok:
+        return await render_deployment(request, signed_in, deployment_id, status=403, error=OUT_OF_DATE, note=note)
     services = ui.services
     actor = actor_of(request, signed_in.user, Channel.UI, AuthMethod.SESSION)
     try:
@@ -55,7 +52,7 @@ async def decide(request: Request, deployment_id: str) -> Response:
                 uow,
                 interruption_id,
                 actor,
-                result=str(form.get("result") or ""),
+                result=form.field("result"),
                 notes=note,
                 now=services.clock.now(),
             )

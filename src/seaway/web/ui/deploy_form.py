@@ -20,8 +20,7 @@ from seaway.engine.deployments import create_deployment
 from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from seaway.web.access import Scopes, deployment_target, record_refusal, require, require_visible
 from seaway.web.clients import actor_of
-from seaway.web.sessions import CSRF_FIELD
-from seaway.web.ui.pages import from_this_site, page_for, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import OUT_OF_DATE, from_this_site, page_for, posted_form, ui_of
 from seaway.web.ui.projects import render_release
 
 router = APIRouter(include_in_schema=False)
@@ -31,17 +30,16 @@ router = APIRouter(include_in_schema=False)
 @from_this_site
 async def deploy(request: Request, release_id: str) -> Response:
     ui = ui_of(request)
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    form = await request.form()
-    if not ui.sessions.session_csrf_ok(signed_in, str(form.get(CSRF_FIELD) or "") or None):
-        error = "This form is out of date for your sign-in. Please try again."
-        return await render_release(request, signed_in, release_id, status=403, error=error)
+    form = await posted_form(request)
+    if isinstance(form, Response):
+        return form
+    signed_in = form.signed_in
+    if not form.csrf_ok:
+        return await render_release(request, signed_in, release_id, status=403, error=OUT_OF_DATE)
     services = ui.services
     user = signed_in.user
     actor = actor_of(request, user, Channel.UI, AuthMethod.SESSION)
-    asked = str(form.get("environment") or "")
+    asked = form.field("environment")
     try:
         number = parse_id("release", release_id)
         async with services.store.transaction() as uow:

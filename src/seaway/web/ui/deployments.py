@@ -108,8 +108,8 @@ async def render_deployment(
 ) -> Response:
     """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`)."""
 
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        return await _deployment_view(uow, await uow.deployments.get(number), signed_in.user)
+    async def load(uow: UnitOfWork, number: int, viewer: User) -> dict[str, Any]:
+        return await _deployment_view(uow, await uow.deployments.get(number), viewer)
 
     form.setdefault("error", None)
     form.setdefault("note", "")
@@ -120,7 +120,6 @@ async def render_deployment(
         kind="deployment",
         ref=deployment_id,
         permission=Permission.DEPLOYMENT_VIEW,
-        where=lambda uow, number: Scopes(uow.conn).of_deployment(number),
         load=load,
         template="deployment.html",
         status=status,

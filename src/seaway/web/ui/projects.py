@@ -21,7 +21,7 @@ from seaway.domain.permissions import Permission
 from seaway.domain.releases import Release
 from seaway.domain.users import User
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Scopes, Where, may, visible
+from seaway.web.access import Where, may, visible
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.deploy_targets import deploy_targets
 from seaway.web.ui.deployments import DeploymentRow, deployment_row
@@ -46,19 +46,13 @@ async def project_page(request: Request, project_id: str) -> Response:
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in
-    user = signed_in.user
-
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        return await _project_view(uow, number, user)
-
     return await entity_page(
         request,
         signed_in,
         kind="project",
         ref=project_id,
         permission=Permission.PROJECT_VIEW,
-        where=lambda uow, number: Scopes(uow.conn).of_project(number),
-        load=load,
+        load=_project_view,
         template="project.html",
     )
 
@@ -75,19 +69,13 @@ async def render_release(
     request: Request, signed_in: SignedIn, release_id: str, *, status: int = 200, error: str | None = None
 ) -> Response:
     """The release page; `error` says why a deployment asked for from it was not created."""
-    user = signed_in.user
-
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        return await _release_view(uow, number, user)
-
     return await entity_page(
         request,
         signed_in,
         kind="release",
         ref=release_id,
         permission=Permission.RELEASE_VIEW,
-        where=lambda uow, number: Scopes(uow.conn).of_release(number),
-        load=load,
+        load=_release_view,
         template="release.html",
         status=status,
         error=error,
