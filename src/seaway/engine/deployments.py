@@ -1,4 +1,8 @@
-"""Creating releases and deployments, and asking for a cancel: the proposals the edges make."""
+"""Creating releases and deployments, and asking for a cancel: the proposals the edges make.
+
+Given the `actor` (a person through the API, the CLI or the pages), each also records its audit event
+(`release.created`, `deployment.created`, `task.cancel_requested`) in the same transaction.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from seaway.domain.actors import Actor
 from seaway.domain.deployments import Deployment
+from seaway.domain.ids import format_id
 from seaway.domain.lifecycles import Lifecycle, default_lifecycle, why_not_allowed
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release, next_version, validate_version
@@ -14,8 +20,10 @@ from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.tasks import Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, combine
+from seaway.engine.audit_trail import event_of
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.errors import Conflict, InvalidInput, LifecycleRefused, NotFound
+from seaway.store.scopes import Scopes, Where
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -52,6 +60,7 @@ async def create_release(
     version: str | None = None,
     notes: str = "",
     packages: Mapping[str, str] | None = None,
+    actor: Actor | None = None,
 ) -> Release:
     assert project.id is not None
     existing = await uow.releases.versions(project.id)
@@ -72,7 +81,12 @@ async def create_release(
         packages=tuple(sorted((packages or {}).items())),
         created_by=user.id if user else None,
     )
-    return await uow.releases.add(release)
+    added = await uow.releases.add(release)
+    if actor is not None:
+        details = {"version": added.version, "notes": added.notes, "packages": dict(added.packages)}
+        where = Where(project.name)
+        await uow.audit.record(event_of(actor, now, "release.created", format_id("release", added.id), details, where))
+    return added
 
 
 async def create_deployment(
@@ -84,6 +98,7 @@ async def create_deployment(
     user: User | None,
     variables: Mapping[str, str] | None = None,
     comments: str = "",
+    actor: Actor | None = None,
 ) -> DeploymentCreated:
     project = await uow.projects.get(release.project_id)
     environment = await uow.environments.find_by_name(environment_name)
@@ -115,16 +130,33 @@ async def create_deployment(
     task = await uow.tasks.add(deployment.id, now)
     await uow.queue.enqueue(RUN_TASK, run_task_key(task.id), {"task_id": task.id}, now)
     deployment = Deployment(**{**deployment.__dict__, "task_id": task.id})
+    if actor is not None:
+        details = {
+            "release": release.version,
+            "release_id": format_id("release", release.id),
+            "task_id": format_id("task", task.id),
+            "comments": deployment.comments,
+            "prompted_variables": sorted(supplied),  # their names: a prompted value may be sensitive
+        }
+        where = Where(project.name, environment.name)
+        public_id = format_id("deployment", deployment.id)
+        await uow.audit.record(event_of(actor, now, "deployment.created", public_id, details, where))
     return DeploymentCreated(deployment, task)
 
 
-async def request_cancel(uow: UnitOfWork, task_id: int, *, now: datetime) -> Task:
+async def request_cancel(uow: UnitOfWork, task_id: int, *, now: datetime, actor: Actor | None = None) -> Task:
     """Record the wish; the engine decides. A queued or waiting task is woken so it can end itself."""
     task = await uow.tasks.get(task_id)
     if task.state in TERMINAL_TASK_STATES:
         raise Conflict(f"the task is already {task.state}", entity="task", id=str(task_id))
     await uow.tasks.request_cancel(task_id)
     await uow.queue.enqueue(RUN_TASK, run_task_key(task_id), {"task_id": task_id}, now)
+    if actor is not None:
+        details = {"state": str(task.state), "deployment_id": format_id("deployment", task.deployment_id)}
+        where = await Scopes(uow.conn).of_task(task_id)
+        await uow.audit.record(
+            event_of(actor, now, "task.cancel_requested", format_id("task", task_id), details, where)
+        )
     return await uow.tasks.get(task_id)
 
 

@@ -1,4 +1,8 @@
-"""The one mapping from Seaway's errors to HTTP problems: `{"error": {"code", "message", "field"}}`."""
+"""The one mapping from Seaway's errors to HTTP problems: `{"error": {"code", "message", "field"}}`.
+
+A refused write (a `PermissionDenied` of anything but a read) is audited here, as `permission.refused`, in
+a transaction of its own; a refused read writes nothing.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +23,7 @@ from seaway.errors import (
     PermissionDenied,
     SeawayError,
 )
+from seaway.web import access
 
 STATUS: tuple[tuple[type[SeawayError], int], ...] = (
     (AuthenticationFailed, 401),
@@ -46,7 +51,9 @@ def problem(status: int, code: str, message: str, field: str | None = None, **ex
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(SeawayError)
-    async def seaway_error(_request: Request, exc: SeawayError) -> JSONResponse:
+    async def seaway_error(request: Request, exc: SeawayError) -> JSONResponse:
+        if isinstance(exc, PermissionDenied) and access.is_write(request):
+            await access.record_refusal(request, exc)
         return problem(status_for(exc), exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all, set_up, space, user_named
+from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all, set_up, space
 from tests.fixtures.engine import apply_yaml, log_of
 from tests.fixtures.live_server import (
-    PASSWORD,
     decision_state,
+    give_password,
     hidden_fields,
     origin_of,
     page_client,
@@ -17,7 +17,6 @@ from tests.fixtures.live_server import (
     sign_in,
 )
 
-from seaway.security.passwords import hash_password
 from seaway.web.ui import deployments as deployments_page
 
 
@@ -25,13 +24,6 @@ from seaway.web.ui import deployments as deployments_page
 async def client(services):
     async with page_client(services) as client:
         yield client
-
-
-async def give_password(services, username: str) -> None:
-    user = await user_named(services, username)
-    assert user.id is not None
-    async with services.store.transaction() as uow:
-        await uow.users.set_password_hash(user.id, hash_password(PASSWORD))
 
 
 async def test_the_deployment_link_in_the_emails_needs_a_sign_in_and_comes_back(services, client):
@@ -227,7 +219,16 @@ async def test_who_may_not_decide_sees_why_and_a_forged_post_changes_nothing(ser
     assert "You cannot decide this: user &#34;carol&#34; is not in the responsible teams" in carol_page.text
     assert "You cannot decide this: user &#34;alice&#34; started this deployment" in alice_page.text
     assert carol_post.status_code == alice_post.status_code == no_csrf.status_code == cross_site.status_code == 403
-    assert await decision_state(services) == before
+    after = await decision_state(services)
+    assert {**after, "audit": before["audit"]} == before  # nothing decided, nothing sent
+    async with services.store.reading() as uow:
+        refused = await uow.audit.list(action="permission.refused")
+    # The two refused decisions are on record, each in its own event; the forged posts were never read.
+    assert [(e.actor, e.channel, e.auth, e.details["code"]) for e in refused] == [
+        ("carol", "ui", "session", "not_responsible"),
+        ("alice", "ui", "session", "self_approval"),
+    ]
+    assert len(after["audit"]) == len(before["audit"]) + 2
 
 
 async def test_a_decision_already_made_elsewhere_is_a_409_that_names_who(services, client):

@@ -1,7 +1,21 @@
-"""Helpers shared by the API modules: a project by its id or its name (the engine's own lookup)."""
+"""Helpers shared by the API modules: a project by its id or its name, and only if the caller may see it."""
 
 from __future__ import annotations
 
-from seaway.engine.projects import find_project
+from seaway.domain.permissions import Permission
+from seaway.domain.projects import Project
+from seaway.domain.users import User
+from seaway.engine.projects import find_project, looks_like_id
+from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, require_visible
 
-__all__ = ["find_project"]
+__all__ = ["find_project", "visible_project"]
+
+
+async def visible_project(uow: UnitOfWork, user: User, ref: str) -> Project:
+    """The project `ref` names (`Projects-3` or its name); an unknown one and one `user` may not view alike
+    are a NotFound."""
+    project = await find_project(uow, ref)
+    ident = ref if not looks_like_id("project", ref) else project.id
+    require_visible(user, Permission.PROJECT_VIEW, Where(project=project.name), "project", ident)
+    return project

@@ -6,13 +6,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from seaway.config.documents import load_text, parse_document
-from seaway.domain.actors import AuthMethod
-from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
 from seaway.engine.configuration import apply_document
 from seaway.errors import InvalidInput
-from seaway.web.auth import CurrentUser, allow
-from seaway.web.clients import actor_of
+from seaway.web.access import require
+from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["config"])
@@ -32,7 +31,7 @@ router = APIRouter(tags=["config"])
 )
 async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     """Apply a config-as-code document (YAML or its JSON form). Idempotent; a bad document changes nothing."""
-    allow(user, Permission.CONFIG_APPLY)
+    require(user, Permission.CONFIG_APPLY)
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
@@ -48,10 +47,7 @@ async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
     document = parse_document(data)
     services = services_of(request)
     async with services.store.transaction() as uow:
-        # The CLI says who it is, so the audit log can tell its changes from other API clients'.
-        channel = Channel.CLI if request.headers.get("x-seaway-client") == "cli" else Channel.API
-        actor = actor_of(request, user, channel, AuthMethod.API_KEY)
-        result = await apply_document(uow, document, actor=actor, now=services.clock.now())
+        result = await apply_document(uow, document, actor=api_actor(request, user), now=services.clock.now())
     return {
         "created": result.created,
         "updated": result.updated,

@@ -1,13 +1,17 @@
 """The endpoints every named resource shares, from one table per resource.
 
-    GET    /<plural>          list            200
+    GET    /<plural>          list            200 (filtered to what the caller may see)
     POST   /<plural>          create          201, 409 when the name is taken
-    GET    /<plural>/{id}     read            200, 404 when unknown
+    GET    /<plural>/{id}     read            200, 404 when unknown or not visible
     PUT    /<plural>/{id}     update          200, 404, 409
     DELETE /<plural>/{id}     delete          204, 404
 
-Each endpoint is parse (the body model) → `allow` → one engine call in one transaction → representation.
-A resource adds its own endpoints (a project's process, `users/me`) on the same router.
+Each endpoint is parse (the body model) → the checks of `web/access.py` → one engine call in one
+transaction → representation. A resource `scoped_by` a dimension is checked by its name (a project's grants
+name projects, an environment's name environments); creating one needs the permission for every project (or
+environment), and a rename needs it for the new name too. Every write records its audit event, with the
+fields it changed, in the same transaction. A resource adds its own endpoints (a project's process,
+`users/me`) on the same router.
 """
 
 from __future__ import annotations
@@ -21,12 +25,17 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
-from seaway.domain.ids import parse_id
-from seaway.domain.permissions import Permission
+from seaway.domain.actors import Actor
+from seaway.domain.ids import format_id, parse_id
+from seaway.domain.permissions import Dimension, Permission
 from seaway.domain.users import User
+from seaway.engine.projects import looks_like_id
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, require, require_visible, visible
 from seaway.web.api.bodies import JsonRoute
-from seaway.web.auth import AuthenticatedRead, CurrentUser, Reading, allow
+from seaway.web.api.changes import Fields, plain, record_change
+from seaway.web.auth import AuthenticatedRead, CurrentUser, Reading
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 Entity = TypeVar("Entity")
@@ -36,11 +45,12 @@ Entity_co = TypeVar("Entity_co", covariant=True)
 
 @dataclass(frozen=True)
 class Edit:
-    """What a write hands the engine: its transaction, who asks, and the time."""
+    """What a write hands the engine: its transaction, who asks (and through what), and the time."""
 
     uow: UnitOfWork
     user: User
     now: datetime
+    actor: Actor
 
 
 @dataclass(frozen=True)
@@ -57,10 +67,27 @@ class Resource(Generic[Entity, Model]):
     create: Callable[[Edit, Model], Awaitable[Entity]]
     update: Callable[[Edit, str, Model], Awaitable[Entity]]
     delete: Callable[[Edit, str], Awaitable[None]]
-    by_project: bool = False  # the path names a project, and permissions may be granted per project
+    # The dimension an object's name scopes (a project's grants name projects); None: checked unscoped.
+    scoped_by: Dimension | None = None
     # The list's representations read without whole entities (a query of only the columns the list shows),
     # when `list_all` reads much that `represent` drops; None: `represent` each of `list_all`.
     list_represented: Callable[[UnitOfWork], Awaitable[list[dict[str, Any]]]] | None = None
+    # The object as its audit events compare it; None: its representation.
+    audited: Callable[[Entity], Fields] | None = None
+
+    def where(self, name: str) -> Where:
+        """Where an object of this resource named `name` lies, as its permissions are checked."""
+        if self.scoped_by is Dimension.PROJECT:
+            return Where(project=name)
+        if self.scoped_by is Dimension.ENVIRONMENT:
+            return Where(environment=name)
+        return Where()
+
+    def where_of(self, entity: Any) -> Where:
+        return self.where(str(entity.name)) if self.scoped_by is not None else Where()
+
+    def fields(self, entity: Entity) -> Fields:
+        return self.audited(entity) if self.audited is not None else plain(self.represent(entity))
 
 
 class _Repository(Protocol[Entity_co]):
@@ -83,44 +110,81 @@ def resource_router(tag: str) -> APIRouter:
     return APIRouter(tags=[tag], route_class=JsonRoute, strict_content_type=False)
 
 
+def ident_of(kind: str, ref: str) -> object:
+    """What the repository names an unknown `ref` by in its NotFound: the number of an id, else the name."""
+    return parse_id(kind, ref) if looks_like_id(kind, ref) else ref
+
+
 def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
     """Add the five endpoints of `resource` to `router`."""
     one = f"/{resource.plural}/{{{resource.id_param}}}"
+    kind = resource.kind
 
-    def project_of(ref: str) -> str | None:
-        return ref if resource.by_project else None
+    async def visible_one(uow: UnitOfWork, user: User, ref: str) -> Any:
+        """The object `ref` names, if `user` may see it; otherwise the NotFound of an unknown one."""
+        if resource.scoped_by is None:
+            require(user, resource.view)  # before the look-up: every id, known or not, is refused alike
+            return await resource.find(uow, ref)
+        entity = await resource.find(uow, ref)
+        require_visible(user, resource.view, resource.where_of(entity), kind, ident_of(kind, ref))
+        return entity
+
+    async def record(edit: Edit, what: str, entity: Any, before: Any, after: Any) -> None:
+        where = resource.where_of(entity)
+        await record_change(
+            edit.uow,
+            edit.actor,
+            now=edit.now,
+            action=f"{kind}.{what}",
+            entity=kind,
+            entity_id=format_id(kind, entity.id),
+            before=resource.fields(before) if before is not None else None,
+            after=resource.fields(after) if after is not None else None,
+            project=where.project,
+            environment=where.environment,
+        )
 
     async def list_all(request: Request, read: Reading) -> list[dict[str, Any]]:
-        allow(read.user, resource.view)
         if resource.list_represented is not None:
-            return await resource.list_represented(read.uow)
-        return [resource.represent(entity) for entity in await resource.list_all(read.uow)]
+            listed = await resource.list_represented(read.uow)
+            return visible(read.user, resource.view, listed, lambda shown: resource.where(shown["name"]))
+        entities = visible(read.user, resource.view, await resource.list_all(read.uow), resource.where_of)
+        return [resource.represent(entity) for entity in entities]
 
     async def create(request: Request, user: User, body: BaseModel) -> dict[str, Any]:
-        allow(user, resource.edit)
+        require(user, resource.edit)  # everywhere: a new name is in nobody's scope yet
         services = services_of(request)
         async with services.store.transaction() as uow:
-            return resource.represent(await resource.create(Edit(uow, user, services.clock.now()), body))
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
+            created = await resource.create(edit, body)
+            await record(edit, "created", created, None, created)
+            return resource.represent(created)
 
     async def read(request: Request, user: User, **path: str) -> dict[str, Any]:
-        ref = path[resource.id_param]
-        allow(user, resource.view, project=project_of(ref))
         async with services_of(request).store.reading() as uow:
-            return resource.represent(await resource.find(uow, ref))
+            return resource.represent(await visible_one(uow, user, path[resource.id_param]))
 
     async def update(request: Request, user: User, body: BaseModel, **path: str) -> dict[str, Any]:
         ref = path[resource.id_param]
-        allow(user, resource.edit, project=project_of(ref))
         services = services_of(request)
         async with services.store.transaction() as uow:
-            return resource.represent(await resource.update(Edit(uow, user, services.clock.now()), ref, body))
+            before = await visible_one(uow, user, ref)
+            require(user, resource.edit, resource.where_of(before))
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
+            after = await resource.update(edit, ref, body)
+            require(user, resource.edit, resource.where_of(after))  # a rename: the new name is in scope too
+            await record(edit, "updated", after, before, after)
+            return resource.represent(after)
 
     async def delete(request: Request, user: User, **path: str) -> None:
         ref = path[resource.id_param]
-        allow(user, resource.edit, project=project_of(ref))
         services = services_of(request)
         async with services.store.transaction() as uow:
-            await resource.delete(Edit(uow, user, services.clock.now()), ref)
+            before = await visible_one(uow, user, ref)
+            require(user, resource.edit, resource.where_of(before))
+            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
+            await resource.delete(edit, ref)
+            await record(edit, "deleted", before, before, None)
 
     endpoints = (
         ("GET", f"/{resource.plural}", f"list_{resource.plural}", list_all, 200, False, False, True),

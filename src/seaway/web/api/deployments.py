@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
+from seaway.web.access import Scopes, require_visible
 from seaway.web.api.representations import deployment_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["deployments"])
@@ -15,8 +16,10 @@ router = APIRouter(tags=["deployments"])
 
 @router.get("/deployments/{deployment_id}")
 async def get_deployment(request: Request, deployment_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.DEPLOYMENT_VIEW)
+    number = parse_id("deployment", deployment_id)
     async with services_of(request).store.reading() as uow:
-        deployment = await uow.deployments.get(parse_id("deployment", deployment_id))
+        where = await Scopes(uow.conn).of_deployment(number)
+        require_visible(user, Permission.DEPLOYMENT_VIEW, where, "deployment", number)
+        deployment = await uow.deployments.get(number)
         release = await uow.releases.get(deployment.release_id)
         return deployment_json(deployment, release)

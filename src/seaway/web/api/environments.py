@@ -6,7 +6,7 @@ from pydantic import Field
 
 from seaway.domain.environments import Environment
 from seaway.domain.ids import MAX_ID, parse_id
-from seaway.domain.permissions import Permission
+from seaway.domain.permissions import Dimension, Permission
 from seaway.engine.environments import create_environment, delete_environment, update_environment
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body
@@ -49,5 +49,6 @@ crud.install(
         create=_create,
         update=_update,
         delete=_delete,
+        scoped_by=Dimension.ENVIRONMENT,
     ),
 )

@@ -7,9 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Channel, Interruption, Result, may_decide
+from seaway.domain.interruptions import Interruption, Result, may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.decisions import list_interruptions, submit_decision, take
@@ -17,10 +17,11 @@ from seaway.engine.faults import AFTER_DECISION_COMMIT
 from seaway.engine.link_reissue import reissue_links
 from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Scopes, Where, require, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
-from seaway.web.auth import CurrentUser, allow
-from seaway.web.clients import actor_of
+from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["interruptions"])
@@ -82,49 +83,56 @@ async def list_all(
     state: Annotated[StateFilter, Query(description="pending, completed or all")] = "pending",
     mine: bool = Query(False, description="only the ones I may decide"),
 ) -> list[dict[str, Any]]:
-    allow(user, Permission.INTERRUPTION_VIEW)
+    """The interruptions the caller may see (`interruption.view` for their project and environment)."""
     cache: dict[int, User] = {}
     async with services_of(request).store.reading() as uow:
         listed = await list_interruptions(uow, user, state=state, mine=mine)
-        return [await interruption_json(uow, i, can, cache) for i, can in listed]
+        places = await Scopes(uow.conn).of_deployments(i.deployment_id for i, _ in listed)
+        shown = visible(user, Permission.INTERRUPTION_VIEW, listed, lambda pair: places[pair[0].deployment_id])
+        return [await interruption_json(uow, i, can, cache) for i, can in shown]
 
 
 @router.get("/interruptions/{interruption_id}")
 async def get_one(request: Request, interruption_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.INTERRUPTION_VIEW)
     async with services_of(request).store.reading() as uow:
-        interruption = await uow.interruptions.get(parse_id("interruption", interruption_id))
+        interruption, _ = await visible_interruption(uow, user, interruption_id)
         teams = await uow.teams.list()
         can = interruption.is_pending and may_decide(interruption, user, teams, interruption.project_name)
         return await interruption_json(uow, interruption, can)
 
 
-def _actor(request: Request, user: User) -> Actor:
-    # The CLI says who it is, so the audit log can tell its decisions from other API clients'.
-    channel = Channel.CLI if request.headers.get("x-seaway-client") == "cli" else Channel.API
-    return actor_of(request, user, channel, AuthMethod.API_KEY)
+async def visible_interruption(uow: UnitOfWork, user: User, interruption_id: str) -> tuple[Interruption, Where]:
+    """The interruption and where its deployment runs, if `user` may see it; otherwise an unknown one's 404."""
+    number = parse_id("interruption", interruption_id)
+    interruption = await uow.interruptions.get(number)
+    where = await Scopes(uow.conn).of_deployment(interruption.deployment_id)
+    require_visible(user, Permission.INTERRUPTION_VIEW, where, "interruption", number)
+    return interruption, where
 
 
-def _acting_on(request: Request, interruption_id: str, user: User) -> tuple[int, Actor]:
-    """For take, submit and resend: the interruption's number and who acts on it, once they may."""
-    allow(user, Permission.INTERRUPTION_SUBMIT)
-    return parse_id("interruption", interruption_id), _actor(request, user)
+async def _acting_on(uow: UnitOfWork, request: Request, interruption_id: str, user: User) -> tuple[int, Actor]:
+    """For take, submit and resend: the interruption's number and who acts on it, once they may
+    (`interruption.submit` where its deployment runs; deciding needs being responsible besides)."""
+    interruption, where = await visible_interruption(uow, user, interruption_id)
+    require(user, Permission.INTERRUPTION_SUBMIT, where)
+    assert interruption.id is not None
+    return interruption.id, api_actor(request, user)
 
 
 @router.post("/interruptions/{interruption_id}/take")
 async def take_one(request: Request, interruption_id: str, user: CurrentUser) -> dict[str, Any]:
-    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
+        number, actor = await _acting_on(uow, request, interruption_id, user)
         taken = await take(uow, number, actor, now=services.clock.now())
         return await interruption_json(uow, taken, True)
 
 
 @router.post("/interruptions/{interruption_id}/submit")
 async def submit(request: Request, interruption_id: str, body: Submission, user: CurrentUser) -> dict[str, Any]:
-    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
+        number, actor = await _acting_on(uow, request, interruption_id, user)
         decided = await submit_decision(
             uow, number, actor, result=body.result, notes=body.notes, now=services.clock.now()
         )
@@ -142,9 +150,9 @@ async def resend_links(
     request: Request, interruption_id: str, user: CurrentUser, body: LinkResend | None = None
 ) -> dict[str, Any]:
     """Email new Approve and Reject links (the old ones of those people stop working)."""
-    number, actor = _acting_on(request, interruption_id, user)
     services = services_of(request)
     async with services.store.transaction() as uow:
+        number, actor = await _acting_on(uow, request, interruption_id, user)
         reissued = await reissue_links(
             uow, number, actor, links=services.links, now=services.clock.now(), usernames=body.users if body else ()
         )

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Query, Request
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.store.emails import EmailState, StoredEmail
+from seaway.web.access import require
 from seaway.web.api.representations import when
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["outbox"])
@@ -41,7 +42,7 @@ async def list_outbox(
     state: Literal["queued", "sent", "failed", "kept"] | None = Query(None, description="only emails in this state"),
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    allow(user, Permission.OUTBOX_VIEW)
+    require(user, Permission.OUTBOX_VIEW)
     async with services_of(request).store.reading() as uow:
         emails = await uow.emails.list(state=EmailState(state) if state else None, limit=limit)
     return [email_json(e) for e in emails]

@@ -7,7 +7,8 @@ from typing import Any
 from fastapi import Request
 
 from seaway.config.documents import parse_project, parse_step, parse_variable
-from seaway.domain.permissions import Permission
+from seaway.domain.ids import format_id
+from seaway.domain.permissions import Dimension, Permission
 from seaway.domain.projects import Project
 from seaway.domain.users import User
 from seaway.engine.projects import (
@@ -20,10 +21,14 @@ from seaway.engine.projects import (
     update_project,
 )
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, require
 from seaway.web.api import crud
 from seaway.web.api.bodies import ProcessBody, ProjectBody, VariablesBody
+from seaway.web.api.changes import Fields, process_fields, record_change, variable_fields
+from seaway.web.api.common import visible_project
 from seaway.web.api.representations import project_json, step_json, variable_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = crud.resource_router("projects")
@@ -55,6 +60,12 @@ async def _delete(edit: crud.Edit, ref: str) -> None:
     await delete_project(edit.uow, ref)
 
 
+def _audited(project: Project) -> Fields:
+    """A project's settings, steps and variables: a PUT of the project may change all three."""
+    steps, variables = process_fields(project.process), variable_fields(project.variables)
+    return Fields({**project_json(project), **steps.values, **variables.values}, variables.sensitive)
+
+
 crud.install(
     router,
     crud.Resource(
@@ -71,7 +82,8 @@ crud.install(
         create=_create,
         update=_update,
         delete=_delete,
-        by_project=True,
+        scoped_by=Dimension.PROJECT,
+        audited=_audited,
     ),
 )
 
@@ -85,9 +97,26 @@ def _variables_json(project: Project) -> dict[str, Any]:
 
 
 async def _read_project(request: Request, project_ref: str, user: User, permission: Permission) -> Project:
-    allow(user, permission, project=project_ref)
     async with services_of(request).store.reading() as uow:
-        return await find_project(uow, project_ref)
+        project = await visible_project(uow, user, project_ref)
+    require(user, permission, Where(project=project.name))
+    return project
+
+
+async def _record(
+    request: Request, uow: UnitOfWork, user: User, what: str, before: Fields, after: Fields, project: Project
+) -> None:
+    await record_change(
+        uow,
+        api_actor(request, user),
+        now=services_of(request).clock.now(),
+        action=f"{what}.updated",
+        entity="project",
+        entity_id=format_id("project", project.id),
+        before=before,
+        after=after,
+        project=project.name,
+    )
 
 
 @router.get("/projects/{project_ref}/process")
@@ -97,10 +126,15 @@ async def get_process(request: Request, project_ref: str, user: CurrentUser) -> 
 
 @router.put("/projects/{project_ref}/process")
 async def put_process(request: Request, project_ref: str, body: ProcessBody, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.PROCESS_EDIT, project=project_ref)
     steps = tuple(parse_step(s) for s in body.node().mapping({"steps"})["steps"].items())
     async with services_of(request).store.transaction() as uow:
-        return _process_json(await replace_process(uow, project_ref, steps))
+        project = await visible_project(uow, user, project_ref)
+        require(user, Permission.PROCESS_EDIT, Where(project=project.name))
+        changed = await replace_process(uow, project_ref, steps)
+        await _record(
+            request, uow, user, "process", process_fields(project.process), process_fields(changed.process), changed
+        )
+        return _process_json(changed)
 
 
 @router.get("/projects/{project_ref}/variables")
@@ -111,10 +145,15 @@ async def get_variables(request: Request, project_ref: str, user: CurrentUser) -
 @router.put("/projects/{project_ref}/variables")
 async def put_variables(request: Request, project_ref: str, body: VariablesBody, user: CurrentUser) -> dict[str, Any]:
     """Replace the variables; a sensitive value sent as null (the API never shows it) keeps the stored one."""
-    allow(user, Permission.VARIABLE_EDIT, project=project_ref)
     edits = [
         VariableEdit(parse_variable(variable.node(f"variables[{index}]")), value_given=variable.value is not None)
         for index, variable in enumerate(body.variables)
     ]
     async with services_of(request).store.transaction() as uow:
-        return _variables_json(await replace_variables(uow, project_ref, edits))
+        project = await visible_project(uow, user, project_ref)
+        require(user, Permission.VARIABLE_EDIT, Where(project=project.name))
+        changed = await replace_variables(uow, project_ref, edits)
+        # The stored values are compared, so a sensitive value sent again unchanged is no change.
+        before, after = variable_fields(project.variables), variable_fields(changed.variables)
+        await _record(request, uow, user, "variables", before, after, changed)
+        return _variables_json(changed)

@@ -1,3 +1,5 @@
+"""A project's releases, and deployments of a release: who may see and create them, checked by their names."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -7,11 +9,17 @@ from pydantic import Field
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
+from seaway.domain.projects import Project
+from seaway.domain.releases import Release
+from seaway.domain.users import User
 from seaway.engine.deployments import create_deployment, create_release, find_release
+from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, deployment_target, require, require_visible, visible
 from seaway.web.api.bodies import Body
-from seaway.web.api.common import find_project
+from seaway.web.api.common import visible_project
 from seaway.web.api.representations import deployment_json, release_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["releases"])
@@ -29,12 +37,28 @@ class DeploymentBody(Body):
     comments: str = Field("", max_length=10_000)
 
 
+async def visible_release(uow: UnitOfWork, user: User, release_id: str) -> tuple[Release, Project]:
+    """The release and its project, if `user` may see the release; an unknown one and a hidden one alike
+    are a NotFound."""
+    number = parse_id("release", release_id)
+    release = await uow.releases.get(number)
+    project = await uow.projects.get(release.project_id)
+    require_visible(user, Permission.RELEASE_VIEW, Where(project=project.name), "release", number)
+    return release, project
+
+
+async def _releases_of(uow: UnitOfWork, user: User, project_ref: str) -> Project:
+    project = await visible_project(uow, user, project_ref)
+    require(user, Permission.RELEASE_VIEW, Where(project=project.name))
+    return project
+
+
 @router.post("/projects/{project_ref}/releases", status_code=201)
 async def post_release(request: Request, project_ref: str, body: ReleaseBody, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.RELEASE_CREATE, project=project_ref)
     services = services_of(request)
     async with services.store.transaction() as uow:
-        project = await find_project(uow, project_ref)
+        project = await visible_project(uow, user, project_ref)
+        require(user, Permission.RELEASE_CREATE, Where(project=project.name))
         release = await create_release(
             uow,
             project,
@@ -43,52 +67,55 @@ async def post_release(request: Request, project_ref: str, body: ReleaseBody, us
             version=body.version,
             notes=body.notes,
             packages=body.packages,
+            actor=api_actor(request, user),
         )
     return release_json(release, project)
 
 
 @router.get("/projects/{project_ref}/releases")
 async def list_releases(request: Request, project_ref: str, user: CurrentUser) -> list[dict[str, Any]]:
-    allow(user, Permission.RELEASE_VIEW, project=project_ref)
     async with services_of(request).store.reading() as uow:
-        project = await find_project(uow, project_ref)
+        project = await _releases_of(uow, user, project_ref)
         assert project.id is not None
         return [release_json(r, project) for r in await uow.releases.list_for_project(project.id)]
 
 
 @router.get("/projects/{project_ref}/releases/{version}")
 async def get_release_by_version(request: Request, project_ref: str, version: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.RELEASE_VIEW, project=project_ref)
     async with services_of(request).store.reading() as uow:
-        project = await find_project(uow, project_ref)
+        project = await _releases_of(uow, user, project_ref)
         return release_json(await find_release(uow, project, version), project)
 
 
 @router.get("/releases/{release_id}")
 async def get_release(request: Request, release_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.RELEASE_VIEW)
     async with services_of(request).store.reading() as uow:
-        release = await uow.releases.get(parse_id("release", release_id))
-        project = await uow.projects.get(release.project_id)
+        release, project = await visible_release(uow, user, release_id)
         return release_json(release, project)
 
 
 @router.get("/releases/{release_id}/deployments")
 async def list_deployments(request: Request, release_id: str, user: CurrentUser) -> list[dict[str, Any]]:
-    allow(user, Permission.DEPLOYMENT_VIEW)
+    """The release's deployments to the environments the caller may see deployments of."""
     async with services_of(request).store.reading() as uow:
-        release = await uow.releases.get(parse_id("release", release_id))
+        release, project = await visible_release(uow, user, release_id)
         assert release.id is not None
-        return [deployment_json(d, release) for d in await uow.deployments.list_for_release(release.id)]
+        deployments = visible(
+            user,
+            Permission.DEPLOYMENT_VIEW,
+            await uow.deployments.list_for_release(release.id),
+            lambda d: Where(project.name, d.environment),
+        )
+        return [deployment_json(d, release) for d in deployments]
 
 
 @router.post("/releases/{release_id}/deployments", status_code=201)
 async def post_deployment(request: Request, release_id: str, body: DeploymentBody, user: CurrentUser) -> dict[str, Any]:
+    """Deploy the release: `deployment.create` for its project and the target environment."""
     services = services_of(request)
     async with services.store.transaction() as uow:
-        release = await uow.releases.get(parse_id("release", release_id))
-        project = await uow.projects.get(release.project_id)
-        allow(user, Permission.DEPLOYMENT_CREATE, project=project.name, environment=body.environment)
+        release, project = await visible_release(uow, user, release_id)
+        require(user, Permission.DEPLOYMENT_CREATE, await deployment_target(uow, project.name, body.environment))
         created = await create_deployment(
             uow,
             release,
@@ -97,5 +124,6 @@ async def post_deployment(request: Request, release_id: str, body: DeploymentBod
             user=user,
             variables=body.variables,
             comments=body.comments,
+            actor=api_actor(request, user),
         )
     return deployment_json(created.deployment, release)

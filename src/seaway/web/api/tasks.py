@@ -12,12 +12,15 @@ from fastapi.responses import StreamingResponse
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
+from seaway.domain.users import User
 from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Scopes, Where, require, require_visible, visible_tasks
 from seaway.web.api.representations import log_line_json, task_json
-from seaway.web.auth import ApiKeyOrBrowserUser, AuthenticatedRead, CurrentUser, allow
+from seaway.web.auth import ApiKeyOrBrowserUser, AuthenticatedRead, CurrentUser
+from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["tasks"])
@@ -36,6 +39,15 @@ def text_line(at: datetime, level: str, message: str) -> str:
     return f"{at.astimezone(UTC):%H:%M:%S} {_LEVEL_MARKERS.get(level, ' ')} {message}"
 
 
+async def visible_task(uow: UnitOfWork, user: User, task_id: str) -> tuple[int, Where]:
+    """The task's number and where it runs, if `user` may see it (`task.view` there); otherwise the 404 of an
+    unknown task."""
+    number = parse_id("task", task_id)
+    where = await Scopes(uow.conn).of_task(number)
+    require_visible(user, Permission.TASK_VIEW, where, "task", number)
+    return number, where
+
+
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
     async with services_of(request).store.reading() as uow:
         return await _task_in(uow, task_id)
@@ -51,20 +63,20 @@ async def _task_in(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
 async def list_tasks(
     request: Request, user: CurrentUser, state: str | None = Query(None, description="queued, executing, …")
 ) -> list[dict[str, Any]]:
-    allow(user, Permission.TASK_VIEW)
+    """The newest tasks the caller may see (`task.view` for their project and environment)."""
     try:
         wanted = TaskState(state) if state else None
     except ValueError:
         raise InvalidInput(f'unknown task state "{state}"', field="state") from None
     async with services_of(request).store.reading() as uow:
-        tasks = await uow.tasks.list(state=wanted)
-        return [task_json(t, []) for t in tasks]
+        tasks = await visible_tasks(uow, user, Permission.TASK_VIEW, state=wanted)
+        return [task_json(t, []) for t, _ in tasks]
 
 
 @router.get("/tasks/{task_id}")
 async def get_task(task_id: str, read: AuthenticatedRead) -> dict[str, Any]:
-    allow(read.user, Permission.TASK_VIEW)
-    return await _task_in(read.uow, parse_id("task", task_id))
+    number, _ = await visible_task(read.uow, read.user, task_id)
+    return await _task_in(read.uow, number)
 
 
 @router.get("/tasks/{task_id}/log")
@@ -76,9 +88,8 @@ async def get_log(
     limit: int = Query(LOG_PAGE_LINES, ge=1, le=LOG_PAGE_LINES, description="at most this many lines"),
 ) -> dict[str, Any]:
     """A page of the log: the lines after `after`, oldest first. Fewer than `limit` lines: the end so far."""
-    allow(user, Permission.TASK_VIEW)
-    number = parse_id("task", task_id)
     async with services_of(request).store.reading() as uow:
+        number, _ = await visible_task(uow, user, task_id)
         task = await uow.tasks.get(number)
         lines = await uow.tasks.log(number, after_id=after, limit=limit)
     return {
@@ -92,11 +103,9 @@ async def get_log(
 @router.get("/tasks/{task_id}/log/raw", response_class=StreamingResponse)
 async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser) -> StreamingResponse:
     """The whole log so far as a text file, one line per log line as `seaway task log` prints it."""
-    allow(user, Permission.TASK_VIEW)
-    number = parse_id("task", task_id)
     store = services_of(request).store
     async with store.reading() as uow:
-        await uow.tasks.get(number)  # an unknown task is a 404, not an empty file
+        number, _ = await visible_task(uow, user, task_id)  # an unknown task is a 404, not an empty file
 
     async def pages() -> AsyncIterator[str]:
         # One short read per page, never the whole log at once: a log can have millions of lines, and a
@@ -125,11 +134,9 @@ async def stream_log(
     request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> StreamingResponse:
     """Server-sent events: `log` events carry one line each, `state` the task, `end` closes the stream."""
-    allow(user, Permission.TASK_VIEW)
-    number = parse_id("task", task_id)
     store = services_of(request).store
     async with store.reading() as uow:
-        await uow.tasks.get(number)
+        number, _ = await visible_task(uow, user, task_id)
 
     async def events() -> AsyncIterator[str]:
         last_id = after
@@ -156,10 +163,10 @@ async def stream_log(
 
 @router.post("/tasks/{task_id}/cancel")
 async def cancel_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.TASK_CANCEL)
-    number = parse_id("task", task_id)
     services = services_of(request)
     async with services.store.transaction() as uow:
-        await request_cancel(uow, number, now=services.clock.now())
+        number, where = await visible_task(uow, user, task_id)
+        require(user, Permission.TASK_CANCEL, where)
+        await request_cancel(uow, number, now=services.clock.now(), actor=api_actor(request, user))
         uow.after_commit(lambda: services.worker.cancel_task(number))
     return await _task(request, number)

@@ -1,4 +1,4 @@
-"""Users under /api/v1: the shared CRUD endpoints (writes are for administrators), `users/me`, and
+"""Users under /api/v1: the shared CRUD endpoints (`user.view`, `user.edit`), `users/me` (oneself), and
 passwords: one's own (`POST /users/me/password`) and an administrator's reset (`POST /users/{id}/password`).
 
 Setting a password ends the user's sessions and is audited, never the password. A service account has
@@ -15,18 +15,17 @@ from pydantic import Field
 
 from seaway.config.documents import parse_user
 from seaway.config.reader import Node
-from seaway.domain.actors import Actor, AuthMethod
 from seaway.domain.ids import parse_id
-from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.passwords import change_own_password as change_own
 from seaway.engine.passwords import hash_new_password, refuse_service_account
 from seaway.engine.users import create_user, delete_user, reset_password, update_user
+from seaway.web.access import require
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body, UserBody
 from seaway.web.api.representations import user_json
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.auth import CurrentUser
 from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 from seaway.web.sessions import lockout_policy
@@ -45,7 +44,7 @@ class PasswordResetBody(Body):
 
 @router.get("/users/me")  # before `/users/{user_id}`, which would take "me" for an id
 async def me(user: CurrentUser) -> dict[str, Any]:
-    allow(user, Permission.USER_VIEW)
+    """The caller themself: any signed-in user may read their own record, with no permission."""
     return user_json(user)
 
 
@@ -67,7 +66,7 @@ async def change_my_password(request: Request, body: OwnPasswordBody, user: Curr
 @router.post("/users/{user_id}/password", status_code=204, name="reset_user_password")
 async def reset_user_password(request: Request, user_id: str, body: PasswordResetBody, user: CurrentUser) -> Response:
     """Set a user's password (administrators: `user.edit`); their sessions end and any lockout is lifted."""
-    allow(user, Permission.USER_EDIT)
+    require(user, Permission.USER_EDIT)
     services = services_of(request)
     number = parse_id("user", user_id, field="user_id")
     async with services.store.reading() as uow:
@@ -94,10 +93,8 @@ async def _create(edit: crud.Edit, body: UserBody) -> User:
 async def _update(edit: crud.Edit, ref: str, body: UserBody) -> User:
     number = parse_id("user", ref)
     existing = await edit.uow.users.get(number)  # a body that leaves `service_account` out keeps it
-    # The shared endpoints hand over no request: the event names the caller, not their address.
-    actor = Actor(edit.user, Channel.API, AuthMethod.API_KEY)
     user = _parse(body, service_account=existing.service_account)
-    return await update_user(edit.uow, number, user, actor=actor, now=edit.now)
+    return await update_user(edit.uow, number, user, actor=edit.actor, now=edit.now)
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:
@@ -111,7 +108,7 @@ crud.install(
         kind="user",
         id_param="user_id",
         view=Permission.USER_VIEW,
-        edit=Permission.ADMINISTER,
+        edit=Permission.USER_EDIT,
         body=UserBody,
         represent=user_json,
         list_all=lambda uow: uow.users.list(),

@@ -8,8 +8,9 @@ from seaway.domain.permissions import Permission
 from seaway.engine.deployments import project_variables
 from seaway.engine.variables import preview
 from seaway.errors import InvalidInput
-from seaway.web.api.common import find_project
-from seaway.web.auth import CurrentUser, allow
+from seaway.web.access import Where, require
+from seaway.web.api.common import visible_project
+from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["variables"])
@@ -24,10 +25,10 @@ async def preview_variables(
     step: str | None = Query(None, description="Step name (for step-scoped values)"),
 ) -> dict[str, Any]:
     """What each variable resolves to for this environment and step; sensitive values masked, template errors shown."""
-    allow(user, Permission.VARIABLE_VIEW, project=project_ref, environment=environment)
     services = services_of(request)
     async with services.store.reading() as uow:
-        project = await find_project(uow, project_ref)
+        project = await visible_project(uow, user, project_ref)
+        require(user, Permission.VARIABLE_VIEW, Where(project=project.name))
         env = await uow.environments.find_by_name(environment)
         if env is None:
             raise InvalidInput(f'unknown environment "{environment}"', field="environment")

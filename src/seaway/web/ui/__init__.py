@@ -19,6 +19,7 @@ from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
 from seaway.web.ui.account import router as account_router
 from seaway.web.ui.decisions import router as decisions_router
+from seaway.web.ui.deploy_form import router as deploy_form_router
 from seaway.web.ui.deployments import router as deployments_router
 from seaway.web.ui.link_tokens import hide_tokens_in_access_log
 from seaway.web.ui.links import router as links_router
@@ -54,5 +55,6 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(deployments_router)
     app.include_router(decisions_router)
     app.include_router(projects_router)
+    app.include_router(deploy_form_router)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()

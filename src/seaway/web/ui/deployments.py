@@ -24,8 +24,9 @@ from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
 from seaway.engine.decisions import list_interruptions
-from seaway.errors import NotResponsible
+from seaway.errors import PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Scopes, Where, may, require, visible, visible_tasks
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.decision_pages import instructions_html
 from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_of
@@ -74,19 +75,23 @@ async def home(request: Request) -> Response:
         return signed_in
     user = signed_in.user
     async with ui_of(request).services.store.reading() as uow:
-        pending = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
-        projects = {p.id: p.name for p in await uow.projects.list()}
+        scopes = Scopes(uow.conn)
+        decidable = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
+        places = await scopes.of_deployments(i.deployment_id for i in decidable)
+        pending = visible(user, Permission.INTERRUPTION_VIEW, decidable, lambda i: places[i.deployment_id])
+        projects = await scopes.project_names()
         recent = []
-        for task in await uow.tasks.list(limit=RECENT_DEPLOYMENTS):
+        for task, where in await visible_tasks(uow, user, Permission.DEPLOYMENT_VIEW, limit=RECENT_DEPLOYMENTS):
             deployment = await uow.deployments.get(task.deployment_id)
             release = await uow.releases.get(deployment.release_id)
-            recent.append(deployment_row(deployment, task, projects[deployment.project_id], release.version))
+            recent.append(deployment_row(deployment, task, where.project or "", release.version))
+    shown = visible(user, Permission.PROJECT_VIEW, projects.items(), lambda item: Where(project=item[1]))
     return render(
         "home.html",
         signed_in=signed_in,
         pending=[_interruption_view(i) for i in pending],
         recent=recent,
-        projects=[(name, f"/projects/{format_id('project', project_id)}") for project_id, name in projects.items()],
+        projects=[(name, f"/projects/{format_id('project', project_id)}") for project_id, name in shown],
     )
 
 
@@ -103,8 +108,8 @@ async def render_deployment(
 ) -> Response:
     """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`)."""
 
-    async def load(uow: UnitOfWork, number: int) -> dict[str, Any]:
-        return await _deployment_view(uow, await uow.deployments.get(number), signed_in.user)
+    async def load(uow: UnitOfWork, number: int, viewer: User) -> dict[str, Any]:
+        return await _deployment_view(uow, await uow.deployments.get(number), viewer)
 
     form.setdefault("error", None)
     form.setdefault("note", "")
@@ -137,13 +142,18 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     release = await uow.releases.get(deployment.release_id)
     project = await uow.projects.get(deployment.project_id)
     row = deployment_row(deployment, task, project.name, release.version)
+    where = Where(project.name, deployment.environment)
     creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
-    interruptions = await uow.interruptions.list(state="all", task_id=task.id)
+    interruptions = []
+    if may(viewer, Permission.INTERRUPTION_VIEW, where):
+        interruptions = await uow.interruptions.list(state="all", task_id=task.id)
     teams = await uow.teams.list()
     deciders = {i.decided_by for i in interruptions if i.decided_by is not None}
     names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
-    lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN)
+    log_shown = may(viewer, Permission.TASK_VIEW, where)
+    lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN) if log_shown else ([], 0)
     return {
+        "log_shown": log_shown,
         "deployment": row,
         "project_url": f"/projects/{format_id('project', deployment.project_id)}",
         "release_url": f"/releases/{format_id('release', deployment.release_id)}",
@@ -155,7 +165,9 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
         "comments": deployment.comments,
         "steps": await uow.tasks.step_runs(task.id),
         "interruptions": [
-            _interruption_view(i, names.get(i.decided_by or 0), _why_not(i, viewer, teams) if i.is_pending else None)
+            _interruption_view(
+                i, names.get(i.decided_by or 0), _why_not(i, viewer, teams, where) if i.is_pending else None
+            )
             for i in reversed(interruptions)
         ],
         "log": lines,
@@ -163,11 +175,12 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     }
 
 
-def _why_not(interruption: Interruption, viewer: User, teams: list[Team]) -> str:
+def _why_not(interruption: Interruption, viewer: User, teams: list[Team], where: Where) -> str:
     """Empty when `viewer` may decide now; otherwise the reason, for the page to show instead of the form."""
     try:
+        require(viewer, Permission.INTERRUPTION_SUBMIT, where)
         check_may_decide(interruption, viewer, teams, interruption.project_name)
-    except NotResponsible as exc:
+    except PermissionDenied as exc:
         return exc.message
     return ""
 

@@ -15,9 +15,11 @@ from typing import TYPE_CHECKING, Any, ParamSpec, cast
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.datastructures import FormData
 
 from seaway.domain.ids import parse_id
-from seaway.domain.permissions import Permission, authorize
+from seaway.domain.permissions import Permission
+from seaway.domain.users import User
 from seaway.errors import (
     AuthenticationFailed,
     Conflict,
@@ -28,9 +30,10 @@ from seaway.errors import (
     SeawayError,
 )
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Scopes, Where, require_visible
 from seaway.web.errors import status_for
 from seaway.web.rate_limit import RateLimiter
-from seaway.web.sessions import PublicUrl, Sessions, SignedIn
+from seaway.web.sessions import CSRF_FIELD, PublicUrl, Sessions, SignedIn
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -99,6 +102,14 @@ def error_page(error: SeawayError, *, title: str | None = None) -> HTMLResponse:
     return message_page(title or page.title, error.message, status=page.status)
 
 
+# Where the object of each kind of page lies, as its permissions are checked.
+_WHERE: dict[str, Callable[[Scopes, int], Awaitable[Where]]] = {
+    "project": Scopes.of_project,
+    "release": Scopes.of_release,
+    "deployment": Scopes.of_deployment,
+}
+OUT_OF_DATE = "This form is out of date for your sign-in. Please try again."
+
 _Params = ParamSpec("_Params")
 
 
@@ -131,6 +142,28 @@ async def signed_in_or_redirect(request: Request) -> SignedIn | Response:
     return signed_in
 
 
+@dataclass(frozen=True)
+class PostedForm:
+    """A form a signed-in visitor posted, and whether it carries their session's CSRF token."""
+
+    signed_in: SignedIn
+    fields: FormData
+    csrf_ok: bool
+
+    def field(self, name: str) -> str:
+        return str(self.fields.get(name) or "")
+
+
+async def posted_form(request: Request) -> PostedForm | Response:
+    """The posted form of a signed-in visitor, or the redirect to sign in first."""
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    fields = await request.form()
+    token = str(fields.get(CSRF_FIELD) or "") or None
+    return PostedForm(signed_in, fields, ui_of(request).sessions.session_csrf_ok(signed_in, token))
+
+
 async def entity_page(
     request: Request,
     signed_in: SignedIn,
@@ -138,21 +171,23 @@ async def entity_page(
     kind: str,
     ref: str,
     permission: Permission,
-    load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
+    load: Callable[[UnitOfWork, int, User], Awaitable[dict[str, Any]]],
     template: str,
     status: int = 200,
     **context: Any,
 ) -> Response:
-    """A page about one `kind` named by `ref` (`Deployments-7` or `7`): 403 without `permission`, a 404
-    page for a malformed or unknown id, otherwise `template` with what `load` read in one transaction."""
+    """A page about one `kind` (a project, release or deployment) named by `ref` (`Deployments-7` or `7`): a
+    404 page for a malformed or unknown id and for one the visitor may not see (`permission` where it lies)
+    alike; otherwise `template` with what `load` read for the visitor in one transaction."""
     try:
-        authorize(signed_in.user, permission)
         number = parse_id(kind, ref)
         async with ui_of(request).services.store.reading() as uow:
-            view = await load(uow, number)
+            where = await _WHERE[kind](Scopes(uow.conn), number)
+            require_visible(signed_in.user, permission, where, kind, number)
+            view = await load(uow, number, signed_in.user)
     except PermissionDenied as exc:
         return error_page(exc)
     except (InvalidInput, NotFound):
-        # A malformed id names no page either: to a visitor both are an unknown address.
+        # A malformed id names no page either: to a visitor all three are an unknown address.
         return error_page(NotFound(f'Seaway has no {kind} "{ref}".', entity=kind, id=ref), title=f"No such {kind}")
     return render(template, status=status, signed_in=signed_in, **context, **view)

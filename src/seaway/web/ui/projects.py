@@ -1,12 +1,13 @@
 """`GET /projects/{id}` and `GET /releases/{id}`: the pages behind `Octopus.Web.ProjectLink` and `ReleaseLink`.
 
-Read-only and signed-in, like the deployment page: a project's releases against its environments, each
-cell the latest deployment of that release there; a release's notes, packages and deployments.
+Signed-in, like the deployment page, and only for a visitor who may see them (otherwise the page of an
+unknown id): a project's releases against its environments, each cell the latest deployment of that release
+there that the visitor may see; a release's notes, packages and deployments, and a Deploy button for each
+environment the visitor may deploy it to (`deploy_form.py` takes the form).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,11 @@ from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.releases import Release
+from seaway.domain.users import User
 from seaway.store.unit_of_work import UnitOfWork
+from seaway.web.access import Where, may, visible
+from seaway.web.sessions import SignedIn
+from seaway.web.ui.deploy_targets import deploy_targets
 from seaway.web.ui.deployments import DeploymentRow, deployment_row
 from seaway.web.ui.pages import entity_page, signed_in_or_redirect
 
@@ -38,46 +43,63 @@ class ReleaseRow:
 
 @router.get("/projects/{project_id}")
 async def project_page(request: Request, project_id: str) -> Response:
-    return await _signed_in_page(request, "project", project_id, Permission.PROJECT_VIEW, _project_view, "project.html")
-
-
-@router.get("/releases/{release_id}")
-async def release_page(request: Request, release_id: str) -> Response:
-    return await _signed_in_page(request, "release", release_id, Permission.RELEASE_VIEW, _release_view, "release.html")
-
-
-async def _signed_in_page(
-    request: Request,
-    kind: str,
-    ref: str,
-    permission: Permission,
-    load: Callable[[UnitOfWork, int], Awaitable[dict[str, Any]]],
-    template: str,
-) -> Response:
-    """`entity_page` for a signed-in visitor; anyone else is sent to sign in first."""
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in
     return await entity_page(
-        request, signed_in, kind=kind, ref=ref, permission=permission, load=load, template=template
+        request,
+        signed_in,
+        kind="project",
+        ref=project_id,
+        permission=Permission.PROJECT_VIEW,
+        load=_project_view,
+        template="project.html",
     )
 
 
-async def _project_view(uow: UnitOfWork, number: int) -> dict[str, Any]:
+@router.get("/releases/{release_id}")
+async def release_page(request: Request, release_id: str) -> Response:
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    return await render_release(request, signed_in, release_id)
+
+
+async def render_release(
+    request: Request, signed_in: SignedIn, release_id: str, *, status: int = 200, error: str | None = None
+) -> Response:
+    """The release page; `error` says why a deployment asked for from it was not created."""
+    return await entity_page(
+        request,
+        signed_in,
+        kind="release",
+        ref=release_id,
+        permission=Permission.RELEASE_VIEW,
+        load=_release_view,
+        template="release.html",
+        status=status,
+        error=error,
+    )
+
+
+async def _project_view(uow: UnitOfWork, number: int, user: User) -> dict[str, Any]:
     project = await uow.projects.get(number)
-    releases = await uow.releases.list_for_project(number, limit=RELEASES_SHOWN)
+    shows_releases = may(user, Permission.RELEASE_VIEW, Where(project=project.name))
+    releases = await uow.releases.list_for_project(number, limit=RELEASES_SHOWN) if shows_releases else []
+    environments = [env.name for env in await uow.environments.list()]
     return {
         "project": project,
         "project_id": format_id("project", project.id),
-        "environments": [env.name for env in await uow.environments.list()],
-        "releases": [await _release_row(uow, project.name, release) for release in releases],
+        "environments": visible(user, Permission.ENVIRONMENT_VIEW, environments, lambda e: Where(environment=e)),
+        "shows_releases": shows_releases,
+        "releases": [await _release_row(uow, user, project.name, release) for release in releases],
     }
 
 
-async def _release_view(uow: UnitOfWork, number: int) -> dict[str, Any]:
+async def _release_view(uow: UnitOfWork, number: int, user: User) -> dict[str, Any]:
     release = await uow.releases.get(number)
     project = await uow.projects.get(release.project_id)
-    deployments = reversed(await uow.deployments.list_for_release(number))
+    deployments = reversed(await _visible_deployments(uow, user, project.name, number))
     rows = [await _row(uow, deployment, project.name, release.version) for deployment in deployments]
     return {
         "release": release,
@@ -85,12 +107,18 @@ async def _release_view(uow: UnitOfWork, number: int) -> dict[str, Any]:
         "project": project,
         "project_url": f"/projects/{format_id('project', project.id)}",
         "deployments": rows,
+        "targets": await deploy_targets(uow, user, release, project),
     }
 
 
-async def _release_row(uow: UnitOfWork, project: str, release: Release) -> ReleaseRow:
+async def _visible_deployments(uow: UnitOfWork, user: User, project: str, release_id: int) -> list[Deployment]:
+    listed = await uow.deployments.list_for_release(release_id)
+    return visible(user, Permission.DEPLOYMENT_VIEW, listed, lambda d: Where(project, d.environment))
+
+
+async def _release_row(uow: UnitOfWork, user: User, project: str, release: Release) -> ReleaseRow:
     latest: dict[str, DeploymentRow] = {}
-    for deployment in await uow.deployments.list_for_release(release.id or 0):
+    for deployment in await _visible_deployments(uow, user, project, release.id or 0):
         # Listed oldest first: the last one of an environment wins.
         latest[deployment.environment] = await _row(uow, deployment, project, release.version)
     public_id = format_id("release", release.id)
