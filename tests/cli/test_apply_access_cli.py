@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import admin_server, run_cli
+from tests.fixtures.server_process import admin_server, one_error_line, run_cli
 
 SPACE = """
 environments: [Dev, Test, Prod]
@@ -37,13 +37,6 @@ def apply(env: dict[str, str], tmp: Path, text: str):
     return run_cli(["apply", str(path)], env)
 
 
-def one_error_line(result) -> str:
-    assert result.returncode == 2, result.stdout + result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.stderr
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("change", "line"),
     [
@@ -65,7 +58,7 @@ def one_error_line(result) -> str:
 def test_a_bad_access_key_exits_2_naming_its_path_and_writes_nothing(server, change, line):
     env, tmp = server
     result = apply(env, tmp, SPACE.replace(*change))
-    assert one_error_line(result) == line
+    assert result.returncode == 2 and one_error_line(result) == line
     assert run_cli(["release", "create", "--project", "Quotes"], env).returncode == 2  # the project is not there
 
 
@@ -80,6 +73,21 @@ def test_a_contributor_applies_their_project_but_not_a_team(server):
 
     assert changed_project.returncode == 0, changed_project.stderr
     assert "updated: project Quotes" in changed_project.stdout
-    assert one_error_line(changed_team) == (
+    assert changed_team.returncode == 2 and one_error_line(changed_team) == (
         'error: cannot apply teams[0] (team "Contributors"): missing permission team.edit'
     )
+
+
+def test_role_list_shows_the_built_in_slugs_and_the_custom_roles_with_their_permissions(server):
+    env, tmp = server
+    custom = SPACE + "roles:\n  - {name: Release Manager, permissions: [release.create, deployment.create]}\n"
+    assert apply(env, tmp, custom).returncode == 0
+
+    listed = run_cli(["role", "list"], env)
+
+    assert listed.returncode == 0, listed.stderr
+    rows = {line.split()[0]: line for line in listed.stdout.splitlines()}
+    assert "built-in" in rows["deployment-creator"] and "deployment.create" in rows["deployment-creator"]
+    manager = next(line for line in listed.stdout.splitlines() if "Release Manager" in line)
+    assert manager.startswith("Roles-") and "custom" in manager
+    assert manager.endswith("Release Manager: deployment.create, release.create")

@@ -10,6 +10,7 @@ from alembic import command
 from seaway.domain.permissions import Permission, allows
 from seaway.store import tables as t
 from seaway.store.database import alembic_config
+from seaway.store.users import USER_COLUMNS
 from seaway.store.users import _from_row as user_from_row
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -31,7 +32,7 @@ async def test_existing_users_join_one_team_that_lets_them_deploy_and_see_enviro
 
     async with database.read() as conn:
         [team] = (await conn.execute(sa.select(t.teams))).all()
-        users = {row.username: user_from_row(row) for row in await conn.execute(sa.select(t.users))}
+        users = {row.username: user_from_row(row) for row in await conn.execute(sa.select(*USER_COLUMNS))}
     assert team.name == TEAM and team.members == ["root", "dave", "erin"]
     assert [r["role"] for r in team.roles] == ["project-deployer", "environment-viewer"]
     for name in ("dave", "erin"):

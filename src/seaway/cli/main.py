@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from seaway.cli.commands import admin, api_keys, apply, approvals, audit, deploy, releases, server, tasks
+from seaway.cli.commands import admin, api_keys, apply, approvals, audit, deploy, releases, roles, server, tasks
 from seaway.cli.output import ReportingGroup
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(releases.app, name="release")
 app.add_typer(tasks.app, name="task")
 app.add_typer(api_keys.app, name="api-key")
+app.add_typer(roles.app, name="role")
 approvals.register(app)
 app.add_typer(approvals.app, name="approvals")
 try:

@@ -104,10 +104,3 @@ async def create_service_account(
     account = await create_user(uow, User(username, display_name, service_account=True), now=now)
     issued = await issue_key(uow, account, purpose=ADMIN_COMMAND_PURPOSE, expires_at=None, actor=actor, now=now)
     return account, issued
-
-
-async def add_api_key(uow: UnitOfWork, username: str, label: str, key_hash: str, *, now: datetime) -> None:
-    """A key whose hash the caller made (the demo's); `engine.api_keys.issue_key` makes and records one."""
-    user = await uow.users.get_by_username(username)
-    assert user.id is not None
-    await uow.api_keys.add(user.id, label, key_hash, now)

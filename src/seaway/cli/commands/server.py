@@ -45,22 +45,26 @@ async def prepare_demo(services: Services, demo_file: Path) -> DemoCredentials:
 
     from seaway.config.documents import load_text, parse_document
     from seaway.domain.users import User
+    from seaway.engine.api_keys import issue_key
     from seaway.engine.configuration import apply_document
-    from seaway.engine.users import add_api_key, create_user_or_set_password
+    from seaway.engine.users import create_user_or_set_password
     from seaway.security.passwords import hash_password
-    from seaway.security.tokens import hash_token, new_api_key
 
     document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
     now = services.clock.now()
     password = secrets.token_urlsafe(12)
     admin = User("admin", "Administrator", "admin@example.org", is_admin=True)
     defined = {user.username.lower() for user, _ in document.users}
-    keys = {name: new_api_key() for name in ("admin", *DEMO_DEPLOYERS) if name == "admin" or name in defined}
+    holders = [name for name in ("admin", *DEMO_DEPLOYERS) if name == "admin" or name in defined]
+    keys: dict[str, str] = {}
     async with services.store.transaction() as uow:
         await apply_document(uow, document, actor=None, now=now)
         await create_user_or_set_password(uow, admin, hash_password(password), now=now)
-        for username, key in keys.items():
-            await add_api_key(uow, username, f"demo key {now:%Y-%m-%d %H:%M}", hash_token(key), now=now)
+        for username in holders:
+            owner = await uow.users.get_by_username(username)
+            purpose = f"demo key {now:%Y-%m-%d %H:%M}"
+            issued = await issue_key(uow, owner, purpose=purpose, expires_at=None, actor=None, now=now)
+            keys[username] = issued.key
     admin_key = keys.pop("admin")
     return DemoCredentials(admin_key, password, keys)
 
