@@ -9,14 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from tests.fixtures.server_process import (
-    ServerProcess,
-    admin_api_key,
-    free_port,
-    one_error_line,
-    run_cli,
-    seaway_env,
-)
+from tests.fixtures.server_process import admin_server, one_error_line, run_cli, seaway_env
 
 from seaway.cli.commands.api_keys import expires_in_days
 from seaway.errors import InvalidInput
@@ -25,16 +18,8 @@ from seaway.errors import InvalidInput
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
     tmp = tmp_path_factory.mktemp("api-key-cli")
-    database = tmp / "seaway.db"
-    env = seaway_env(f"sqlite:///{database}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    key = admin_api_key(env)
-    process = ServerProcess(env, free_port())
-    process.start()
-    try:
-        yield {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": key}, database
-    finally:
-        process.stop()
+    with admin_server(tmp) as (admin, _):
+        yield admin, tmp / "seaway.db"
 
 
 def audit(database: Path, action: str) -> list[tuple[str, str, str, dict]]:
