@@ -67,7 +67,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     clock = clock or SystemClock()
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.resolved_database_url())
+    database = Database(settings.resolved_database_url(), idle_transaction_seconds=settings.lease_seconds)
     master_key = MasterKey.load_or_create(data_dir, settings.master_key)
     store = Store(database, master_key)
     faults = FaultPoints.parse(settings.fault, enabled=settings.faults_enabled)

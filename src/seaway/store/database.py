@@ -43,6 +43,10 @@ _POSTGRESQL_READ = {"isolation_level": "REPEATABLE READ", "postgresql_readonly":
 # by SQLAlchemy, and the pool replaces it. Recycling connections after half an hour keeps the pool from
 # holding one that a firewall or proxy has silently dropped for idling.
 POSTGRESQL_POOL_RECYCLE_SECONDS = 1800
+# A node stopped inside a transaction (a frozen VM, SIGSTOP) would hold its row locks for ever, and the queue
+# claims with SKIP LOCKED, so its work items would never be taken over. PostgreSQL ends such a session; no
+# transaction of ours waits on its client this long, and a stalled owner's writes are fenced anyway.
+MIN_IDLE_TRANSACTION_SECONDS = 10.0
 
 
 class Database:
@@ -52,7 +56,7 @@ class Database:
     Both hand out connections with the same awaitable `execute`, so repositories do not know which it is.
     """
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
+    def __init__(self, url: str, *, pool_size: int = 10, idle_transaction_seconds: float = 60.0) -> None:
         try:
             parsed = make_url(url)
         except sa.exc.ArgumentError as exc:
@@ -66,11 +70,13 @@ class Database:
         if self.dialect == "sqlite":
             self._sqlite = SqliteEngine(parsed.database or "", readers=pool_size)
         else:
+            idle_ms = int(max(idle_transaction_seconds, MIN_IDLE_TRANSACTION_SECONDS) * 1000)
             self._postgresql = create_async_engine(
                 parsed.set(drivername="postgresql+asyncpg"),
                 pool_size=pool_size,
                 max_overflow=pool_size,
                 pool_recycle=POSTGRESQL_POOL_RECYCLE_SECONDS,
+                connect_args={"server_settings": {"idle_in_transaction_session_timeout": str(idle_ms)}},
             )
 
     @property
