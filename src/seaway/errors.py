@@ -7,7 +7,9 @@
     │   ├── SubstitutionFailed ¹        an expression could not be resolved and that was asked to fail
     │   ├── RecursiveDefinition ¹       a variable's value refers back to itself
     │   ├── TemplateTooDeep ¹           values nest more deeply than evaluation allows
-    │   └── LifecycleRefused            the lifecycle does not allow this release there yet
+    │   ├── LifecycleRefused            the lifecycle does not allow this release there yet
+    │   ├── TooLarge                    an upload over its size limit
+    │   └── ArchiveRejected ³           a package archive that is corrupt, escapes its directory or is a bomb
     ├── NotFound                        an entity that does not exist
     ├── Conflict                        a duplicate or a concurrent change
     │   ├── InterruptionAlreadyDecided  someone decided it first
@@ -23,13 +25,15 @@
     │       └── SelfApprovalRefused     the deployer deciding their own gate
     ├── RetryableError                  an outside system failed; `retryable` says whether later may help
     │   ├── TargetError                 a deployment target failed; `retryable` drives retries
-    │   └── DeliveryFailed              an email not handed to the mail server
+    │   ├── DeliveryFailed              an email not handed to the mail server
+    │   └── PackageUnavailable          a feed that is down, refuses the credentials or lacks the package
     ├── SecretUnreadable                a stored sensitive value the master key cannot decrypt
     ├── ServerUnavailable               the CLI cannot reach the server, or the server failed
     └── RequestRefused                  the server refused the CLI's request; its message and field
 
 ¹ defined in `domain/templates/results.py`, beside the evaluation results they describe.
 ² defined in `domain/interruptions.py`: it carries a `LinkStatus`, and this module depends on nothing.
+³ defined in `packages/archives.py`, beside the checks that raise it.
 
 Edges translate these once, each through its own table: `web/errors.py` to HTTP problems (the UI's pages
 take their statuses from it), `cli/output.py` to one line and an exit code (2 unless the server is out of
@@ -82,6 +86,10 @@ class LifecycleRefused(InvalidInput):
     """The lifecycle does not allow this release in that environment yet."""
 
     code = "lifecycle_refused"
+
+
+class TooLarge(InvalidInput):
+    code = "too_large"
 
 
 class NotFound(SeawayError):
@@ -167,6 +175,10 @@ class DeliveryFailed(RetryableError):
     """An email could not be handed to the mail server."""
 
     code = "delivery_failed"
+
+
+class PackageUnavailable(RetryableError):
+    code = "package_unavailable"
 
 
 class SecretUnreadable(SeawayError):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from seaway.domain.package_names import validate_package_id
 from seaway.errors import InvalidInput
 
 
@@ -61,7 +62,24 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
         ),
     ),
     StepType.SEND_EMAIL: (frozenset({"subject"}), frozenset({"to", "to_teams", "body", "is_html"})),
-    StepType.DEPLOY_PACKAGE: (frozenset({"package"}), frozenset({"roles", "target_directory", "substitute_files"})),
+    StepType.DEPLOY_PACKAGE: (
+        frozenset({"package"}),
+        frozenset(
+            {
+                "run_on",
+                "roles",
+                "timeout",
+                "substitute_in_files",
+                "ignore_substitution_errors",
+                "structured_variables",
+                "install_to",
+                "purge_install_to",
+                "purge_exclusions",
+                "run_package_scripts",
+                "keep_installs",
+            }
+        ),
+    ),
     StepType.KUBERNETES: (frozenset({"image"}), frozenset({"roles", "replicas", "port", "namespace"})),
     StepType.HTTP: (frozenset({"url"}), frozenset({"method", "headers", "body", "expected_status"})),
     StepType.NOOP: (frozenset(), frozenset()),
@@ -71,7 +89,16 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
 MAX_SCRIPT_TIMEOUT = 30 * 24 * 3600  # NaN and infinity fail the range check too
 
 # Step properties that are switches; a typo such as `ture` must not quietly mean false.
-FLAG_PROPERTIES = ("email_links", "block_deployments", "links_require_sign_in", "allow_self_approval", "is_html")
+FLAG_PROPERTIES = (
+    "email_links",
+    "block_deployments",
+    "links_require_sign_in",
+    "allow_self_approval",
+    "is_html",
+    "ignore_substitution_errors",
+    "purge_install_to",
+    "run_package_scripts",
+)
 _TRUE_WORDS = frozenset({"true", "yes", "on", "1"})
 _FLAG_WORDS = _TRUE_WORDS | frozenset({"false", "no", "off", "0"})
 
@@ -178,6 +205,9 @@ def _validate_type_specific(step: Step, step_path: str) -> None:
         syntax = step.prop("syntax", "bash")
         if syntax not in ("bash", "python"):
             raise InvalidInput(f'syntax must be bash or python, not "{syntax}"', field=f"{step_path}.syntax")
+    if step.type is StepType.DEPLOY_PACKAGE:
+        validate_package_step(step, step_path)
+    if step.type in (StepType.SCRIPT, StepType.DEPLOY_PACKAGE):
         run_on = step.prop("run_on", "server")
         if run_on not in ("server", "targets"):
             raise InvalidInput(f'run_on must be server or targets, not "{run_on}"', field=f"{step_path}.run_on")
@@ -193,7 +223,43 @@ def _validate_type_specific(step: Step, step_path: str) -> None:
         value = step.prop(flag_prop)
         if value is not None and not isinstance(value, bool) and str(value).strip().lower() not in _FLAG_WORDS:
             raise InvalidInput(f"{flag_prop} must be true or false, not {value!r}", field=f"{step_path}.{flag_prop}")
-    for list_prop in ("responsible_teams", "to", "to_teams", "roles"):
+    for list_prop in (
+        "responsible_teams",
+        "to",
+        "to_teams",
+        "roles",
+        "substitute_in_files",
+        "structured_variables",
+        "purge_exclusions",
+    ):
         value = step.prop(list_prop)
         if value is not None and not (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)):
             raise InvalidInput(f"{list_prop} must be a list of strings", field=f"{step_path}.{list_prop}")
+
+
+def validate_package_step(step: Step, step_path: str) -> None:
+    package = step.prop("package")
+    if not isinstance(package, Mapping) or "id" not in package:
+        raise InvalidInput("package must be {id: ..., feed: ...} (feed is optional)", field=f"{step_path}.package")
+    for key in package:
+        if key not in ("id", "feed"):
+            raise InvalidInput(f'unknown key "{key}" (expected id, feed)', field=f"{step_path}.package.{key}")
+    validate_package_id(str(package["id"]), field=f"{step_path}.package.id")
+    feed = package.get("feed")
+    if feed is not None and (not isinstance(feed, str) or not feed.strip()):
+        raise InvalidInput("feed must be a feed name", field=f"{step_path}.package.feed")
+    install_to = step.prop("install_to")
+    if install_to is not None and (not isinstance(install_to, str) or not install_to.startswith(("/", "#{"))):
+        raise InvalidInput("install_to must be an absolute path", field=f"{step_path}.install_to")
+    keep = step.prop("keep_installs")
+    if keep is not None and (not isinstance(keep, int) or isinstance(keep, bool) or not 1 <= keep <= 1000):
+        raise InvalidInput("keep_installs must be a whole number from 1 to 1000", field=f"{step_path}.keep_installs")
+
+
+def package_of(step: Step) -> tuple[str, str | None] | None:
+    """The (package id, feed name or None for the built-in feed) a step deploys, or None."""
+    package = step.prop("package")
+    if step.type is not StepType.DEPLOY_PACKAGE or not isinstance(package, Mapping) or "id" not in package:
+        return None
+    feed = package.get("feed")
+    return str(package["id"]), (str(feed) if feed else None)

@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
+from seaway.domain.packages import PackageReference
 from seaway.domain.process import Step
 from seaway.notify.base import Email
 from seaway.store.unit_of_work import UnitOfWork
@@ -44,6 +45,8 @@ class StepContext:
     now: Callable[[], datetime]
     attempt: int = 1
     mask: Callable[[str], str] = str  # hides sensitive values in text that leaves the log (emails)
+    package: PackageReference | None = None  # the release's package for a deploy-package step
+    project: str = ""
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,10 @@ from seaway.errors import (
     InvalidJson,
     InvalidTransition,
     NotFound,
+    PackageUnavailable,
     PermissionDenied,
     SeawayError,
+    TooLarge,
 )
 from seaway.web import access
 
@@ -32,6 +34,8 @@ STATUS: tuple[tuple[type[SeawayError], int], ...] = (
     (Conflict, 409),
     (InvalidTransition, 409),
     (InvalidJson, 400),
+    (TooLarge, 413),
+    (PackageUnavailable, 502),
     (InvalidInput, 422),
 )
 
