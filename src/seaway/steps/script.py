@@ -13,8 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
-from seaway.steps.base import Failed, StepContext, StepOutcome, Succeeded
-from seaway.targets.base import Command, Target
+from seaway.steps.base import Failed, StepContext, StepLog, StepOutcome, Succeeded
+from seaway.targets.base import Command, CommandResult, LineSink, Target
 
 SERVICE_MESSAGE_PREFIX = "##octopus["
 _SERVICE_MESSAGE = re.compile(
@@ -58,6 +58,39 @@ def decode_service_message(line: str) -> tuple[str, str] | None:
     return name, value
 
 
+def output_collector(outputs: dict[str, str], log: StepLog) -> LineSink:
+    """A line sink that keeps a script's service messages out of the log, as output variables in `outputs`."""
+
+    async def on_line(level: str, line: str) -> None:
+        # Called for every line a script prints (a million lines must not be slow): the regular expression
+        # only runs on lines that can be service messages.
+        if line.startswith(SERVICE_MESSAGE_PREFIX):
+            decoded = decode_service_message(line)
+            if decoded is not None:
+                outputs[decoded[0]] = decoded[1]
+                return
+        # Waits while the task's log buffer is full: the script's output then stays in its pipe, and
+        # the script itself blocks on writing, until the database has caught up.
+        await log.write(line, level)
+
+    return on_line
+
+
+def script_env(home: Path) -> dict[str, str]:
+    return {"PATH": CLEAN_PATH, "HOME": str(home), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
+
+
+def failure_of(result: CommandResult, timeout: float) -> str | None:
+    """Why a script's run failed, or None if it succeeded."""
+    if result.canceled:
+        return "the script was canceled"
+    if result.timed_out:
+        return f"the script did not finish within {timeout:g} seconds and was stopped"
+    if result.exit_code != 0:
+        return f"the script exited with code {result.exit_code}"
+    return None
+
+
 def make_script_step(target: Target, default_timeout: float):  # type: ignore[no-untyped-def]
     async def run_script(ctx: StepContext) -> StepOutcome:
         syntax = str(ctx.step.prop("syntax", "bash"))
@@ -67,29 +100,10 @@ def make_script_step(target: Target, default_timeout: float):  # type: ignore[no
         script_path = ctx.workdir / ("script.py" if syntax == "python" else "script.sh")
         script_path.write_text(prelude + body, encoding="utf-8")
         outputs: dict[str, str] = {}
-
-        async def on_line(level: str, line: str) -> None:
-            # Called for every line a script prints (a million lines must not be slow): the regular expression
-            # only runs on lines that can be service messages.
-            if line.startswith(SERVICE_MESSAGE_PREFIX):
-                decoded = decode_service_message(line)
-                if decoded is not None:
-                    outputs[decoded[0]] = decoded[1]
-                    return
-            # Waits while the task's log buffer is full: the script's output then stays in its pipe, and
-            # the script itself blocks on writing, until the database has caught up.
-            await ctx.log.write(line, level)
-
-        env = {"PATH": CLEAN_PATH, "HOME": str(ctx.workdir), "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}
         timeout = float(ctx.step.prop("timeout") or default_timeout)
-        command = Command(script_command(syntax, script_path), env, ctx.workdir, timeout)
-        result = await target.run(command, on_line=on_line, cancel=ctx.cancel)
-        if result.canceled:
-            return Failed("the script was canceled", outputs)
-        if result.timed_out:
-            return Failed(f"the script did not finish within {timeout:g} seconds and was stopped", outputs)
-        if result.exit_code != 0:
-            return Failed(f"the script exited with code {result.exit_code}", outputs)
-        return Succeeded(outputs)
+        command = Command(script_command(syntax, script_path), script_env(ctx.workdir), ctx.workdir, timeout)
+        result = await target.run(command, on_line=output_collector(outputs, ctx.log), cancel=ctx.cancel)
+        error = failure_of(result, timeout)
+        return Succeeded(outputs) if error is None else Failed(error, outputs)
 
     return run_script

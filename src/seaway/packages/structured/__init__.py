@@ -1,0 +1,1 @@
+"""Structured configuration variables, one module per file format: JSON, YAML, XML and Java properties."""

@@ -1,0 +1,79 @@
+"""The deploy-package step: the release's package fetched from its feed, then deployed on this server by
+the package conventions (extract, scripts, substitution, structured variables, custom directory, journal).
+
+Later steps read where it went as `#{Octopus.Action[<step>].Output.Package.InstallationDirectoryPath}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from seaway.errors import SeawayError
+from seaway.packages.conventions import PackageDeployment, deploy_package
+from seaway.packages.sources import PackageSource
+from seaway.steps.base import Failed, Render, StepContext, StepExecutor, StepOutcome, Succeeded
+from seaway.steps.packaged_scripts import TargetScriptRunner
+from seaway.targets.base import Target
+
+DEFAULT_KEEP_INSTALLS = 5
+
+
+def make_deploy_package_step(
+    source: PackageSource, target: Target, applications_dir: Path, default_timeout: float
+) -> StepExecutor:
+    async def deploy(ctx: StepContext) -> StepOutcome:
+        run_on = str(ctx.step.prop("run_on", "server"))
+        if run_on != "server":
+            return Failed(f'run_on: {run_on} is not supported for deploy-package steps yet; use "run_on: server"')
+        reference = ctx.package
+        if reference is None:
+            return Failed("the release has no package for this step")
+        try:
+            package_file = await source.fetch(reference)
+        except SeawayError as exc:
+            return Failed(
+                f'cannot get package {reference.package_id} {reference.version} from feed "{reference.feed}": {exc}'
+            )
+        request = PackageDeployment(
+            package_file=package_file,
+            format=reference.format,
+            package_id=reference.package_id,
+            version=reference.version,
+            environment=ctx.environment,
+            project=ctx.project,
+            step=ctx.step.name,
+            applications=applications_dir,
+            variables=ctx.variables,
+            substitute_in_files=_patterns(ctx.render, ctx.step.prop("substitute_in_files"), "substitute_in_files"),
+            ignore_substitution_errors=ctx.step.flag("ignore_substitution_errors"),
+            structured_variables=_patterns(ctx.render, ctx.step.prop("structured_variables"), "structured_variables"),
+            install_to=_rendered(ctx.render, ctx.step.prop("install_to"), "install_to"),
+            purge_install_to=ctx.step.flag("purge_install_to"),
+            purge_exclusions=_patterns(ctx.render, ctx.step.prop("purge_exclusions"), "purge_exclusions"),
+            run_package_scripts=ctx.step.flag("run_package_scripts", default=True),
+            keep_installs=int(ctx.step.prop("keep_installs") or DEFAULT_KEEP_INSTALLS),
+            timeout=float(ctx.step.prop("timeout") or default_timeout),
+        )
+        scripts = TargetScriptRunner(target, ctx.workdir, ctx.log)
+        result = await deploy_package(request, scripts=scripts, log=ctx.log, cancel=ctx.cancel, now=ctx.now())
+        if result.error is not None:
+            return Failed(result.error, result.outputs)
+        return Succeeded(result.outputs)
+
+    return deploy
+
+
+def _patterns(render: Render, value: Any, field: str) -> tuple[str, ...]:
+    """The step's patterns with their variables substituted; one that becomes several lines is several
+    patterns, as Octopus's newline-separated lists are."""
+    items: Sequence[Any] = value or ()
+    rendered = (render(str(item), f"{field}[{i}]") for i, item in enumerate(items))
+    return tuple(line.strip() for text in rendered for line in text.splitlines() if line.strip())
+
+
+def _rendered(render: Render, value: Any, field: str) -> str | None:
+    if value is None:
+        return None
+    return render(str(value), field).strip() or None
