@@ -5,4 +5,5 @@ pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.engine",
     "tests.fixtures.web",
+    "tests.fixtures.nuget_feed",
 ]

@@ -48,7 +48,8 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.ids import format_id
 from seaway.domain.states import TaskState
 from seaway.engine.configuration import apply_document
-from seaway.engine.deployments import create_deployment, create_release
+from seaway.engine.deployments import create_deployment
+from seaway.engine.releases import create_release
 from seaway.settings import Settings
 from seaway.web.app import create_app
 

@@ -35,7 +35,8 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.process import StepType
 from seaway.domain.states import TaskState
 from seaway.engine.configuration import apply_document
-from seaway.engine.deployments import create_deployment, create_release
+from seaway.engine.deployments import create_deployment
+from seaway.engine.releases import create_release
 from seaway.security.tokens import hash_token, new_api_key
 from seaway.settings import Settings
 from seaway.steps.base import StepContext, StepOutcome, Succeeded

@@ -44,7 +44,8 @@ from seaway.domain.roles import grants_of
 from seaway.domain.users import Team, TeamRole, User
 from seaway.engine.audit_checkpoints import verify_log
 from seaway.engine.configuration import apply_document
-from seaway.engine.deployments import create_deployment, create_release
+from seaway.engine.deployments import create_deployment
+from seaway.engine.releases import create_release
 from seaway.security.tokens import hash_token, new_api_key
 from seaway.settings import Settings
 from seaway.store.access import grants_from_text, grants_to_json

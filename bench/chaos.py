@@ -37,7 +37,8 @@ from seaway.bootstrap import Services, build_services
 from seaway.config.documents import load_text, parse_document
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.engine.configuration import apply_document
-from seaway.engine.deployments import create_deployment, create_release
+from seaway.engine.deployments import create_deployment
+from seaway.engine.releases import create_release
 from seaway.settings import Settings
 from seaway.store.database import Database
 from seaway.store.tables import step_runs, tasks

@@ -45,7 +45,8 @@ from seaway.config.documents import load_text, parse_document
 from seaway.domain.releases import Release
 from seaway.domain.states import StepState, TaskState
 from seaway.engine.configuration import apply_document
-from seaway.engine.deployments import create_deployment, create_release
+from seaway.engine.deployments import create_deployment
+from seaway.engine.releases import create_release
 from seaway.engine.worker import Worker
 from seaway.settings import Settings
 from seaway.store.database import Database

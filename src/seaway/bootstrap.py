@@ -14,13 +14,16 @@ from seaway.engine.faults import NO_FAULTS, FaultPoints
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
+from seaway.engine.package_sources import FeedPackages
 from seaway.engine.task_runs import EngineConfig
 from seaway.engine.worker import ItemLease, Worker
 from seaway.notify.base import Notifier
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
+from seaway.packages.files import PackageFiles
 from seaway.security.secrets import MasterKey
 from seaway.settings import Settings
 from seaway.steps.base import StepExecutor
+from seaway.steps.deploy_package import make_deploy_package_step
 from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
 from seaway.steps.script import make_script_step
@@ -40,6 +43,8 @@ class Services:
     orchestrator: Orchestrator
     worker: Worker
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
+    package_files: PackageFiles  # the built-in feed's bytes
+    package_sources: FeedPackages  # package files for releases and deployments, external feeds included
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
     faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
 
@@ -72,20 +77,26 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     store = Store(database, master_key)
     faults = FaultPoints.parse(settings.fault, enabled=settings.faults_enabled)
     links = LinkSettings(settings.public_url, timedelta(hours=settings.approval_link_hours))
+    package_files = PackageFiles(data_dir / "packages")
+    package_sources = FeedPackages(
+        store, package_files, PackageFiles(data_dir / "package-cache"), settings.package_max_bytes
+    )
+    applications_dir = data_dir / "applications"
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
+        StepType.DEPLOY_PACKAGE: make_deploy_package_step(
+            package_sources, LocalTarget(), applications_dir, settings.script_timeout_seconds
+        ),
     }
     metrics = EngineMetrics()
     orchestrator = Orchestrator(
         store,
         clock,
         executors,
-        EngineConfig(
-            work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=data_dir / "applications"
-        ),
+        EngineConfig(work_dir=data_dir / "work", public_url=settings.public_url, applications_dir=applications_dir),
         on_finished=[
             DeployOnPhaseEntry(clock),
             FinishInterruptions(settings.public_url),
@@ -108,4 +119,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         metrics=metrics,
     )
     store.wakers.append(worker.wake)
-    return Services(settings, database, store, clock, orchestrator, worker, links, metrics, faults)
+    return Services(
+        settings, database, store, clock, orchestrator, worker, links, package_files, package_sources, metrics, faults
+    )

@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     )
     poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
     script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")
+    package_max_bytes: int = Field(
+        4 * 1024**3, gt=0, description="The largest package the built-in feed accepts, in bytes (default 4 GiB)."
+    )
+    package_retention_days: int | None = Field(
+        None,
+        ge=1,
+        description="Remove built-in feed packages this many days after they were pushed, unless a release "
+        "deploys them; unset keeps every package.",
+    )
+    package_extract_max_bytes: int = Field(
+        20 * 1024**3, gt=0, description="The most a package may unpack to, in bytes (a zip bomb stops there)."
+    )
     smtp_host: str | None = Field(None, description="SMTP server; unset: emails go to the outbox.")
     smtp_port: int = Field(25, description="SMTP port.")
     smtp_from: str = Field("seaway@localhost", description="Sender address of Seaway's emails.")

@@ -21,6 +21,7 @@ KINDS = {
     "api_key": "ApiKeys",
     "variable_set": "LibraryVariableSets",
     "email": "Emails",
+    "feed": "Feeds",
 }
 
 

@@ -46,6 +46,10 @@ class Permission(StrEnum):
     OUTBOX_VIEW = "outbox.view"
     AUDIT_VIEW = "audit.view"
     AUDIT_EXPORT = "audit.export"
+    PACKAGE_VIEW = "package.view"
+    PACKAGE_PUSH = "package.push"
+    PACKAGE_DELETE = "package.delete"  # also needed to overwrite a pushed version
+    FEED_EDIT = "feed.edit"
 
 
 class Dimension(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seaway.domain.channels import Channel
 from seaway.domain.process import Step
 from seaway.domain.variables import Variable
 
@@ -16,6 +17,8 @@ class Project:
     process: tuple[Step, ...] = ()
     variables: tuple[Variable, ...] = ()
     includes: tuple[str, ...] = ()  # library variable set names
+    channels: tuple[Channel, ...] = ()  # beside the default channel
+    release_on_push: str | None = None  # a step name: a newer version of its package pushed creates a release
     id: int | None = None
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from seaway.domain.channels import DEFAULT_CHANNEL
+from seaway.domain.packages import PackageReference
 from seaway.domain.process import Step
 from seaway.domain.variables import Variable
 from seaway.errors import InvalidInput
@@ -23,9 +25,13 @@ class Release:
     variables: tuple[Variable, ...]  # project variables combined with its library sets, at creation
     created_at: datetime
     notes: str = ""
-    packages: tuple[tuple[str, str], ...] = ()  # (step name, package version)
+    packages: tuple[PackageReference, ...] = ()  # in process order
     created_by: int | None = None
     id: int | None = None
+    channel: str = DEFAULT_CHANNEL
+
+    def package_for(self, step: str) -> PackageReference | None:
+        return next((p for p in self.packages if p.step.lower() == step.lower()), None)
 
 
 def validate_version(version: str, *, field: str = "version") -> str:

@@ -32,6 +32,7 @@ _PROJECT_VIEWS = frozenset(
         P.VARIABLE_VIEW,
         P.ENVIRONMENT_VIEW,
         P.LIFECYCLE_VIEW,
+        P.PACKAGE_VIEW,
     }
 )
 _CONTRIBUTOR = _PROJECT_VIEWS | {P.PROJECT_EDIT, P.PROCESS_EDIT, P.VARIABLE_EDIT, P.CONFIG_APPLY}
@@ -70,6 +71,12 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             True,
         ),
         Role("auditor", frozenset({P.AUDIT_VIEW, P.AUDIT_EXPORT}), "read and export the audit log", True),
+        Role(
+            "package-publisher",
+            frozenset({P.PACKAGE_VIEW, P.PACKAGE_PUSH}),
+            "push packages to the built-in feed (a build server's key)",
+            True,
+        ),
     )
 }
 

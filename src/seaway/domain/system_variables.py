@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from seaway.domain.ids import format_id
+from seaway.domain.packages import BUILTIN_FEED, BUILTIN_FEED_ID, PackageReference
 from seaway.domain.states import StepState
 from seaway.domain.users import User
 
@@ -119,4 +120,20 @@ def step_variables(steps: Sequence[StepStatus], current: StepStatus | None) -> d
             values[f"Octopus.{kind}.Name"] = current.name
             values[f"Octopus.{kind}.Number"] = str(current.number)
             values[f"Octopus.{kind}.Status.Code"] = STATUS_CODES[current.state]
+    return values
+
+
+def package_variables(packages: Sequence[PackageReference], current_step: str) -> dict[str, str]:
+    """What the release deploys: `Octopus.Release.Package[<step>].*` and `Octopus.Action[<step>].Package.*`
+    for every package step, and `Octopus.Action.Package.*` for the current one (known before it runs)."""
+    values: dict[str, str] = {}
+    for package in packages:
+        feed = BUILTIN_FEED_ID if package.feed == BUILTIN_FEED else package.feed
+        facts = {"PackageId": package.package_id, "PackageVersion": package.version, "FeedId": feed}
+        for name, value in facts.items():
+            values[f"Octopus.Action[{package.step}].Package.{name}"] = value
+            values[f"Octopus.Release.Package[{package.step}].{name}"] = value
+            if package.step.lower() == current_step.lower():
+                values[f"Octopus.Action.Package.{name}"] = value
+        values[f"Octopus.Release.Package[{package.step}].Version"] = package.version
     return values

@@ -17,7 +17,7 @@ class DeployOnPhaseEntry:
     async def __call__(self, uow: UnitOfWork, run: TaskRun) -> None:
         if run.task.state is not TaskState.SUCCESS or run.release.id is None:
             return
-        lifecycle = await project_lifecycle(uow, run.project)
+        lifecycle = await project_lifecycle(uow, run.project, run.release.channel)
         if not any(phase.automatic for phase in lifecycle.phases):
             return
         succeeded = set(await uow.deployments.succeeded_environments(run.release.id)) | {run.environment.name}

@@ -17,12 +17,14 @@ from typing import Any
 
 from seaway.domain.environments import Environment
 from seaway.domain.lifecycles import Lifecycle
+from seaway.domain.packages import Feed
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role
 from seaway.domain.users import Team, User
 from seaway.domain.variables import Variable
 from seaway.store.codecs import phase_to_json, process_to_json, role_to_json, scope_to_json, variables_to_json
+from seaway.store.package_codecs import channels_to_json
 
 P = Permission
 SENSITIVE_VALUES = "sensitive_values"  # the one audit field recorded as "changed" only
@@ -93,8 +95,21 @@ def project_view(project: Project) -> dict[str, object]:
         "description": project.description,
         "include": list(project.includes),
         "process": process_to_json(project.process),
+        "channels": channels_to_json(project.channels),
+        "release_on_push": project.release_on_push,
         **_variables(project.variables),
     }
+
+
+def feed_view(feed: Feed) -> dict[str, object]:
+    view: dict[str, object] = {"name": feed.name, "type": str(feed.type), "url": feed.url, "username": feed.username}
+    if feed.password:
+        view[SENSITIVE_VALUES] = feed.password  # recorded as "changed" only
+    return view
+
+
+def feed_needs(before: Feed | None, after: Feed) -> list[Need]:
+    return [Need(P.FEED_EDIT)]
 
 
 def environment_needs(before: Environment | None, after: Environment) -> list[Need]:
@@ -153,3 +168,4 @@ ROLE = Kind("role", "role", role_needs, role_view)
 USER = Kind("user", "user", user_needs, user_view)
 TEAM = Kind("team", "team", team_needs, team_view)
 PROJECT = Kind("project", "project", project_needs, project_view, in_project=True)
+FEED = Kind("feed", "feed", feed_needs, feed_view)

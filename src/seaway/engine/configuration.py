@@ -80,6 +80,8 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
         await applying.upsert(uow.roles, kinds.ROLE, role, path)
     for user, path in doc.users:
         await applying.user(user, path)
+    for feed, path in doc.feeds:
+        await applying.upsert(uow.feeds, kinds.FEED, feed, path)
     # Projects before teams: a team role may be scoped to a project the same document creates.
     for project, path in doc.projects:
         await check_project(uow, project, path=path)

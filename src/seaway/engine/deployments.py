@@ -15,7 +15,7 @@ from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.lifecycles import Lifecycle, default_lifecycle, why_not_allowed
 from seaway.domain.projects import Project
-from seaway.domain.releases import Release, next_version, validate_version
+from seaway.domain.releases import Release
 from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.tasks import Task
 from seaway.domain.users import User
@@ -43,50 +43,15 @@ async def project_variables(uow: UnitOfWork, project: Project) -> tuple[Variable
     return combine(project.variables, library_sets)
 
 
-async def project_lifecycle(uow: UnitOfWork, project: Project) -> Lifecycle:
-    if project.lifecycle:
-        lifecycle = await uow.lifecycles.find_by_name(project.lifecycle)
-        if lifecycle is not None:
-            return lifecycle
+async def project_lifecycle(uow: UnitOfWork, project: Project, channel: str | None = None) -> Lifecycle:
+    """The lifecycle a release follows: its channel's, else the project's, else the default one."""
+    chosen = next((c.lifecycle for c in project.channels if channel and c.name.lower() == channel.lower()), None)
+    for name in (chosen, project.lifecycle):
+        if name:
+            lifecycle = await uow.lifecycles.find_by_name(name)
+            if lifecycle is not None:
+                return lifecycle
     return default_lifecycle([e.name for e in await uow.environments.list()])
-
-
-async def create_release(
-    uow: UnitOfWork,
-    project: Project,
-    *,
-    now: datetime,
-    user: User | None,
-    version: str | None = None,
-    notes: str = "",
-    packages: Mapping[str, str] | None = None,
-    actor: Actor | None = None,
-) -> Release:
-    assert project.id is not None
-    existing = await uow.releases.versions(project.id)
-    chosen = validate_version(version) if version else next_version(existing)
-    if await uow.releases.find_by_version(project.id, chosen) is not None:
-        raise Conflict(f'release {chosen} of "{project.name}" already exists', field="version", entity="release")
-    step_names = {s.name.lower() for s in project.process}
-    for step in packages or {}:
-        if step.lower() not in step_names:
-            raise InvalidInput(f'the process has no step "{step}"', field=f"packages.{step}")
-    release = Release(
-        project_id=project.id,
-        version=chosen,
-        process=project.process,
-        variables=await project_variables(uow, project),
-        created_at=now,
-        notes=notes or "",
-        packages=tuple(sorted((packages or {}).items())),
-        created_by=user.id if user else None,
-    )
-    added = await uow.releases.add(release)
-    if actor is not None:
-        details = {"version": added.version, "notes": added.notes, "packages": dict(added.packages)}
-        where = Where(project.name)
-        await uow.audit.record(event_of(actor, now, "release.created", format_id("release", added.id), details, where))
-    return added
 
 
 async def create_deployment(
@@ -104,7 +69,7 @@ async def create_deployment(
     environment = await uow.environments.find_by_name(environment_name)
     if environment is None or environment.id is None:
         raise InvalidInput(f'unknown environment "{environment_name}"', field="environment")
-    lifecycle = await project_lifecycle(uow, project)
+    lifecycle = await project_lifecycle(uow, project, release.channel)
     assert release.id is not None
     succeeded = await uow.deployments.succeeded_environments(release.id)
     refusal = why_not_allowed(lifecycle, environment.name, succeeded)

@@ -259,6 +259,8 @@ class Orchestrator:
             now=self.clock.now,
             attempt=run.runs[index].attempts,
             mask=run.log.masker.mask,
+            package=run.release.package_for(step.name),
+            project=run.project.name,
         )
         try:
             return await executor(ctx)

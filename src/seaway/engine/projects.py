@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from seaway.domain.channels import validate_channels
 from seaway.domain.ids import KINDS, parse_id
-from seaway.domain.process import Step, validate_process
+from seaway.domain.packages import is_builtin
+from seaway.domain.process import Step, package_of, validate_process
 from seaway.domain.projects import Project
 from seaway.domain.variables import Variable
 from seaway.engine.names import refuse_name_clash
@@ -67,6 +69,30 @@ async def check_project(uow: UnitOfWork, project: Project, *, path: str = "") ->
     validate_process(project.process, environments, path=at(path, "process"))
     steps = [s.name for s in project.process]
     check_variable_scopes(project.variables, environments, steps, path=at(path, "variables"))
+    await check_packages(uow, project, path=path)
+
+
+async def check_packages(uow: UnitOfWork, project: Project, *, path: str) -> None:
+    """Channels name real steps and lifecycles; feeds named by steps exist; `release_on_push` names a step
+    that deploys a package from the built-in feed."""
+    validate_channels(project.channels, [s.name for s in project.process], path=at(path, "channels"))
+    for index, channel in enumerate(project.channels):
+        if channel.lifecycle and await uow.lifecycles.find_by_name(channel.lifecycle) is None:
+            raise InvalidInput(
+                f'unknown lifecycle "{channel.lifecycle}"', field=at(path, f"channels[{index}].lifecycle")
+            )
+    for index, step in enumerate(project.process):
+        package = package_of(step)
+        if package and not is_builtin(package[1]) and await uow.feeds.find_by_name(package[1] or "") is None:
+            raise InvalidInput(f'unknown feed "{package[1]}"', field=at(path, f"process[{index}].package.feed"))
+    if project.release_on_push:
+        named = next((s for s in project.process if s.name.lower() == project.release_on_push.lower()), None)
+        package = package_of(named) if named else None
+        if package is None or not is_builtin(package[1]):
+            raise InvalidInput(
+                f'"{project.release_on_push}" is not a step that deploys a package from the built-in feed',
+                field=at(path, "release_on_push.step"),
+            )
 
 
 def keep_sensitive_values(edits: Sequence[VariableEdit], stored: Sequence[Variable]) -> tuple[Variable, ...]:

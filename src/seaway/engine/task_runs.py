@@ -20,7 +20,7 @@ from seaway.domain.process import Step
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.states import TERMINAL_TASK_STATES
-from seaway.domain.system_variables import DeploymentFacts, StepStatus
+from seaway.domain.system_variables import DeploymentFacts, StepStatus, package_variables
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
@@ -168,6 +168,8 @@ def step_values(run: TaskRun, index: int, config: EngineConfig) -> dict[str, str
     step: Step = run.release.process[index]
     facts = deployment_facts(run, config.public_url)
     values = variables_for_step(run.variables, facts, statuses, step, statuses[index])
+    if run.release.packages:
+        values.update(package_variables(run.release.packages, step.name))
     if config.applications_dir is not None:
         values["Octopus.Tentacle.Agent.ApplicationDirectoryPath"] = str(config.applications_dir)
     return values

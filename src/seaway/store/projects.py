@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.store.base import Repository
 from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
+from seaway.store.package_codecs import channels_from_json, channels_to_json
 from seaway.store.tables import library_variable_sets as lvs
 from seaway.store.tables import projects as t
 
@@ -33,6 +34,8 @@ class ProjectRepository(Repository):
             process=process_from_json(row.process),
             variables=variables_from_json(row.variables, self.cipher),
             includes=tuple(row.includes),
+            channels=channels_from_json(row.channels),
+            release_on_push=row.release_on_push,
             id=row.id,
         )
 
@@ -78,19 +81,13 @@ class ProjectRepository(Repository):
             "process": process_to_json(project.process),
             "variables": variables_to_json(project.variables, self.cipher),
             "includes": list(project.includes),
+            "channels": channels_to_json(project.channels),
+            "release_on_push": project.release_on_push,
         }
 
     @staticmethod
     def _with_id(project: Project, new_id: int) -> Project:
-        return Project(
-            project.name,
-            project.lifecycle,
-            project.description,
-            project.process,
-            project.variables,
-            project.includes,
-            new_id,
-        )
+        return replace(project, id=new_id)
 
 
 class LibraryVariableSetRepository(Repository):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -7,6 +8,8 @@ import sqlalchemy as sa
 from seaway.domain.releases import Release
 from seaway.store.base import Repository
 from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
+from seaway.store.package_codecs import references_from_json, references_to_json
+from seaway.store.tables import release_packages
 from seaway.store.tables import releases as t
 
 
@@ -19,9 +22,10 @@ class ReleaseRepository(Repository):
             variables=variables_from_json(row.variables, self.cipher),
             created_at=row.created_at,
             notes=row.notes,
-            packages=tuple((step, version) for step, version in row.packages),
+            packages=references_from_json(row.packages),
             created_by=row.created_by,
             id=row.id,
+            channel=row.channel,
         )
 
     async def get(self, release_id: int) -> Release:
@@ -55,19 +59,22 @@ class ReleaseRepository(Repository):
                 "notes": release.notes,
                 "process": process_to_json(release.process),
                 "variables": variables_to_json(release.variables, self.cipher),
-                "packages": [list(p) for p in release.packages],
+                "packages": references_to_json(release.packages),
                 "created_at": release.created_at,
                 "created_by": release.created_by,
+                "channel": release.channel,
             },
         )
-        return Release(
-            release.project_id,
-            release.version,
-            release.process,
-            release.variables,
-            release.created_at,
-            release.notes,
-            release.packages,
-            release.created_by,
-            new_id,
-        )
+        if release.packages:
+            rows = [
+                {
+                    "release_id": new_id,
+                    "step": p.step,
+                    "feed": p.feed.lower(),
+                    "package_key": p.package_id.lower(),
+                    "version_key": p.version.lower(),
+                }
+                for p in release.packages
+            ]
+            await self.conn.execute(release_packages.insert(), rows)
+        return replace(release, id=new_id)

@@ -26,8 +26,10 @@ from seaway.store.database import Database, StoreConnection
 from seaway.store.deployments import DeploymentRepository
 from seaway.store.emails import EmailRepository
 from seaway.store.environments import EnvironmentRepository
+from seaway.store.feeds import FeedRepository
 from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
+from seaway.store.packages import PackageRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
@@ -57,6 +59,14 @@ class UnitOfWork:
     @cached_property
     def lifecycles(self) -> LifecycleRepository:
         return LifecycleRepository(self.conn, self.cipher)
+
+    @cached_property
+    def packages(self) -> PackageRepository:
+        return PackageRepository(self.conn, self.cipher)
+
+    @cached_property
+    def feeds(self) -> FeedRepository:
+        return FeedRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:
