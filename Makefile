@@ -65,6 +65,7 @@ bench: $(STAMP) postgres wrk
 	$(BIN)/python bench/logs.py
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/authorization.py
+	$(BIN)/python bench/packages.py
 
 clean:
 	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache

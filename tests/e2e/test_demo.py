@@ -1,4 +1,5 @@
-"""The README's walkthrough, for real: `seaway server --demo`, then the CLI deploys Random Quotes to Test as
+"""The README's walkthrough, for real: `seaway server --demo` (which pushes RandomQuotes 1.0.0), then the CLI
+packs and pushes 1.0.1, creates a release that picks it and deploys Random Quotes to Test as
 the internal deployer and to Prod as the production deployer (Prod refused before Test, and refused to the
 internal deployer), a stakeholder signs off each, and the app answers on its ports."""
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import subprocess
 import urllib.request
@@ -22,10 +24,11 @@ def demo_on_free_ports(tmp_path: Path) -> tuple[Path, dict[str, int]]:
     document = yaml.safe_load(DEMO.read_text())
     ports = {"Dev": free_port(), "Test": free_port(), "Prod": free_port()}
     for variable in document["projects"][0]["variables"]:
-        if variable["name"] == "App Port":
+        if variable["name"] == "App:Port":
             variable["value"] = str(ports[variable["scope"]["environment"][0]])
     path = tmp_path / "demo.yaml"
     path.write_text(yaml.safe_dump(document, sort_keys=False))
+    shutil.copytree(DEMO.parent / "app", tmp_path / "app")  # the app the demo packs as RandomQuotes 1.0.0
     return path, ports
 
 
@@ -89,13 +92,23 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
         assert set(as_user) == {"internaldeployer", "productiondeployer"}, printed
         alice = {**admin, "SEAWAY_API_KEY": run_cli(["admin", "create-api-key", "alice"], env).stdout.strip()}
 
+        assert run_cli(["package", "list"], admin).stdout.split()[:2] == ["RandomQuotes", "1.0.0"]
+        packed = run_cli(
+            ["package", "pack", "--id", "RandomQuotes", "--version", "1.0.1", "--base-path", str(tmp_path / "app"),
+             "--out-folder", str(tmp_path / "dist")],
+            admin,
+        )  # fmt: skip
+        assert packed.returncode == 0, packed.stderr
+        pushed = run_cli(["package", "push", packed.stdout.strip()], admin)
+        assert pushed.stdout.strip() == "RandomQuotes 1.0.1 created", pushed.stderr
+
         version = run_cli(["release", "create", "--project", "Random Quotes"], admin).stdout.strip()
         refused = run_cli(["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"], admin)
         assert refused.returncode == 2 and "Test" in refused.stderr
 
         output = deploy_and_sign_off(as_user["internaldeployer"], alice, version, "Test")
         assert "Connecting with password ********" in output
-        assert "Running in Test" in page(ports["Test"])
+        assert "Running in Test &middot; release 0.0.1 &middot; package 1.0.1" in page(ports["Test"])
 
         not_theirs = ["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"]
         forbidden = run_cli(not_theirs, as_user["internaldeployer"])
@@ -106,6 +119,6 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
         assert "Running in Prod" in page(ports["Prod"])
     finally:
         server.stop()
-        for pid_file in (data_dir / "applications").glob("random-quotes/*/app.pid"):
+        for pid_file in (data_dir / "applications").glob("random-quotes/*/app.pid"):  # started by Deploy.sh
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from seaway.cli.commands import admin, api_keys, apply, approvals, audit, deploy, releases, roles, server, tasks
+from seaway.cli.commands import (
+    admin,
+    api_keys,
+    apply,
+    approvals,
+    audit,
+    deploy,
+    packages,
+    releases,
+    roles,
+    server,
+    tasks,
+)
 from seaway.cli.output import ReportingGroup
 
 app = typer.Typer(
@@ -21,6 +33,7 @@ deploy.register(app)
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")
 app.add_typer(releases.app, name="release")
+app.add_typer(packages.app, name="package")
 app.add_typer(tasks.app, name="task")
 app.add_typer(api_keys.app, name="api-key")
 app.add_typer(roles.app, name="role")

@@ -12,11 +12,14 @@ from typing import Any
 import yaml
 
 from seaway.config.reader import Node
+from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
+from seaway.domain.packages import Feed, FeedType, is_builtin
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role, parse_permission, validate_custom_role
+from seaway.domain.semver import VersionRange
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
 from seaway.errors import InvalidInput
@@ -29,6 +32,7 @@ TOP_LEVEL = {
     "teams",
     "projects",
     "library_variable_sets",
+    "feeds",
     "approval_policies",
     "freezes",
 }
@@ -49,6 +53,7 @@ class SpaceDocument:
     teams: tuple[tuple[Team, str], ...] = ()
     library_variable_sets: tuple[tuple[LibraryVariableSet, str], ...] = ()
     projects: tuple[tuple[Project, str], ...] = ()
+    feeds: tuple[tuple[Feed, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -100,6 +105,7 @@ def parse_document(data: Any) -> SpaceDocument:
         if "library_variable_sets" in top
         else (),
         projects=tuple((parse_project(n), n.path) for n in top["projects"].items()) if "projects" in top else (),
+        feeds=tuple((parse_feed(n), n.path) for n in top["feeds"].items()) if "feeds" in top else (),
         warnings=warnings,
     )
 
@@ -231,9 +237,51 @@ def parse_variable(node: Node) -> Variable:
     )
 
 
+def parse_feed(node: Node) -> Feed:
+    m = node.mapping({"name", "type", "url", "username", "password"}, {"name", "type", "url"})
+    type_text = m["type"].string()
+    if type_text not in {t.value for t in FeedType}:
+        raise m["type"].fail(f'unknown feed type "{type_text}" (one of: {", ".join(t.value for t in FeedType)})')
+    url = m["url"].string()
+    if not url.startswith(("http://", "https://")):
+        raise m["url"].fail("must be an http:// or https:// URL (a NuGet v3 service index)")
+    name = _name(m["name"])
+    if is_builtin(name):
+        raise m["name"].fail(f'"{name}" is the built-in feed\'s name')
+    return Feed(
+        name=name,
+        type=FeedType(type_text),
+        url=url,
+        username=m["username"].string() if "username" in m else None,
+        password=m["password"].string() if "password" in m else None,
+    )
+
+
+def _channel(node: Node) -> Channel:
+    m = node.mapping({"name", "lifecycle", "rules"}, {"name"})
+    rules = []
+    for rule_node in m["rules"].items() if "rules" in m else ():
+        r = rule_node.mapping({"step", "versions", "tag"}, {"step"})
+        versions = r["versions"].string() if "versions" in r else None
+        if versions is not None:
+            VersionRange.parse(versions, field=r["versions"].path)
+        rules.append(
+            VersionRule(r["step"].string(), versions, r["tag"].string(allow_empty=True) if "tag" in r else None)
+        )
+    return Channel(_name(m["name"]), _name(m["lifecycle"]) if "lifecycle" in m else None, tuple(rules))
+
+
 def parse_project(node: Node) -> Project:
-    m = node.mapping({"name", "lifecycle", "description", "variables", "process", "include"}, {"name"})
+    m = node.mapping(
+        {"name", "lifecycle", "description", "variables", "process", "include", "channels", "release_on_push"},
+        {"name"},
+    )
+    release_on_push = None
+    if "release_on_push" in m:
+        release_on_push = m["release_on_push"].mapping({"step"}, {"step"})["step"].string()
     return Project(
+        channels=tuple(_channel(c) for c in m["channels"].items()) if "channels" in m else (),
+        release_on_push=release_on_push,
         name=_name(m["name"]),
         lifecycle=_name(m["lifecycle"]) if "lifecycle" in m else None,
         description=m["description"].string(allow_empty=True) if "description" in m else "",

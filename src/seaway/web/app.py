@@ -16,6 +16,7 @@ from seaway.web.api import (
     interruptions,
     lifecycles,
     outbox,
+    packages,
     projects,
     releases,
     roles,
@@ -24,6 +25,7 @@ from seaway.web.api import (
     users,
     variable_preview,
 )
+from seaway.web.octopus import packages as octopus_packages
 from seaway.web.url_guard import RefuseNulInUrl
 
 API_PREFIX = "/api/v1"
@@ -55,12 +57,14 @@ def create_app(services: Services) -> FastAPI:
         users,
         api_keys,
         variable_preview,
+        packages,
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)
     api.include_router(outbox.router)
     api.include_router(audit.router)
     app.include_router(api)
+    app.include_router(octopus_packages.router)
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)
     metrics.install(app, services)

@@ -53,11 +53,26 @@ def problem(status: int, code: str, message: str, field: str | None = None, **ex
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
+def is_octopus(request: Request) -> bool:
+    """Octopus's own routes (`/api/...` outside `/api/v1`) answer in Octopus's error shape."""
+    path = request.url.path
+    return path.startswith("/api/") and not path.startswith("/api/v1/")
+
+
+def octopus_problem(status: int, message: str, field: str | None = None) -> JSONResponse:
+    """`{"ErrorMessage", "Errors"}`: what Octopus's clients read a failure's message from."""
+    errors = [f"{field}: {message}"] if field else [message]
+    return JSONResponse({"ErrorMessage": message, "Errors": errors}, status_code=status)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(SeawayError)
     async def seaway_error(request: Request, exc: SeawayError) -> JSONResponse:
         if isinstance(exc, PermissionDenied) and access.is_write(request):
             await access.record_refusal(request, exc)
+        if is_octopus(request):
+            status = status_for(exc)
+            return octopus_problem(400 if status == 422 else status, exc.message, exc.field)
         return problem(status_for(exc), exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)
@@ -74,6 +89,8 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid_input", f"{field}: {message}" if field else message, field)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if is_octopus(request):
+            return octopus_problem(exc.status_code, str(exc.detail))
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return problem(exc.status_code, code, str(exc.detail))

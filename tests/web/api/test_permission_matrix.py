@@ -29,6 +29,7 @@ import pytest
 import pytest_asyncio
 from tests.fixtures.databases import truncate_all
 from tests.fixtures.engine import apply_yaml, make_settings
+from tests.fixtures.package_files import zip_bytes
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.grants import Grant
@@ -115,6 +116,11 @@ class Call:
     json: Any = None
     marker: str | None = None  # for a filtered list: the id that shows the seeded object is listed
     restore: str | None = None  # for a delete: the plural whose Spare object is put back once deleted
+    files: dict[str, Any] | None = None  # a multipart upload instead of a JSON body
+
+
+def _package_file(name: str) -> dict[str, Any]:
+    return {"file": (name, zip_bytes({"index.html": name}), "application/zip")}
 
 
 def _client(space: Space, key: str | None) -> httpx.AsyncClient:
@@ -154,6 +160,9 @@ async def _seed(services: Services) -> Space:
         for plural in ("environments", "lifecycles", "projects", "teams", "users", "roles"):
             for item in (await api.get(f"/{plural}")).json():
                 space.ids[f"{plural}:{item.get('name') or item['username']}"] = item["id"]
+        for name in ("Matrix.1.0.0.zip", "Spare.1.0.0.zip"):
+            pushed = await api.post("/packages", files=_package_file(name))
+            assert pushed.status_code == 201, pushed.text
         release = (await api.post("/projects/Alpha/releases", json={"version": "1.0.0"})).json()
         deployed = await api.post(
             f"/releases/{release['id']}/deployments", json={"environment": "Dev", "variables": {"Colour": "red"}}
@@ -301,6 +310,13 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         ("POST", "/users/{}/password"): lambda s: Call(
             "POST", f"/users/{s.ids['users:victim']}/password", {"new_password": "short"}
         ),
+        # The same version again: a 409 once the checks let the push through.
+        ("POST", "/packages"): lambda s: Call("POST", "/packages", files=_package_file("Matrix.1.0.0.zip")),
+        ("GET", "/packages"): lambda s: Call("GET", "/packages"),
+        ("GET", "/packages/{}/{}"): lambda s: Call("GET", "/packages/Matrix/1.0.0"),
+        ("GET", "/packages/{}/{}/download"): lambda s: Call("GET", "/packages/Matrix/1.0.0/download"),
+        ("DELETE", "/packages/{}/{}"): lambda s: Call("DELETE", "/packages/Spare/1.0.0", restore="packages"),
+        ("GET", "/feeds"): lambda s: Call("GET", "/feeds"),
     }
 
 
@@ -359,8 +375,15 @@ def expected(rule: Rule, role: str, scope: str) -> bool:
 
 async def _send(space: Space, key: str | None, call: Call) -> httpx.Response:
     async with _client(space, key) as client:
-        response = await client.request(call.method, call.path, json=call.json)
-    if call.restore == "api-keys" and response.status_code == 204:
+        if call.files is not None:
+            response = await client.request(call.method, call.path, files=call.files)
+        else:
+            response = await client.request(call.method, call.path, json=call.json)
+    if call.restore == "packages" and response.status_code == 204:
+        async with _client(space, space.admin_key) as admin:
+            pushed = await admin.post("/packages", files=_package_file("Spare.1.0.0.zip"))
+        assert pushed.status_code == 201, pushed.text
+    elif call.restore == "api-keys" and response.status_code == 204:
         async with space.services.store.transaction() as uow:
             owner = await uow.users.get_by_username(space.caller)
             space.spare_keys[space.caller] = await _spare_key(uow, owner.id or 0, space.services.clock.now())

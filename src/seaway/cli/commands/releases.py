@@ -25,10 +25,18 @@ def create(
     project: str = typer.Option(..., "--project", help="Project name or id."),
     version: str | None = typer.Option(None, "--version", help="Release version (default: next after the last)."),
     notes: str = typer.Option("", "--notes", help="Release notes."),
-    package: list[str] = typer.Option([], "--package", help="STEP:VERSION, repeatable."),
+    package: list[str] = typer.Option(
+        [], "--package", help="STEP:VERSION or PACKAGE-ID:VERSION, repeatable; the rest take the latest allowed."
+    ),
+    channel: str | None = typer.Option(None, "--channel", help="Channel (default: the project's default)."),
 ) -> None:
     """Create a release; prints its version."""
-    body = {"version": version, "notes": notes, "packages": parse_pairs(package, "--package", ":")}
+    body = {
+        "version": version,
+        "notes": notes,
+        "packages": parse_pairs(package, "--package", ":"),
+        "channel": channel,
+    }
     with client() as api:
         release = api.post(f"/projects/{segment(project)}/releases", json=body)
     out.print(release["version"])

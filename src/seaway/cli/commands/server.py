@@ -65,8 +65,45 @@ async def prepare_demo(services: Services, demo_file: Path) -> DemoCredentials:
             purpose = f"demo key {now:%Y-%m-%d %H:%M}"
             issued = await issue_key(uow, owner, purpose=purpose, expires_at=None, actor=None, now=now)
             keys[username] = issued.key
+    await push_demo_package(services, demo_file.parent / "app")
     admin_key = keys.pop("admin")
     return DemoCredentials(admin_key, password, keys)
+
+
+DEMO_PACKAGE, DEMO_PACKAGE_VERSION = "RandomQuotes", "1.0.0"
+
+
+async def push_demo_package(services: Services, app_dir: Path) -> None:
+    """Pack the demo's app as RandomQuotes 1.0.0 and push it, unless the feed already has a version of it."""
+    import asyncio
+
+    from seaway.domain.actors import Actor, AuthMethod
+    from seaway.domain.interruptions import Channel
+    from seaway.domain.packages import OverwriteMode, PackageFormat
+    from seaway.engine.packages import push_package
+    from seaway.packages.pack import pack_directory
+
+    if not app_dir.is_dir():
+        return
+    async with services.store.reading() as uow:
+        if await uow.packages.versions_of(DEMO_PACKAGE):
+            return
+        admin = await uow.users.get_by_username("admin")
+    package = await asyncio.to_thread(
+        pack_directory, app_dir, DEMO_PACKAGE, DEMO_PACKAGE_VERSION, PackageFormat.ZIP, services.package_files.incoming
+    )
+    staged, digest = await asyncio.to_thread(services.package_files.adopt, package)
+    actor = Actor(admin, Channel.CLI, AuthMethod.LOCAL)
+    await push_package(
+        services.store,
+        services.package_files,
+        staged,
+        digest,
+        package.name,
+        mode=OverwriteMode.IGNORE,
+        actor=actor,
+        now=services.clock.now(),
+    )
 
 
 class StopRequests:
@@ -148,17 +185,25 @@ def fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 
 @contextlib.asynccontextmanager
-async def audit_anchoring(services: Services, key: SigningKey) -> AsyncIterator[None]:
-    """While the server runs: sign a checkpoint of the audit chain whenever one is due (at least hourly)."""
+async def background_duties(services: Services, key: SigningKey) -> AsyncIterator[None]:
+    """While the server runs: sign a checkpoint of the audit chain whenever one is due (at least hourly), and
+    keep the built-in feed (retention, unheld bytes swept) once an hour."""
     from seaway.engine.audit_checkpoints import CheckpointSchedule
+    from seaway.engine.packages import Housekeeping
 
     stop = asyncio.Event()
-    running = asyncio.create_task(CheckpointSchedule(services.store, services.clock, key).run(stop))
+    housekeeping = Housekeeping(
+        services.store, services.package_files, services.clock, services.settings.package_retention_days
+    )
+    running = [
+        asyncio.create_task(CheckpointSchedule(services.store, services.clock, key).run(stop)),
+        asyncio.create_task(housekeeping.run(stop)),
+    ]
     try:
         yield
     finally:
         stop.set()
-        await running
+        await asyncio.gather(*running)
 
 
 async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -> None:
@@ -208,7 +253,7 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
         # The worker is done (drained after a stop request, or failed): the HTTP server stops too.
         engine.add_done_callback(lambda _: setattr(server, "should_exit", True))
         try:
-            async with audit_anchoring(services, signing_key):
+            async with background_duties(services, signing_key):
                 await server.serve()
         finally:
             stop_requests.drain.set()  # the HTTP server ended first (it could not start): stop the worker too

@@ -112,6 +112,12 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("GET", "/outbox"): Rule(P.OUTBOX_VIEW, S.NONE),
     **_crud("roles", P.ROLE_VIEW, P.ROLE_EDIT, S.NONE),
     ("GET", "/audit-events"): Rule(P.AUDIT_VIEW, _PE, filtered=True),
+    ("POST", "/packages"): Rule(P.PACKAGE_PUSH, S.NONE),
+    ("GET", "/packages"): Rule(P.PACKAGE_VIEW, S.NONE),
+    ("GET", "/packages/{}/{}"): Rule(P.PACKAGE_VIEW, S.NONE),
+    ("GET", "/packages/{}/{}/download"): Rule(P.PACKAGE_VIEW, S.NONE),
+    ("DELETE", "/packages/{}/{}"): Rule(P.PACKAGE_DELETE, S.NONE, P.PACKAGE_VIEW),
+    ("GET", "/feeds"): Rule(P.PACKAGE_VIEW, S.NONE),
 }
 
 _PARAMETER = re.compile(r"\{[^}/]+\}")

@@ -12,7 +12,8 @@ from seaway.domain.permissions import Permission
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.users import User
-from seaway.engine.deployments import create_deployment, create_release, find_release
+from seaway.engine.deployments import create_deployment, find_release
+from seaway.engine.releases import create_release
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, deployment_target, require, require_visible, visible
 from seaway.web.api.bodies import Body
@@ -28,7 +29,10 @@ router = APIRouter(tags=["releases"])
 class ReleaseBody(Body):
     version: str | None = Field(None, max_length=100)
     notes: str = Field("", max_length=100_000)
-    packages: dict[str, str] = Field(default_factory=dict)
+    packages: dict[str, str] = Field(
+        default_factory=dict, description="step name or package id → version; the rest take the latest allowed"
+    )
+    channel: str | None = Field(None, max_length=200, description="left out: the project's default channel")
 
 
 class DeploymentBody(Body):
@@ -56,6 +60,11 @@ async def _releases_of(uow: UnitOfWork, user: User, project_ref: str) -> Project
 @router.post("/projects/{project_ref}/releases", status_code=201)
 async def post_release(request: Request, project_ref: str, body: ReleaseBody, user: CurrentUser) -> dict[str, Any]:
     services = services_of(request)
+    async with services.store.reading() as uow:
+        project = await visible_project(uow, user, project_ref)
+        require(user, Permission.RELEASE_CREATE, Where(project=project.name))
+    # External feeds are asked (and their chosen files fetched) before the transaction, never inside it.
+    external = await services.package_sources.external_candidates(project, body.channel, body.packages)
     async with services.store.transaction() as uow:
         project = await visible_project(uow, user, project_ref)
         require(user, Permission.RELEASE_CREATE, Where(project=project.name))
@@ -67,6 +76,8 @@ async def post_release(request: Request, project_ref: str, body: ReleaseBody, us
             version=body.version,
             notes=body.notes,
             packages=body.packages,
+            channel=body.channel,
+            external=external,
             actor=api_actor(request, user),
         )
     return release_json(release, project)

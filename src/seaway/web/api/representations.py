@@ -119,7 +119,11 @@ def release_json(release: Release, project: Project | None = None) -> dict[str, 
         "project": project.name if project else None,
         "version": release.version,
         "notes": release.notes,
-        "packages": dict(release.packages),
+        "channel": release.channel,
+        "packages": [
+            {"step": p.step, "package_id": p.package_id, "version": p.version, "feed": p.feed, "sha256": p.sha256}
+            for p in release.packages
+        ],
         "created_at": when(release.created_at),
         "created_by": format_id("user", release.created_by) if release.created_by else None,
     }
