@@ -19,6 +19,7 @@ from seaway.engine.task_runs import EngineConfig
 from seaway.engine.worker import ItemLease, Worker
 from seaway.notify.base import Notifier
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
+from seaway.packages.archives import ExtractLimits
 from seaway.packages.files import PackageFiles
 from seaway.security.secrets import MasterKey
 from seaway.settings import Settings
@@ -88,7 +89,11 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
         StepType.DEPLOY_PACKAGE: make_deploy_package_step(
-            package_sources, LocalTarget(), applications_dir, settings.script_timeout_seconds
+            package_sources,
+            LocalTarget(),
+            applications_dir,
+            settings.script_timeout_seconds,
+            ExtractLimits(max_total_bytes=settings.package_extract_max_bytes),
         ),
     }
     metrics = EngineMetrics()

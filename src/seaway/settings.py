@@ -47,7 +47,10 @@ class Settings(BaseSettings):
         "deploys them; unset keeps every package.",
     )
     package_extract_max_bytes: int = Field(
-        20 * 1024**3, gt=0, description="The most a package may unpack to, in bytes (a zip bomb stops there)."
+        10 * 1024**3,
+        gt=0,
+        description="The most a package may unpack to, in bytes (default 10 GiB; a zip bomb stops there, as it "
+        "does at 200 times the package's size).",
     )
     smtp_host: str | None = Field(None, description="SMTP server; unset: emails go to the outbox.")
     smtp_port: int = Field(25, description="SMTP port.")

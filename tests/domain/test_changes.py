@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from seaway.domain.changes import change_lines, compare_releases
+from seaway.domain.packages import PackageReference
 from seaway.domain.process import Step, StepType
 from seaway.domain.releases import Release
 from seaway.domain.variables import Scope, Variable
@@ -30,7 +31,7 @@ def make_release(version: str = "1.0.0", **overrides: object) -> Release:
         ),
         "created_at": NOW,
         "notes": "First",
-        "packages": (("Build", "1.0.0"),),
+        "packages": (PackageReference("Build", "Build", "1.0.0"),),
     }
     values.update(overrides)
     return Release(**values)  # type: ignore[arg-type]
@@ -81,9 +82,17 @@ def test_variables_are_compared_by_name_over_all_their_scoped_values():
     assert not any("secret" in line for line in lines)
 
 
+BUILD_1_1 = PackageReference("Build", "Build", "1.1.0")
+WEB_2 = PackageReference("Web", "Web", "2.0.0")
+
+
 def test_packages_and_notes_are_reported():
     before = make_release()
-    after = make_release("1.1.0", packages=(("Build", "1.1.0"), ("Web", "2.0.0")), notes="Second")
+    after = make_release(
+        "1.1.0",
+        packages=(BUILD_1_1, WEB_2),
+        notes="Second",
+    )
     lines = change_lines(compare_releases(before, after), "Prod")
     assert 'Package of "Build": 1.0.0 → 1.1.0' in lines
     assert 'Package of "Web": none → 2.0.0' in lines

@@ -34,8 +34,9 @@ def permissions_of(slug: str) -> frozenset[Permission]:
 # -- the built-in roles -----------------------------------------------------------------------------------
 
 
-def test_the_built_in_roles_are_the_ten_the_product_names():
+def test_the_built_in_roles_are_the_ones_the_product_names():
     assert set(BUILTIN_ROLES) == {
+        "package-publisher",
         "system-administrator",
         "project-viewer",
         "project-contributor",

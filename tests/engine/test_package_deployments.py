@@ -19,7 +19,8 @@ STEPS = """\
       - name: Report
         type: script
         script: |
-          echo "deployed #{Octopus.Action[Deploy].Package.PackageVersion} of #{Octopus.Release.Package[Deploy].PackageId}"
+          echo "deployed #{Octopus.Action[Deploy].Package.PackageVersion}"
+          echo "of #{Octopus.Release.Package[Deploy].PackageId}"
           echo "into #{Octopus.Action[Deploy].Output.Package.InstallationDirectoryPath}"
 """
 VARIABLES = """\
@@ -52,7 +53,7 @@ async def test_the_release_deploys_its_package_with_its_environment_configuratio
         "App": {"Port": 9002, "Environment": "Test", "Debug": False}
     }
     log = await log_of(services, deployment)
-    assert "deployed 1.0.0 of Quotes" in log
+    assert "deployed 1.0.0\n" in log and "of Quotes\n" in log
     assert f"into {installed}" in log
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from seaway.domain.packages import PackageReference
 from seaway.domain.process import Step, StepType
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
@@ -32,7 +33,7 @@ async def test_releases_are_added_and_found_by_id_and_version(services):
                 (Variable("Password", "pw", sensitive=True),),
                 now,
                 notes="first",
-                packages=(("Say", "2.1"),),
+                packages=(PackageReference("Say", "Say.Tool", "2.1", sha256="a" * 64),),
             )
         )
         assert release.id is not None

@@ -63,8 +63,8 @@ def compare_releases(previous: Release | None, current: Release) -> ReleaseChang
         return ReleaseChanges(previous_version=None, version=current.version)
     old_steps, new_steps = _by_name(previous.process), _by_name(current.process)
     old_vars, new_vars = _variable_groups(previous.variables), _variable_groups(current.variables)
-    old_packages = {p.step: f"{p.package_id} {p.version}" for p in previous.packages}
-    new_packages = {p.step: f"{p.package_id} {p.version}" for p in current.packages}
+    old_packages = {p.step: p.version for p in previous.packages}
+    new_packages = {p.step: p.version for p in current.packages}
     sensitive = frozenset(v.name.lower() for v in (*previous.variables, *current.variables) if v.sensitive)
     return ReleaseChanges(
         previous_version=previous.version,

@@ -17,9 +17,9 @@ class Project:
     process: tuple[Step, ...] = ()
     variables: tuple[Variable, ...] = ()
     includes: tuple[str, ...] = ()  # library variable set names
+    id: int | None = None
     channels: tuple[Channel, ...] = ()  # beside the default channel
     release_on_push: str | None = None  # a step name: a newer version of its package pushed creates a release
-    id: int | None = None
 
 
 @dataclass(frozen=True)

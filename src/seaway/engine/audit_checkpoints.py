@@ -9,7 +9,6 @@ event. `verify_log` checks the whole stored log the way `seaway audit verify` re
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from seaway.domain.audit_chain import (
     event_ref,
 )
 from seaway.engine.clock import Clock
+from seaway.engine.periodic import repeat
 from seaway.security.signing import PublicKey, SigningKey
 from seaway.store.unit_of_work import Store, UnitOfWork
 
@@ -139,13 +139,7 @@ class CheckpointSchedule:
         return outcome
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.tick()
-            except Exception:  # a database that is away for a while must not stop the server
-                log.exception("audit checkpoint failed; trying again in %g s", self.poll_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+        await repeat(self.tick, self.poll_seconds, stop, what="audit checkpoint", log=log)
 
 
 def _younger(checkpoint: Checkpoint, now: datetime, every: timedelta) -> bool:

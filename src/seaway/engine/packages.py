@@ -8,7 +8,6 @@ one on push — in one transaction. Until that commits nobody sees it.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -20,6 +19,7 @@ from seaway.domain.permissions import Permission, authorize
 from seaway.domain.releases import Release
 from seaway.engine.audit_trail import event_of
 from seaway.engine.clock import Clock
+from seaway.engine.periodic import repeat
 from seaway.engine.release_on_push import releases_on_push
 from seaway.errors import Conflict
 from seaway.packages.files import PackageFiles
@@ -38,6 +38,7 @@ class PushResult:
     package: PackageVersion
     outcome: str  # created, replaced or ignored (IgnoreIfExists found it there)
     releases: tuple[Release, ...] = ()  # created because a project releases on push
+    release_problems: tuple[str, ...] = ()  # projects that release on push and could not
 
 
 async def push_package(
@@ -91,8 +92,12 @@ async def push_package(
         if result.outcome != "ignored":
             action = "package.pushed" if result.outcome == "created" else "package.replaced"
             await _audit(uow, actor, now, action, result.package)
-            result = replace(result, releases=await releases_on_push(uow, result.package, actor=actor, now=now))
-    return result
+    if result.outcome == "ignored":
+        return result
+    made = await releases_on_push(store, result.package, actor=actor, now=now)
+    for problem in made.problems:
+        log.warning("%s", problem)
+    return replace(result, releases=made.releases, release_problems=made.problems)
 
 
 async def delete_package(
@@ -175,10 +180,4 @@ class Housekeeping:
         await sweep_files(self.store, self.files, now=now)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                await self.tick()
-            except Exception:  # a database that is away for a while must not stop the server
-                log.exception("package housekeeping failed; trying again in %g s", self.every_seconds)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.every_seconds)
+        await repeat(self.tick, self.every_seconds, stop, what="package housekeeping", log=log)

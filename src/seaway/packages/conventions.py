@@ -25,6 +25,7 @@ from typing import Protocol
 from seaway.domain.packages import PackageFormat
 from seaway.domain.templates import is_truthy
 from seaway.errors import SeawayError
+from seaway.packages.archives import ExtractLimits
 from seaway.packages.install_directories import (
     check_install_to,
     copy_to_install_dir,
@@ -67,6 +68,7 @@ class PackageDeployment:
     run_package_scripts: bool = True
     keep_installs: int = 5
     timeout: float = 3600.0  # for each script
+    limits: ExtractLimits = field(default_factory=ExtractLimits)  # how much the package may unpack to
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ async def deploy_package(
         extracted = extraction_directory(request.applications, request.environment, request.package_id, request.version)
         await log.write(f"Extracting {request.package_id} {request.version} to {extracted}")
         count = await asyncio.to_thread(
-            extract_package, request.package_file, request.format, extracted, request.applications
+            extract_package, request.package_file, request.format, extracted, request.applications, request.limits
         )
     except (SeawayError, OSError) as exc:
         return DeployResult({}, f"the package {request.package_file.name} could not be extracted: {_reason(exc)}")

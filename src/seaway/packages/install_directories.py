@@ -11,7 +11,7 @@ from pathlib import Path
 
 from seaway.domain.packages import PackageFormat
 from seaway.errors import InvalidInput
-from seaway.packages.archives import extract_archive
+from seaway.packages.archives import ExtractLimits, extract_archive
 from seaway.packages.file_globs import match_paths
 
 
@@ -34,12 +34,14 @@ def extraction_directory(applications: Path, environment: str, package_id: str, 
     return candidate
 
 
-def extract_package(archive: Path, fmt: PackageFormat, destination: Path, applications: Path) -> int:
+def extract_package(
+    archive: Path, fmt: PackageFormat, destination: Path, applications: Path, limits: ExtractLimits
+) -> int:
     """Extract into `destination` and return the number of files; if the archive is refused, the directories
     made for it are removed again, so that nothing of it is left under `applications`."""
     made = [p for p in (destination.parent, destination.parent.parent) if not p.exists()]
     try:
-        return extract_archive(archive, destination, fmt)
+        return extract_archive(archive, destination, fmt, limits=limits)
     except BaseException:
         for directory in made:  # innermost first; only while empty, in case another deployment uses them
             if directory.is_dir() and directory.resolve().is_relative_to(applications.resolve()):

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from seaway.errors import SeawayError
+from seaway.packages.archives import ExtractLimits
 from seaway.packages.conventions import PackageDeployment, deploy_package
 from seaway.packages.sources import PackageSource
 from seaway.steps.base import Failed, Render, StepContext, StepExecutor, StepOutcome, Succeeded
@@ -21,8 +22,14 @@ DEFAULT_KEEP_INSTALLS = 5
 
 
 def make_deploy_package_step(
-    source: PackageSource, target: Target, applications_dir: Path, default_timeout: float
+    source: PackageSource,
+    target: Target,
+    applications_dir: Path,
+    default_timeout: float,
+    limits: ExtractLimits | None = None,
 ) -> StepExecutor:
+    unpack_limits = limits or ExtractLimits()
+
     async def deploy(ctx: StepContext) -> StepOutcome:
         run_on = str(ctx.step.prop("run_on", "server"))
         if run_on != "server":
@@ -55,6 +62,7 @@ def make_deploy_package_step(
             run_package_scripts=ctx.step.flag("run_package_scripts", default=True),
             keep_installs=int(ctx.step.prop("keep_installs") or DEFAULT_KEEP_INSTALLS),
             timeout=float(ctx.step.prop("timeout") or default_timeout),
+            limits=unpack_limits,
         )
         scripts = TargetScriptRunner(target, ctx.workdir, ctx.log)
         result = await deploy_package(request, scripts=scripts, log=ctx.log, cancel=ctx.cancel, now=ctx.now())

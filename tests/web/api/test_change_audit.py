@@ -118,7 +118,7 @@ async def test_a_release_a_deployment_and_a_cancel_are_recorded_where_they_happe
     [deployed] = await events(services, "deployment.created")
     [cancel] = await events(services, "task.cancel_requested")
     assert (made.entity_id, made.project, made.environment, made.channel) == (release["id"], "Quotes", None, "cli")
-    assert made.details == {"version": "1.2.3", "notes": "", "packages": {}}
+    assert made.details == {"version": "1.2.3", "notes": "", "channel": "Default", "packages": {}}
     assert (deployed.entity_id, deployed.project, deployed.environment) == (deployment["id"], "Quotes", "Test")
     assert deployed.details["task_id"] == deployment["task_id"]
     assert (cancel.entity_id, cancel.project, cancel.environment) == (deployment["task_id"], "Quotes", "Test")

@@ -12,6 +12,7 @@ from tests.fixtures.nuget_feed import build_nupkg
 from tests.fixtures.package_files import tar_gz_bytes, zip_bytes
 from tests.fixtures.web import api_key_for, http_client
 
+NO_VERSION = "<package><metadata><id>Quotes</id></metadata></package>"
 APP = {"index.html": b"<h1>Random Quotes</h1>", "appsettings.json": b'{"App": {"Port": 8080}}'}
 
 
@@ -149,6 +150,12 @@ async def test_octopus_errors_come_in_octopus_shape(services, admin):
         ("Quotes.1.0.0.zip", b"this is not a zip file at all", "Quotes.1.0.0.zip"),
         ("Quotes.1.0.0.zip", zip_bytes({"../escape.txt": b"x"}), "escape.txt"),
         ("Quotes.1.0.0.tar.gz", tar_gz_bytes(APP)[:40], "Quotes.1.0.0.tar.gz"),
+        (
+            "Quotes.nupkg",
+            zip_bytes({"Quotes.nuspec": "<package><metadata><id>Quotes</id></metadata></package>"}),
+            "version",
+        ),
+        ("Quotes.nupkg", zip_bytes(APP), "nuspec"),
     ],
 )
 async def test_a_bad_package_is_refused_naming_it_and_leaves_nothing(api, services, name, data, message):
@@ -166,6 +173,17 @@ async def test_a_package_over_the_size_limit_is_a_413_and_nothing_is_kept(api, s
 
     assert response.status_code == 413 and response.json()["error"]["field"] == "file"
     assert feed_files(services) == []
+
+
+async def test_a_hash_the_client_sent_is_checked(api, services):
+    data = zip_bytes(APP)
+    wrong = await api.post("/packages", files=files_of("Quotes.1.0.0.zip", data), params={"sha256": "0" * 64})
+    right = await api.post(
+        "/packages", files=files_of("Quotes.1.0.0.zip", data), params={"sha256": hashlib.sha256(data).hexdigest()}
+    )
+
+    assert wrong.status_code == 422 and wrong.json()["error"]["field"] == "sha256"
+    assert right.status_code == 201
 
 
 async def test_a_request_without_a_file_part_names_the_file(api):

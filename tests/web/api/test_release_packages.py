@@ -9,13 +9,19 @@ import pytest
 from tests.fixtures.engine import SIMPLE_SPACE, apply_yaml
 from tests.fixtures.package_files import zip_bytes
 
-SPACE = (
+# The lifecycles of SIMPLE_SPACE, and one whose first phase deploys by itself.
+LIFECYCLES = (
     SIMPLE_SPACE
     + """
   - name: Straight to Dev
     phases:
       - {name: Dev, environments: [Dev], automatic: true}
       - {name: Test, environments: [Test]}
+"""
+)
+SPACE = (
+    LIFECYCLES
+    + """
 projects:
   - name: Quotes
     lifecycle: Dev, Test, and Prod
@@ -110,12 +116,8 @@ async def test_a_project_without_its_package_in_the_feed_cannot_release(api, ser
 
 
 RELEASE_ON_PUSH = (
-    SIMPLE_SPACE
+    LIFECYCLES
     + """
-  - name: Straight to Dev
-    phases:
-      - {name: Dev, environments: [Dev], automatic: true}
-      - {name: Test, environments: [Test]}
 projects:
   - name: Quotes
     lifecycle: Straight to Dev
@@ -203,3 +205,65 @@ async def test_a_feed_password_is_stored_encrypted_and_never_listed(api, service
 
     assert "pa55word" not in stored
     assert [f["name"] for f in listed] == ["Built-in", "Artifactory"] and "pa55word" not in str(listed)
+
+
+HOTFIX = (
+    SIMPLE_SPACE
+    + """
+  - name: Hotfix
+    phases:
+      - {name: Prod, environments: [Prod]}
+projects:
+  - name: Quotes
+    lifecycle: Dev, Test, and Prod
+    channels:
+      - {name: Hotfix, lifecycle: Hotfix}
+    process:
+      - {name: Deploy, type: deploy-package, package: {id: RandomQuotes}}
+"""
+)
+
+
+async def test_a_release_follows_its_channels_lifecycle(api, services):
+    await apply_yaml(services, HOTFIX)
+    await push(api, "RandomQuotes.1.0.0.zip")
+    normal = (await api.post("/projects/Quotes/releases", json={})).json()
+    hotfix = (await api.post("/projects/Quotes/releases", json={"channel": "hotfix"})).json()
+
+    refused = await api.post(f"/releases/{normal['id']}/deployments", json={"environment": "Prod"})
+    allowed = await api.post(f"/releases/{hotfix['id']}/deployments", json={"environment": "Prod"})
+
+    assert hotfix["channel"] == "Hotfix"
+    assert refused.status_code == 422 and "requires phase" in refused.json()["error"]["message"]
+    assert allowed.status_code == 201, allowed.text
+
+
+TWO_PROJECTS_ON_PUSH = (
+    LIFECYCLES
+    + """
+projects:
+  - name: Quotes
+    lifecycle: Straight to Dev
+    release_on_push: {step: Deploy}
+    process:
+      - {name: Deploy, type: deploy-package, package: {id: RandomQuotes}}
+  - name: Broken
+    release_on_push: {step: Deploy}
+    process:
+      - {name: Deploy, type: deploy-package, package: {id: RandomQuotes}}
+      - {name: Tools, type: deploy-package, package: {id: Never.Pushed}}
+"""
+)
+
+
+async def test_a_project_that_cannot_release_on_push_neither_stops_the_push_nor_the_others(api, services):
+    await apply_yaml(services, TWO_PROJECTS_ON_PUSH)
+
+    pushed = await push(api, "RandomQuotes.1.0.0.zip")
+
+    assert len(pushed["releases_created"]) == 1
+    assert len(pushed["release_problems"]) == 1
+    assert 'project "Broken" could not release RandomQuotes 1.0.0' in pushed["release_problems"][0]
+    assert "Never.Pushed" in pushed["release_problems"][0]
+    assert [p["version"] for p in (await api.get("/packages")).json()] == ["1.0.0"]
+    assert (await api.get("/projects/Broken/releases")).json() == []

@@ -12,6 +12,7 @@ from seaway.cli.context import client
 from seaway.cli.output import ReportingGroup, out
 from seaway.domain.packages import OverwriteMode, PackageFormat
 from seaway.errors import InvalidInput
+from seaway.packages.files import file_sha256
 from seaway.packages.pack import pack_directory
 
 app = typer.Typer(help="Packages in the built-in feed.", no_args_is_help=True, cls=ReportingGroup)
@@ -43,15 +44,18 @@ def push(
     with client() as api:
         for path in files:
             kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            digest = file_sha256(path)  # the server refuses bytes that arrive different
             with path.open("rb") as content:
                 pushed = api.post(
                     "/packages",
-                    params={"overwrite_mode": str(overwrite_mode)},
+                    params={"overwrite_mode": str(overwrite_mode), "sha256": digest},
                     files={"file": (path.name, content, kind)},
                     timeout=None,  # a large package takes as long as it takes
                 )
             words = [pushed["package_id"], pushed["version"], pushed["outcome"], *pushed["releases_created"]]
             out.print(" ".join(words))
+            for problem in pushed.get("release_problems", []):
+                typer.echo(f"warning: {problem}", err=True)
 
 
 @app.command("list")

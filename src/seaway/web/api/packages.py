@@ -19,7 +19,7 @@ from seaway.domain.ids import format_id
 from seaway.domain.packages import BUILTIN_FEED_ID, OverwriteMode, PackageVersion
 from seaway.domain.permissions import Permission, authorize
 from seaway.engine.packages import PushResult, delete_package, push_package
-from seaway.errors import PackageUnavailable
+from seaway.errors import InvalidInput, PackageUnavailable
 from seaway.store.packages import ReleaseUse
 from seaway.web.api.representations import when
 from seaway.web.auth import AuthenticatedRead, CurrentUser
@@ -29,6 +29,7 @@ from seaway.web.uploads import receive_package
 
 router = APIRouter(tags=["packages"])
 OverwriteQuery = Annotated[OverwriteMode, Query(description="what to do when the version is already there")]
+HashQuery = Annotated[str | None, Query(max_length=64, description="the file's SHA-256 as the client made it")]
 
 
 def package_json(package: PackageVersion, uses: list[ReleaseUse] | None = None) -> dict[str, Any]:
@@ -57,11 +58,15 @@ def push_json(result: PushResult) -> dict[str, Any]:
         **package_json(result.package),
         "outcome": result.outcome,
         "releases_created": [format_id("release", r.id) for r in result.releases],
+        "release_problems": list(result.release_problems),
     }
 
 
-async def receive_and_push(request: Request, user: CurrentUser, mode: OverwriteMode) -> PushResult:
-    """Shared by this API and Octopus's raw push route: the same checks, the same record."""
+async def receive_and_push(
+    request: Request, user: CurrentUser, mode: OverwriteMode, expected_sha256: str | None = None
+) -> PushResult:
+    """Shared by this API and Octopus's raw push route: the same checks, the same record. With
+    `expected_sha256` (the client's own hash of the file), bytes that arrived different are refused."""
     services = services_of(request)
     authorize(user, Permission.PACKAGE_PUSH)  # before a byte of a possibly huge body is read
     received = await receive_package(
@@ -70,6 +75,13 @@ async def receive_and_push(request: Request, user: CurrentUser, mode: OverwriteM
         services.package_files,
         limit=services.settings.package_max_bytes,
     )
+    expected = (expected_sha256 or received.fields.get("sha256") or "").strip().lower()
+    if expected and expected != received.sha256:
+        received.upload.discard()
+        raise InvalidInput(
+            f"{received.file_name} arrived with SHA-256 {received.sha256}, not the {expected} it was sent with",
+            field="sha256",
+        )
     return await push_package(
         services.store,
         services.package_files,
@@ -101,12 +113,11 @@ async def post_package(
     request: Request,
     user: CurrentUser,
     response: Response,
-    overwrite_mode: Annotated[
-        OverwriteMode, Query(description="when the version is already there")
-    ] = OverwriteMode.FAIL,
+    overwrite_mode: OverwriteQuery = OverwriteMode.FAIL,
+    sha256: HashQuery = None,
 ) -> dict[str, Any]:
     """Push a package file (zip, tar, tar.gz, tar.bz2 or nupkg) named `<id>.<version>.<ext>`."""
-    result = await receive_and_push(request, user, overwrite_mode)
+    result = await receive_and_push(request, user, overwrite_mode, sha256)
     if result.outcome != "created":
         response.status_code = 200
     return push_json(result)
