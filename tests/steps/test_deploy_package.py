@@ -109,7 +109,8 @@ async def test_a_traversal_archive_fails_the_step_and_leaves_the_applications_di
 
     outcome = await step(context(tmp_path, {}, reference(fmt=PackageFormat.TAR_GZ)))
 
-    assert isinstance(outcome, Failed) and "could not be extracted" in outcome.error
+    assert isinstance(outcome, Failed) and "package RandomQuotes.1.0.1.tar.gz could not be extracted" in outcome.error
+    assert "evil.sh" in outcome.error
     assert list(applications.iterdir()) == []
     assert not (tmp_path / "evil.sh").exists()
 

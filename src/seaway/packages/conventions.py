@@ -85,14 +85,15 @@ async def deploy_package(
     request: PackageDeployment, *, scripts: ScriptRunner, log: DeployLog, cancel: asyncio.Event, now: datetime
 ) -> DeployResult:
     """Deploy `request`'s package; `now` is when, for the journal and for templates' `NowDate`."""
+    name = f"{request.package_id}.{request.version}.{request.format}"  # the stored file is named by its hash
     try:
         extracted = extraction_directory(request.applications, request.environment, request.package_id, request.version)
         await log.write(f"Extracting {request.package_id} {request.version} to {extracted}")
         count = await asyncio.to_thread(
-            extract_package, request.package_file, request.format, extracted, request.applications, request.limits
+            extract_package, request.package_file, request.format, extracted, request.applications, request.limits, name
         )
     except (SeawayError, OSError) as exc:
-        return DeployResult({}, f"the package {request.package_file.name} could not be extracted: {_reason(exc)}")
+        return DeployResult({}, f"the package {name} could not be extracted: {_reason(exc)}")
     await log.write(f"Extracted {count} files")
     return await _Deployment(request, scripts, log, cancel, now, extracted, count).run()
 

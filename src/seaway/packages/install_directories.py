@@ -35,13 +35,13 @@ def extraction_directory(applications: Path, environment: str, package_id: str, 
 
 
 def extract_package(
-    archive: Path, fmt: PackageFormat, destination: Path, applications: Path, limits: ExtractLimits
+    archive: Path, fmt: PackageFormat, destination: Path, applications: Path, limits: ExtractLimits, name: str
 ) -> int:
     """Extract into `destination` and return the number of files; if the archive is refused, the directories
     made for it are removed again, so that nothing of it is left under `applications`."""
     made = [p for p in (destination.parent, destination.parent.parent) if not p.exists()]
     try:
-        return extract_archive(archive, destination, fmt, limits=limits)
+        return extract_archive(archive, destination, fmt, limits=limits, display_name=name)
     except BaseException:
         for directory in made:  # innermost first; only while empty, in case another deployment uses them
             if directory.is_dir() and directory.resolve().is_relative_to(applications.resolve()):
