@@ -7,6 +7,7 @@ files are packages is the database's business: a file no row names is invisible 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import secrets
@@ -17,6 +18,7 @@ from pathlib import Path
 from seaway.errors import TooLarge
 
 CHUNK = 1024 * 1024
+BATCH = 4 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,11 @@ def file_sha256(path: Path) -> str:
 
 
 class Upload:
-    """One file being received: `write` chunks as they arrive, then `finish` (or `discard`)."""
+    """One file being received: `write` chunks as they arrive, then `finish` (or `discard`).
+
+    From the event loop, `buffer` then `drain` instead: the bytes are hashed and written in a thread, one
+    batch at a time while the next one arrives (SHA-256 releases the interpreter lock), so the hashing runs
+    beside the parsing of the upload rather than after it."""
 
     def __init__(self, directory: Path, limit: int) -> None:
         directory.mkdir(parents=True, exist_ok=True)
@@ -44,18 +50,55 @@ class Upload:
         self.size = 0
         self._hash = hashlib.sha256()
         self._file = self.path.open("xb", buffering=0)
+        self._batch = bytearray()
+        self._in_flight: asyncio.Future[None] | None = None
 
-    def write(self, data: bytes | memoryview) -> None:
-        self.size += len(data)
+    def _count(self, length: int) -> None:
+        self.size += length
         if self.size > self.limit:
-            self.discard()
             raise TooLarge(f"the package is larger than the limit of {self.limit} bytes", field="file")
+
+    def _store(self, data: bytes | memoryview) -> None:
         self._hash.update(data)
         self._file.write(data)
+
+    def write(self, data: bytes | memoryview) -> None:
+        try:
+            self._count(len(data))
+        except TooLarge:
+            self.discard()
+            raise
+        self._store(data)
+
+    def buffer(self, data: bytes | memoryview) -> None:
+        self._count(len(data))
+        self._batch += data
+
+    async def drain(self, *, final: bool = False) -> None:
+        """Hand a full batch (or, at the end, whatever is left) to the thread, after the one before it."""
+        if len(self._batch) < BATCH and not final:
+            return
+        if self._in_flight is not None:
+            await self._in_flight
+            self._in_flight = None
+        if self._batch:
+            batch, self._batch = bytes(self._batch), bytearray()
+            self._in_flight = asyncio.get_running_loop().run_in_executor(None, self._store, batch)
+        if final and self._in_flight is not None:
+            await self._in_flight
+            self._in_flight = None
 
     def finish(self) -> str:
         self._file.close()
         return self._hash.hexdigest()
+
+    async def abandon(self) -> None:
+        """Discard, once the batch being written (if any) is done with the file."""
+        if self._in_flight is not None:
+            with contextlib.suppress(Exception):
+                await self._in_flight
+            self._in_flight = None
+        self.discard()
 
     def discard(self) -> None:
         with contextlib.suppress(OSError):

@@ -71,7 +71,7 @@ class _Parts:
 
     def on_part_data(self, data: bytes, start: int, end: int) -> None:
         if isinstance(self.current, Upload):
-            self.current.write(memoryview(data)[start:end])
+            self.current.buffer(memoryview(data)[start:end])
         elif isinstance(self.current, bytearray):
             self.current += data[start:end]
             if len(self.current) > MAX_FIELD_BYTES:
@@ -96,10 +96,14 @@ async def receive_package(
     try:
         async for chunk in body:
             parser.write(chunk)
+            if parts.upload is not None:
+                await parts.upload.drain()
         parser.finalize()
+        if parts.upload is not None:
+            await parts.upload.drain(final=True)
     except BaseException as exc:
         if parts.upload is not None:
-            parts.upload.discard()
+            await parts.upload.abandon()
         if isinstance(exc, FormParserError):
             raise InvalidInput(f"the multipart body is malformed: {exc}", field="file") from None
         raise
