@@ -26,6 +26,7 @@ from seaway.web.api import (
     variable_preview,
 )
 from seaway.web.octopus import packages as octopus_packages
+from seaway.web.octopus import root as octopus_root
 from seaway.web.url_guard import RefuseNulInUrl
 
 API_PREFIX = "/api/v1"
@@ -65,6 +66,7 @@ def create_app(services: Services) -> FastAPI:
     api.include_router(audit.router)
     app.include_router(api)
     app.include_router(octopus_packages.router)
+    app.include_router(octopus_root.router)  # last: `/api/{space_id}` would otherwise shadow the others
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)
     metrics.install(app, services)
