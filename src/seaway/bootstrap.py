@@ -46,6 +46,7 @@ class Services:
     links: LinkSettings  # how emailed approval links are built: by the step, and when they are sent again
     package_files: PackageFiles  # the built-in feed's bytes
     package_sources: FeedPackages  # package files for releases and deployments, external feeds included
+    installation_id: str  # stable for the installation (every node the same), for Octopus's root document
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
     faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
 
@@ -125,5 +126,16 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     )
     store.wakers.append(worker.wake)
     return Services(
-        settings, database, store, clock, orchestrator, worker, links, package_files, package_sources, metrics, faults
+        settings,
+        database,
+        store,
+        clock,
+        orchestrator,
+        worker,
+        links,
+        package_files,
+        package_sources,
+        master_key.installation_id,
+        metrics,
+        faults,
     )

@@ -37,6 +37,12 @@ class Settings(BaseSettings):
     )
     poll_seconds: float = Field(1.0, gt=0, description="How often an idle worker looks for work it was not woken for.")
     script_timeout_seconds: float = Field(3600.0, gt=0, description="Default timeout of a script step.")
+    space_name: str = Field(
+        "Default",
+        min_length=1,
+        max_length=200,
+        description="The name of Seaway's one space (`Spaces-1`) as Octopus's clients see it.",
+    )
     package_max_bytes: int = Field(
         4 * 1024**3, gt=0, description="The largest package the built-in feed accepts, in bytes (default 4 GiB)."
     )

@@ -16,9 +16,11 @@ import base64
 import binascii
 import contextlib
 import hashlib
+import hmac
 import os
 import re
 import secrets
+import uuid
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
@@ -43,13 +45,16 @@ def generate_master_key() -> str:
 
 
 class MasterKey:
-    __slots__ = ("_aead", "_fingerprint")
+    __slots__ = ("_aead", "_fingerprint", "_installation_id")
 
     def __init__(self, key: bytes) -> None:
         if len(key) != KEY_BYTES:
             raise InvalidInput(f"a master key is {KEY_BYTES} bytes, not {len(key)}", field="key")
         self._aead = AESGCM(key)
         self._fingerprint = hashlib.sha256(key).hexdigest()[:8]
+        # Every node of one installation shares the key, so an id derived from it is the installation's own.
+        derived = hmac.new(key, b"seaway installation id", hashlib.sha256).digest()[:16]
+        self._installation_id = str(uuid.UUID(bytes=derived, version=4))
 
     @classmethod
     def load_or_create(cls, data_dir: Path, configured: str | None = None) -> MasterKey:
@@ -60,6 +65,11 @@ class MasterKey:
         if not path.exists():
             _create_key_file(path)
         return cls(_decode_key(path.read_text(encoding="ascii"), field=str(path)))
+
+    @property
+    def installation_id(self) -> str:
+        """A UUID that is stable for the installation and reveals nothing of the key."""
+        return self._installation_id
 
     @property
     def fingerprint(self) -> str:

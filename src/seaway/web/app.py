@@ -25,7 +25,12 @@ from seaway.web.api import (
     users,
     variable_preview,
 )
+from seaway.web.octopus import deployments as octopus_deployments
+from seaway.web.octopus import lookups as octopus_lookups
 from seaway.web.octopus import packages as octopus_packages
+from seaway.web.octopus import releases as octopus_releases
+from seaway.web.octopus import root as octopus_root
+from seaway.web.octopus import tasks as octopus_tasks
 from seaway.web.url_guard import RefuseNulInUrl
 
 API_PREFIX = "/api/v1"
@@ -64,7 +69,9 @@ def create_app(services: Services) -> FastAPI:
     api.include_router(outbox.router)
     api.include_router(audit.router)
     app.include_router(api)
-    app.include_router(octopus_packages.router)
+    for octopus in (octopus_packages, octopus_releases, octopus_deployments, octopus_tasks, octopus_lookups):
+        app.include_router(octopus.router)
+    app.include_router(octopus_root.router)  # last: `/api/{space_id}` would otherwise shadow the others
     # The browser pages (approval links, sign-in) live at the site root, outside the JSON API.
     ui.install(app, services)
     metrics.install(app, services)

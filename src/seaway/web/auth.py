@@ -23,12 +23,16 @@ from seaway.errors import AuthenticationFailed
 from seaway.security.tokens import hash_token
 from seaway.store.unit_of_work import Store, UnitOfWork
 from seaway.web.deps import services_of
+from seaway.web.octopus.paths import is_octopus
 
 
 def api_key_from(request: Request) -> str | None:
-    key = request.headers.get("x-seaway-apikey") or request.headers.get("x-octopus-apikey")
+    """The key sent; a header sent empty (Octopus's clients send `X-Octopus-ApiKey:` without a key) is none."""
+    key = (request.headers.get("x-seaway-apikey") or "").strip() or (
+        request.headers.get("x-octopus-apikey") or ""
+    ).strip()
     if key:
-        return key.strip()
+        return key
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -39,7 +43,8 @@ def api_key_from(request: Request) -> str | None:
 def _required_key(request: Request) -> str:
     key = api_key_from(request)
     if key is None:
-        raise AuthenticationFailed("an API key is required (X-Seaway-ApiKey header or Authorization: Bearer)")
+        header = "X-Octopus-ApiKey" if is_octopus(request) else "X-Seaway-ApiKey"
+        raise AuthenticationFailed(f"an API key is required ({header} header or Authorization: Bearer)")
     return key
 
 

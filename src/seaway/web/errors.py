@@ -26,6 +26,7 @@ from seaway.errors import (
     TooLarge,
 )
 from seaway.web import access
+from seaway.web.octopus.paths import is_octopus
 
 STATUS: tuple[tuple[type[SeawayError], int], ...] = (
     (AuthenticationFailed, 401),
@@ -53,12 +54,6 @@ def problem(status: int, code: str, message: str, field: str | None = None, **ex
     return JSONResponse({"error": body}, status_code=status, headers=headers)
 
 
-def is_octopus(request: Request) -> bool:
-    """Octopus's own routes (`/api/...` outside `/api/v1`) answer in Octopus's error shape."""
-    path = request.url.path
-    return path.startswith("/api/") and not path.startswith("/api/v1/")
-
-
 def octopus_problem(status: int, message: str, field: str | None = None) -> JSONResponse:
     """`{"ErrorMessage", "Errors"}`: what Octopus's clients read a failure's message from."""
     errors = [f"{field}: {message}"] if field else [message]
@@ -76,12 +71,14 @@ def install(app: FastAPI) -> None:
         return problem(status_for(exc), exc.code, exc.message, exc.field)
 
     @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
         raw_loc = tuple(first.get("loc", ()))
         loc = [str(p) for p in raw_loc if p not in ("body", "query", "path")]
         field = ".".join(loc) or None
         message = str(first.get("msg", "invalid request")).removeprefix("Value error, ")
+        if is_octopus(request):
+            return octopus_problem(400, message, field)
         if first.get("type") == "json_invalid":
             return problem(400, "invalid_json", "the request body is not valid JSON", "body")
         if raw_loc == ("body",) and first.get("type") == "missing":

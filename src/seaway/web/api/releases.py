@@ -12,15 +12,14 @@ from seaway.domain.permissions import Permission
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.users import User
-from seaway.engine.deployments import create_deployment, find_release
-from seaway.engine.releases import create_release
+from seaway.engine.deployments import find_release
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, deployment_target, require, require_visible, visible
+from seaway.web.access import Where, require, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.common import visible_project
+from seaway.web.api.release_making import deploy_release, make_release
 from seaway.web.api.representations import deployment_json, release_json
 from seaway.web.auth import CurrentUser
-from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = APIRouter(tags=["releases"])
@@ -59,27 +58,15 @@ async def _releases_of(uow: UnitOfWork, user: User, project_ref: str) -> Project
 
 @router.post("/projects/{project_ref}/releases", status_code=201)
 async def post_release(request: Request, project_ref: str, body: ReleaseBody, user: CurrentUser) -> dict[str, Any]:
-    services = services_of(request)
-    async with services.store.reading() as uow:
-        project = await visible_project(uow, user, project_ref)
-        require(user, Permission.RELEASE_CREATE, Where(project=project.name))
-    # External feeds are asked (and their chosen files fetched) before the transaction, never inside it.
-    external = await services.package_sources.external_candidates(project, body.channel, body.packages)
-    async with services.store.transaction() as uow:
-        project = await visible_project(uow, user, project_ref)
-        require(user, Permission.RELEASE_CREATE, Where(project=project.name))
-        release = await create_release(
-            uow,
-            project,
-            now=services.clock.now(),
-            user=user,
-            version=body.version,
-            notes=body.notes,
-            packages=body.packages,
-            channel=body.channel,
-            external=external,
-            actor=api_actor(request, user),
-        )
+    release, project = await make_release(
+        request,
+        user,
+        project_ref,
+        version=body.version,
+        notes=body.notes,
+        channel=body.channel,
+        packages=lambda _: body.packages,
+    )
     return release_json(release, project)
 
 
@@ -123,18 +110,9 @@ async def list_deployments(request: Request, release_id: str, user: CurrentUser)
 @router.post("/releases/{release_id}/deployments", status_code=201)
 async def post_deployment(request: Request, release_id: str, body: DeploymentBody, user: CurrentUser) -> dict[str, Any]:
     """Deploy the release: `deployment.create` for its project and the target environment."""
-    services = services_of(request)
-    async with services.store.transaction() as uow:
+    async with services_of(request).store.transaction() as uow:
         release, project = await visible_release(uow, user, release_id)
-        require(user, Permission.DEPLOYMENT_CREATE, await deployment_target(uow, project.name, body.environment))
-        created = await create_deployment(
-            uow,
-            release,
-            body.environment,
-            now=services.clock.now(),
-            user=user,
-            variables=body.variables,
-            comments=body.comments,
-            actor=api_actor(request, user),
+        created = await deploy_release(
+            request, uow, user, release, project, body.environment, variables=body.variables, comments=body.comments
         )
     return deployment_json(created.deployment, release)

@@ -16,7 +16,7 @@ from seaway.domain.users import User
 from seaway.engine.decisions import waiting_for
 from seaway.engine.deployments import request_cancel
 from seaway.errors import InvalidInput
-from seaway.store.unit_of_work import UnitOfWork
+from seaway.store.unit_of_work import Store, UnitOfWork
 from seaway.web.access import Scopes, Where, require, require_visible, visible_tasks
 from seaway.web.api.representations import log_line_json, task_json
 from seaway.web.auth import ApiKeyOrBrowserUser, AuthenticatedRead, CurrentUser
@@ -46,6 +46,20 @@ async def visible_task(uow: UnitOfWork, user: User, task_id: str) -> tuple[int, 
     where = await Scopes(uow.conn).of_task(number)
     require_visible(user, Permission.TASK_VIEW, where, "task", number)
     return number, where
+
+
+async def log_text(store: Store, number: int) -> AsyncIterator[str]:
+    """The task's whole log, one line per log line as `seaway task log` prints it, a page at a time."""
+    # One short read per page, never the whole log at once: a log can have millions of lines, and a
+    # slow download must not hold a snapshot (or SQLite's WAL) open for its whole length.
+    after = 0
+    while True:
+        async with store.reading() as uow:
+            lines = await uow.tasks.log(number, after_id=after, limit=RAW_PAGE_LINES)
+        if not lines:
+            return
+        after = lines[-1].id or after
+        yield "".join(f"{text_line(ln.at, ln.level, ln.message)}\n" for ln in lines)
 
 
 async def _task(request: Request, task_id: int) -> dict[str, Any]:
@@ -107,20 +121,8 @@ async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser
     async with store.reading() as uow:
         number, _ = await visible_task(uow, user, task_id)  # an unknown task is a 404, not an empty file
 
-    async def pages() -> AsyncIterator[str]:
-        # One short read per page, never the whole log at once: a log can have millions of lines, and a
-        # slow download must not hold a snapshot (or SQLite's WAL) open for its whole length.
-        after = 0
-        while True:
-            async with store.reading() as uow:
-                lines = await uow.tasks.log(number, after_id=after, limit=RAW_PAGE_LINES)
-            if not lines:
-                return
-            after = lines[-1].id or after
-            yield "".join(f"{text_line(ln.at, ln.level, ln.message)}\n" for ln in lines)
-
     return StreamingResponse(
-        pages(),
+        log_text(store, number),
         media_type="text/plain; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="task-{number}.log"',
@@ -161,12 +163,17 @@ async def stream_log(
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-@router.post("/tasks/{task_id}/cancel")
-async def cancel_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
+async def cancel(request: Request, user: User, task_id: str) -> int:
+    """Ask for the task to be canceled (`task.cancel` where it runs); its number."""
     services = services_of(request)
     async with services.store.transaction() as uow:
         number, where = await visible_task(uow, user, task_id)
         require(user, Permission.TASK_CANCEL, where)
         await request_cancel(uow, number, now=services.clock.now(), actor=api_actor(request, user))
         uow.after_commit(lambda: services.worker.cancel_task(number))
-    return await _task(request, number)
+    return number
+
+
+@router.post("/tasks/{task_id}/cancel")
+async def cancel_task(request: Request, task_id: str, user: CurrentUser) -> dict[str, Any]:
+    return await _task(request, await cancel(request, user, task_id))

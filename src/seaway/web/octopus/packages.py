@@ -13,12 +13,12 @@ from fastapi import APIRouter, Query, Request
 
 from seaway.domain.packages import BUILTIN_FEED_ID, OverwriteMode
 from seaway.engine.packages import PushResult
-from seaway.errors import InvalidInput, NotFound
+from seaway.errors import InvalidInput
 from seaway.web.api.packages import receive_and_push
 from seaway.web.auth import CurrentUser
+from seaway.web.octopus.space import InSpace
 
 router = APIRouter(include_in_schema=False)
-SPACE_ID = "Spaces-1"  # Seaway is one space
 
 OVERWRITE_MODES = {
     "failifexists": OverwriteMode.FAIL,
@@ -65,13 +65,11 @@ async def _push(request: Request, user: CurrentUser, mode: str | None, replace: 
 @router.post("/api/{space_id}/packages/raw")
 async def push_raw_in_space(
     request: Request,
-    space_id: str,
+    space_id: InSpace,
     user: CurrentUser,
     mode: str | None = Query(None, alias="overwriteMode"),
     replace: str | None = Query(None),
 ) -> dict[str, Any]:
-    if space_id.lower() != SPACE_ID.lower():
-        raise NotFound(f"there is no space {space_id} (this server has one, {SPACE_ID})", entity="space", id=space_id)
     return await _push(request, user, mode, replace)
 
 
