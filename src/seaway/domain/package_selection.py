@@ -46,7 +46,8 @@ def select_packages(
     or a package id (any case) to a version. Errors name the step and the package."""
     wanted = {key.lower(): version for key, version in requested.items()}
     steps = package_steps(process)
-    known = {step.name.lower() for step, _, _ in steps} | {package_id.lower() for _, package_id, _ in steps}
+    step_names = {step.name.lower() for step, _, _ in steps}
+    known = step_names | {package_id.lower() for _, package_id, _ in steps}
     for key in requested:
         if key.lower() not in known:
             raise InvalidInput(f'no step or package "{key}" in the process deploys a package', field=f"packages.{key}")
@@ -54,7 +55,9 @@ def select_packages(
     for step, package_id, feed in steps:
         candidates = available.get((feed, package_id.lower()), ())
         rule = channel.rule_for(step.name)
-        asked = wanted.get(step.name.lower()) or wanted.get(package_id.lower())
+        # A key names a step before it names a package id: another step's name never pins this one.
+        by_id = wanted.get(package_id.lower()) if package_id.lower() not in step_names else None
+        asked = wanted.get(step.name.lower()) or by_id
         field = f"packages.{step.name}"
         if asked is not None:
             candidate = next((c for c in candidates if c.version.lower() == asked.lower()), None)

@@ -267,3 +267,23 @@ async def test_a_project_that_cannot_release_on_push_neither_stops_the_push_nor_
     assert "Never.Pushed" in pushed["release_problems"][0]
     assert [p["version"] for p in (await api.get("/packages")).json()] == ["1.0.0"]
     assert (await api.get("/projects/Broken/releases")).json() == []
+
+
+NAMES_CROSS = (
+    SIMPLE_SPACE
+    + """
+projects:
+  - name: Quotes
+    process:
+      - {name: Tools, type: deploy-package, package: {id: Quotes.Tools}}
+      - {name: Deploy, type: deploy-package, package: {id: Tools}}
+"""
+)
+
+
+async def test_a_version_asked_for_by_step_name_never_pins_a_package_of_that_id(api, services):
+    await apply_yaml(services, NAMES_CROSS)
+    for name in ("Quotes.Tools.1.0.0.zip", "Quotes.Tools.2.0.0.zip", "Tools.5.0.0.zip", "Tools.6.0.0.zip"):
+        await push(api, name)
+
+    assert await packages_of(api, {"packages": {"Tools": "1.0.0"}}) == {"Tools": "1.0.0", "Deploy": "6.0.0"}
