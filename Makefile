@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
+OCTOPUS_CLIENT := tests/octopus_client
 
-.PHONY: run test lint types pytest bench install postgres chromium wrk clean
+.PHONY: run test lint types pytest bench install postgres chromium wrk octopus-client clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,7 +53,18 @@ wrk:
 	}
 	@wrk --version 2>&1 | head -1
 
-pytest: $(STAMP) postgres chromium
+# Octopus's own TypeScript client, pinned with its lock file, drives a real server in the compatibility tests.
+# Installed again only when the lock file is newer than node_modules; without Node those tests are skipped.
+$(OCTOPUS_CLIENT)/node_modules: $(OCTOPUS_CLIENT)/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(OCTOPUS_CLIENT) && npm ci --no-audit --no-fund && touch node_modules; \
+	else \
+		echo "npm is missing: the Octopus client tests will be skipped"; \
+	fi
+
+octopus-client: $(OCTOPUS_CLIENT)/node_modules
+
+pytest: $(STAMP) postgres chromium octopus-client
 	$(BIN)/pytest -q
 
 test: lint types pytest
@@ -68,4 +80,4 @@ bench: $(STAMP) postgres wrk
 	$(BIN)/python bench/packages.py
 
 clean:
-	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .seaway .pytest_cache .mypy_cache .ruff_cache $(OCTOPUS_CLIENT)/node_modules
