@@ -79,7 +79,8 @@ async def push_package(
         elif existing is not None and mode is OverwriteMode.FAIL:
             raise Conflict(
                 f"package {existing.package_id} {existing.version} is already in the built-in feed "
-                "(push with overwrite mode overwrite or ignore)",
+                "(push it with overwrite mode overwrite (OverwriteExisting) to replace it, "
+                "or ignore (IgnoreIfExists) to keep it)",
                 field="file",
                 entity="package",
             )

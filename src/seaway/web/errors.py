@@ -55,9 +55,12 @@ def problem(status: int, code: str, message: str, field: str | None = None, **ex
 
 
 def octopus_problem(status: int, message: str, field: str | None = None) -> JSONResponse:
-    """`{"ErrorMessage", "Errors"}`: what Octopus's clients read a failure's message from."""
-    errors = [f"{field}: {message}"] if field else [message]
-    return JSONResponse({"ErrorMessage": message, "Errors": errors}, status_code=status)
+    """`{"ErrorMessage", "Errors", "Field"}`. Octopus's clients print `ErrorMessage` and then each of `Errors`
+    on a line of its own, so the message is not repeated there; `Field` names what it is about."""
+    body: dict[str, Any] = {"ErrorMessage": message, "Errors": []}
+    if field:
+        body["Field"] = field
+    return JSONResponse(body, status_code=status)
 
 
 def install(app: FastAPI) -> None:

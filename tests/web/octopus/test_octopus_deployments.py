@@ -153,7 +153,7 @@ async def test_another_space_and_unknown_routes_are_404s_in_octopus_shape(octopu
 async def test_bad_query_parameters_are_400s_in_octopus_shape(octopus):
     response = await octopus.get(f"{SPACE}/tasks", params={"skip": -1})
     assert response.status_code == 400
-    assert response.json()["Errors"][0].startswith("skip: ")
+    assert response.json()["Field"] == "skip"
 
 
 async def test_a_bad_or_missing_key_is_a_401_that_names_octopus_s_header(services, octopus):
@@ -166,7 +166,7 @@ async def test_a_bad_or_missing_key_is_a_401_that_names_octopus_s_header(service
         seaway = await anonymous.get("/api/v1/tasks")
 
     assert wrong.status_code == blank.status_code == none.status_code == 401
-    assert wrong.json() == {"ErrorMessage": "the API key is not valid", "Errors": ["the API key is not valid"]}
+    assert wrong.json() == {"ErrorMessage": "the API key is not valid", "Errors": []}
     assert blank.json()["ErrorMessage"] == "an API key is required (X-Octopus-ApiKey header or Authorization: Bearer)"
     assert root.status_code == 200
     assert (
