@@ -239,14 +239,8 @@ async def test_a_release_follows_its_channels_lifecycle(api, services):
 
 
 TWO_PROJECTS_ON_PUSH = (
-    LIFECYCLES
+    RELEASE_ON_PUSH
     + """
-projects:
-  - name: Quotes
-    lifecycle: Straight to Dev
-    release_on_push: {step: Deploy}
-    process:
-      - {name: Deploy, type: deploy-package, package: {id: RandomQuotes}}
   - name: Broken
     release_on_push: {step: Deploy}
     process:
