@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import stat
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import ClassVar
@@ -72,6 +73,7 @@ def test_verify_exits_0_with_a_summary_and_1_naming_the_first_bad_event(seaway):
     seaway.record(4, actor="alice")
     assert seaway("audit", "public-key").exit_code == 0  # creates the signing key
     seaway("audit", "export", "--output", "/dev/null")  # signs a checkpoint
+    assert stat.S_ISCHR(Path("/dev/null").stat().st_mode)  # written to, never renamed over
     seaway.record(1)
     intact = seaway("audit", "verify")
     assert intact.exit_code == 0, intact.output

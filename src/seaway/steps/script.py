@@ -13,8 +13,8 @@ import re
 import shutil
 from pathlib import Path
 
-from seaway.steps.base import Failed, StepContext, StepLog, StepOutcome, Succeeded
-from seaway.targets.base import Command, CommandResult, LineSink, Target
+from seaway.steps.base import Failed, StepContext, StepExecutor, StepLog, StepOutcome, Succeeded
+from seaway.targets.base import Command, CommandResult, LineSink, RemoteTarget, Target
 
 SERVICE_MESSAGE_PREFIX = "##octopus["
 _SERVICE_MESSAGE = re.compile(
@@ -91,7 +91,10 @@ def failure_of(result: CommandResult, timeout: float) -> str | None:
     return None
 
 
-def make_script_step(target: Target, default_timeout: float):  # type: ignore[no-untyped-def]
+REMOTE_ENV = {"PATH": CLEAN_PATH, "LANG": "C.UTF-8", "PYTHONUNBUFFERED": "1"}  # HOME stays the account's
+
+
+def make_script_step(target: Target, default_timeout: float) -> StepExecutor:
     async def run_script(ctx: StepContext) -> StepOutcome:
         syntax = str(ctx.step.prop("syntax", "bash"))
         body = ctx.render(str(ctx.step.prop("script", "")), "script")
@@ -101,9 +104,26 @@ def make_script_step(target: Target, default_timeout: float):  # type: ignore[no
         script_path.write_text(prelude + body, encoding="utf-8")
         outputs: dict[str, str] = {}
         timeout = float(ctx.step.prop("timeout") or default_timeout)
-        command = Command(script_command(syntax, script_path), script_env(ctx.workdir), ctx.workdir, timeout)
+        if isinstance(target, RemoteTarget):
+            command = await _remote_command(target, ctx, syntax, script_path, timeout)
+        else:
+            command = Command(script_command(syntax, script_path), script_env(ctx.workdir), ctx.workdir, timeout)
         result = await target.run(command, on_line=output_collector(outputs, ctx.log), cancel=ctx.cancel)
         error = failure_of(result, timeout)
         return Succeeded(outputs) if error is None else Failed(error, outputs)
 
     return run_script
+
+
+async def _remote_command(
+    target: RemoteTarget, ctx: StepContext, syntax: str, script_path: Path, timeout: float
+) -> Command:
+    """The script goes up to `$HOME/.seaway/work/task-N/step-M/` and runs there with the target's own bash."""
+    remote_dir = f"{await target.work_dir()}/work/task-{ctx.task_id}/step-{ctx.step_index + 1}"
+    remote_script = f"{remote_dir}/{script_path.name}"
+    await target.upload(script_path, remote_script)
+    if syntax == "python":
+        argv = ["python3", "-u", remote_script]
+    else:
+        argv = ["/bin/bash", "--noprofile", "--norc", "-e", remote_script]
+    return Command(argv, REMOTE_ENV, Path(remote_dir), timeout)

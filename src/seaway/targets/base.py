@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 LineSink = Callable[[str, str], Awaitable[None]]  # (level, line)
 
@@ -30,3 +30,12 @@ class CommandResult:
 
 class Target(Protocol):
     async def run(self, command: Command, *, on_line: LineSink, cancel: asyncio.Event) -> CommandResult: ...
+
+
+@runtime_checkable
+class RemoteTarget(Target, Protocol):
+    """A target on another machine: files a step needs go up first, and live under its own work directory."""
+
+    async def work_dir(self) -> str: ...
+
+    async def upload(self, local: Path, remote: str) -> None: ...

@@ -166,7 +166,15 @@ def export(
 
 
 def _write_whole(path: Path, text: str) -> None:
-    """The file appears complete or not at all."""
+    """The file appears complete or not at all. Something that is not a regular file (`/dev/null`, a pipe, a
+    terminal) is written to as it is: renaming over it would replace the device with a file."""
+    if path.exists() and not path.is_file():
+        try:
+            with path.open("w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise InvalidInput(f"cannot write {path}: {exc.strerror or exc}", field="--output") from None
+        return
     temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
         with temporary.open("w", encoding="utf-8") as handle:
