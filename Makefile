@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_VERSION := $(shell ls /etc/postgresql 2>/dev/null | sort -n | tail -1)
 OCTOPUS_CLIENT := tests/octopus_client
 
-.PHONY: run test lint types pytest bench install postgres chromium wrk octopus-client clean
+.PHONY: run test lint types pytest bench install postgres chromium sshd wrk octopus-client clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,16 @@ chromium:
 	}
 	@chromium --version
 
+# The SSH target tests start Debian's sshd themselves, on a loopback port, for a user nss_wrapper makes up.
+# The system's own ssh service is left off: where systemd would start it on install, it is stopped again.
+sshd:
+	@test -x /usr/sbin/sshd && dpkg -s libnss-wrapper >/dev/null 2>&1 || { \
+		echo "Installing Debian's openssh-server and libnss-wrapper for the SSH target tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server libnss-wrapper >/dev/null; \
+		if [ -d /run/systemd/system ]; then systemctl disable --now ssh.service >/dev/null 2>&1 || true; fi; \
+	}
+	@/usr/sbin/sshd -V 2>&1 | head -1
+
 # The HTTP benchmark loads the server with Debian's wrk.
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \
@@ -64,7 +74,7 @@ $(OCTOPUS_CLIENT)/node_modules: $(OCTOPUS_CLIENT)/package-lock.json
 
 octopus-client: $(OCTOPUS_CLIENT)/node_modules
 
-pytest: $(STAMP) postgres chromium octopus-client
+pytest: $(STAMP) postgres chromium sshd octopus-client
 	$(BIN)/pytest -q
 
 test: lint types pytest

@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.fixtures.engine",
     "tests.fixtures.web",
     "tests.fixtures.nuget_feed",
+    "tests.fixtures.sshd",
 ]

@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 LineSink = Callable[[str, str], Awaitable[None]]  # (level, line)
 
@@ -39,3 +39,16 @@ class RemoteTarget(Target, Protocol):
     async def work_dir(self) -> str: ...
 
     async def upload(self, local: Path, remote: str) -> None: ...
+
+
+async def wait_for_end(ended: asyncio.Future[Any], cancel: asyncio.Event, timeout: float) -> tuple[bool, bool]:
+    """Wait until `ended` is done, `cancel` is set or `timeout` seconds passed, whichever comes first:
+    (timed_out, canceled), both False when it ended."""
+    canceled = asyncio.create_task(cancel.wait())
+    try:
+        done, _ = await asyncio.wait({ended, canceled}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        canceled.cancel()
+    if ended in done:
+        return False, False
+    return not done, canceled in done

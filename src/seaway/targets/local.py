@@ -7,7 +7,7 @@ import contextlib
 import os
 import signal
 
-from seaway.targets.base import Command, CommandResult, LineSink
+from seaway.targets.base import Command, CommandResult, LineSink, wait_for_end
 
 # After SIGTERM a script gets this long to clean up before SIGKILL.
 TERMINATE_GRACE_SECONDS = 5.0
@@ -32,18 +32,12 @@ class LocalTarget:
             asyncio.create_task(_pump(process.stderr, "error", on_line)),
         ]
         exited = asyncio.create_task(process.wait())
-        canceled = asyncio.create_task(cancel.wait())
         try:
-            done, _ = await asyncio.wait(
-                {exited, canceled}, timeout=command.timeout, return_when=asyncio.FIRST_COMPLETED
-            )
-            timed_out = not done
-            was_canceled = exited not in done and canceled in done
-            if exited not in done:
+            timed_out, was_canceled = await wait_for_end(exited, cancel, command.timeout)
+            if timed_out or was_canceled:
                 await _terminate(process)
             await exited
         finally:
-            canceled.cancel()
             if not exited.done():  # the caller itself was cancelled: leave no process behind
                 await _terminate(process)
         with contextlib.suppress(TimeoutError):
