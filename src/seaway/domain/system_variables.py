@@ -9,6 +9,7 @@ from datetime import datetime
 from seaway.domain.ids import format_id
 from seaway.domain.packages import BUILTIN_FEED, BUILTIN_FEED_ID, PackageReference
 from seaway.domain.states import StepState
+from seaway.domain.targets import DeploymentTarget
 from seaway.domain.users import User
 
 STATUS_CODES: dict[StepState, str] = {
@@ -114,7 +115,9 @@ def step_variables(steps: Sequence[StepStatus], current: StepStatus | None) -> d
             values[f"{prefix}.Status.Code"] = STATUS_CODES[step.state]
             values[f"{prefix}.Status.Error"] = step.error or ""
         for name, value in (step.outputs or {}).items():
-            values[f"Octopus.Action[{step.name}].Output.{name}"] = value
+            # A target's own value is `Output[web-01].X`: the name starts with its index, no dot before it.
+            separator = "" if name.startswith("[") else "."
+            values[f"Octopus.Action[{step.name}].Output{separator}{name}"] = value
     if current is not None:
         for kind in ("Step", "Action"):
             values[f"Octopus.{kind}.Name"] = current.name
@@ -136,4 +139,19 @@ def package_variables(packages: Sequence[PackageReference], current_step: str) -
             if package.step.lower() == current_step.lower():
                 values[f"Octopus.Action.Package.{name}"] = value
         values[f"Octopus.Release.Package[{package.step}].Version"] = package.version
+    return values
+
+
+def machine_variables(target: DeploymentTarget, in_step: Sequence[DeploymentTarget]) -> dict[str, str]:
+    """`Octopus.Machine.*` for the target a step runs on, and what the step's other targets are."""
+    values = {
+        "Octopus.Machine.Id": format_id("target", target.id),
+        "Octopus.Machine.Name": target.name,
+        "Octopus.Machine.Roles": ",".join(target.roles),
+        "Octopus.Machine.Hostname": target.endpoint.host,
+        "Octopus.Deployment.Machines": ",".join(format_id("target", t.id) for t in in_step),
+    }
+    for role in sorted({r for t in in_step for r in t.roles}):
+        names = [t.name for t in in_step if role in t.roles]
+        values[f"Octopus.Environment.MachinesInRole[{role}]"] = ",".join(names)
     return values

@@ -260,6 +260,7 @@ class Orchestrator:
             attempt=run.runs[index].attempts,
             mask=run.log.masker.mask,
             package=run.release.package_for(step.name),
+            render_with=lambda extra: self._renderer(run, index, {**values, **extra}),
             project=run.project.name,
         )
         try:

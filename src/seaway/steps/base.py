@@ -46,6 +46,8 @@ class StepContext:
     attempt: int = 1
     mask: Callable[[str], str] = str  # hides sensitive values in text that leaves the log (emails)
     package: PackageReference | None = None  # the release's package for a deploy-package step
+    render_with: Callable[[Mapping[str, str]], Render] | None = None  # a renderer seeing these variables too
+    machine: str | None = None  # the target's name when the step runs on targets
     project: str = ""
 
 

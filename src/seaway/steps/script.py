@@ -118,8 +118,11 @@ def make_script_step(target: Target, default_timeout: float) -> StepExecutor:
 async def _remote_command(
     target: RemoteTarget, ctx: StepContext, syntax: str, script_path: Path, timeout: float
 ) -> Command:
-    """The script goes up to `$HOME/.seaway/work/task-N/step-M/` and runs there with the target's own bash."""
+    """The script goes up to `$HOME/.seaway/work/task-N/step-M/<target>/` and runs there with the target's own
+    bash."""
     remote_dir = f"{await target.work_dir()}/work/task-{ctx.task_id}/step-{ctx.step_index + 1}"
+    if ctx.machine:  # several targets may be one machine (accounts, agents): each its own directory
+        remote_dir += f"/{ctx.machine}"
     remote_script = f"{remote_dir}/{script_path.name}"
     await target.upload(script_path, remote_script)
     if syntax == "python":
