@@ -22,6 +22,8 @@ KINDS = {
     "variable_set": "LibraryVariableSets",
     "email": "Emails",
     "feed": "Feeds",
+    "target": "Machines",  # Octopus's name for deployment targets
+    "account": "Accounts",
 }
 
 
