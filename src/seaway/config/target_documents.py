@@ -29,11 +29,11 @@ from seaway.domain.targets import (
     AccountType,
     DeploymentTarget,
     SshEndpoint,
+    invalid,
     validate_fingerprint,
     validate_role,
     validate_target,
 )
-from seaway.errors import InvalidInput
 
 ACCOUNT_KEYS = {"name", "type", "username", "private_key", "private_key_file", "password"}
 TARGET_KEYS = {"name", "environments", "roles", "endpoint", "enabled", "policy"}
@@ -46,11 +46,9 @@ def check_private_key(text: str, *, field: str) -> str:
     """The key as it is stored: OpenSSH or PEM text that parses, without a passphrase."""
     key = text.strip()
     if key.startswith(("ssh-", "ecdsa-")) or "PUBLIC KEY" in key.partition("\n")[0]:
-        raise InvalidInput(
-            "this is a public key; an account needs the private key (id_ed25519, not id_ed25519.pub)", field=field
-        )
+        raise invalid(field, "this is a public key; an account needs the private key (id_ed25519, not id_ed25519.pub)")
     if not key.startswith("-----BEGIN ") or "PRIVATE KEY-----" not in key.partition("\n")[0]:
-        raise InvalidInput(f"this is not a private key in OpenSSH or PEM form (one starts {_OPENSSH})", field=field)
+        raise invalid(field, f"this is not a private key in OpenSSH or PEM form (one starts {_OPENSSH})")
     data = (key + "\n").encode()
     try:
         if key.startswith(_OPENSSH):
@@ -58,13 +56,13 @@ def check_private_key(text: str, *, field: str) -> str:
         else:
             load_pem_private_key(data, password=None)
     except TypeError:  # what cryptography raises for a key that needs a passphrase
-        raise InvalidInput(
+        raise invalid(
+            field,
             "the private key is protected by a passphrase; give Seaway a key without one "
             "(`ssh-keygen -p -N '' -f KEY` removes it from a copy)",
-            field=field,
         ) from None
-    except (ValueError, UnsupportedAlgorithm) as exc:
-        raise InvalidInput(f"the private key does not parse: {exc}", field=field) from None
+    except (ValueError, UnsupportedAlgorithm):  # their messages name byte strings, not what to do
+        raise invalid(field, "the private key does not parse; copy the whole file, -----BEGIN to -----END") from None
     return key + "\n"
 
 
@@ -83,7 +81,7 @@ def _unique(items: tuple[tuple[_Listed, str], ...], what: str) -> tuple[tuple[_L
     seen: set[str] = set()
     for item, path in items:
         if item.name.lower() in seen:
-            raise InvalidInput(f'the {what} "{item.name}" is listed twice', field=f"{path}.name")
+            raise invalid(f"{path}.name", f'the {what} "{item.name}" is listed twice')
         seen.add(item.name.lower())
     return items
 

@@ -88,22 +88,25 @@ class DeploymentTarget:
         return CommunicationStyle.SSH
 
 
+def invalid(field: str, message: str) -> InvalidInput:
+    """Bad input whose message names its field too, as the config reader's do: clients show the message."""
+    return InvalidInput(f"{field}: {message}" if field else message, field=field or None)
+
+
 def validate_role(role: str, *, field: str) -> str:
     """A target role (Octopus's target tag): one word, shared by every target that carries it."""
     if not role.strip():
-        raise InvalidInput("a role must not be empty", field=field)
+        raise invalid(field, "a role must not be empty")
     if any(ch.isspace() for ch in role):
-        raise InvalidInput(
-            f'the role "{role}" contains a space; roles are single words such as web-server', field=field
-        )
+        raise invalid(field, f'the role "{role}" contains a space; roles are single words such as web-server')
     if len(role) > 200:
-        raise InvalidInput("a role is longer than 200 characters", field=field)
+        raise invalid(field, "a role is longer than 200 characters")
     return role
 
 
 def validate_port(port: int, *, field: str) -> int:
     if not 1 <= port <= MAX_PORT:
-        raise InvalidInput(f"the port {port} is out of range (1 to {MAX_PORT})", field=field)
+        raise invalid(field, f"the port {port} is out of range (1 to {MAX_PORT})")
     return port
 
 
@@ -111,10 +114,10 @@ def validate_fingerprint(text: str, *, field: str) -> str:
     """`SHA256:` and 43 characters of base64, as `ssh-keygen -l -E sha256 -f <host key>.pub` prints it."""
     candidate = text.strip().rstrip("=")
     if not _FINGERPRINT.fullmatch(candidate):
-        raise InvalidInput(
+        raise invalid(
+            field,
             f'"{text}" is not a SHA-256 host key fingerprint (expected SHA256: and 43 characters of base64, '
             "as `ssh-keygen -l -E sha256 -f /etc/ssh/ssh_host_ed25519_key.pub` prints it)",
-            field=field,
         )
     return candidate
 
@@ -123,16 +126,16 @@ def validate_target(target: DeploymentTarget, *, path: str = "") -> None:
     """What a target needs whatever it is written in: an environment, roles without spaces, a valid port."""
     prefix = f"{path}." if path else ""
     if not target.environments:
-        raise InvalidInput("a target must be in at least one environment", field=f"{prefix}environments")
+        raise invalid(f"{prefix}environments", "a target must be in at least one environment")
     if not target.roles:
-        raise InvalidInput("a target must have at least one role", field=f"{prefix}roles")
+        raise invalid(f"{prefix}roles", "a target must have at least one role")
     for key, values in (("environments", target.environments), ("roles", target.roles)):
         seen: set[str] = set()
         for index, value in enumerate(values):
             if key == "roles":
                 validate_role(value, field=f"{prefix}roles[{index}]")
             if value.lower() in seen:
-                raise InvalidInput(f'"{value}" is listed twice', field=f"{prefix}{key}[{index}]")
+                raise invalid(f"{prefix}{key}[{index}]", f'"{value}" is listed twice')
             seen.add(value.lower())
     validate_port(target.endpoint.port, field=f"{prefix}endpoint.port")
     if target.endpoint.fingerprint:

@@ -19,12 +19,13 @@ from seaway.domain.targets import (
     DeploymentTarget,
     HealthReport,
     HealthStatus,
+    invalid,
     not_pinned_message,
     validate_fingerprint,
 )
 from seaway.engine.clock import Clock
 from seaway.engine.targets import TargetProbe
-from seaway.errors import Conflict, InvalidInput, TargetError
+from seaway.errors import Conflict, TargetError
 from seaway.store.audit import AuditEvent
 from seaway.store.unit_of_work import Store, UnitOfWork
 
@@ -45,10 +46,10 @@ async def with_fingerprint(probe: TargetProbe, target: DeploymentTarget) -> Depl
     try:
         presented = await probe.fingerprint(endpoint.host, endpoint.port)
     except TargetError as exc:
-        raise InvalidInput(
+        raise invalid(
+            "endpoint.host",
             f"cannot read the host key of {endpoint.address}: {exc.message}; check the host and port, or give "
             "the fingerprint",
-            field="endpoint.host",
         ) from None
     fingerprint = validate_fingerprint(presented, field="endpoint.fingerprint")
     return replace(target, endpoint=replace(endpoint, fingerprint=fingerprint))

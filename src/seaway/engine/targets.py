@@ -11,10 +11,10 @@ from dataclasses import replace
 from typing import Protocol
 
 from seaway.domain.ids import parse_id
-from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport
+from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport, invalid
 from seaway.engine.names import refuse_name_clash
 from seaway.engine.projects import looks_like_id
-from seaway.errors import Conflict, InvalidInput
+from seaway.errors import Conflict
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -53,11 +53,11 @@ async def check_target(uow: UnitOfWork, target: DeploymentTarget, *, path: str =
     for index, name in enumerate(target.environments):
         found = await uow.environments.find_by_name(name)
         if found is None:
-            raise InvalidInput(f'unknown environment "{name}"', field=f"{prefix}environments[{index}]")
+            raise invalid(f"{prefix}environments[{index}]", f'unknown environment "{name}"')
         environments.append(found.name)
     account = await uow.accounts.find_by_name(target.endpoint.account)
     if account is None:
-        raise InvalidInput(f'unknown account "{target.endpoint.account}"', field=f"{prefix}endpoint.account")
+        raise invalid(f"{prefix}endpoint.account", f'unknown account "{target.endpoint.account}"')
     endpoint = replace(target.endpoint, account=account.name)
     return replace(target, environments=tuple(environments), endpoint=endpoint)
 
@@ -111,7 +111,7 @@ async def update_account(uow: UnitOfWork, ref: str, account: Account) -> Account
     if not account.secret:
         if account.type is not existing.type:
             secret = "private_key" if account.type is AccountType.SSH_KEY else "password"
-            raise InvalidInput(f"a new secret is needed when the account becomes {account.type}", field=secret)
+            raise invalid(secret, f"a new secret is needed when the account becomes {account.type}")
         account = replace(account, secret=existing.secret)
     return await uow.accounts.save(replace(account, id=existing.id))
 
