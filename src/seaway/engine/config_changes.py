@@ -136,6 +136,7 @@ def target_view(target: DeploymentTarget) -> dict[str, object]:
         "policy": target.policy,
         "endpoint": {
             "type": "ssh",
+            "communication_style": str(target.style),
             "host": endpoint.host,
             "port": endpoint.port,
             "account": endpoint.account,

@@ -64,22 +64,9 @@ class CheckBody(Body):
 
 
 def target_json(target: DeploymentTarget) -> dict[str, Any]:
-    endpoint = target.endpoint
     return {
         "id": format_id("target", target.id),
-        "name": target.name,
-        "environments": list(target.environments),
-        "roles": list(target.roles),
-        "enabled": target.enabled,
-        "policy": target.policy,
-        "endpoint": {
-            "type": "ssh",
-            "communication_style": str(target.style),
-            "host": endpoint.host,
-            "port": endpoint.port,
-            "account": endpoint.account,
-            "fingerprint": endpoint.fingerprint or None,
-        },
+        **target_view(target),
         "health": {
             "status": str(target.health),
             "messages": list(target.health_messages),
