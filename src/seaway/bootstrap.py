@@ -15,6 +15,8 @@ from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
 from seaway.engine.package_sources import FeedPackages
+from seaway.engine.target_probes import SshProbe
+from seaway.engine.targets import TargetProbe
 from seaway.engine.task_runs import EngineConfig
 from seaway.engine.worker import ItemLease, Worker
 from seaway.notify.base import Notifier
@@ -49,6 +51,7 @@ class Services:
     installation_id: str  # stable for the installation (every node the same), for Octopus's root document
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
     faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
+    target_probe: TargetProbe = field(default_factory=SshProbe)  # how target machines are reached
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -70,7 +73,9 @@ def smtp_notifier(settings: Settings) -> Notifier | None:
     )
 
 
-def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+def build_services(
+    settings: Settings, *, clock: Clock | None = None, target_probe: TargetProbe | None = None
+) -> Services:
     clock = clock or SystemClock()
     data_dir = Path(settings.data_dir).resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -138,4 +143,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         master_key.installation_id,
         metrics,
         faults,
+        target_probe or SshProbe(),
     )

@@ -76,9 +76,11 @@ def test_a_deployment_creator_creates_and_cancels_deployments_and_changes_nothin
     assert {p for p in creator if not p.value.endswith(".view")} == {P.DEPLOYMENT_CREATE, P.TASK_CANCEL}
 
 
-def test_environment_roles_see_or_manage_environments():
-    assert permissions_of("environment-viewer") == {P.ENVIRONMENT_VIEW}
+def test_environment_roles_see_or_manage_environments_and_their_targets():
+    assert permissions_of("environment-viewer") == {P.ENVIRONMENT_VIEW, P.TARGET_VIEW}
     assert {P.ENVIRONMENT_VIEW, P.ENVIRONMENT_EDIT} <= permissions_of("environment-manager")
+    assert {P.TARGET_VIEW, P.TARGET_EDIT, P.ACCOUNT_VIEW, P.ACCOUNT_EDIT} <= permissions_of("environment-manager")
+    assert P.TARGET_VIEW in permissions_of("project-viewer") and P.TARGET_EDIT not in permissions_of("project-deployer")
     assert P.DEPLOYMENT_CREATE not in permissions_of("environment-manager")
 
 

@@ -15,6 +15,7 @@ from seaway.cli.commands import (
     releases,
     roles,
     server,
+    targets,
     tasks,
 )
 from seaway.cli.output import ReportingGroup
@@ -37,6 +38,7 @@ app.add_typer(packages.app, name="package")
 app.add_typer(tasks.app, name="task")
 app.add_typer(api_keys.app, name="api-key")
 app.add_typer(roles.app, name="role")
+app.add_typer(targets.app, name="target")
 approvals.register(app)
 app.add_typer(approvals.app, name="approvals")
 try:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from seaway.config.reader import Node
+from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
@@ -20,6 +21,7 @@ from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCond
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role, parse_permission, validate_custom_role
 from seaway.domain.semver import VersionRange
+from seaway.domain.targets import Account, DeploymentTarget
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
 from seaway.errors import InvalidInput
@@ -33,6 +35,8 @@ TOP_LEVEL = {
     "projects",
     "library_variable_sets",
     "feeds",
+    "accounts",
+    "targets",
     "approval_policies",
     "freezes",
 }
@@ -54,6 +58,8 @@ class SpaceDocument:
     library_variable_sets: tuple[tuple[LibraryVariableSet, str], ...] = ()
     projects: tuple[tuple[Project, str], ...] = ()
     feeds: tuple[tuple[Feed, str], ...] = ()
+    accounts: tuple[tuple[Account, str], ...] = ()
+    targets: tuple[tuple[DeploymentTarget, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -106,6 +112,8 @@ def parse_document(data: Any) -> SpaceDocument:
         else (),
         projects=tuple((parse_project(n), n.path) for n in top["projects"].items()) if "projects" in top else (),
         feeds=tuple((parse_feed(n), n.path) for n in top["feeds"].items()) if "feeds" in top else (),
+        accounts=parse_accounts(top["accounts"]) if "accounts" in top else (),
+        targets=parse_targets(top["targets"]) if "targets" in top else (),
         warnings=warnings,
     )
 

@@ -22,7 +22,7 @@ KINDS = {
     "variable_set": "LibraryVariableSets",
     "email": "Emails",
     "feed": "Feeds",
-    "target": "Machines",
+    "target": "Machines",  # Octopus's name for deployment targets
     "account": "Accounts",
 }
 

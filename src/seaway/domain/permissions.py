@@ -50,6 +50,10 @@ class Permission(StrEnum):
     PACKAGE_PUSH = "package.push"
     PACKAGE_DELETE = "package.delete"  # also needed to overwrite a pushed version
     FEED_EDIT = "feed.edit"
+    TARGET_VIEW = "target.view"
+    TARGET_EDIT = "target.edit"  # also runs health checks and pins host keys
+    ACCOUNT_VIEW = "account.view"
+    ACCOUNT_EDIT = "account.edit"
 
 
 class Dimension(StrEnum):
@@ -81,6 +85,10 @@ DIMENSIONS: dict[Permission, frozenset[Dimension]] = {
     Permission.INTERRUPTION_DECIDE: _BOTH,
     Permission.AUDIT_VIEW: _BOTH,
     Permission.AUDIT_EXPORT: _BOTH,
+    # A target lies in every environment it lists: it is seen where any of them is, changed only by
+    # someone who holds the permission in all of them (`web/api/targets.py`).
+    Permission.TARGET_VIEW: frozenset({_E}),
+    Permission.TARGET_EDIT: frozenset({_E}),
 }
 
 

@@ -33,6 +33,7 @@ _PROJECT_VIEWS = frozenset(
         P.ENVIRONMENT_VIEW,
         P.LIFECYCLE_VIEW,
         P.PACKAGE_VIEW,
+        P.TARGET_VIEW,
     }
 )
 _CONTRIBUTOR = _PROJECT_VIEWS | {P.PROJECT_EDIT, P.PROCESS_EDIT, P.VARIABLE_EDIT, P.CONFIG_APPLY}
@@ -57,11 +58,27 @@ BUILTIN_ROLES: Mapping[str, Role] = {
             "create and cancel deployments only",
             True,
         ),
-        Role("environment-viewer", frozenset({P.ENVIRONMENT_VIEW}), "see environments", True),
+        Role(
+            "environment-viewer",
+            frozenset({P.ENVIRONMENT_VIEW, P.TARGET_VIEW}),
+            "see environments and their deployment targets",
+            True,
+        ),
         Role(
             "environment-manager",
-            frozenset({P.ENVIRONMENT_VIEW, P.ENVIRONMENT_EDIT, P.LIFECYCLE_VIEW, P.LIFECYCLE_EDIT}),
-            "create, change and delete environments and lifecycles",
+            frozenset(
+                {
+                    P.ENVIRONMENT_VIEW,
+                    P.ENVIRONMENT_EDIT,
+                    P.LIFECYCLE_VIEW,
+                    P.LIFECYCLE_EDIT,
+                    P.TARGET_VIEW,
+                    P.TARGET_EDIT,
+                    P.ACCOUNT_VIEW,
+                    P.ACCOUNT_EDIT,
+                }
+            ),
+            "create, change and delete environments, lifecycles, deployment targets and their accounts",
             True,
         ),
         Role(

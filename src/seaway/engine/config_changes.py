@@ -21,6 +21,7 @@ from seaway.domain.packages import Feed
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role
+from seaway.domain.targets import Account, DeploymentTarget
 from seaway.domain.users import Team, User
 from seaway.domain.variables import Variable
 from seaway.store.codecs import phase_to_json, process_to_json, role_to_json, scope_to_json, variables_to_json
@@ -112,6 +113,45 @@ def feed_needs(before: Feed | None, after: Feed) -> list[Need]:
     return [Need(P.FEED_EDIT)]
 
 
+def account_view(account: Account) -> dict[str, object]:
+    return {
+        "name": account.name,
+        "type": str(account.type),
+        "username": account.username,
+        SENSITIVE_VALUES: account.secret,  # recorded as "changed" only
+    }
+
+
+def account_needs(before: Account | None, after: Account) -> list[Need]:
+    return [Need(P.ACCOUNT_EDIT)]
+
+
+def target_view(target: DeploymentTarget) -> dict[str, object]:
+    endpoint = target.endpoint
+    return {
+        "name": target.name,
+        "environments": list(target.environments),
+        "roles": list(target.roles),
+        "enabled": target.enabled,
+        "policy": target.policy,
+        "endpoint": {
+            "type": "ssh",
+            "communication_style": str(target.style),
+            "host": endpoint.host,
+            "port": endpoint.port,
+            "account": endpoint.account,
+            "fingerprint": endpoint.fingerprint or None,
+        },
+    }
+
+
+def target_needs(before: DeploymentTarget | None, after: DeploymentTarget) -> list[Need]:
+    """A target lies in each environment it lists: changing it needs the permission in all of them, before
+    the change and after (moving a target out of Prod is a change to Prod)."""
+    names = {e.lower(): e for e in (*(before.environments if before else ()), *after.environments)}
+    return [Need(P.TARGET_EDIT, environment=name) for name in names.values()]
+
+
 def environment_needs(before: Environment | None, after: Environment) -> list[Need]:
     return [Need(P.ENVIRONMENT_EDIT, environment=after.name)]
 
@@ -169,3 +209,5 @@ USER = Kind("user", "user", user_needs, user_view)
 TEAM = Kind("team", "team", team_needs, team_view)
 PROJECT = Kind("project", "project", project_needs, project_view, in_project=True)
 FEED = Kind("feed", "feed", feed_needs, feed_view)
+ACCOUNT = Kind("account", "account", account_needs, account_view)
+TARGET = Kind("target", "target", target_needs, target_view)

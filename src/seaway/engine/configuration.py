@@ -18,11 +18,13 @@ from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
+from seaway.domain.targets import DeploymentTarget
 from seaway.domain.users import User
 from seaway.engine import config_changes as kinds
 from seaway.engine.lifecycles import check_lifecycle
 from seaway.engine.projects import check_project, check_variable_scopes
 from seaway.engine.roles import check_role
+from seaway.engine.targets import check_target, keep_state
 from seaway.engine.teams import check_team
 from seaway.engine.users import access_changed
 from seaway.errors import PermissionDenied
@@ -82,6 +84,10 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
         await applying.user(user, path)
     for feed, path in doc.feeds:
         await applying.upsert(uow.feeds, kinds.FEED, feed, path)
+    for account, path in doc.accounts:
+        await applying.upsert(uow.accounts, kinds.ACCOUNT, account, path)
+    for target, path in doc.targets:
+        await applying.target(target, path)
     # Projects before teams: a team role may be scoped to a project the same document creates.
     for project, path in doc.projects:
         await check_project(uow, project, path=path)
@@ -130,6 +136,18 @@ class _Applying:
         saved = await self.uow.users.save(wanted)
         await access_changed(self.uow, existing, saved, actor=self.actor, now=self.now)  # disabled: sessions end
         await self._changed(kinds.USER, existing, saved, user.username)
+
+    async def target(self, target: DeploymentTarget, path: str) -> None:
+        """A target as written, keeping its health and (unless written or moved) its pinned host key."""
+        wanted = keep_state(
+            await self.uow.targets.find_by_name(target.name), await check_target(self.uow, target, path=path)
+        )
+        if not wanted.endpoint.fingerprint:
+            # Reaching the machine is not done inside the transaction that applies the document.
+            self.result.warnings.append(
+                f"{path}: no host key is pinned for {wanted.name}; run `seaway target check {wanted.name} --trust`"
+            )
+        await self.upsert(self.uow.targets, kinds.TARGET, wanted, path)
 
     async def upsert(self, repository: _NamedRepository[_Named], kind: kinds.Kind, item: _Named, path: str) -> None:
         """Add `item`, or save it over the stored one of the same name (keeping that one's id)."""

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from seaway.errors import Conflict
 from seaway.store.access import refresh_grants
+from seaway.store.accounts import AccountRepository
 from seaway.store.api_keys import ApiKeyRepository
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
@@ -35,6 +36,7 @@ from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
 from seaway.store.roles import RoleRepository
 from seaway.store.sessions import SessionRepository
+from seaway.store.targets import TargetRepository
 from seaway.store.tasks import TaskRepository
 from seaway.store.teams import TeamRepository
 from seaway.store.users import UserRepository
@@ -67,6 +69,14 @@ class UnitOfWork:
     @cached_property
     def feeds(self) -> FeedRepository:
         return FeedRepository(self.conn, self.cipher)
+
+    @cached_property
+    def accounts(self) -> AccountRepository:
+        return AccountRepository(self.conn, self.cipher)
+
+    @cached_property
+    def targets(self) -> TargetRepository:
+        return TargetRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:

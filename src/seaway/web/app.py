@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from seaway.bootstrap import Services
 from seaway.web import errors, metrics, ui
 from seaway.web.api import (
+    accounts,
     api_keys,
     audit,
     config,
@@ -20,6 +21,7 @@ from seaway.web.api import (
     projects,
     releases,
     roles,
+    targets,
     tasks,
     teams,
     users,
@@ -63,6 +65,8 @@ def create_app(services: Services) -> FastAPI:
         api_keys,
         variable_preview,
         packages,
+        targets,
+        accounts,
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)

@@ -30,6 +30,7 @@ import pytest_asyncio
 from tests.fixtures.databases import truncate_all
 from tests.fixtures.engine import apply_yaml, make_settings
 from tests.fixtures.package_files import zip_bytes
+from tests.fixtures.targets import MachineProbe, fingerprint_of
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.grants import Grant
@@ -78,6 +79,12 @@ projects:
   - name: Spare
     process:
       - {name: Gate, type: noop}
+accounts:
+  - {name: Matrix Key, type: username-password, username: deploy, password: matrix-pw}
+  - {name: Spare Key, type: username-password, username: deploy, password: spare-pw}
+targets:
+  - {name: dev-01, environments: [Dev], roles: [web], endpoint: {type: ssh, host: 192.0.2.1, account: Matrix Key}}
+  - {name: spare-01, environments: [Spare], roles: [web], endpoint: {type: ssh, host: 192.0.2.2, account: Matrix Key}}
 """
 
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (projects, environments) of the grant
@@ -86,6 +93,7 @@ SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (projects, env
     "everywhere": ((), ()),
 }
 TARGET_PROJECT, TARGET_ENVIRONMENT = "Alpha", "Dev"
+PINNED = fingerprint_of("matrix")
 
 # The bodies that re-create what a successful DELETE removed, as the administrator sends them.
 RESTORE = {
@@ -95,6 +103,13 @@ RESTORE = {
     "teams": {"name": "Victim"},
     "users": {"username": "victim", "display_name": "Victim"},
     "roles": {"name": "Spare Role", "permissions": ["release.create"]},
+    "targets": {
+        "name": "spare-01",
+        "environments": ["Spare"],
+        "roles": ["web"],
+        "endpoint": {"type": "ssh", "host": "192.0.2.2", "account": "Matrix Key", "fingerprint": PINNED},
+    },
+    "accounts": {"name": "Spare Key", "type": "username-password", "username": "deploy", "password": "spare-pw"},
 }
 
 
@@ -157,7 +172,7 @@ async def _seed(services: Services) -> Space:
         await uow.users.add_api_key(admin.id or 0, "matrix", hash_token(admin_key), now)
     space = Space(services, create_app(services), admin_key, keys, spare_keys=spare_keys)
     async with _client(space, admin_key) as api:
-        for plural in ("environments", "lifecycles", "projects", "teams", "users", "roles"):
+        for plural in ("environments", "lifecycles", "projects", "teams", "users", "roles", "targets", "accounts"):
             for item in (await api.get(f"/{plural}")).json():
                 space.ids[f"{plural}:{item.get('name') or item['username']}"] = item["id"]
         for name in ("Matrix.1.0.0.zip", "Spare.1.0.0.zip"):
@@ -213,7 +228,9 @@ def matrix_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def space(matrix_db: tuple[str, Path]) -> AsyncIterator[Space]:
     url, tmp = matrix_db
-    services = build_services(make_settings(url, tmp / "data"))
+    # Machines that answer from memory: a check gets through the permission checks, then reaches no host.
+    probe = MachineProbe(keys={("192.0.2.1", 22): PINNED, ("192.0.2.2", 22): PINNED})
+    services = build_services(make_settings(url, tmp / "data"), target_probe=probe)
     try:
         yield await _seed(services)
     finally:
@@ -253,6 +270,9 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         }
 
     matrix_role = {"name": "Matrix Role", "permissions": ["release.create"]}
+    dev_01 = {**RESTORE["targets"], "name": "dev-01", "environments": ["Dev"]}
+    dev_01["endpoint"] = {**dev_01["endpoint"], "host": "192.0.2.1"}
+    matrix_key = {"name": "Matrix Key", "type": "username-password", "username": "deploy"}  # the secret kept
     alpha = "/projects/Alpha"
     return {
         ("GET", "/health"): lambda s: Call("GET", "/health"),
@@ -317,6 +337,10 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         ("GET", "/packages/{}/{}/download"): lambda s: Call("GET", "/packages/Matrix/1.0.0/download"),
         ("DELETE", "/packages/{}/{}"): lambda s: Call("DELETE", "/packages/Spare/1.0.0", restore="packages"),
         ("GET", "/feeds"): lambda s: Call("GET", "/feeds"),
+        # Taken names (409) and PUTs of what is there; a check reaches the in-memory machines only.
+        **crud("targets", "dev-01", "spare-01", dev_01, dev_01),
+        ("POST", "/targets/{}/check"): lambda s: Call("POST", f"/targets/{s.ids['targets:dev-01']}/check"),
+        **crud("accounts", "Matrix Key", "Spare Key", matrix_key, RESTORE["accounts"]),
     }
 
 

@@ -44,13 +44,15 @@ async def prepare_demo(services: Services, demo_file: Path) -> DemoCredentials:
     import secrets
 
     from seaway.config.documents import load_text, parse_document
+    from seaway.config.key_files import inline_key_files
     from seaway.domain.users import User
     from seaway.engine.api_keys import issue_key
     from seaway.engine.configuration import apply_document
     from seaway.engine.users import create_user_or_set_password
     from seaway.security.passwords import hash_password
 
-    document = parse_document(load_text(demo_file.read_text(encoding="utf-8")))
+    data, _ = inline_key_files(load_text(demo_file.read_text(encoding="utf-8")), demo_file.parent)
+    document = parse_document(data)
     now = services.clock.now()
     password = secrets.token_urlsafe(12)
     admin = User("admin", "Administrator", "admin@example.org", is_admin=True)

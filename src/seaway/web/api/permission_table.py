@@ -118,6 +118,10 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("GET", "/packages/{}/{}/download"): Rule(P.PACKAGE_VIEW, S.NONE),
     ("DELETE", "/packages/{}/{}"): Rule(P.PACKAGE_DELETE, S.NONE, P.PACKAGE_VIEW),
     ("GET", "/feeds"): Rule(P.PACKAGE_VIEW, S.NONE),
+    # A target lies in each environment it lists: seen where any of them is, changed where all of them are.
+    **_crud("targets", P.TARGET_VIEW, P.TARGET_EDIT, S.ENVIRONMENT, create=S.ENVIRONMENT),
+    ("POST", "/targets/{}/check"): Rule(P.TARGET_EDIT, S.ENVIRONMENT, P.TARGET_VIEW),
+    **_crud("accounts", P.ACCOUNT_VIEW, P.ACCOUNT_EDIT, S.NONE),
 }
 
 _PARAMETER = re.compile(r"\{[^}/]+\}")

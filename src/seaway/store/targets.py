@@ -1,0 +1,102 @@
+"""Deployment targets. A target names its account by id in the table and by name in the domain."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.domain.targets import DeploymentTarget, HealthReport, HealthStatus, SshEndpoint
+from seaway.errors import NotFound
+from seaway.store.base import Repository
+from seaway.store.tables import accounts
+from seaway.store.tables import targets as t
+
+_COLUMNS = (*t.c, accounts.c.name.label("account_name"))
+_JOINED = t.join(accounts, t.c.account_id == accounts.c.id)
+
+
+def _from_row(row: Any) -> DeploymentTarget:
+    return DeploymentTarget(
+        name=row.name,
+        environments=tuple(row.environments),
+        roles=tuple(row.roles),
+        endpoint=SshEndpoint(row.host, row.port, row.account_name, row.fingerprint),
+        enabled=row.enabled,
+        policy=row.policy,
+        health=HealthStatus(row.health),
+        health_messages=tuple(row.health_messages),
+        checked_at=row.checked_at,
+        id=row.id,
+    )
+
+
+class TargetRepository(Repository):
+    def _select(self) -> sa.Select[Any]:
+        return sa.select(*_COLUMNS).select_from(_JOINED)
+
+    async def list(self) -> builtins.list[DeploymentTarget]:
+        return [_from_row(r) for r in await self.conn.execute(self._select().order_by(t.c.name_key))]
+
+    async def get(self, target_id: int) -> DeploymentTarget:
+        return _from_row(await self._one(self._select().where(t.c.id == target_id), "target", target_id))
+
+    async def find_by_name(self, name: str) -> DeploymentTarget | None:
+        row = (await self.conn.execute(self._select().where(t.c.name_key == name.lower()))).first()
+        return _from_row(row) if row else None
+
+    async def get_by_name(self, name: str) -> DeploymentTarget:
+        return _from_row(await self._one(self._select().where(t.c.name_key == name.lower()), "target", name))
+
+    async def add(self, target: DeploymentTarget) -> DeploymentTarget:
+        health = {
+            "health": str(target.health),
+            "health_messages": list(target.health_messages),
+            "checked_at": target.checked_at,
+        }
+        return replace(target, id=await self._insert(t, {**await self._values(target), **health}))
+
+    async def save(self, target: DeploymentTarget) -> DeploymentTarget:
+        """Save what a person edits; its health is left as the last check recorded it (`record_health`)."""
+        assert target.id is not None
+        await self.conn.execute(t.update().where(t.c.id == target.id).values(**await self._values(target)))
+        return await self.get(target.id)
+
+    async def delete(self, target_id: int) -> None:
+        await self.get(target_id)
+        await self.conn.execute(t.delete().where(t.c.id == target_id))
+
+    async def record_health(self, target_id: int, report: HealthReport, checked_at: datetime) -> None:
+        await self.conn.execute(
+            t.update()
+            .where(t.c.id == target_id)
+            .values(health=str(report.status), health_messages=list(report.messages), checked_at=checked_at)
+        )
+
+    async def pin_fingerprint(self, target_id: int, fingerprint: str, *, replacing: str) -> bool:
+        """Pin `fingerprint` if the target still has the one the caller saw (`replacing`); False if not."""
+        result = await self.conn.execute(
+            t.update().where(t.c.id == target_id, t.c.fingerprint == replacing).values(fingerprint=fingerprint)
+        )
+        return bool(result.rowcount)
+
+    async def _values(self, target: DeploymentTarget) -> dict[str, Any]:
+        key = target.endpoint.account.lower()
+        account_id = (await self.conn.execute(sa.select(accounts.c.id).where(accounts.c.name_key == key))).scalar()
+        if account_id is None:
+            raise NotFound(f"account {target.endpoint.account} does not exist", entity="account", id=key)
+        return {
+            "name": target.name,
+            "name_key": target.name.lower(),
+            "environments": list(target.environments),
+            "roles": list(target.roles),
+            "enabled": target.enabled,
+            "policy": target.policy,
+            "host": target.endpoint.host,
+            "port": target.endpoint.port,
+            "account_id": account_id,
+            "fingerprint": target.endpoint.fingerprint,
+        }

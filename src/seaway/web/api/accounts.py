@@ -1,0 +1,74 @@
+"""Accounts under /api/v1: the shared CRUD endpoints. A secret is write-only: sent on create (and on an
+update that changes it), never returned, and recorded in the audit log only as changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field
+
+from seaway.config.target_documents import parse_account
+from seaway.domain.ids import format_id
+from seaway.domain.permissions import Permission
+from seaway.domain.targets import Account
+from seaway.engine.targets import create_account, delete_account, find_account, update_account
+from seaway.web.api import crud
+from seaway.web.api.bodies import DocumentBody
+from seaway.web.api.changes import Fields
+
+router = crud.resource_router("accounts")
+WRITE_ONLY = "write-only: never returned; left out of an update, the stored one is kept"
+
+
+class AccountBody(DocumentBody):
+    name: str
+    type: str = Field(description="ssh-key or username-password")
+    username: str = Field(description="the user Seaway signs in to the target as")
+    private_key: str | None = Field(None, description=f"ssh-key: the private key (OpenSSH or PEM text); {WRITE_ONLY}")
+    password: str | None = Field(None, description=f"username-password: the password; {WRITE_ONLY}")
+
+
+def account_json(account: Account) -> dict[str, Any]:
+    return {
+        "id": format_id("account", account.id),
+        "name": account.name,
+        "type": str(account.type),
+        "username": account.username,
+    }
+
+
+def account_fields(account: Account) -> Fields:
+    """Compared with its secret, which is recorded only as changed."""
+    return Fields({**account_json(account), "secret": account.secret}, frozenset({"secret"}))
+
+
+async def _create(edit: crud.Edit, body: AccountBody) -> Account:
+    return await create_account(edit.uow, parse_account(body.node()))
+
+
+async def _update(edit: crud.Edit, ref: str, body: AccountBody) -> Account:
+    return await update_account(edit.uow, ref, parse_account(body.node(), secret_required=False))
+
+
+async def _delete(edit: crud.Edit, ref: str) -> None:
+    await delete_account(edit.uow, ref)
+
+
+crud.install(
+    router,
+    crud.Resource(
+        plural="accounts",
+        kind="account",
+        id_param="account_id",
+        view=Permission.ACCOUNT_VIEW,
+        edit=Permission.ACCOUNT_EDIT,
+        body=AccountBody,
+        represent=account_json,
+        list_all=lambda uow: uow.accounts.list(),
+        find=find_account,
+        create=_create,
+        update=_update,
+        delete=_delete,
+        audited=account_fields,
+    ),
+)
