@@ -11,6 +11,7 @@ from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.faults import NO_FAULTS, FaultPoints
+from seaway.engine.machines import StoreMachines
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
@@ -29,6 +30,7 @@ from seaway.steps.base import StepExecutor
 from seaway.steps.deploy_package import make_deploy_package_step
 from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
+from seaway.steps.on_targets import on_targets
 from seaway.steps.script import make_script_step
 from seaway.steps.send_email import make_send_email_step
 from seaway.store.database import Database
@@ -90,7 +92,11 @@ def build_services(
     )
     applications_dir = data_dir / "applications"
     executors: dict[StepType, StepExecutor] = {
-        StepType.SCRIPT: make_script_step(LocalTarget(), settings.script_timeout_seconds),
+        StepType.SCRIPT: on_targets(
+            make_script_step(LocalTarget(), settings.script_timeout_seconds),
+            lambda target: make_script_step(target, settings.script_timeout_seconds),
+            StoreMachines(store),
+        ),
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from tests.fixtures.engine import apply_yaml, make_settings
 from tests.fixtures.server_process import admin_server, run_cli
-from tests.fixtures.sshd import sshd  # noqa: F401 - the fixture
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.targets import DeploymentTarget, HealthStatus
@@ -62,11 +61,11 @@ async def check(services: Services, target: DeploymentTarget, **flags: bool) -> 
     return await run_health_check(services.store, services.target_probe, services.clock, target, actor=None, **flags)
 
 
-async def test_the_probe_reads_the_host_key_sshd_presents(sshd):  # noqa: F811
+async def test_the_probe_reads_the_host_key_sshd_presents(sshd):
     assert await SshProbe().fingerprint(sshd.host, sshd.port) == sshd.fingerprint
 
 
-async def test_a_host_key_is_pinned_on_first_use_only_when_trusted(services, sshd):  # noqa: F811
+async def test_a_host_key_is_pinned_on_first_use_only_when_trusted(services, sshd):
     target = await unpinned_target(services, sshd)
 
     refused = await check(services, target)
@@ -78,7 +77,7 @@ async def test_a_host_key_is_pinned_on_first_use_only_when_trusted(services, ssh
     assert trusted.report.status.usable, trusted.report
 
 
-async def test_a_replaced_host_key_is_unhealthy_until_it_is_trusted_explicitly(services, sshd):  # noqa: F811
+async def test_a_replaced_host_key_is_unhealthy_until_it_is_trusted_explicitly(services, sshd):
     pinned = (await check(services, await unpinned_target(services, sshd), trust=True)).target
     old_key = pinned.endpoint.fingerprint
     sshd.replace_host_key()
@@ -93,7 +92,7 @@ async def test_a_replaced_host_key_is_unhealthy_until_it_is_trusted_explicitly(s
     assert replaced.report.status.usable, replaced.report
 
 
-async def test_a_stopped_sshd_is_unavailable_and_healthy_again_once_started(services, sshd):  # noqa: F811
+async def test_a_stopped_sshd_is_unavailable_and_healthy_again_once_started(services, sshd):
     pinned = (await check(services, await unpinned_target(services, sshd), trust=True)).target
     sshd.stop()
     down = await check(services, pinned)
@@ -110,7 +109,7 @@ def server(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield admin
 
 
-def test_target_add_pins_the_key_and_target_check_exits_by_health(server, sshd, tmp_path):  # noqa: F811
+def test_target_add_pins_the_key_and_target_check_exits_by_health(server, sshd, tmp_path):
     (tmp_path / "keys").mkdir()
     (tmp_path / "keys" / "id_ed25519").write_text(key_text(sshd))
     (tmp_path / "space.yaml").write_text(space(sshd, key_file="keys/id_ed25519"))

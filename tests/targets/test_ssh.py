@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path, PurePosixPath
 
 import pytest
-from tests.fixtures.sshd import Sshd, sshd_fixture  # noqa: F401
+from tests.fixtures.sshd import Sshd
 
 from seaway.domain.targets import Account, AccountType, HealthStatus, SshEndpoint
 from seaway.errors import InvalidInput, TargetError

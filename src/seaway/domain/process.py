@@ -211,6 +211,8 @@ def _validate_type_specific(step: Step, step_path: str) -> None:
         run_on = step.prop("run_on", "server")
         if run_on not in ("server", "targets"):
             raise InvalidInput(f'run_on must be server or targets, not "{run_on}"', field=f"{step_path}.run_on")
+        if run_on == "targets" and not step.prop("roles"):
+            raise InvalidInput("a step that runs on targets needs roles: which targets", field=f"{step_path}.roles")
         timeout = step.prop("timeout")
         if timeout is not None and (
             not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= MAX_SCRIPT_TIMEOUT
