@@ -1,63 +1,22 @@
-"""The schema, in SQLAlchemy Core. Migrations are generated from it and checked for drift."""
+"""The schema, in SQLAlchemy Core. Migrations are generated from it and checked for drift.
+
+The feed's tables are in `package_tables.py` and the targets' in `target_tables.py`; all share `metadata`."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any
-
 import sqlalchemy as sa
-from sqlalchemy.engine import Dialect
 
-metadata = sa.MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from seaway.store.package_tables import feeds, packages, release_packages
+from seaway.store.schema import UtcDateTime, id_column, metadata, named_entity
+from seaway.store.target_tables import accounts, targets
 
-
-class UtcDateTime(sa.types.TypeDecorator[datetime]):
-    """Timestamps are always timezone-aware UTC in Python, whatever the dialect stores."""
-
-    impl = sa.DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetimes are not stored")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        parsed: datetime = datetime.fromisoformat(value) if isinstance(value, str) else value  # str: SQLite
-        if parsed.tzinfo is None:
-            return parsed.replace(tzinfo=UTC)
-        return parsed.astimezone(UTC)
-
-
-def _id() -> sa.Column[int]:
-    return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
-
-
-def _named_entity() -> tuple[sa.Column[int], sa.Column[str], sa.Column[str]]:
-    """The id, name and name key of a table of things users refer to by name."""
-    return (
-        _id(),
-        sa.Column("name", sa.String(200), nullable=False),
-        # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
-        sa.Column("name_key", sa.String(200), nullable=False, unique=True),
-    )
+__all__ = ["UtcDateTime", "accounts", "feeds", "metadata", "packages", "release_packages", "targets"]
 
 
 environments = sa.Table(
     "environments",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("sort_order", sa.Integer, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
 )
@@ -65,14 +24,14 @@ environments = sa.Table(
 lifecycles = sa.Table(
     "lifecycles",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("phases", sa.JSON, nullable=False),
 )
 
 users = sa.Table(
     "users",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("username", sa.String(64), nullable=False),
     sa.Column("username_key", sa.String(64), nullable=False, unique=True),
     sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
@@ -95,7 +54,7 @@ users = sa.Table(
 api_keys = sa.Table(
     "api_keys",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
@@ -111,7 +70,7 @@ api_keys = sa.Table(
 roles = sa.Table(
     "roles",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("permissions", sa.JSON, nullable=False),
 )
@@ -119,7 +78,7 @@ roles = sa.Table(
 teams = sa.Table(
     "teams",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("members", sa.JSON, nullable=False),
     sa.Column("roles", sa.JSON, nullable=False),
 )
@@ -127,14 +86,14 @@ teams = sa.Table(
 library_variable_sets = sa.Table(
     "library_variable_sets",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("variables", sa.JSON, nullable=False),
 )
 
 projects = sa.Table(
     "projects",
     metadata,
-    *_named_entity(),
+    *named_entity(),
     sa.Column("lifecycle", sa.String(200), nullable=True),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
     sa.Column("process", sa.JSON, nullable=False),
@@ -147,7 +106,7 @@ projects = sa.Table(
 releases = sa.Table(
     "releases",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
     sa.Column("version", sa.String(100), nullable=False),
     sa.Column("version_key", sa.String(100), nullable=False),
@@ -161,80 +120,11 @@ releases = sa.Table(
     sa.UniqueConstraint("project_id", "version_key", name="uq_releases_project_version"),
 )
 
-# The built-in feed's files: metadata here, the bytes under the data directory by SHA-256.
-packages = sa.Table(
-    "packages",
-    metadata,
-    _id(),
-    sa.Column("package_id", sa.String(100), nullable=False),
-    sa.Column("package_key", sa.String(100), nullable=False, index=True),
-    sa.Column("version", sa.String(100), nullable=False),
-    sa.Column("version_key", sa.String(100), nullable=False),
-    sa.Column("format", sa.String(10), nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False, index=True),
-    sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("title", sa.Text, nullable=False, server_default=""),
-    sa.Column("pushed_at", UtcDateTime, nullable=False),
-    sa.Column("pushed_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
-    sa.UniqueConstraint("package_key", "version_key", name="uq_packages_package_version"),
-)
-
-# Which package versions each release deploys, so "used by" and "may it be deleted" are plain look-ups.
-release_packages = sa.Table(
-    "release_packages",
-    metadata,
-    sa.Column("release_id", sa.Integer, sa.ForeignKey("releases.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("step", sa.String(200), primary_key=True),
-    sa.Column("feed", sa.String(200), nullable=False),
-    sa.Column("package_key", sa.String(100), nullable=False),
-    sa.Column("version_key", sa.String(100), nullable=False),
-    sa.Index("ix_release_packages_package", "feed", "package_key", "version_key"),
-)
-
-feeds = sa.Table(
-    "feeds",
-    metadata,
-    *_named_entity(),
-    sa.Column("type", sa.String(20), nullable=False),
-    sa.Column("url", sa.Text, nullable=False),
-    sa.Column("username", sa.String(200), nullable=True),
-    sa.Column("password", sa.Text, nullable=True),  # encrypted with the master key
-)
-
-# -- deployment targets -----------------------------------------------------------------------------
-
-# Credentials for targets: an SSH private key or a password, encrypted with the master key.
-accounts = sa.Table(
-    "accounts",
-    metadata,
-    *_named_entity(),
-    sa.Column("type", sa.String(30), nullable=False),
-    sa.Column("username", sa.String(200), nullable=False),
-    sa.Column("secret", sa.Text, nullable=False),  # encrypted with the master key
-)
-
-targets = sa.Table(
-    "targets",
-    metadata,
-    *_named_entity(),
-    sa.Column("environments", sa.JSON, nullable=False),  # names, as grants name them
-    sa.Column("roles", sa.JSON, nullable=False),
-    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
-    sa.Column("policy", sa.String(200), nullable=False),
-    sa.Column("host", sa.String(255), nullable=False),
-    sa.Column("port", sa.Integer, nullable=False),
-    # By id, so renaming an account keeps its targets; an account in use cannot be deleted.
-    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True),
-    sa.Column("fingerprint", sa.String(100), nullable=False, server_default=""),  # pinned; empty: not yet
-    sa.Column("health", sa.String(20), nullable=False, server_default="Unknown"),
-    sa.Column("health_messages", sa.JSON, nullable=False, server_default="[]"),
-    sa.Column("checked_at", UtcDateTime, nullable=True),
-)
 
 deployments = sa.Table(
     "deployments",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("release_id", sa.Integer, sa.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
     sa.Column("environment_id", sa.Integer, sa.ForeignKey("environments.id"), nullable=False),
@@ -248,7 +138,7 @@ deployments = sa.Table(
 tasks = sa.Table(
     "tasks",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("deployment_id", sa.Integer, sa.ForeignKey("deployments.id", ondelete="CASCADE"), nullable=False),
     sa.Column("state", sa.String(20), nullable=False, index=True),
     sa.Column("queued_at", UtcDateTime, nullable=False),
@@ -264,7 +154,7 @@ tasks = sa.Table(
 step_runs = sa.Table(
     "step_runs",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
     sa.Column("idx", sa.Integer, nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
@@ -281,7 +171,7 @@ step_runs = sa.Table(
 task_logs = sa.Table(
     "task_logs",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
     sa.Column("step_index", sa.Integer, nullable=True),
     sa.Column("at", UtcDateTime, nullable=False),
@@ -303,7 +193,7 @@ deployment_slots = sa.Table(
 work_items = sa.Table(
     "work_items",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("kind", sa.String(50), nullable=False),
     sa.Column("key", sa.String(200), nullable=False, unique=True),
     sa.Column("payload", sa.JSON, nullable=False),
@@ -326,7 +216,7 @@ work_items = sa.Table(
 interruptions = sa.Table(
     "interruptions",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("key", sa.String(200), nullable=False, unique=True),
     sa.Column("kind", sa.String(30), nullable=False),
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
@@ -361,7 +251,7 @@ interruptions = sa.Table(
 approval_links = sa.Table(
     "approval_links",
     metadata,
-    _id(),
+    id_column(),
     sa.Column(
         "interruption_id",
         sa.Integer,
@@ -385,7 +275,7 @@ approval_links = sa.Table(
 emails = sa.Table(
     "emails",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
     sa.Column("recipients", sa.JSON, nullable=False),
     sa.Column("subject", sa.Text, nullable=False),
@@ -402,7 +292,7 @@ emails = sa.Table(
 audit_events = sa.Table(
     "audit_events",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("at", UtcDateTime, nullable=False, index=True),
     sa.Column("actor_user_id", sa.Integer, nullable=True),
     sa.Column("actor", sa.String(200), nullable=False, server_default=""),
@@ -437,7 +327,7 @@ audit_chain_head = sa.Table(
 audit_checkpoints = sa.Table(
     "audit_checkpoints",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("at", UtcDateTime, nullable=False),
     sa.Column("last_event_id", sa.Integer, nullable=False),
     sa.Column("head_hash", sa.String(64), nullable=False),
@@ -451,7 +341,7 @@ audit_checkpoints = sa.Table(
 sessions = sa.Table(
     "sessions",
     metadata,
-    _id(),
+    id_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("csrf_token", sa.String(64), nullable=False),

@@ -1,0 +1,35 @@
+"""Deployment targets and the accounts that reach them."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from seaway.store.schema import UtcDateTime, metadata, named_entity
+
+# Credentials for targets: an SSH private key or a password, encrypted with the master key.
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    *named_entity(),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("username", sa.String(200), nullable=False),
+    sa.Column("secret", sa.Text, nullable=False),  # encrypted with the master key
+)
+
+targets = sa.Table(
+    "targets",
+    metadata,
+    *named_entity(),
+    sa.Column("environments", sa.JSON, nullable=False),  # names, as grants name them
+    sa.Column("roles", sa.JSON, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("policy", sa.String(200), nullable=False),
+    sa.Column("host", sa.String(255), nullable=False),
+    sa.Column("port", sa.Integer, nullable=False),
+    # By id, so renaming an account keeps its targets; an account in use cannot be deleted.
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True),
+    sa.Column("fingerprint", sa.String(100), nullable=False, server_default=""),  # pinned; empty: not yet
+    sa.Column("health", sa.String(20), nullable=False, server_default="Unknown"),
+    sa.Column("health_messages", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("checked_at", UtcDateTime, nullable=True),
+)
