@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from seaway.domain.channels import channel_named
 from seaway.domain.package_selection import Candidate, feed_key, package_steps, select_packages
 from seaway.domain.packages import BUILTIN_FEED, Feed, PackageFormat, PackageReference
+from seaway.domain.process import Step
 from seaway.domain.projects import Project
 from seaway.errors import PackageUnavailable
 from seaway.packages.files import PackageFiles
@@ -93,5 +94,5 @@ class FeedPackages:
         return feed
 
 
-def _names_one_of(key: str, steps: list) -> bool:  # type: ignore[type-arg]
-    return any(key.lower() in (s.name.lower(), pid.lower()) for s, pid, _ in steps)
+def _names_one_of(key: str, steps: Sequence[tuple[Step, str, str]]) -> bool:
+    return any(key.lower() in (step.name.lower(), package_id.lower()) for step, package_id, _ in steps)
