@@ -23,8 +23,7 @@ from seaway.engine.periodic import repeat
 from seaway.engine.release_on_push import releases_on_push
 from seaway.errors import Conflict
 from seaway.packages.files import PackageFiles
-from seaway.packages.identify import identify_package
-from seaway.packages.nuspec import read_nuspec
+from seaway.packages.identify import describe_package
 from seaway.store.audit import AuditEvent
 from seaway.store.scopes import Where
 from seaway.store.unit_of_work import Store, UnitOfWork
@@ -55,10 +54,7 @@ async def push_package(
     """Record a finished upload (`staged`, hashed while it arrived) in the built-in feed. `staged` is consumed."""
     try:
         authorize(actor.user, Permission.PACKAGE_PUSH)
-        parsed = await asyncio.to_thread(identify_package, staged, file_name)
-        title = ""
-        if parsed.format == "nupkg":
-            title = (await asyncio.to_thread(read_nuspec, staged)).description
+        parsed, title = await asyncio.to_thread(describe_package, staged, file_name)
         stored = await asyncio.to_thread(files.keep, staged, sha256)
     finally:
         staged.unlink(missing_ok=True)

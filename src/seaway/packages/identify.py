@@ -13,7 +13,12 @@ from seaway.packages.nuspec import read_nuspec
 
 
 def identify_package(path: Path, file_name: str, *, limits: ExtractLimits | None = None) -> ParsedFileName:
-    """The id, version and format of the package at `path`, pushed under the name `file_name`.
+    """The id, version and format of the package at `path`, pushed under the name `file_name`."""
+    return describe_package(path, file_name, limits=limits)[0]
+
+
+def describe_package(path: Path, file_name: str, *, limits: ExtractLimits | None = None) -> tuple[ParsedFileName, str]:
+    """`identify_package`, and a nupkg's description (its manifest is read once for both; "" otherwise).
 
     A nupkg is identified by its manifest (its file name need only end in .nupkg), any other archive by its
     file name as Octopus reads it (`RandomQuotes.1.0.1.zip`). The whole listing is then checked, so a corrupt
@@ -31,8 +36,8 @@ def identify_package(path: Path, file_name: str, *, limits: ExtractLimits | None
                 f'{file_name}: its manifest\'s version "{facts.version}" is not a SemVer version (e.g. 1.0.1)',
                 field="package",
             )
-        parsed = ParsedFileName(facts.package_id, facts.version, fmt)
+        parsed, description = ParsedFileName(facts.package_id, facts.version, fmt), facts.description
     else:
-        parsed = parse_package_file_name(file_name)
+        parsed, description = parse_package_file_name(file_name), ""
     inspect_archive(path, fmt, limits=limits or ExtractLimits(), display_name=file_name)
-    return parsed
+    return parsed, description
