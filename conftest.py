@@ -7,4 +7,5 @@ pytest_plugins = [
     "tests.fixtures.web",
     "tests.fixtures.nuget_feed",
     "tests.fixtures.sshd",
+    "tests.fixtures.browser",
 ]

@@ -7,12 +7,11 @@ a typed note and one click approve; "See the deployment" asks for a sign-in and 
 from __future__ import annotations
 
 import contextlib
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Page
 from tests.fixtures.approvals import SIGN_OFF, deploy_as, interruption_of, run_all, space, user_named
 from tests.fixtures.engine import apply_yaml, make_settings, task_of
 from tests.fixtures.live_server import PASSWORD, SIGN_IN_REQUIRED, decision_state, emailed_links, live_server
@@ -23,20 +22,6 @@ from seaway.domain.states import TaskState
 from seaway.security.passwords import hash_password
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Browser]:
-    chromium = shutil.which("chromium")
-    if chromium is None:
-        pytest.fail("Debian's chromium is not installed: `make test` installs it (`make chromium`)")
-    async with async_playwright() as playwright:
-        # --no-sandbox: the suite may run as root, where Chromium's sandbox refuses to start.
-        launched = await playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @contextlib.asynccontextmanager

@@ -433,3 +433,20 @@ def test_what_the_probe_found_decides_the_health(probe, status, message):
     health = report(probe)
 
     assert (health.status, health.messages[0]) == (status, message)
+
+
+async def test_a_directory_downloads_with_everything_in_it(target, sshd, tmp_path):
+    remote = Path(await target.work_dir()) / "out"
+    (remote / "sub").mkdir(parents=True)
+    (remote / "a.txt").write_text("one")
+    (remote / "sub" / "b").write_bytes(os.urandom(100_000))
+
+    await target.download(str(remote), tmp_path / "got" / "out")
+
+    assert (tmp_path / "got" / "out" / "a.txt").read_text() == "one"
+    assert (tmp_path / "got" / "out" / "sub" / "b").read_bytes() == (remote / "sub" / "b").read_bytes()
+
+
+async def test_a_missing_remote_file_is_a_target_error_naming_it(target, tmp_path):
+    with pytest.raises(TargetError, match=r"cannot download .*\.seaway/none"):
+        await target.download(".seaway/none", tmp_path / "none")

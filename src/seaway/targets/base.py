@@ -40,6 +40,11 @@ class RemoteTarget(Target, Protocol):
 
     async def upload(self, local: Path, remote: str) -> None: ...
 
+    async def download(self, remote: str, local: Path) -> None:
+        """Copy the file (or directory, recursively) `remote`, relative to the home directory unless absolute,
+        to `local`, creating the directories above it."""
+        ...
+
 
 async def wait_for_end(ended: asyncio.Future[Any], cancel: asyncio.Event, timeout: float) -> tuple[bool, bool]:
     """Wait until `ended` is done, `cancel` is set or `timeout` seconds passed, whichever comes first:

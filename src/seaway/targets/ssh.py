@@ -15,6 +15,7 @@ import posixpath
 import shlex
 import signal
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 from types import TracebackType
 
@@ -165,22 +166,33 @@ class SshTarget:
     async def upload(self, local: Path, remote: str) -> None:
         """Copy a file (or a directory, recursively) to `remote`, relative to $HOME unless absolute,
         creating the directories above it."""
+        async with self._sftp(f"upload {local} to {self.address}:{remote}") as sftp:
+            parent = posixpath.dirname(remote)
+            if parent:
+                await sftp.makedirs(parent, exist_ok=True)
+            await sftp.put(str(local), remote, recurse=local.is_dir())
+
+    async def download(self, remote: str, local: Path) -> None:
+        """Copy `remote` (a file or a directory, recursively), relative to $HOME unless absolute, to `local`."""
+        local.parent.mkdir(parents=True, exist_ok=True)
+        async with self._sftp(f"download {self.address}:{remote} to {local}") as sftp:
+            await sftp.get(remote, str(local), recurse=await sftp.isdir(remote))
+
+    @contextlib.asynccontextmanager
+    async def _sftp(self, action: str) -> AsyncIterator[asyncssh.SFTPClient]:
+        """An SFTP session on the connection; its failures as TargetErrors saying what could not be done."""
         connection = await self.connect()
-        where = f"{self.address}:{remote}"
         try:
             async with connection.start_sftp_client() as sftp:
-                parent = posixpath.dirname(remote)
-                if parent:
-                    await sftp.makedirs(parent, exist_ok=True)
-                await sftp.put(str(local), remote, recurse=local.is_dir())
+                yield sftp
         except asyncssh.ChannelOpenError as exc:
             raise TargetError(f"{self.address} offers no SFTP (sshd's Subsystem sftp): {exc.reason}") from exc
         except (asyncssh.SFTPConnectionLost, asyncssh.SFTPNoConnection) as exc:
             raise self._lost(exc) from exc
         except asyncssh.SFTPError as exc:
-            raise TargetError(f"cannot upload {local} to {where}: {exc.reason}") from exc
+            raise TargetError(f"cannot {action}: {exc.reason}") from exc
         except OSError as exc:
-            raise TargetError(f"cannot upload {local} to {where}: {exc.strerror or exc}") from exc
+            raise TargetError(f"cannot {action}: {exc.strerror or exc}") from exc
         except asyncssh.Error as exc:
             raise self._lost(exc) from exc
 
