@@ -25,6 +25,7 @@ from typing import IO
 from urllib.parse import unquote
 
 from seaway.domain.packages import PackageFormat
+from seaway.packages.on_machine import is_nuget_metadata
 
 CHUNK = 1024 * 1024  # large reads keep decompression in C, not in a Python loop per small block
 MAX_LINK_TARGET = 4095  # PATH_MAX less one: a longer link target cannot be created anyway
@@ -44,10 +45,6 @@ READ_ERRORS: tuple[type[BaseException], ...] = (
     NotImplementedError,
     ValueError,
 )
-
-# NuGet's own files in a nupkg, which NuGet and Calamari do not unpack (NuGet's PackageHelper.IsPackageFile).
-_NUGET_DIRECTORIES = ("_rels", "package")
-_NUGET_ROOT_FILES = ("[content_types].xml", ".signature.p7s")
 
 
 class EntryKind(Enum):
@@ -74,13 +71,6 @@ def read_entries(archive: Path, fmt: PackageFormat) -> Generator[ArchiveEntry, N
         yield from _zip_entries(archive, nupkg=fmt is PackageFormat.NUPKG)
     else:
         yield from _tar_entries(archive, fmt)
-
-
-def is_nuget_metadata(name: str) -> bool:
-    parts = name.lower().strip("/").split("/")
-    if parts[0] in _NUGET_DIRECTORIES or parts[-1].endswith(".psmdcp"):
-        return True
-    return len(parts) == 1 and (parts[0] in _NUGET_ROOT_FILES or parts[0].endswith(".nuspec"))
 
 
 def _zip_entries(archive: Path, *, nupkg: bool) -> Iterator[ArchiveEntry]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from seaway.errors import InvalidInput
+from seaway.packages.on_machine import glob_under
 
 
 @dataclass(frozen=True)
@@ -29,13 +30,7 @@ def check_pattern(pattern: str, *, field_name: str) -> str:
 def match_paths(root: Path, pattern: str, *, field_name: str) -> list[Path]:
     """Files and directories under `root` that `pattern` matches (`**` spans directories), sorted; a
     symbolic link leading out of `root` is never among them."""
-    cleaned = check_pattern(pattern, field_name=field_name)
-    base = root.resolve()
-    found: list[Path] = []
-    for path in root.glob(cleaned):
-        if path.resolve().is_relative_to(base):
-            found.append(path)
-    return sorted(found)
+    return glob_under(root, check_pattern(pattern, field_name=field_name))
 
 
 def match_files(root: Path, patterns: Sequence[str], *, field_name: str) -> GlobMatches:

@@ -4,7 +4,6 @@ directory it is copied into."""
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,8 @@ from pathlib import Path
 from seaway.domain.packages import PackageFormat
 from seaway.errors import InvalidInput
 from seaway.packages.archives import ExtractLimits, extract_archive
-from seaway.packages.file_globs import match_paths
+from seaway.packages.file_globs import check_pattern
+from seaway.packages.on_machine import copy_tree, free_directory, overlap_problem
 
 
 def path_segment(name: str) -> str:
@@ -26,12 +26,11 @@ def path_segment(name: str) -> str:
 def extraction_directory(applications: Path, environment: str, package_id: str, version: str) -> Path:
     """`<applications>/<Environment>/<PackageId>/<Version>`; a redeploy of the same version gets `_1`, `_2`, …
     beside it rather than overwriting files that may be in use."""
-    base = applications / path_segment(environment) / path_segment(package_id) / path_segment(version)
-    candidate, suffix = base, 0
-    while candidate.exists():
-        suffix += 1
-        candidate = base.with_name(f"{base.name}_{suffix}")
-    return candidate
+    return free_directory(extraction_base(applications, environment, package_id, version))
+
+
+def extraction_base(applications: Path, environment: str, package_id: str, version: str) -> Path:
+    return applications / path_segment(environment) / path_segment(package_id) / path_segment(version)
 
 
 def extract_package(
@@ -58,62 +57,24 @@ class CopyResult:
     purged: int  # entries removed from the directory before the copy
 
 
+def absolute_install_to(install_to: str) -> Path:
+    """A custom installation directory must be an absolute path; it is returned normalised."""
+    if not install_to.startswith("/"):
+        raise InvalidInput(f'install_to must be an absolute path, not "{install_to}"', field="install_to")
+    return Path(os.path.normpath(install_to))
+
+
 def check_install_to(install_to: str, extracted: Path) -> Path:
     """A custom installation directory must be absolute and must neither lie inside the extraction directory
     nor hold it (a purge would then delete the package it is about to copy, or the journal)."""
-    if not install_to.startswith("/"):
-        raise InvalidInput(f'install_to must be an absolute path, not "{install_to}"', field="install_to")
-    target = Path(os.path.normpath(install_to))
-    extracted_real = extracted.resolve()
-    target_real = target.resolve()
-    if target_real.is_relative_to(extracted_real) or extracted_real.is_relative_to(target_real):
-        raise InvalidInput(
-            f"install_to ({target}) must not be inside the extraction directory or contain it ({extracted})",
-            field="install_to",
-        )
+    target = absolute_install_to(install_to)
+    problem = overlap_problem(target, extracted)
+    if problem:
+        raise InvalidInput(problem, field="install_to")
     return target
 
 
 def copy_to_install_dir(extracted: Path, target: Path, *, purge: bool, exclusions: Sequence[str]) -> CopyResult:
-    target.mkdir(parents=True, exist_ok=True)
-    purged = _purge(target, exclusions) if purge else 0
-    files = 0
-    for directory, subdirectories, names in os.walk(extracted):
-        relative = Path(directory).relative_to(extracted)
-        (target / relative).mkdir(parents=True, exist_ok=True)
-        links = [name for name in subdirectories if (Path(directory) / name).is_symlink()]  # os.walk skips them
-        for name in [*names, *links]:
-            source = Path(directory) / name
-            destination = target / relative / name
-            if destination.is_dir() and not destination.is_symlink():
-                shutil.rmtree(destination)
-            elif destination.exists() or destination.is_symlink():
-                destination.unlink()
-            shutil.copy2(source, destination, follow_symlinks=False)
-            files += 1
+    patterns = [check_pattern(pattern, field_name="purge_exclusions") for pattern in exclusions]
+    files, purged = copy_tree(extracted, target, purge=purge, exclusions=patterns)
     return CopyResult(files, purged)
-
-
-def _purge(target: Path, exclusions: Sequence[str]) -> int:
-    """Empty `target` except the paths the exclusion patterns match (a matched directory is kept whole; the
-    directories leading to a kept path stay, emptied of the rest)."""
-    kept: set[Path] = set()
-    for pattern in exclusions:
-        kept.update(match_paths(target, pattern, field_name="purge_exclusions"))
-    holds_kept = {parent for path in kept for parent in path.parents}
-    removed = 0
-    for entry in sorted(target.iterdir()):
-        removed += _remove_unless_kept(entry, kept, holds_kept)
-    return removed
-
-
-def _remove_unless_kept(path: Path, kept: set[Path], holds_kept: set[Path]) -> int:
-    if path in kept:
-        return 0
-    if path in holds_kept and path.is_dir() and not path.is_symlink():
-        return sum(_remove_unless_kept(child, kept, holds_kept) for child in sorted(path.iterdir()))
-    if path.is_dir() and not path.is_symlink():
-        shutil.rmtree(path)
-    else:
-        path.unlink()
-    return 1

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
+
+from seaway.packages.on_machine import write_atomically
+
+__all__ = ["TextContent", "decode_text", "write_atomically"]
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -40,26 +41,3 @@ def decode_text(data: bytes) -> TextContent:
         return TextContent(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
         return TextContent(data.decode("latin-1"), "latin-1")
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` by `data` through a file beside it, so a reader sees the old content or the new, never
-    a part; the file keeps its permission bits."""
-    try:
-        mode: int | None = path.stat().st_mode & 0o7777
-    except FileNotFoundError:
-        mode = None
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        if mode is not None:
-            temp.chmod(mode)
-        temp.replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
