@@ -26,16 +26,11 @@ from seaway.domain.packages import PackageFormat
 from seaway.domain.templates import is_truthy
 from seaway.errors import SeawayError
 from seaway.packages.archives import ExtractLimits
-from seaway.packages.install_directories import (
-    check_install_to,
-    copy_to_install_dir,
-    extract_package,
-    extraction_directory,
-)
-from seaway.packages.journal import DeploymentJournal, JournalEntry
-from seaway.packages.packaged_scripts import ScriptRun, ScriptRunner, Stage, delete_scripts, find_script
-from seaway.packages.structured_variables import apply_structured_variables
-from seaway.packages.substitution import EvaluatedVariables, FileRenderer, substitute_in_files
+from seaway.packages.install_directories import extraction_base
+from seaway.packages.journal import JOURNAL_NAME, JournalEntry
+from seaway.packages.machine_files import Extracted, LocalFiles, MachineFiles
+from seaway.packages.packaged_scripts import ScriptRun, ScriptRunner, Stage
+from seaway.packages.substitution import EvaluatedVariables, FileRenderer
 
 INSTALLATION_DIRECTORY = "Octopus.Action.Package.InstallationDirectoryPath"
 LEGACY_INSTALLATION_DIRECTORY = "Package.InstallationDirectoryPath"
@@ -69,6 +64,7 @@ class PackageDeployment:
     keep_installs: int = 5
     timeout: float = 3600.0  # for each script
     limits: ExtractLimits = field(default_factory=ExtractLimits)  # how much the package may unpack to
+    machine: str = ""  # the target's name when deployed on a target: its journal entries are its own
 
 
 @dataclass(frozen=True)
@@ -82,20 +78,28 @@ class _ConventionFailed(Exception):
 
 
 async def deploy_package(
-    request: PackageDeployment, *, scripts: ScriptRunner, log: DeployLog, cancel: asyncio.Event, now: datetime
+    request: PackageDeployment,
+    *,
+    scripts: ScriptRunner,
+    log: DeployLog,
+    cancel: asyncio.Event,
+    now: datetime,
+    files: MachineFiles | None = None,
 ) -> DeployResult:
-    """Deploy `request`'s package; `now` is when, for the journal and for templates' `NowDate`."""
+    """Deploy `request`'s package on the machine whose `files` are given (by default this server's); `now`
+    is when, for the journal and for templates' `NowDate`."""
+    machine = files or LocalFiles(request.applications)
     name = f"{request.package_id}.{request.version}.{request.format}"  # the stored file is named by its hash
     try:
-        extracted = extraction_directory(request.applications, request.environment, request.package_id, request.version)
-        await log.write(f"Extracting {request.package_id} {request.version} to {extracted}")
-        count = await asyncio.to_thread(
-            extract_package, request.package_file, request.format, extracted, request.applications, request.limits, name
-        )
+        base = extraction_base(request.applications, request.environment, request.package_id, request.version)
+        await log.write(f"Extracting {request.package_id} {request.version} to {base}")
+        extracted = await machine.extract(request.package_file, request.format, base, name, request.limits)
     except (SeawayError, OSError) as exc:
         return DeployResult({}, f"the package {name} could not be extracted: {_reason(exc)}")
-    await log.write(f"Extracted {count} files")
-    return await _Deployment(request, scripts, log, cancel, now, extracted, count).run()
+    if extracted.directory != base:
+        await log.write(f"{base} exists: extracted to {extracted.directory} instead")
+    await log.write(f"Extracted {extracted.files} files")
+    return await _Deployment(request, scripts, machine, log, cancel, now, extracted).run()
 
 
 class _Deployment:
@@ -105,25 +109,26 @@ class _Deployment:
         self,
         request: PackageDeployment,
         scripts: ScriptRunner,
+        files: MachineFiles,
         log: DeployLog,
         cancel: asyncio.Event,
         now: datetime,
-        extracted: Path,
-        count: int,
+        extracted: Extracted,
     ) -> None:
-        self.request, self.scripts, self.log, self.cancel, self.now = request, scripts, log, cancel, now
-        self.extracted = self.current = extracted
+        self.request, self.scripts, self.files, self.log = request, scripts, files, log
+        self.cancel, self.now = cancel, now
+        self.extracted = self.current = extracted.directory
         self.outputs: dict[str, str] = {
-            INSTALLATION_DIRECTORY: str(extracted),
-            LEGACY_INSTALLATION_DIRECTORY: str(extracted),
+            INSTALLATION_DIRECTORY: str(self.extracted),
+            LEGACY_INSTALLATION_DIRECTORY: str(self.extracted),
             "Octopus.Action.Package.PackageId": request.package_id,
             "Octopus.Action.Package.PackageVersion": request.version,
-            "Package.ExtractedFileCount": str(count),
+            "Package.ExtractedFileCount": str(extracted.files),
         }
         facts = {
             **self.outputs,
-            "OctopusOriginalPackageDirectoryPath": str(extracted),
-            "Octopus.Tentacle.CurrentDeployment.PackageFilePath": str(request.package_file),
+            "OctopusOriginalPackageDirectoryPath": str(self.extracted),
+            "Octopus.Tentacle.CurrentDeployment.PackageFilePath": str(extracted.package_path),
         }
         self.renderer = FileRenderer(
             {**request.variables, **facts}, now=now, ignore_errors=request.ignore_substitution_errors
@@ -143,7 +148,7 @@ class _Deployment:
             await self.log.write(f"Deployed {self.request.package_id} {self.request.version} to {self.current}")
             await self._journal(succeeded=True)
             if is_truthy(self.renderer.value(DELETE_SCRIPTS) or "true"):
-                await asyncio.to_thread(_delete_scripts, self.extracted, self.current)
+                await self.files.delete_scripts([self.extracted, self.current])
             return DeployResult(dict(self.outputs))
         if not self.cancel.is_set():
             await self._deploy_failed()
@@ -159,7 +164,7 @@ class _Deployment:
             raise _ConventionFailed(error)
 
     async def _run_script(self, stage: Stage) -> str | None:
-        found = await asyncio.to_thread(find_script, self.current, stage)
+        found = await self.files.find_script(self.current, stage)
         if found is None:
             return None
         script, syntax = found
@@ -182,7 +187,7 @@ class _Deployment:
             return
         await self.log.write(f"Substituting variables in {', '.join(patterns)}")
         try:
-            report = await asyncio.to_thread(substitute_in_files, self.current, patterns, self.renderer)
+            report = await self.files.substitute(self.current, patterns, self.renderer)
         except (SeawayError, OSError) as exc:
             raise _ConventionFailed(f"substituting variables in files failed: {_reason(exc)}") from exc
         finally:
@@ -200,7 +205,7 @@ class _Deployment:
         await self.log.write(f"Replacing structured configuration variables in {', '.join(patterns)}")
         variables = EvaluatedVariables(self.renderer.variables.names(), self.renderer)
         try:
-            report = await asyncio.to_thread(apply_structured_variables, self.current, patterns, variables)
+            report = await self.files.structured(self.current, patterns, variables)
         except (SeawayError, OSError) as exc:
             raise _ConventionFailed(f"structured configuration variables failed: {_reason(exc)}") from exc
         await self._warn_unmatched(report.unmatched_patterns)
@@ -215,13 +220,12 @@ class _Deployment:
         install_to = self.request.install_to
         if not install_to:
             return
+        purge = self.request.purge_install_to
+        kept = f", keeping {', '.join(self.request.purge_exclusions)}" if self.request.purge_exclusions else ""
         try:
-            target = check_install_to(install_to, self.extracted)
-            purge = self.request.purge_install_to
-            kept = f", keeping {', '.join(self.request.purge_exclusions)}" if self.request.purge_exclusions else ""
-            await self.log.write(f"Copying the package to {target}" + (f" (purged first{kept})" if purge else ""))
-            copied = await asyncio.to_thread(
-                copy_to_install_dir, self.extracted, target, purge=purge, exclusions=self.request.purge_exclusions
+            await self.log.write(f"Copying the package to {install_to}" + (f" (purged first{kept})" if purge else ""))
+            target, copied = await self.files.install(
+                install_to, self.extracted, purge=purge, exclusions=self.request.purge_exclusions
             )
         except (SeawayError, OSError) as exc:
             raise _ConventionFailed(f"copying to the installation directory failed: {_reason(exc)}") from exc
@@ -249,13 +253,14 @@ class _Deployment:
             installed_to=str(self.current),
             when=self.now.isoformat(),
             succeeded=succeeded,
+            machine=request.machine,
         )
-        journal = DeploymentJournal(request.applications)
         keep = request.keep_installs if succeeded else None
         try:
-            removed = await asyncio.to_thread(journal.record, entry, keep=keep)
-        except (OSError, ValueError, TypeError) as exc:  # an unreadable journal must not fail a deployment
-            await self.log.write(f"The deployment journal {journal.path} could not be updated: {exc}", "warning")
+            removed = await self.files.record(entry, keep=keep)
+        except (SeawayError, OSError, ValueError, TypeError) as exc:  # an unreadable journal must not fail a deployment
+            path = self.files.applications / JOURNAL_NAME
+            await self.log.write(f"The deployment journal {path} could not be updated: {_reason(exc)}", "warning")
             return
         for directory in removed:
             await self.log.write(f"Removed the older installation {directory}")
@@ -267,12 +272,6 @@ class _Deployment:
     def _check_canceled(self) -> None:
         if self.cancel.is_set():
             raise _ConventionFailed("the deployment was canceled")
-
-
-def _delete_scripts(extracted: Path, current: Path) -> None:
-    delete_scripts(extracted)
-    if current != extracted:
-        delete_scripts(current)
 
 
 def _reason(exc: BaseException) -> str:
