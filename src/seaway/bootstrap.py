@@ -91,6 +91,7 @@ def build_services(
         store, package_files, PackageFiles(data_dir / "package-cache"), settings.package_max_bytes
     )
     applications_dir = data_dir / "applications"
+    extract_limits = ExtractLimits(max_total_bytes=settings.package_extract_max_bytes)
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: on_targets(
             make_script_step(LocalTarget(), settings.script_timeout_seconds),
@@ -100,12 +101,14 @@ def build_services(
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
-        StepType.DEPLOY_PACKAGE: make_deploy_package_step(
-            package_sources,
-            LocalTarget(),
-            applications_dir,
-            settings.script_timeout_seconds,
-            ExtractLimits(max_total_bytes=settings.package_extract_max_bytes),
+        StepType.DEPLOY_PACKAGE: on_targets(
+            make_deploy_package_step(
+                package_sources, LocalTarget(), applications_dir, settings.script_timeout_seconds, extract_limits
+            ),
+            lambda target: make_deploy_package_step(
+                package_sources, target, applications_dir, settings.script_timeout_seconds, extract_limits
+            ),
+            StoreMachines(store),
         ),
     }
     metrics = EngineMetrics()

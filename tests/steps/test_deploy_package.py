@@ -93,14 +93,6 @@ async def test_a_package_the_feed_cannot_give_fails_naming_the_feed_and_package(
     assert outcome.error.startswith('cannot get package RandomQuotes 2.0.0 from feed "builtin"')
 
 
-async def test_running_on_targets_is_refused_until_targets_exist(tmp_path):
-    _, step = step_for(tmp_path)
-
-    outcome = await step(context(tmp_path, {"run_on": "targets", "roles": ["web-server"]}, reference()))
-
-    assert isinstance(outcome, Failed) and "run_on: targets" in outcome.error
-
-
 async def test_a_traversal_archive_fails_the_step_and_leaves_the_applications_directory_empty(tmp_path):
     _, step = step_for(tmp_path)
     build_package(tmp_path / "feed", "RandomQuotes", "1.0.1", {"../evil.sh": "rm -rf /"}, PackageFormat.TAR_GZ)

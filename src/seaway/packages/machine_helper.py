@@ -9,7 +9,6 @@ the server has checked the archive's listing (`archives.inspect_archive`) before
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -20,7 +19,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 if __package__:
     from seaway.packages.on_machine import (
@@ -33,6 +32,7 @@ if __package__:
         match_files,
         overlap_problem,
         replace_keeping_mode,
+        sha256_of,
     )
 else:  # run on a target, where on_machine.py lies beside this file
     from on_machine import (  # type: ignore[import-not-found,no-redef]
@@ -45,6 +45,7 @@ else:  # run on a target, where on_machine.py lies beside this file
         match_files,
         overlap_problem,
         replace_keeping_mode,
+        sha256_of,
     )
 
 ANSWER_PREFIX = "##seaway-machine "
@@ -64,7 +65,7 @@ class _Budget:
     def __init__(self, limit: int) -> None:
         self.limit, self.written = limit, 0
 
-    def copy(self, source: BinaryIO, target: Path, mode: int) -> None:
+    def copy(self, source: IO[bytes], target: Path, mode: int) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW
         with os.fdopen(os.open(target, flags, mode), "wb") as out:
             while chunk := source.read(_CHUNK):
@@ -85,6 +86,9 @@ def extract(archive: Path, fmt: str, base: Path, max_bytes: int) -> tuple[Path, 
             count = _unzip(archive, staging, budget, nupkg=fmt == "nupkg")
         else:
             count = _untar(archive, staging, budget)
+        mask = os.umask(0)
+        os.umask(mask)
+        staging.chmod(0o777 & ~mask)  # made private by mkdtemp; an installation is as readable as any directory
         for path in staging.rglob("*"):
             if path.is_symlink() and not inside(path, staging):
                 raise Refused(f"{path.relative_to(staging)} is a symbolic link that leads outside the package")
@@ -157,14 +161,6 @@ def _untar(archive: Path, root: Path, budget: _Budget) -> int:
 
 
 # --- the requests a target answers ----------------------------------------------------------------------
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _adopt(args: dict[str, Any]) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from pathlib import Path
 
 JOURNAL_NAME = "DeploymentJournal.json"
 _LOCK_NAME = ".DeploymentJournal.lock"
+_CHUNK = 1024 * 1024
 # NuGet's own files in a nupkg, which NuGet and Calamari do not unpack (NuGet's PackageHelper.IsPackageFile).
 _NUGET_DIRECTORIES = ("_rels", "package")
 _NUGET_ROOT_FILES = ("[content_types].xml", ".signature.p7s")
@@ -55,6 +57,14 @@ def free_directory(base: Path) -> Path:
         suffix += 1
         candidate = base.with_name(f"{base.name}_{suffix}")
     return candidate
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        while chunk := source.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -1,11 +1,14 @@
-"""The deploy-package step: the release's package fetched from its feed, then deployed on this server by
-the package conventions (extract, scripts, substitution, structured variables, custom directory, journal).
+"""The deploy-package step: the release's package fetched from its feed, then deployed by the package
+conventions (extract, scripts, substitution, structured variables, custom directory, journal) on this
+server, or on a target (`remote_files`: the package sent once into the target's cache, the conventions run
+on the target's files).
 
 Later steps read where it went as `#{Octopus.Action[<step>].Output.Package.InstallationDirectoryPath}`.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -13,10 +16,15 @@ from typing import Any
 from seaway.errors import SeawayError
 from seaway.packages.archives import ExtractLimits
 from seaway.packages.conventions import PackageDeployment, deploy_package
+from seaway.packages.machine_files import LocalFiles, MachineFiles
+from seaway.packages.on_machine import sha256_of
+from seaway.packages.packaged_scripts import ScriptRunner
 from seaway.packages.sources import PackageSource
 from seaway.steps.base import Failed, Render, StepContext, StepExecutor, StepOutcome, Succeeded
-from seaway.steps.packaged_scripts import TargetScriptRunner
-from seaway.targets.base import Target
+from seaway.steps.packaged_scripts import RemoteScriptRunner, TargetScriptRunner
+from seaway.steps.remote_files import RemoteFiles
+from seaway.steps.script import remote_step_dir
+from seaway.targets.base import RemoteTarget, Target
 
 DEFAULT_KEEP_INSTALLS = 5
 
@@ -31,9 +39,6 @@ def make_deploy_package_step(
     unpack_limits = limits or ExtractLimits()
 
     async def deploy(ctx: StepContext) -> StepOutcome:
-        run_on = str(ctx.step.prop("run_on", "server"))
-        if run_on != "server":
-            return Failed(f'run_on: {run_on} is not supported for deploy-package steps yet; use "run_on: server"')
         reference = ctx.package
         if reference is None:
             return Failed("the release has no package for this step")
@@ -43,6 +48,25 @@ def make_deploy_package_step(
             return Failed(
                 f'cannot get package {reference.package_id} {reference.version} from feed "{reference.feed}": {exc}'
             )
+        timeout = float(ctx.step.prop("timeout") or default_timeout)
+        files: MachineFiles = LocalFiles(applications_dir)
+        scripts: ScriptRunner = TargetScriptRunner(target, ctx.workdir, ctx.log)
+        if isinstance(target, RemoteTarget):
+            try:
+                sha256 = reference.sha256 or await asyncio.to_thread(sha256_of, package_file)
+                remote = await RemoteFiles.open(
+                    target,
+                    lambda work_dir: remote_step_dir(work_dir, ctx),
+                    ctx.workdir,
+                    ctx.log,
+                    ctx.cancel,
+                    timeout,
+                    sha256,
+                    reference.format,
+                )
+            except SeawayError as exc:
+                return Failed(f"cannot deploy {reference.package_id} {reference.version} there: {exc}")
+            files, scripts = remote, RemoteScriptRunner(target, remote.step_dir, ctx.workdir, ctx.log)
         request = PackageDeployment(
             package_file=package_file,
             format=reference.format,
@@ -51,7 +75,7 @@ def make_deploy_package_step(
             environment=ctx.environment,
             project=ctx.project,
             step=ctx.step.name,
-            applications=applications_dir,
+            applications=files.applications,
             variables=ctx.variables,
             substitute_in_files=_patterns(ctx.render, ctx.step.prop("substitute_in_files"), "substitute_in_files"),
             ignore_substitution_errors=ctx.step.flag("ignore_substitution_errors"),
@@ -61,11 +85,13 @@ def make_deploy_package_step(
             purge_exclusions=_patterns(ctx.render, ctx.step.prop("purge_exclusions"), "purge_exclusions"),
             run_package_scripts=ctx.step.flag("run_package_scripts", default=True),
             keep_installs=int(ctx.step.prop("keep_installs") or DEFAULT_KEEP_INSTALLS),
-            timeout=float(ctx.step.prop("timeout") or default_timeout),
+            timeout=timeout,
             limits=unpack_limits,
+            machine=ctx.machine or "",
         )
-        scripts = TargetScriptRunner(target, ctx.workdir, ctx.log)
-        result = await deploy_package(request, scripts=scripts, log=ctx.log, cancel=ctx.cancel, now=ctx.now())
+        result = await deploy_package(
+            request, scripts=scripts, log=ctx.log, cancel=ctx.cancel, now=ctx.now(), files=files
+        )
         if result.error is not None:
             return Failed(result.error, result.outputs)
         return Succeeded(result.outputs)

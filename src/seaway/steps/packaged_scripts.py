@@ -17,17 +17,20 @@ import shlex
 from collections.abc import Mapping
 from pathlib import Path
 
+from seaway.errors import TargetError
 from seaway.packages.packaged_scripts import ScriptResult, ScriptRun
 from seaway.steps.base import StepLog
 from seaway.steps.script import (
     BASH_PRELUDE,
     PYTHON_PRELUDE,
+    REMOTE_ENV,
     failure_of,
     output_collector,
+    remote_argv,
     script_command,
     script_env,
 )
-from seaway.targets.base import Command, Target
+from seaway.targets.base import Command, RemoteTarget, Target
 
 # One variable a line, `base64(lower-cased name) base64(value)`: any name or value, newlines included, and
 # read with nothing but bash and base64. Names ignore case, as Octopus's do.
@@ -103,6 +106,42 @@ class TargetScriptRunner:
             with contextlib.suppress(FileNotFoundError):
                 variables_file.unlink()
         return ScriptResult(outputs, failure_of(result, run.timeout))
+
+
+class RemoteScriptRunner:
+    """Runs packaged scripts on a remote target: the wrapper and the variables file go up to the step's
+    directory there (`remote_dir`, the account's alone), and the variables file is removed once it ran."""
+
+    def __init__(self, target: RemoteTarget, remote_dir: str, workdir: Path, log: StepLog) -> None:
+        self.target, self.remote_dir, self.workdir, self.log = target, remote_dir, workdir, log
+
+    async def __call__(self, run: ScriptRun, *, cancel: asyncio.Event) -> ScriptResult:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        name = f"{run.stage}{'.py' if run.syntax == 'python' else '.sh'}"
+        local_variables = self.workdir / f"{run.stage}.variables"
+        remote_variables = f"{self.remote_dir}/{run.stage}.variables"
+        (self.workdir / name).write_text(wrapper_text(run, Path(remote_variables)), encoding="utf-8")
+        await asyncio.to_thread(_write_private, local_variables, variables_file_text(run.variables))
+        try:
+            await self.target.upload(local_variables, remote_variables)
+        finally:
+            local_variables.unlink()
+        await self.target.upload(self.workdir / name, f"{self.remote_dir}/{name}")
+        outputs: dict[str, str] = {}
+        command = Command(remote_argv(run.syntax, f"{self.remote_dir}/{name}"), REMOTE_ENV, run.cwd, run.timeout)
+        try:
+            result = await self.target.run(command, on_line=output_collector(outputs, self.log), cancel=cancel)
+        finally:
+            await self._remove(remote_variables)
+        return ScriptResult(outputs, failure_of(result, run.timeout))
+
+    async def _remove(self, remote: str) -> None:
+        async def ignore(level: str, line: str) -> None:
+            return None
+
+        command = Command(["rm", "-f", "--", remote], REMOTE_ENV, Path(self.remote_dir), 30.0)
+        with contextlib.suppress(TargetError):  # a target that went away keeps it in the account's directory
+            await self.target.run(command, on_line=ignore, cancel=asyncio.Event())
 
 
 def _write_private(path: Path, text: str) -> None:

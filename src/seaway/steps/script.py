@@ -120,13 +120,22 @@ async def _remote_command(
 ) -> Command:
     """The script goes up to `$HOME/.seaway/work/task-N/step-M/<target>/` and runs there with the target's own
     bash."""
-    remote_dir = f"{await target.work_dir()}/work/task-{ctx.task_id}/step-{ctx.step_index + 1}"
-    if ctx.machine:  # several targets may be one machine (accounts, agents): each its own directory
-        remote_dir += f"/{ctx.machine}"
+    remote_dir = remote_step_dir(await target.work_dir(), ctx)
     remote_script = f"{remote_dir}/{script_path.name}"
     await target.upload(script_path, remote_script)
+    return Command(remote_argv(syntax, remote_script), REMOTE_ENV, Path(remote_dir), timeout)
+
+
+def remote_step_dir(work_dir: str, ctx: StepContext) -> str:
+    """Where a step's files go on a target: `<work dir>/work/task-N/step-M[/<target>]`."""
+    remote_dir = f"{work_dir}/work/task-{ctx.task_id}/step-{ctx.step_index + 1}"
+    if ctx.machine:  # several targets may be one machine (accounts, agents): each its own directory
+        remote_dir += f"/{ctx.machine}"
+    return remote_dir
+
+
+def remote_argv(syntax: str, remote_script: str) -> list[str]:
+    """How a script on a target is run: its own python3, or /bin/bash, non-login."""
     if syntax == "python":
-        argv = ["python3", "-u", remote_script]
-    else:
-        argv = ["/bin/bash", "--noprofile", "--norc", "-e", remote_script]
-    return Command(argv, REMOTE_ENV, Path(remote_dir), timeout)
+        return ["python3", "-u", remote_script]
+    return ["/bin/bash", "--noprofile", "--norc", "-e", remote_script]
