@@ -259,3 +259,30 @@ async def test_a_target_that_cannot_be_reached_fails_its_part_naming_it_while_th
         f"failed on 1 of 2 target(s): web-02: cannot deploy RandomQuotes 1.0.1 there: cannot reach {sshd.host}:"
     )
     assert (sshd.home / "deployed-web-01").is_file()
+
+
+class WatchedLog(RecordedLog):
+    """A recorded log that says when a line arrives, so a test can act at that moment without waiting blind."""
+
+    def __init__(self, awaited: str) -> None:
+        super().__init__()
+        self.awaited, self.arrived = awaited, asyncio.Event()
+
+    async def write(self, message: str, level: str = "info") -> None:
+        await super().write(message, level)
+        if message == self.awaited:
+            self.arrived.set()
+
+
+async def test_a_target_going_down_during_its_deploy_script_fails_the_step_naming_it(sshd, tmp_path):
+    publish(tmp_path, "1.0.1", {**FILES, "Deploy.sh": "echo started\nexec sleep 600\n"})
+    ctx = context(tmp_path, 7, {})
+    ctx.log = WatchedLog("[web-01] started")
+
+    running = asyncio.create_task(package_step(tmp_path, ListedMachines([ssh_machine(sshd, "web-01", 1)]))(ctx))
+    await ctx.log.arrived.wait()
+    sshd.stop()
+    outcome = await running
+
+    assert isinstance(outcome, Failed)
+    assert outcome.error.startswith(f"failed on 1 of 1 target(s): web-01: lost the connection to {sshd.host}:")
