@@ -16,8 +16,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from seaway.errors import TooLarge
+from seaway.packages.on_machine import sha256_of
 
 CHUNK = 1024 * 1024
+file_sha256 = sha256_of  # a file's hash as the feed addresses it
 BATCH = 4 * 1024 * 1024
 
 
@@ -26,14 +28,6 @@ class StoredFile:
     sha256: str
     size: int
     path: Path
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        while chunk := source.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Upload:

@@ -22,31 +22,9 @@ from pathlib import Path
 from typing import IO, Any
 
 if __package__:
-    from seaway.packages.on_machine import (
-        DeploymentJournal,
-        JournalEntry,
-        copy_tree,
-        free_directory,
-        inside,
-        is_nuget_metadata,
-        match_files,
-        overlap_problem,
-        replace_keeping_mode,
-        sha256_of,
-    )
+    from seaway.packages import on_machine
 else:  # run on a target, where on_machine.py lies beside this file
-    from on_machine import (  # type: ignore[import-not-found,no-redef]
-        DeploymentJournal,
-        JournalEntry,
-        copy_tree,
-        free_directory,
-        inside,
-        is_nuget_metadata,
-        match_files,
-        overlap_problem,
-        replace_keeping_mode,
-        sha256_of,
-    )
+    import on_machine  # type: ignore[import-not-found,no-redef]
 
 ANSWER_PREFIX = "##seaway-machine "
 _CHUNK = 1024 * 1024
@@ -90,10 +68,10 @@ def extract(archive: Path, fmt: str, base: Path, max_bytes: int) -> tuple[Path, 
         os.umask(mask)
         staging.chmod(0o777 & ~mask)  # made private by mkdtemp; an installation is as readable as any directory
         for path in staging.rglob("*"):
-            if path.is_symlink() and not inside(path, staging):
+            if path.is_symlink() and not on_machine.inside(path, staging):
                 raise Refused(f"{path.relative_to(staging)} is a symbolic link that leads outside the package")
         while True:
-            destination = free_directory(base)
+            destination = on_machine.free_directory(base)
             try:
                 staging.rename(destination)  # an existing, non-empty directory is never replaced
             except OSError:
@@ -117,7 +95,7 @@ def _unzip(archive: Path, root: Path, budget: _Budget, *, nupkg: bool) -> int:
     count = 0
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
-            if nupkg and is_nuget_metadata(info.filename.replace("\\", "/")):
+            if nupkg and on_machine.is_nuget_metadata(info.filename.replace("\\", "/")):
                 continue
             target = _safe_path(root, info.filename)
             unix_mode = info.external_attr >> 16
@@ -166,7 +144,7 @@ def _untar(archive: Path, root: Path, budget: _Budget) -> int:
 def _adopt(args: dict[str, Any]) -> dict[str, Any]:
     """A package just sent (`partial`) becomes the cache's copy once its bytes are the ones expected."""
     partial, cached = Path(args["partial"]), Path(args["cached"])
-    found = sha256_of(partial)
+    found = on_machine.sha256_of(partial)
     if found != args["sha256"]:
         partial.unlink()
         raise Refused(f"the package arrived damaged: its SHA-256 is {found}, not {args['sha256']}")
@@ -185,16 +163,16 @@ def _first_file(args: dict[str, Any]) -> dict[str, Any]:
 
 def _replace(args: dict[str, Any]) -> dict[str, Any]:
     for new, path in args["pairs"]:
-        replace_keeping_mode(Path(new), Path(path))
+        on_machine.replace_keeping_mode(Path(new), Path(path))
     return {}
 
 
 def _install(args: dict[str, Any]) -> dict[str, Any]:
     extracted, target = Path(args["extracted"]), Path(args["target"])
-    problem = overlap_problem(target, extracted)
+    problem = on_machine.overlap_problem(target, extracted)
     if problem:
         raise Refused(problem)
-    files, purged = copy_tree(extracted, target, purge=bool(args["purge"]), exclusions=args["exclusions"])
+    files, purged = on_machine.copy_tree(extracted, target, purge=bool(args["purge"]), exclusions=args["exclusions"])
     return {"files": files, "purged": purged}
 
 
@@ -206,15 +184,15 @@ def _remove(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _journal(args: dict[str, Any]) -> dict[str, Any]:
-    journal = DeploymentJournal(Path(args["applications"]))
-    removed = journal.record(JournalEntry(**args["entry"]), keep=args["keep"])
+    journal = on_machine.DeploymentJournal(Path(args["applications"]))
+    removed = journal.record(on_machine.JournalEntry(**args["entry"]), keep=args["keep"])
     return {"removed": [str(path) for path in removed]}
 
 
 OPERATIONS: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "adopt": _adopt,
     "extract": _extract,
-    "match": lambda args: {"files": match_files(Path(args["root"]), args["patterns"])},
+    "match": lambda args: {"files": on_machine.match_files(Path(args["root"]), args["patterns"])},
     "first_file": _first_file,
     "replace": _replace,
     "install": _install,
