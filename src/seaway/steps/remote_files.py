@@ -21,7 +21,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from seaway.domain.packages import PackageFormat
@@ -204,7 +204,11 @@ class RemoteFiles:
     async def find_script(self, directory: Path, stage: Stage) -> tuple[Path, str] | None:
         candidates = {str(directory / f"{stage}{extension}"): syntax for extension, syntax in SCRIPT_SYNTAXES}
         found = (await self.call("first_file", paths=list(candidates)))["path"]
-        return None if found is None else (Path(found), candidates[found])
+        if found is None:
+            return None
+        if found not in candidates:
+            raise TargetError(f"the target answered {found!r}, which is none of the scripts asked about")
+        return Path(found), candidates[found]
 
     async def substitute(self, root: Path, patterns: Sequence[str], render: FileRender) -> SubstitutionReport:
         return await self._edit_here(
@@ -224,7 +228,7 @@ class RemoteFiles:
         just those, at the same relative paths, so the patterns match the same files in it; the files it
         changed go back."""
         cleaned = [check_pattern(pattern, field_name=field) for pattern in patterns]
-        matched: list[str] = (await self.call("match", root=str(root), patterns=cleaned))["files"]
+        matched = [_relative(path) for path in (await self.call("match", root=str(root), patterns=cleaned))["files"]]
         self.local_dir.mkdir(parents=True, exist_ok=True)
         mirror = Path(tempfile.mkdtemp(dir=self.local_dir, prefix=".files-"))
         try:
@@ -266,6 +270,14 @@ class RemoteFiles:
     async def record(self, entry: JournalEntry, *, keep: int | None) -> list[Path]:
         done = await self.call("journal", applications=str(self.applications), entry=asdict(entry), keep=keep)
         return [Path(path) for path in done["removed"]]
+
+
+def _relative(path: str) -> str:
+    """A path the target named below a directory; written here under a local copy, so it must stay there."""
+    parts = PurePosixPath(path).parts
+    if not parts or PurePosixPath(path).is_absolute() or ".." in parts:
+        raise TargetError(f"the target named {path!r} as a file below the installation directory")
+    return path
 
 
 def _digests(root: Path, relatives: Sequence[str]) -> dict[str, str]:
