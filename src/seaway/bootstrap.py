@@ -27,7 +27,7 @@ from seaway.packages.files import PackageFiles
 from seaway.security.secrets import MasterKey
 from seaway.settings import Settings
 from seaway.steps.base import StepExecutor
-from seaway.steps.deploy_package import make_deploy_package_step
+from seaway.steps.deploy_package import make_deploy_package_steps
 from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
 from seaway.steps.on_targets import on_targets
@@ -101,14 +101,8 @@ def build_services(
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
-        StepType.DEPLOY_PACKAGE: on_targets(
-            make_deploy_package_step(
-                package_sources, LocalTarget(), applications_dir, settings.script_timeout_seconds, extract_limits
-            ),
-            lambda target: make_deploy_package_step(
-                package_sources, target, applications_dir, settings.script_timeout_seconds, extract_limits
-            ),
-            StoreMachines(store),
+        StepType.DEPLOY_PACKAGE: make_deploy_package_steps(
+            package_sources, StoreMachines(store), applications_dir, settings.script_timeout_seconds, extract_limits
         ),
     }
     metrics = EngineMetrics()

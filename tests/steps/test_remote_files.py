@@ -22,10 +22,9 @@ from seaway.domain.process import Step, StepType
 from seaway.domain.targets import Account, AccountType, DeploymentTarget, SshEndpoint
 from seaway.engine.variables import StepRenderer
 from seaway.steps.base import Failed, StepContext, Succeeded
-from seaway.steps.deploy_package import make_deploy_package_step
-from seaway.steps.on_targets import Machine, on_targets
+from seaway.steps.deploy_package import make_deploy_package_steps
+from seaway.steps.on_targets import Machine
 from seaway.targets.base import Command, CommandResult, LineSink
-from seaway.targets.local import LocalTarget
 from seaway.targets.ssh import SshTarget
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -64,14 +63,9 @@ def context(tmp_path: Path, task_id: int, properties: dict, version: str = "1.0.
     )
 
 
-def package_step(tmp_path: Path, machines: ListedMachines):
-    source = DirectorySource(tmp_path / "feed")
-    applications = tmp_path / "server-applications"
-    return on_targets(
-        make_deploy_package_step(source, LocalTarget(), applications, 60),
-        lambda target: make_deploy_package_step(source, target, applications, 60),
-        machines,
-    )
+def package_step(tmp_path: Path, machines: ListedMachines, source: DirectorySource | None = None):
+    feed = source or DirectorySource(tmp_path / "feed")
+    return make_deploy_package_steps(feed, machines, tmp_path / "server-applications", 60)
 
 
 def publish(tmp_path: Path, version: str, files=FILES) -> str:
@@ -93,9 +87,12 @@ async def test_the_package_is_deployed_on_each_target_with_the_conventions_run_t
     properties = {"substitute_in_files": ["config/*.conf"], "structured_variables": ["appsettings.json"]}
     ctx = context(tmp_path, 7, properties)
 
-    outcome = await package_step(tmp_path, two_targets(sshd))(ctx)
+    feed = DirectorySource(tmp_path / "feed")
+
+    outcome = await package_step(tmp_path, two_targets(sshd), feed)(ctx)
 
     assert isinstance(outcome, Succeeded), outcome
+    assert len(feed.fetched) == 1  # once for both targets
     log = log_of(ctx)
     seaway = sshd.home / ".seaway"
     assert (seaway / "packages" / f"{sha256}.zip").is_file()

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from seaway.domain.packages import PackageReference
 from seaway.errors import SeawayError
 from seaway.packages.archives import ExtractLimits
 from seaway.packages.conventions import PackageDeployment, deploy_package
@@ -21,10 +22,12 @@ from seaway.packages.on_machine import sha256_of
 from seaway.packages.packaged_scripts import ScriptRunner
 from seaway.packages.sources import PackageSource
 from seaway.steps.base import Failed, Render, StepContext, StepExecutor, StepOutcome, Succeeded
+from seaway.steps.on_targets import Machines, on_targets
 from seaway.steps.packaged_scripts import RemoteScriptRunner, TargetScriptRunner
 from seaway.steps.remote_files import RemoteFiles
 from seaway.steps.script import remote_step_dir
 from seaway.targets.base import RemoteTarget, Target
+from seaway.targets.local import LocalTarget
 
 DEFAULT_KEEP_INSTALLS = 5
 
@@ -45,9 +48,7 @@ def make_deploy_package_step(
         try:
             package_file = await source.fetch(reference)
         except SeawayError as exc:
-            return Failed(
-                f'cannot get package {reference.package_id} {reference.version} from feed "{reference.feed}": {exc}'
-            )
+            return Failed(_unavailable(reference, exc))
         timeout = float(ctx.step.prop("timeout") or default_timeout)
         files: MachineFiles = LocalFiles(applications_dir)
         scripts: ScriptRunner = TargetScriptRunner(target, ctx.workdir, ctx.log)
@@ -97,6 +98,48 @@ def make_deploy_package_step(
         return Succeeded(result.outputs)
 
     return deploy
+
+
+def make_deploy_package_steps(
+    source: PackageSource,
+    machines: Machines,
+    applications_dir: Path,
+    default_timeout: float,
+    limits: ExtractLimits | None = None,
+) -> StepExecutor:
+    """The step wherever it runs: on this server, or (`run_on: targets`) on each of its targets, the package
+    fetched from its feed once for all of them."""
+    on_server = make_deploy_package_step(source, LocalTarget(), applications_dir, default_timeout, limits)
+
+    async def deploy(ctx: StepContext) -> StepOutcome:
+        reference = ctx.package
+        if str(ctx.step.prop("run_on", "server")) != "targets" or reference is None:
+            return await on_server(ctx)
+        try:
+            fetched = _Fetched(reference, await source.fetch(reference), source)
+        except SeawayError as exc:
+            return Failed(_unavailable(reference, exc))
+
+        def on_machine(target: Target) -> StepExecutor:
+            return make_deploy_package_step(fetched, target, applications_dir, default_timeout, limits)
+
+        return await on_targets(on_server, on_machine, machines)(ctx)
+
+    return deploy
+
+
+class _Fetched:
+    """The step's package, fetched once for all its targets."""
+
+    def __init__(self, reference: PackageReference, path: Path, source: PackageSource) -> None:
+        self.reference, self.path, self.source = reference, path, source
+
+    async def fetch(self, reference: PackageReference) -> Path:
+        return self.path if reference == self.reference else await self.source.fetch(reference)
+
+
+def _unavailable(reference: PackageReference, exc: SeawayError) -> str:
+    return f'cannot get package {reference.package_id} {reference.version} from feed "{reference.feed}": {exc}'
 
 
 def _patterns(render: Render, value: Any, field: str) -> tuple[str, ...]:

@@ -100,7 +100,11 @@ class RemoteFiles:
         probe = "\n".join(
             [
                 "umask 077",  # the step's directory holds variable files: the account's alone
-                f"mkdir -p -- {_quoted(self.step_dir)} {_quoted(posixpath.dirname(cached))} || exit 1",
+                "mkdir -p -- "
+                + " ".join(
+                    _quoted(d) for d in (self.step_dir, posixpath.dirname(cached), posixpath.dirname(self.helper))
+                )
+                + " || exit 1",
                 *(f'command -v {tool} >/dev/null 2>&1 || echo "{_MARK}missing {tool}"' for tool in REQUIRED_TOOLS),
                 f'[ -f {_quoted(self.helper)} ] && echo "{_MARK}have helper"',
                 f'[ -f {_quoted(cached)} ] && echo "{_MARK}have package"',
