@@ -47,10 +47,6 @@ REQUIRED_TOOLS = ("tar", "python3")
 _MARK = "##seaway-prepare "
 
 
-def _quoted(path: str) -> str:
-    return shlex.quote(path)
-
-
 class RemoteFiles:
     """One deployment's view of one target's files: `open` checks the target and makes its directories."""
 
@@ -63,14 +59,14 @@ class RemoteFiles:
         log: StepLog,
         cancel: asyncio.Event,
         timeout: float,
+        sha256: str,
     ) -> None:
         self.target, self.work_dir, self.step_dir, self.local_dir = target, work_dir, step_dir, local_dir
-        self.log, self.cancel, self.timeout = log, cancel, timeout
+        self.log, self.cancel, self.timeout, self.sha256 = log, cancel, timeout, sha256
         self.applications = Path(work_dir) / "applications"
         self.helper = f"{work_dir}/bin/{HELPER_VERSION}/{HELPER_SOURCES[1].name}"
         self.has_helper = False
-        self.sha256 = ""
-        self.cached: set[str] = set()
+        self.cached: set[str] = set()  # the packages the target's cache is known to hold
 
     @classmethod
     async def open(
@@ -87,27 +83,26 @@ class RemoteFiles:
         """The target's files, once it is known to have what the conventions need (one round trip), with the
         helper there and whether its cache already holds the package `sha256`."""
         work_dir = await target.work_dir()
-        files = cls(target, work_dir, step_dir(work_dir), local_dir, log, cancel, timeout)
-        await files._prepare(sha256, fmt)
-        files.sha256 = sha256
+        files = cls(target, work_dir, step_dir(work_dir), local_dir, log, cancel, timeout, sha256)
+        await files._prepare(fmt)
         return files
 
     def cache_path(self, sha256: str, fmt: PackageFormat) -> str:
         return f"{self.work_dir}/packages/{sha256}.{fmt}"
 
-    async def _prepare(self, sha256: str, fmt: PackageFormat) -> None:
-        cached = self.cache_path(sha256, fmt)
+    async def _prepare(self, fmt: PackageFormat) -> None:
+        cached = self.cache_path(self.sha256, fmt)
         probe = "\n".join(
             [
                 "umask 077",  # the step's directory holds variable files: the account's alone
                 "mkdir -p -- "
                 + " ".join(
-                    _quoted(d) for d in (self.step_dir, posixpath.dirname(cached), posixpath.dirname(self.helper))
+                    shlex.quote(d) for d in (self.step_dir, posixpath.dirname(cached), posixpath.dirname(self.helper))
                 )
                 + " || exit 1",
                 *(f'command -v {tool} >/dev/null 2>&1 || echo "{_MARK}missing {tool}"' for tool in REQUIRED_TOOLS),
-                f'[ -f {_quoted(self.helper)} ] && echo "{_MARK}have helper"',
-                f'[ -f {_quoted(cached)} ] && echo "{_MARK}have package"',
+                f'[ -f {shlex.quote(self.helper)} ] && echo "{_MARK}have helper"',
+                f'[ -f {shlex.quote(cached)} ] && echo "{_MARK}have package"',
                 "exit 0",
             ]
         )
@@ -138,7 +133,8 @@ class RemoteFiles:
             Command(argv, REMOTE_ENV, Path(self.work_dir), self.timeout), on_line=on_line, cancel=self.cancel
         )
         if result.exit_code != 0 or result.timed_out or result.canceled:
-            raise TargetError(f"the target could not prepare the deployment: {' '.join(errors[-3:]) or result}")
+            said = " ".join(errors[-3:]) or f"exit code {result.exit_code}"
+            raise TargetError(f"the target could not prepare the deployment: {said}")
         return answers
 
     async def _send_helper(self) -> None:
@@ -150,7 +146,7 @@ class RemoteFiles:
         for source in HELPER_SOURCES:  # on_machine.py first: the helper's presence means both are there
             partial = f"{directory}/.{source.name}.{token}.partial"
             await self.target.upload(source, partial)
-            moves.append(f"mv -f -- {_quoted(partial)} {_quoted(f'{directory}/{source.name}')}")
+            moves.append(f"mv -f -- {shlex.quote(partial)} {shlex.quote(f'{directory}/{source.name}')}")
         await self._bash(" && ".join(moves))
         self.has_helper = True
 
@@ -187,12 +183,14 @@ class RemoteFiles:
     ) -> Extracted:
         # Checked here first, with the server's own rules, so that a package to be refused is never sent.
         await asyncio.to_thread(inspect_archive, package_file, fmt, limits=limits, display_name=name)
-        cached = await self._acquire(package_file, self.sha256, fmt, name)
+        cached = await self._acquire(package_file, fmt, name)
         budget = min(limits.max_total_bytes, int(limits.max_ratio * package_file.stat().st_size))
         done = await self.call("extract", archive=cached, format=str(fmt), base=str(base), max_bytes=budget)
         return Extracted(Path(done["directory"]), int(done["count"]), Path(cached))
 
-    async def _acquire(self, package_file: Path, sha256: str, fmt: PackageFormat, name: str) -> str:
+    async def _acquire(self, package_file: Path, fmt: PackageFormat, name: str) -> str:
+        """The package in the target's cache, sent unless the cache is known to hold it already."""
+        sha256 = self.sha256
         cached = self.cache_path(sha256, fmt)
         if cached in self.cached:
             await self.log.write(f"The target's package cache already holds {name} (SHA-256 {sha256}): nothing sent")
