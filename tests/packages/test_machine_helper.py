@@ -162,3 +162,22 @@ def test_the_journal_keeps_each_targets_installations_apart(helper, tmp_path):
     assert removed == {"result": {"removed": [str(applications / "Test" / "P" / "1-web-01")]}}
     assert (applications / "Test" / "P" / "1-web-02").is_dir()
     assert [e.machine for e in on_machine.DeploymentJournal(applications).entries()] == ["web-02", "web-01"]
+
+
+def test_a_nupkg_is_unpacked_without_nugets_own_files(helper, tmp_path):
+    archive = build_zip(
+        tmp_path / "p.nupkg",
+        {
+            "_rels/.rels": "<Relationships/>",
+            "[Content_Types].xml": "<Types/>",
+            "Quotes.nuspec": "<package/>",
+            "package/services/metadata/core-properties/x.psmdcp": "<x/>",
+            "content/site.txt": "site",
+        },
+    )
+    base = tmp_path / "apps" / "Quotes"
+
+    answer = helper("extract", archive=str(archive), format="nupkg", base=str(base), max_bytes=10_000)
+
+    assert answer == {"result": {"directory": str(base), "count": 1}}
+    assert sorted(p.relative_to(base).as_posix() for p in base.rglob("*")) == ["content", "content/site.txt"]
