@@ -283,3 +283,21 @@ async def test_a_target_going_down_during_its_deploy_script_fails_the_step_namin
 
     assert isinstance(outcome, Failed)
     assert outcome.error.startswith(f"failed on 1 of 1 target(s): web-01: lost the connection to {sshd.host}:")
+
+
+async def test_a_canceled_deployment_stops_the_script_on_the_target_and_journals_the_failed_attempt(sshd, tmp_path):
+    publish(tmp_path, "1.0.1", {**FILES, "Deploy.sh": "echo started\nexec sleep 600\n"})
+    ctx = context(tmp_path, 7, {})
+    ctx.log = WatchedLog("[web-01] started")
+
+    running = asyncio.create_task(package_step(tmp_path, ListedMachines([ssh_machine(sshd, "web-01", 1)]))(ctx))
+    await ctx.log.arrived.wait()
+    ctx.cancel.set()
+    outcome = await running
+
+    assert isinstance(outcome, Failed)
+    assert outcome.error == "failed on 1 of 1 target(s): web-01: Deploy.sh: the script was canceled"
+    journal = json.loads((sshd.home / ".seaway" / "applications" / "DeploymentJournal.json").read_text())
+    assert [(e["version"], e["succeeded"], e["machine"]) for e in journal["installations"]] == [
+        ("1.0.1", False, "web-01")
+    ]

@@ -150,8 +150,9 @@ class RemoteFiles:
         await self._bash(" && ".join(moves))
         self.has_helper = True
 
-    async def call(self, op: str, **args: Any) -> dict[str, Any]:
-        """One operation of the helper on the target; its result, or its refusal as an error."""
+    async def call(self, op: str, *, finishing: bool = False, **args: Any) -> dict[str, Any]:
+        """One operation of the helper on the target; its result, or its refusal as an error. One `finishing`
+        the deployment (its journal entry) runs even once it is canceled, as it does on the server."""
         await self._send_helper()
         answer: dict[str, Any] | None = None
         other: list[str] = []
@@ -165,7 +166,8 @@ class RemoteFiles:
 
         request = json.dumps({"op": op, "args": args})
         command = Command(["python3", self.helper, request], REMOTE_ENV, Path(self.work_dir), self.timeout)
-        result = await self.target.run(command, on_line=on_line, cancel=self.cancel)
+        cancel = asyncio.Event() if finishing else self.cancel
+        result = await self.target.run(command, on_line=on_line, cancel=cancel)
         if result.canceled:
             raise TargetError("the deployment was canceled")
         if answer is None:
@@ -270,7 +272,9 @@ class RemoteFiles:
         await self.call("remove", paths=paths)
 
     async def record(self, entry: JournalEntry, *, keep: int | None) -> list[Path]:
-        done = await self.call("journal", applications=str(self.applications), entry=asdict(entry), keep=keep)
+        done = await self.call(
+            "journal", finishing=True, applications=str(self.applications), entry=asdict(entry), keep=keep
+        )
         return [Path(path) for path in done["removed"]]
 
 
