@@ -9,8 +9,9 @@
 7. record the installation in the machine's journal, which keeps the last N per project, environment
    and step.
 
-The request is plain data and scripts run through a `ScriptRunner`, so that the same code can run wherever
-the package is deployed. File work runs in a thread: the event loop of the server stays free meanwhile.
+The request is plain data, scripts run through a `ScriptRunner` and the file work through `MachineFiles`,
+so that the same code runs wherever the package is deployed: on this server (in a thread, so the event
+loop stays free meanwhile) or on a target.
 """
 
 from __future__ import annotations
@@ -148,7 +149,7 @@ class _Deployment:
             await self.log.write(f"Deployed {self.request.package_id} {self.request.version} to {self.current}")
             await self._journal(succeeded=True)
             if is_truthy(self.renderer.value(DELETE_SCRIPTS) or "true"):
-                await self.files.delete_scripts([self.extracted, self.current])
+                await self._delete_scripts()
             return DeployResult(dict(self.outputs))
         if not self.cancel.is_set():
             await self._deploy_failed()
@@ -264,6 +265,12 @@ class _Deployment:
             return
         for directory in removed:
             await self.log.write(f"Removed the older installation {directory}")
+
+    async def _delete_scripts(self) -> None:
+        try:
+            await self.files.delete_scripts([self.extracted, self.current])
+        except (SeawayError, OSError) as exc:  # the package is deployed; left-over scripts are worth a warning
+            await self.log.write(f"The package's scripts could not be removed: {_reason(exc)}", "warning")
 
     async def _warn_unmatched(self, patterns: list[str]) -> None:
         for pattern in patterns:
