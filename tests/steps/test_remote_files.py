@@ -271,13 +271,19 @@ class WatchedLog(RecordedLog):
             self.arrived.set()
 
 
-async def test_a_target_going_down_during_its_deploy_script_fails_the_step_naming_it(sshd, tmp_path):
+async def deploy_script_running(sshd, tmp_path) -> tuple[StepContext, asyncio.Task]:
+    """A deployment on web-01 whose Deploy.sh has started and runs until stopped."""
     publish(tmp_path, "1.0.1", {**FILES, "Deploy.sh": "echo started\nexec sleep 600\n"})
     ctx = context(tmp_path, 7, {})
-    ctx.log = WatchedLog("[web-01] started")
-
+    log = ctx.log = WatchedLog("[web-01] started")
     running = asyncio.create_task(package_step(tmp_path, ListedMachines([ssh_machine(sshd, "web-01", 1)]))(ctx))
-    await ctx.log.arrived.wait()
+    await log.arrived.wait()
+    return ctx, running
+
+
+async def test_a_target_going_down_during_its_deploy_script_fails_the_step_naming_it(sshd, tmp_path):
+    _, running = await deploy_script_running(sshd, tmp_path)
+
     sshd.stop()
     outcome = await running
 
@@ -286,12 +292,8 @@ async def test_a_target_going_down_during_its_deploy_script_fails_the_step_namin
 
 
 async def test_a_canceled_deployment_stops_the_script_on_the_target_and_journals_the_failed_attempt(sshd, tmp_path):
-    publish(tmp_path, "1.0.1", {**FILES, "Deploy.sh": "echo started\nexec sleep 600\n"})
-    ctx = context(tmp_path, 7, {})
-    ctx.log = WatchedLog("[web-01] started")
+    ctx, running = await deploy_script_running(sshd, tmp_path)
 
-    running = asyncio.create_task(package_step(tmp_path, ListedMachines([ssh_machine(sshd, "web-01", 1)]))(ctx))
-    await ctx.log.arrived.wait()
     ctx.cancel.set()
     outcome = await running
 
