@@ -20,6 +20,11 @@ from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
 from seaway.web.ui.account import router as account_router
 from seaway.web.ui.approvals import router as approvals_router
+from seaway.web.ui.config_api_keys import router as config_api_keys_router
+from seaway.web.ui.config_audit import router as config_audit_router
+from seaway.web.ui.config_teams import router as config_teams_router
+from seaway.web.ui.config_users import router as config_users_router
+from seaway.web.ui.configuration import router as configuration_router
 from seaway.web.ui.decisions import router as decisions_router
 from seaway.web.ui.deploy_form import router as deploy_form_router
 from seaway.web.ui.deployment_actions import router as deployment_actions_router
@@ -65,5 +70,13 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(approvals_router)
     app.include_router(task_list_router)
     app.include_router(outbox_router)
+    for configuration in (
+        configuration_router,
+        config_users_router,
+        config_teams_router,
+        config_api_keys_router,
+        config_audit_router,
+    ):
+        app.include_router(configuration)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()
