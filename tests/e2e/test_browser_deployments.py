@@ -140,3 +140,32 @@ async def test_reject_needs_a_reason_then_retry_and_cancel_the_retry(db_url, tmp
 async def services_deployment(services: Services, number: int):
     async with services.store.reading() as uow:
         return await uow.deployments.get(number)
+
+
+async def test_an_administrator_creates_a_user_and_a_key_shown_once_then_revokes_it(db_url, tmp_path, browser):
+    async with server(db_url, tmp_path) as (base_url, services):
+        page = await signed_in(browser, base_url, "root", phone=True)
+        await page.goto(f"{base_url}/configuration")
+        await check_page(page, "configuration-phone")
+        await page.get_by_role("link", name="Users").click()
+        await page.get_by_label("Username").fill("newbie")
+        await page.get_by_label("Display name").fill("New Bie")
+        await page.get_by_role("button", name="Create user").click()
+        await expect(page.locator("main")).to_contain_text("New Bie")
+        await check_page(page, "users-phone")
+
+        await page.goto(f"{base_url}/configuration/api-keys")
+        await page.get_by_label("What it is for").fill("laptop")
+        await page.get_by_role("button", name="Create key").click()
+        key = await page.locator("#new-key").inner_text()
+        assert key.strip()
+        await check_page(page, "api-key-shown-once-phone")
+        await page.goto(f"{base_url}/configuration/api-keys")
+        assert key not in await page.locator("main").inner_text()  # shown once
+        await page.get_by_role("button", name="Revoke laptop").click()
+        await expect(page.locator("main")).to_contain_text("revoked")
+
+        for path in ("/configuration/teams", "/configuration/audit"):
+            await page.goto(base_url + path)
+            await check_page(page, path.rsplit("/", 1)[1] + "-phone")
+        await page.context.close()
