@@ -143,7 +143,7 @@ async def services_deployment(services: Services, number: int):
 
 
 async def test_an_administrator_creates_a_user_and_a_key_shown_once_then_revokes_it(db_url, tmp_path, browser):
-    async with server(db_url, tmp_path) as (base_url, services):
+    async with server(db_url, tmp_path) as (base_url, _):
         page = await signed_in(browser, base_url, "root", phone=True)
         await page.goto(f"{base_url}/configuration")
         await check_page(page, "configuration-phone")

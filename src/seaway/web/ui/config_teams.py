@@ -16,10 +16,9 @@ from seaway.domain.users import Team
 from seaway.engine.teams import update_team
 from seaway.errors import InvalidInput, PermissionDenied
 from seaway.web.access import may, require
-from seaway.web.api.changes import plain, record_change
 from seaway.web.api.representations import team_json
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.configuration import act
+from seaway.web.ui.configuration import act, record_edit
 from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
@@ -87,10 +86,9 @@ async def _change_members(request: Request, team_id: str, change: str) -> Respon
                 user = await uow.users.get_by_username(username)  # an unknown user is named as such
                 others = (*others, user.username)
             after = await update_team(uow, number, replace(before, members=others))
-            await record_change(
-                uow, actor, now=now, action="team.updated", entity="team", entity_id=format_id("team", number),
-                before=plain(team_json(before)), after=plain(team_json(after)),
-            )  # fmt: skip
+            await record_edit(
+                uow, actor, now=now, kind="team", number=number, before=team_json(before), after=team_json(after)
+            )
 
     return await act(request, PATH, work, _page)
 

@@ -18,10 +18,9 @@ from seaway.engine.users import create_user, reset_password, update_user
 from seaway.errors import PermissionDenied
 from seaway.security.passwords import MIN_LENGTH
 from seaway.web.access import may, require
-from seaway.web.api.changes import plain, record_change
 from seaway.web.api.representations import user_json
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.configuration import act
+from seaway.web.ui.configuration import act, record_edit
 from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
@@ -91,11 +90,9 @@ async def create(request: Request) -> Response:
         async with services.store.transaction() as uow:
             created = await create_user(uow, user, now=now)
             assert created.id is not None
-            public_id = format_id("user", created.id)
-            await record_change(
-                uow, actor, now=now, action="user.created", entity="user", entity_id=public_id,
-                before=None, after=plain(user_json(created)),
-            )  # fmt: skip
+            await record_edit(
+                uow, actor, now=now, kind="user", number=created.id, before=None, after=user_json(created)
+            )
             if new_hash is not None:
                 await reset_password(uow, created.id, new_hash, actor=actor, now=now)
 
@@ -115,10 +112,9 @@ async def set_active(request: Request, user_id: str) -> Response:
             after = await update_user(
                 uow, number, replace(before, active=form.field("active") == "true"), actor=actor, now=now
             )
-            await record_change(
-                uow, actor, now=now, action="user.updated", entity="user", entity_id=format_id("user", number),
-                before=plain(user_json(before)), after=plain(user_json(after)),
-            )  # fmt: skip
+            await record_edit(
+                uow, actor, now=now, kind="user", number=number, before=user_json(before), after=user_json(after)
+            )
 
     return await act(request, PATH, work, _page)
 

@@ -9,17 +9,22 @@ reason and the status the API would give.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
 from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import holds_anywhere, record_refusal
+from seaway.web.api.changes import plain, record_change
 from seaway.web.clients import actor_of
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.pages import OUT_OF_DATE, PostedForm, page_for, posted_form, render, signed_in_or_redirect, ui_of
@@ -77,3 +82,21 @@ async def act(request: Request, back: str, work: Work, reshow: Reshow) -> Respon
     if shown is not None:
         return shown
     return RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
+
+
+async def record_edit(
+    uow: UnitOfWork,
+    actor: Actor,
+    *,
+    now: datetime,
+    kind: str,
+    number: int,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+) -> None:
+    """The audit event the API's endpoints record for the same change (`user.created`, `team.updated`), with
+    the fields it changed, from the objects' API representations."""
+    await record_change(
+        uow, actor, now=now, action=f"{kind}.{'created' if before is None else 'updated'}", entity=kind,
+        entity_id=format_id(kind, number), before=plain(before) if before is not None else None, after=plain(after),
+    )  # fmt: skip
