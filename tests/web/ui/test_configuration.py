@@ -71,11 +71,17 @@ async def test_without_user_edit_there_is_no_form_and_a_forged_one_is_a_403(serv
 
     page = await client.get(USERS)
     forged = await client.post(USERS, data={"csrf_token": csrf, "username": "evil"}, headers=origin_of(client))
+    forged_member = await client.post(
+        "/configuration/teams/Teams-1/members",
+        data={"csrf_token": csrf, "username": "viewer"},
+        headers=origin_of(client),
+    )
     teams = await client.get("/configuration/teams")
     audit = await client.get("/configuration/audit")
     index = await client.get("/configuration")
 
     assert page.status_code == forged.status_code == teams.status_code == audit.status_code == 403
+    assert forged_member.status_code == 403
     assert 'href="/configuration/api-keys"' in index.text and 'href="/configuration/users"' not in index.text
     async with services.store.reading() as uow:
         assert await uow.users.find_by_username("evil") is None

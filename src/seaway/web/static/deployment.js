@@ -47,7 +47,12 @@
 
   async function refresh() {
     refreshTimer = null;
-    const response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    let response;
+    try {
+      response = await fetch(window.location.pathname, { credentials: "same-origin" });
+    } catch (unreachable) {
+      return; // the next event tries again
+    }
     if (!response.ok) {
       return;
     }
