@@ -21,6 +21,7 @@ from tests.fixtures.live_server import PASSWORD, add_person, give_password, live
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.states import TaskState
+from seaway.web.ui import deployments as deployments_page
 
 pytestmark = pytest.mark.slow
 
@@ -106,12 +107,21 @@ async def test_a_deployment_runs_live_and_is_approved_from_the_outbox_at_phone_w
             await page.context.close()
 
 
-async def test_reject_needs_a_reason_then_retry_and_cancel_the_retry(db_url, tmp_path, browser):
+async def test_reject_needs_a_reason_then_retry_and_cancel_the_retry(db_url, tmp_path, browser, monkeypatch):
+    monkeypatch.setattr(deployments_page, "LOG_LINES_SHOWN", 2)
     async with server(db_url, tmp_path) as (base_url, services):
         deployment = await deploy_as(services, "dave")
         await run_all(services)
         page = await signed_in(browser, base_url, "alice")
         await page.goto(f"{base_url}/deployments/Deployments-{deployment.id}")
+
+        # The tail first; the earlier lines on demand.
+        assert "building 0.0.1" not in await page.locator("#log").inner_text()
+        await page.get_by_role("button", name="Load earlier lines").click()
+        await expect(page.locator("#log")).to_contain_text("building 0.0.1")
+        await expect(page.locator("#log-earlier")).to_be_hidden()
+        first_line = (await page.locator("#log").inner_text()).splitlines()[0]
+        assert first_line.endswith("Deploying Quotes release 0.0.1 to Test")
 
         await page.get_by_role("button", name="Reject").click()
         await expect(page.get_by_role("alert")).to_have_text("Not decided: a reason is required to reject")
