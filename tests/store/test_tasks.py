@@ -43,6 +43,7 @@ async def test_appended_lines_come_back_in_order_with_their_values_across_batche
         while page := await uow.tasks.log(task_id, after_id=read[-1].id if read else 0, limit=500):
             read.extend(page)
         tail, total = await uow.tasks.log_tail(task_id, 3)
+        earlier, before_count = await uow.tasks.log_tail(task_id, 2, before_id=tail[0].id)
 
     assert [(ln.at, ln.level, ln.message, ln.step_index) for ln in read] == [
         (ln.at, ln.level, ln.message, ln.step_index) for ln in lines
@@ -50,6 +51,7 @@ async def test_appended_lines_come_back_in_order_with_their_values_across_batche
     ids = [ln.id or 0 for ln in read]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert total == 2_345 and [ln.message for ln in tail] == ["line 2342", "line 2343", "line 2344"]
+    assert before_count == 2_342 and [ln.message for ln in earlier] == ["line 2340", "line 2341"]
 
 
 async def test_lines_are_stored_exactly_as_a_plain_insert_stores_them(services):

@@ -181,15 +181,17 @@ class TaskRepository(Repository):
         )
         return [_log_line(r) for r in await self.conn.execute(stmt)]
 
-    async def log_tail(self, task_id: int, limit: int) -> tuple[builtins.list[LogLine], int]:
-        """The last `limit` lines of a task's log, oldest first, and how many lines it has in all."""
-        stmt = sa.select(task_logs).where(task_logs.c.task_id == task_id).order_by(task_logs.c.id.desc()).limit(limit)
+    async def log_tail(
+        self, task_id: int, limit: int, *, before_id: int | None = None
+    ) -> tuple[builtins.list[LogLine], int]:
+        """The last `limit` lines of a task's log (of those before the line `before_id`), oldest first, and how
+        many lines it has in all (before that line)."""
+        where = [task_logs.c.task_id == task_id]
+        if before_id is not None:
+            where.append(task_logs.c.id < before_id)
+        stmt = sa.select(task_logs).where(*where).order_by(task_logs.c.id.desc()).limit(limit)
         lines = [_log_line(r) for r in await self.conn.execute(stmt)]
-        total = (
-            await self.conn.execute(
-                sa.select(sa.func.count()).select_from(task_logs).where(task_logs.c.task_id == task_id)
-            )
-        ).scalar_one()
+        total = (await self.conn.execute(sa.select(sa.func.count()).select_from(task_logs).where(*where))).scalar_one()
         return lines[::-1], int(total)
 
     # -- deployment slots: one running deployment per project and environment -----------------------

@@ -8,17 +8,35 @@ The approval-link pages carry a secret in their URL and decide deployments with 
 - the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway:
   no script of any kind can run, and no third-party asset can be loaded.
 
+The signed-in pages (everything but the link and sign-in pages) may also run Seaway's own scripts from
+`/static` (never inline), fetch from Seaway (the live log's event stream) and frame Seaway (the outbox's
+emails). An email shown in the outbox is served with a policy of its own: nothing but its inline styles,
+sandboxed even when opened on its own, and framed only by Seaway.
+
 A plain ASGI middleware rather than a per-route helper, so that error pages, 404s and 405s on these
 paths carry the headers too.
 """
 
 from __future__ import annotations
 
+import re
+
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+APP_PAGE_POLICY = (
+    "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; frame-src 'self'; "
+    "img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+# An email's links may only take the top window to the link pages (on a click); it runs nothing.
+EMAIL_SANDBOX = "allow-top-navigation-by-user-activation allow-popups allow-popups-to-escape-sandbox"
+EMAIL_FRAME_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; "
+    f"frame-ancestors 'self'; base-uri 'none'; sandbox {EMAIL_SANDBOX}"
 )
 
 PAGE_HEADERS: dict[str, str] = {
@@ -29,12 +47,18 @@ PAGE_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
 }
 
+APP_PAGE_HEADERS = PAGE_HEADERS | {"Content-Security-Policy": APP_PAGE_POLICY}
+EMAIL_FRAME_HEADERS = PAGE_HEADERS | {"X-Frame-Options": "SAMEORIGIN", "Content-Security-Policy": EMAIL_FRAME_POLICY}
+
 # The stylesheet carries no secret and may be cached; it still must never be sniffed as something else.
 STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
 
 # The JSON API and its interactive documentation are not browser pages of this kind.
 API_PREFIX = "/api/"
 STATIC_PREFIX = "/static/"
+# The pages without script: those a secret link or a signed-out visitor reaches.
+NO_SCRIPT_PREFIXES = ("/links/", "/signin")
+EMAIL_FRAME_PATH = re.compile(r"^/outbox/[^/]+/html$")
 
 
 def headers_for(path: str) -> dict[str, str]:
@@ -42,7 +66,11 @@ def headers_for(path: str) -> dict[str, str]:
         return {}
     if path.startswith(STATIC_PREFIX):
         return STATIC_HEADERS
-    return PAGE_HEADERS
+    if path.startswith(NO_SCRIPT_PREFIXES):
+        return PAGE_HEADERS
+    if EMAIL_FRAME_PATH.match(path):
+        return EMAIL_FRAME_HEADERS
+    return APP_PAGE_HEADERS
 
 
 class SecurityHeaders:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -9,8 +10,8 @@ from tests.fixtures.approvals import decide, deploy_as, interruption_of, run_all
 from tests.fixtures.engine import apply_yaml, log_of
 from tests.fixtures.live_server import (
     decision_state,
+    form_fields,
     give_password,
-    hidden_fields,
     origin_of,
     page_client,
     session_csrf,
@@ -68,7 +69,8 @@ async def test_the_page_shows_who_decided_with_the_note_and_the_final_state(serv
     assert "<blockquote>the banner is &lt;wrong&gt;</blockquote>" in page.text
     assert "failure: Rejected by Bob Builder: the banner is &lt;wrong&gt;" in page.text
     assert "failure: Rejected by Bob Builder" in await log_of(services, deployment)
-    assert "<script" not in page.text
+    # The one script is Seaway's own, from /static: nothing inline.
+    assert re.findall(r"<script\b[^>]*>", page.text) == ['<script src="/static/deployment.js" defer>']
 
 
 async def test_an_unknown_or_malformed_deployment_is_a_404_page(services, client):
@@ -146,7 +148,7 @@ async def decide_on_page(client, deployment, fields: dict[str, str]):
     """Post the page's decision form as a browser would (or, for someone shown no form, forge it)."""
     page = await client.get(f"/deployments/{deployment.id}")
     if 'name="interruption"' in page.text:
-        form = hidden_fields(page.text)
+        form = form_fields(page.text, f"/deployments/Deployments-{deployment.id}/decide")
     else:
         form = {"csrf_token": await session_csrf(client), "interruption": "1"}
     return await client.post(
@@ -240,7 +242,7 @@ async def test_a_decision_already_made_elsewhere_is_a_409_that_names_who(service
 
     response = await client.post(
         f"/deployments/{deployment.id}/decide",
-        data=hidden_fields(page.text) | {"result": "proceed"},
+        data=form_fields(page.text, f"/deployments/Deployments-{deployment.id}/decide") | {"result": "proceed"},
         headers=origin_of(client),
     )
 
@@ -258,7 +260,7 @@ async def test_an_interruption_of_another_deployment_is_refused(services, client
 
     response = await client.post(
         f"/deployments/{second.id}/decide",
-        data=hidden_fields(page.text) | {"result": "proceed"},
+        data=form_fields(page.text, f"/deployments/Deployments-{first.id}/decide") | {"result": "proceed"},
         headers=origin_of(client),
     )
 
@@ -279,4 +281,11 @@ async def test_a_long_log_shows_its_last_lines_and_says_how_many_were_left_out(s
     assert "line-30<" in page.text and "The deployment succeeded" in page.text  # the end is what matters
     assert "line-1<" not in page.text and "line-15<" not in page.text
     total = len((await log_of(services, deployment)).splitlines())
-    assert f"The last 10 lines are shown ({total - 10} earlier ones left out)" in page.text
+    assert f'<span id="log-earlier-count">{total - 10}</span> earlier lines are not shown.' in page.text
+
+    # "Load earlier lines": the page's session reads the lines before the first one shown, a page at a time.
+    task_id, first = re.search(r'data-task="([^"]+)" data-first="(\d+)"', page.text).groups()
+    earlier = await client.get(f"/api/v1/tasks/{task_id}/log", params={"before": first, "limit": 5})
+    assert earlier.status_code == 200
+    assert earlier.json()["earlier"] == total - 15
+    assert [line["id"] for line in earlier.json()["lines"]] == list(range(int(first) - 5, int(first)))

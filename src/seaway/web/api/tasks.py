@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
+from seaway.domain.actors import Actor
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
@@ -97,21 +98,31 @@ async def get_task(task_id: str, read: AuthenticatedRead) -> dict[str, Any]:
 async def get_log(
     request: Request,
     task_id: str,
-    user: CurrentUser,
+    user: ApiKeyOrBrowserUser,
     after: int = Query(0, ge=0, le=MAX_ID, description="last line id seen"),
+    before: int | None = Query(None, ge=1, le=MAX_ID, description="instead: the last lines before this line id"),
     limit: int = Query(LOG_PAGE_LINES, ge=1, le=LOG_PAGE_LINES, description="at most this many lines"),
 ) -> dict[str, Any]:
-    """A page of the log: the lines after `after`, oldest first. Fewer than `limit` lines: the end so far."""
+    """A page of the log: the lines after `after`, oldest first. Fewer than `limit` lines: the end so far.
+
+    With `before`, the `limit` lines just before that line instead (what the deployment page's "load
+    earlier lines" asks for), and `earlier`: how many lines are left before those."""
     async with services_of(request).store.reading() as uow:
         number, _ = await visible_task(uow, user, task_id)
         task = await uow.tasks.get(number)
-        lines = await uow.tasks.log(number, after_id=after, limit=limit)
-    return {
+        if before is not None:
+            lines, before_count = await uow.tasks.log_tail(number, limit, before_id=before)
+        else:
+            lines = await uow.tasks.log(number, after_id=after, limit=limit)
+    page: dict[str, Any] = {
         "task_id": task_id,
         "state": str(task.state),
         "lines": [log_line_json(ln) for ln in lines],
         "last_id": lines[-1].id if lines else after,
     }
+    if before is not None:
+        page["earlier"] = before_count - len(lines)
+    return page
 
 
 @router.get("/tasks/{task_id}/log/raw", response_class=StreamingResponse)
@@ -133,9 +144,11 @@ async def download_log(request: Request, task_id: str, user: ApiKeyOrBrowserUser
 
 @router.get("/tasks/{task_id}/log/stream", response_class=StreamingResponse)
 async def stream_log(
-    request: Request, task_id: str, user: CurrentUser, after: int = Query(0, ge=0, le=MAX_ID)
+    request: Request, task_id: str, user: ApiKeyOrBrowserUser, after: int = Query(0, ge=0, le=MAX_ID)
 ) -> StreamingResponse:
-    """Server-sent events: `log` events carry one line each, `state` the task, `end` closes the stream."""
+    """Server-sent events: `log` events carry one line each, `state` the task, `end` closes the stream.
+
+    The deployment page follows it with the browser's `EventSource`, which sends the session cookie."""
     store = services_of(request).store
     async with store.reading() as uow:
         number, _ = await visible_task(uow, user, task_id)
@@ -163,13 +176,14 @@ async def stream_log(
     return StreamingResponse(events(), media_type="text/event-stream", headers={"Cache-Control": "no-store"})
 
 
-async def cancel(request: Request, user: User, task_id: str) -> int:
-    """Ask for the task to be canceled (`task.cancel` where it runs); its number."""
+async def cancel(request: Request, user: User, task_id: str, actor: Actor | None = None) -> int:
+    """Ask for the task to be canceled (`task.cancel` where it runs); its number. The actor is the API's
+    caller unless given (the deployment page's)."""
     services = services_of(request)
     async with services.store.transaction() as uow:
         number, where = await visible_task(uow, user, task_id)
         require(user, Permission.TASK_CANCEL, where)
-        await request_cancel(uow, number, now=services.clock.now(), actor=api_actor(request, user))
+        await request_cancel(uow, number, now=services.clock.now(), actor=actor or api_actor(request, user))
         uow.after_commit(lambda: services.worker.cancel_task(number))
     return number
 

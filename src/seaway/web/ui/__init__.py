@@ -3,8 +3,9 @@ deployment pages.
 
 `install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet from
 the app itself (pages load no third-party asset), adds the security headers and hides link tokens
-from the access log. The pages are server-rendered HTML with no JavaScript at all; what they share is
-in `pages.py`.
+from the access log. The pages are server-rendered HTML; the link and sign-in pages run no script at all,
+and the deployment page runs one small script of Seaway's own (`static/deployment.js`) to follow a running
+deployment. What the pages share is in `pages.py`.
 """
 
 from __future__ import annotations
@@ -18,14 +19,23 @@ from seaway.web.rate_limit import RateLimiter
 from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
 from seaway.web.ui.account import router as account_router
+from seaway.web.ui.approvals import router as approvals_router
+from seaway.web.ui.config_api_keys import router as config_api_keys_router
+from seaway.web.ui.config_audit import router as config_audit_router
+from seaway.web.ui.config_teams import router as config_teams_router
+from seaway.web.ui.config_users import router as config_users_router
+from seaway.web.ui.configuration import router as configuration_router
 from seaway.web.ui.decisions import router as decisions_router
 from seaway.web.ui.deploy_form import router as deploy_form_router
+from seaway.web.ui.deployment_actions import router as deployment_actions_router
 from seaway.web.ui.deployments import router as deployments_router
 from seaway.web.ui.link_tokens import hide_tokens_in_access_log
 from seaway.web.ui.links import router as links_router
+from seaway.web.ui.outbox import router as outbox_router
 from seaway.web.ui.pages import Ui
 from seaway.web.ui.projects import router as projects_router
 from seaway.web.ui.signin import router as signin_router
+from seaway.web.ui.task_list import router as task_list_router
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -53,8 +63,20 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(signin_router)
     app.include_router(account_router)
     app.include_router(deployments_router)
+    app.include_router(deployment_actions_router)
     app.include_router(decisions_router)
     app.include_router(projects_router)
     app.include_router(deploy_form_router)
+    app.include_router(approvals_router)
+    app.include_router(task_list_router)
+    app.include_router(outbox_router)
+    for configuration in (
+        configuration_router,
+        config_users_router,
+        config_teams_router,
+        config_api_keys_router,
+        config_audit_router,
+    ):
+        app.include_router(configuration)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()

@@ -1,9 +1,11 @@
 """`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
 
-Server-rendered, no script: a deployment's state, steps, log and the decisions it waited for (with the
-approve/reject form for someone who may decide, see `decisions.py`), and a home page of the interruptions you
-may decide and the latest deployments. Both need a signed-in session; without one they send the browser
-to sign in and come back.
+Server-rendered: a deployment's state, steps, log and the decisions it waited for (with the approve/reject
+form for someone who may decide, see `decisions.py`; Cancel and Retry, see `deployment_actions.py`). While
+the task runs, `static/deployment.js` appends the log lines the task log's event stream sends and refreshes
+the page's live parts (state, gate callouts, steps) from the page itself; without script the page is
+whole, only still. And a home page of the interruptions you may decide and the latest deployments. Both
+need a signed-in session; without one they send the browser to sign in and come back.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, Outcome, check_may_decide
 from seaway.domain.permissions import Permission
-from seaway.domain.states import TERMINAL_TASK_STATES
+from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
 from seaway.engine.decisions import list_interruptions
@@ -34,7 +36,8 @@ from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_o
 router = APIRouter(include_in_schema=False)
 
 RECENT_DEPLOYMENTS = 25
-LOG_LINES_SHOWN = 2000
+# The tail the page opens with; "Load earlier lines" asks the API for more, a page at a time.
+LOG_LINES_SHOWN = 500
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,14 @@ class DeploymentRow:
     environment: str
     state: str
     queued_at: datetime
+
+
+@dataclass(frozen=True)
+class DeploymentActions:
+    """The deployment page's buttons the viewer may use now."""
+
+    can_cancel: bool
+    can_retry: bool  # a failed deployment: deploy the same release there again
 
 
 @dataclass(frozen=True)
@@ -80,11 +91,7 @@ async def home(request: Request) -> Response:
         places = await scopes.of_deployments(i.deployment_id for i in decidable)
         pending = visible(user, Permission.INTERRUPTION_VIEW, decidable, lambda i: places[i.deployment_id])
         projects = await scopes.project_names()
-        recent = []
-        for task, where in await visible_tasks(uow, user, Permission.DEPLOYMENT_VIEW, limit=RECENT_DEPLOYMENTS):
-            deployment = await uow.deployments.get(task.deployment_id)
-            release = await uow.releases.get(deployment.release_id)
-            recent.append(deployment_row(deployment, task, where.project or "", release.version))
+        recent = await visible_deployment_rows(uow, user, Permission.DEPLOYMENT_VIEW, limit=RECENT_DEPLOYMENTS)
     shown = visible(user, Permission.PROJECT_VIEW, projects.items(), lambda item: Where(project=item[1]))
     return render(
         "home.html",
@@ -106,12 +113,14 @@ async def deployment_page(request: Request, deployment_id: str) -> Response:
 async def render_deployment(
     request: Request, signed_in: SignedIn, deployment_id: str, *, status: int = 200, **form: Any
 ) -> Response:
-    """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`)."""
+    """The deployment page; `form` re-shows a decision that was refused (`error`, `note`, `interruption`), or
+    says why another action was not done (`failed`: what was not done, and `error`)."""
 
     async def load(uow: UnitOfWork, number: int, viewer: User) -> dict[str, Any]:
         return await _deployment_view(uow, await uow.deployments.get(number), viewer)
 
     form.setdefault("error", None)
+    form.setdefault("failed", "Not decided")
     form.setdefault("note", "")
     form.setdefault("interruption", None)
     return await entity_page(
@@ -125,6 +134,18 @@ async def render_deployment(
         status=status,
         form=form,
     )
+
+
+async def visible_deployment_rows(
+    uow: UnitOfWork, user: User, permission: Permission, *, state: TaskState | None = None, limit: int
+) -> list[DeploymentRow]:
+    """The newest deployments (in `state`) whose tasks `user` has `permission` for, as table rows."""
+    rows = []
+    for task, where in await visible_tasks(uow, user, permission, state=state, limit=limit):
+        deployment = await uow.deployments.get(task.deployment_id)
+        release = await uow.releases.get(deployment.release_id)
+        rows.append(deployment_row(deployment, task, where.project or "", release.version))
+    return rows
 
 
 def deployment_row(deployment: Deployment, task: Task, project: str, release: str) -> DeploymentRow:
@@ -152,14 +173,21 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
     log_shown = may(viewer, Permission.TASK_VIEW, where)
     lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN) if log_shown else ([], 0)
+    over = task.state in TERMINAL_TASK_STATES
     return {
         "log_shown": log_shown,
+        "actions": DeploymentActions(
+            can_cancel=not over and not task.cancel_requested and may(viewer, Permission.TASK_CANCEL, where),
+            can_retry=task.state is TaskState.FAILED and may(viewer, Permission.DEPLOYMENT_CREATE, where),
+        ),
+        "log_first_id": lines[0].id if lines else 0,
+        "log_last_id": lines[-1].id if lines else 0,
         "deployment": row,
         "project_url": f"/projects/{format_id('project', deployment.project_id)}",
         "release_url": f"/releases/{format_id('release', deployment.release_id)}",
         "task_id": format_id("task", task.id),
         "task": task,
-        "task_over": task.state in TERMINAL_TASK_STATES,
+        "task_over": over,
         "created_by": creator.label if creator else "Seaway",
         "created_at": deployment.created_at,
         "comments": deployment.comments,
