@@ -41,7 +41,8 @@ async def agent_listener(services: Services, say: Callable[[str], None]) -> Asyn
 
     config = uvicorn.Config(
         create_agent_app(services),
-        log_level="warning",
+        log_config=None,  # the API server configured logging; a second configuration would change its levels
+        access_log=False,
         ssl_certfile=str(certificate.cert_file),
         ssl_keyfile=str(certificate.key_file),
         timeout_graceful_shutdown=1,

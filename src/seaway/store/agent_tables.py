@@ -35,6 +35,8 @@ agent_work = sa.Table(
     sa.Column("result", sa.JSON, nullable=True),
     # A file going to the agent (upload) or coming back from it (download), as a gzipped tar.
     sa.Column("content", sa.LargeBinary, nullable=True),
+    # An id is never used twice, on SQLite too: agents keep their journal of jobs by it.
+    sqlite_autoincrement=True,
 )
 
 agent_work_lines = sa.Table(

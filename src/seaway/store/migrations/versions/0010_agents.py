@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("result", sa.JSON, nullable=True),
         sa.Column("content", sa.LargeBinary, nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_agent_work"),
+        sqlite_autoincrement=True,  # ids are never used twice: agents journal their jobs by id
     )
     op.create_index("ix_agent_work_target_id", "agent_work", ["target_id"])
     op.create_table(
