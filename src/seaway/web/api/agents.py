@@ -42,12 +42,12 @@ class RegisterBody(DocumentBody):
 @router.post("/agents/register", status_code=201, name="register_agent")
 async def register(request: Request, user: CurrentUser, body: RegisterBody) -> dict[str, Any]:
     services = services_of(request)
-    certificate = services.agent_certificate
-    if certificate is None or not services.settings.agent_port:
-        raise Conflict("this server does not listen for agents (SEAWAY_AGENT_PORT is 0)", entity="agent", id="")
     sent = body.model_dump(exclude_unset=True, exclude_none=True, include={"name", "environments", "roles"})
     wanted = parse_target(Node({**sent, "endpoint": {"type": "agent"}}, ""))
     require_edit(user, wanted)
+    certificate = services.agent_certificate
+    if certificate is None or not services.settings.agent_port:
+        raise Conflict("this server does not listen for agents (SEAWAY_AGENT_PORT is 0)", entity="agent", id="")
     async with services.store.transaction() as uow:
         existing = await uow.targets.find_by_name(wanted.name)
         if existing is not None:
