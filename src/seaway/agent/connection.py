@@ -102,8 +102,11 @@ class AgentConnection:
     async def content(self, work_id: int) -> bytes:
         return (await self.request("GET", f"/work/{work_id}/content")).content
 
-    async def report(self, work_id: int, result: dict[str, Any]) -> None:
-        await self.request("POST", f"/work/{work_id}/result", json=result)
+    async def report(
+        self, work_id: int, result: dict[str, Any], first: int = 0, lines: list[list[str]] | None = None
+    ) -> None:
+        body = {"result": result, "first": first, "lines": lines or []}
+        await self.request("POST", f"/work/{work_id}/result", json=body)
 
 
 def _message(response: httpx.Response) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 from seaway.agent.connection import AgentConnection
 from seaway.targets import agent_files
 
+WRAPPER = str(Path(__file__).with_name("wrapper.py"))
 FOLLOW_SECONDS = 0.05  # how often a running job's files are looked at
 BATCH_LINES = 500
 
@@ -39,20 +40,23 @@ class Jobs:
 
     async def handle(self, item: dict[str, Any]) -> None:
         work_id, kind, payload = int(item["id"]), str(item["kind"]), dict(item["payload"])
+        first, last_lines = 0, list[list[str]]()
         if kind == "run":
-            result = await self.run(work_id, payload)
+            result, first, last_lines = await self.run(work_id, payload)
         elif kind == "upload":
             result = await self._upload(work_id, payload)
         elif kind == "download":
             result = await self._download(payload)
         else:
             result = {"error": f"this agent does not know the work {kind!r}; upgrade it"}
-        await self.connection.report(work_id, result)
+        await self.connection.report(work_id, result, first, last_lines)
         job = self.folder / str(work_id)
         if job.is_dir():
             await asyncio.to_thread(_remove_tree, job)
 
-    async def run(self, work_id: int, payload: dict[str, Any]) -> dict[str, Any]:
+    async def run(self, work_id: int, payload: dict[str, Any]) -> tuple[dict[str, Any], int, list[list[str]]]:
+        """The command's result, and the last of its lines (the number of the first, the lines), which go
+        with the result."""
         job = self.folder / str(work_id)
         if not (job / "started").exists():
             self._start(job, work_id, payload)
@@ -72,7 +76,7 @@ class Jobs:
         _durably_create(job / "started")  # from here on, this work is never started again
         with (job / "wrapper.log").open("ab") as log:
             process = subprocess.Popen(
-                [sys.executable, "-m", "seaway.agent.wrapper", str(job)],
+                [sys.executable, "-I", "-S", WRAPPER, str(job)],  # stdlib only: no site, a quicker start
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
@@ -81,7 +85,7 @@ class Jobs:
         self._spawned[work_id] = process
         (job / "pid").write_text(str(process.pid), encoding="ascii")
 
-    async def _follow(self, work_id: int, job: Path) -> dict[str, Any]:
+    async def _follow(self, work_id: int, job: Path) -> tuple[dict[str, Any], int, list[list[str]]]:
         sent, buffered = 0, b""
         output = job / "output.jsonl"
         position = 0
@@ -95,16 +99,19 @@ class Jobs:
                 buffered += chunk
             *complete, buffered = buffered.split(b"\n")
             lines = [json.loads(raw) for raw in complete if raw.strip()]
+            if finished and len(lines) <= BATCH_LINES:
+                self._spawned.pop(work_id, None)
+                result: dict[str, Any] = json.loads((job / "result.json").read_text(encoding="utf-8"))
+                return result, sent, lines
             for start in range(0, len(lines), BATCH_LINES):
                 batch = lines[start : start + BATCH_LINES]
                 await self.connection.send_lines(work_id, sent, batch)
                 sent += len(batch)
             if finished:
-                self._spawned.pop(work_id, None)
-                result: dict[str, Any] = json.loads((job / "result.json").read_text(encoding="utf-8"))
-                return result
+                continue  # every line but the last batch is sent: that goes with the result
             if not self._alive(work_id, job) and not (job / "result.json").exists():
-                return {"exit_code": -1, "error": "the command's process ended without a result (was it killed?)"}
+                lost = {"exit_code": -1, "error": "the command's process ended without a result (was it killed?)"}
+                return lost, sent, []
             await asyncio.sleep(FOLLOW_SECONDS)
 
     def _alive(self, work_id: int, job: Path) -> bool:

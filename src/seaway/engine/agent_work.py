@@ -70,6 +70,10 @@ async def _wait(event: asyncio.Event, seconds: float) -> None:
     event.clear()
 
 
+# How stale the recorded last request may get: far below any sensible timeout, and a commit saved per request.
+SEEN_EVERY_SECONDS = 5.0
+
+
 class AgentWork:
     def __init__(
         self,
@@ -85,6 +89,7 @@ class AgentWork:
         self.poll_seconds = poll_seconds
         self._items = _Wakers()  # by work id: a report came in
         self._agents = _Wakers()  # by target id: work was added, or a cancel requested
+        self._served: list[int] = []  # items whose result was read, deleted with the next one added
 
     # The server's side: what AgentTarget waits on.
 
@@ -106,14 +111,16 @@ class AgentWork:
         cancel: asyncio.Event | None = None,
     ) -> tuple[dict[str, Any], bytes | None]:
         target_id = _id(target)
+        served, self._served = self._served, []
         async with self.store.transaction() as uow:
+            for done in served:  # read results: their rows have served their purpose (one commit saved each)
+                await uow.agent_work.delete(done)
             work_id = await uow.agent_work.add(target_id, kind, dict(payload), self.clock.now(), content)
             uow.after_commit(lambda: self._agents.wake(target_id))
         try:
             return await self._follow(target, work_id, on_line, cancel)
         finally:
-            async with self.store.transaction() as uow:  # the result is read: the row has served its purpose
-                await uow.agent_work.delete(work_id)
+            self._served.append(work_id)
 
     async def _follow(
         self, target: DeploymentTarget, work_id: int, on_line: LineSink | None, cancel: asyncio.Event | None
@@ -182,8 +189,10 @@ class AgentWork:
         """Record that the agent asked; then its work (claimed now), as soon as there is some or a cancel
         for one of `running`, or nothing after `wait` seconds."""
         target_id = registration.target_id
-        async with self.store.transaction() as uow:
-            await uow.agents.seen(target_id, self.clock.now(), version=version, hostname=hostname)
+        now, seen = self.clock.now(), registration.last_seen_at
+        if seen is None or (now - seen).total_seconds() >= SEEN_EVERY_SECONDS or registration.version != version:
+            async with self.store.transaction() as uow:  # not at every request: a commit each is a lot
+                await uow.agents.seen(target_id, now, version=version, hostname=hostname)
         deadline = asyncio.get_running_loop().time() + wait
         with self._agents.watch(target_id) as added:
             while True:
@@ -207,11 +216,16 @@ class AgentWork:
             uow.after_commit(lambda: self._items.wake(work_id))
         return have
 
-    async def take_result(self, target_id: int, work_id: int, result: dict[str, Any]) -> None:
+    async def take_result(
+        self, target_id: int, work_id: int, result: dict[str, Any], lines: tuple[int, Sequence[tuple[str, str]]]
+    ) -> None:
+        """The result, and the last lines with it (`(first, lines)`), in one commit."""
         content = result.pop("content", None)
         data = base64.b64decode(content) if isinstance(content, str) else None
         async with self.store.transaction() as uow:
             await self._owned(uow, target_id, work_id)
+            if lines[1]:
+                await uow.agent_work.add_lines(work_id, *lines)
             await uow.agent_work.finish(work_id, target_id, result, self.clock.now(), data)
             uow.after_commit(lambda: self._items.wake(work_id))
 

@@ -5,7 +5,8 @@ from the API, so that a firewall may open it alone. Every request carries the ag
     GET  /agent/v1/work?wait=S&running=1,2   long poll: {work: [{id, kind, payload}], cancel: [ids]}
     POST /agent/v1/work/{id}/lines           {first, lines: [[level, text], ...]} → {have}
     GET  /agent/v1/work/{id}/content         the file of an upload (a gzipped tar)
-    POST /agent/v1/work/{id}/result          the result (a download's file as base64 `content`)
+    POST /agent/v1/work/{id}/result          {result, first, lines}: the result (a download's file as base64
+                                             `content`) and the lines not sent yet
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from seaway.bootstrap import Services
 from seaway.domain.agents import AgentRegistration
 from seaway.engine.agent_work import AgentWork
 from seaway.engine.agents import authenticate_agent
-from seaway.errors import AuthenticationFailed, InvalidInput
+from seaway.errors import AuthenticationFailed
 from seaway.web import errors
 from seaway.web.api.bodies import Body
 from seaway.web.deps import services_of
@@ -83,12 +84,16 @@ async def content(request: Request, agent: Agent, work_id: int) -> Response:
     return Response(data, media_type="application/gzip")
 
 
+class ResultBody(Body):
+    result: dict[str, Any]
+    first: int = Field(0, ge=0)
+    lines: list[tuple[str, str]] = Field(default_factory=list, max_length=10_000)
+
+
 @router.post("/work/{work_id}/result", status_code=204)
-async def result(request: Request, agent: Agent, work_id: int) -> None:
-    body = await request.json()
-    if not isinstance(body, dict):
-        raise InvalidInput("a result is a JSON object", field="body")
-    await _work(request).take_result(agent.target_id, work_id, body)
+async def result(request: Request, agent: Agent, work_id: int, body: ResultBody) -> None:
+    """The result, with the lines not sent yet."""
+    await _work(request).take_result(agent.target_id, work_id, dict(body.result), (body.first, body.lines))
 
 
 def create_agent_app(services: Services) -> FastAPI:
