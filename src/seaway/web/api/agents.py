@@ -17,10 +17,12 @@ from pydantic import Field
 from seaway.config.reader import Node
 from seaway.config.target_documents import parse_target
 from seaway.domain.ids import format_id
-from seaway.domain.targets import invalid
+from seaway.domain.targets import DeploymentTarget, invalid
+from seaway.domain.users import User
 from seaway.engine.agents import register_agent, revoke_agent
 from seaway.errors import Conflict
 from seaway.store.audit import AuditEvent
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api import crud
 from seaway.web.api.bodies import DocumentBody, Names
 from seaway.web.api.targets import require_edit, target_json, visible_target
@@ -39,6 +41,20 @@ class RegisterBody(DocumentBody):
     hostname: str = ""
 
 
+async def _audit(
+    uow: UnitOfWork, request: Request, user: User, action: str, target: DeploymentTarget, details: dict[str, Any]
+) -> None:
+    event = AuditEvent.by(
+        api_actor(request, user),
+        at=services_of(request).clock.now(),
+        action=action,
+        entity="target",
+        entity_id=format_id("target", target.id),
+        details=details,
+    )
+    await uow.audit.record(event)
+
+
 @router.post("/agents/register", status_code=201, name="register_agent")
 async def register(request: Request, user: CurrentUser, body: RegisterBody) -> dict[str, Any]:
     services = services_of(request)
@@ -55,16 +71,8 @@ async def register(request: Request, user: CurrentUser, body: RegisterBody) -> d
         issued = await register_agent(
             uow, existing, wanted, home=body.home, hostname=body.hostname, now=services.clock.now()
         )
-        await uow.audit.record(
-            AuditEvent.by(
-                api_actor(request, user),
-                at=services.clock.now(),
-                action="target.agent_registered",
-                entity="target",
-                entity_id=format_id("target", issued.target.id),
-                details={"created": issued.created, "hostname": body.hostname},
-            )
-        )
+        details = {"created": issued.created, "hostname": body.hostname}
+        await _audit(uow, request, user, "target.agent_registered", issued.target, details)
     return {
         "target": target_json(issued.target),
         "secret": issued.secret,
@@ -82,14 +90,5 @@ async def revoke(request: Request, user: CurrentUser, name: str) -> dict[str, An
         require_edit(user, target)
         if not await revoke_agent(uow, target):
             raise invalid("name", f'"{target.name}" has no registered agent')
-        await uow.audit.record(
-            AuditEvent.by(
-                api_actor(request, user),
-                at=services.clock.now(),
-                action="target.agent_revoked",
-                entity="target",
-                entity_id=format_id("target", target.id),
-                details={},
-            )
-        )
+        await _audit(uow, request, user, "target.agent_revoked", target, {})
     return {"revoked": target.name}
