@@ -188,5 +188,6 @@ async def post_check(
         actor=api_actor(request, user),
         trust=options.trust,
         trust_new_key=options.trust_new_key,
+        agent_timeout=services.settings.agent_timeout_seconds,
     )
     return check_json(outcome)
