@@ -52,7 +52,8 @@ async def test_work_is_claimed_once_and_its_result_written_once(services):
         assert await uow.agent_work.finish(first, target.id, {"exit_code": 0}, AT)
         assert not await uow.agent_work.finish(first, target.id, {"exit_code": 1}, AT)
         assert await uow.agent_work.content(second) == b"bytes"
-    assert [i.id for i in again] == [second]
+    assert [(i.id, i.resumed) for i in again] == [(second, True)]
+    assert not any(i.resumed for i in claimed)
     async with services.store.reading() as uow:
         done = await uow.agent_work.get(first)
         assert await uow.agent_work.open_ids(target.id) == {second}

@@ -42,7 +42,7 @@ class Jobs:
         work_id, kind, payload = int(item["id"]), str(item["kind"]), dict(item["payload"])
         first, last_lines = 0, list[list[str]]()
         if kind == "run":
-            result, first, last_lines = await self.run(work_id, payload)
+            result, first, last_lines = await self.run(work_id, payload, resumed=bool(item.get("resumed")))
         elif kind == "upload":
             result = await self._upload(work_id, payload)
         elif kind == "download":
@@ -54,11 +54,17 @@ class Jobs:
         if job.is_dir():
             await asyncio.to_thread(_remove_tree, job)
 
-    async def run(self, work_id: int, payload: dict[str, Any]) -> tuple[dict[str, Any], int, list[list[str]]]:
+    async def run(
+        self, work_id: int, payload: dict[str, Any], *, resumed: bool = False
+    ) -> tuple[dict[str, Any], int, list[list[str]]]:
         """The command's result, and the last of its lines (the number of the first, the lines), which go
-        with the result."""
+        with the result. Work handed out before (`resumed`) is followed if its job is here, and otherwise
+        never started: this directory may not be the one that had it."""
         job = self.folder / str(work_id)
         if not (job / "started").exists():
+            if resumed:
+                never = "this work was handed out before and this agent has no record of it; it is not started again"
+                return {"exit_code": -1, "error": never}, 0, []
             self._start(job, work_id, payload)
         return await self._follow(work_id, job)
 

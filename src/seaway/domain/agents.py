@@ -55,6 +55,7 @@ class AgentWorkItem:
     cancel_requested: bool = False
     result: dict[str, Any] | None = None
     claimed_at: datetime | None = None
+    resumed: bool = False  # handed out before: the agent may follow it, never start it
 
 
 def last_seen_text(registration: AgentRegistration | None) -> str:

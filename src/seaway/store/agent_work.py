@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Collection, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -18,7 +19,17 @@ from seaway.store.agent_tables import agent_work as w
 from seaway.store.agent_tables import agent_work_lines as lines
 from seaway.store.base import Repository
 
-_ITEM = (w.c.id, w.c.target_id, w.c.kind, w.c.payload, w.c.state, w.c.created_at, w.c.cancel_requested, w.c.result)
+_ITEM = (
+    w.c.id,
+    w.c.target_id,
+    w.c.kind,
+    w.c.payload,
+    w.c.state,
+    w.c.created_at,
+    w.c.cancel_requested,
+    w.c.result,
+    w.c.claimed_at,
+)
 
 
 def _from_row(row: Any) -> AgentWorkItem:
@@ -31,6 +42,7 @@ def _from_row(row: Any) -> AgentWorkItem:
         created_at=row.created_at,
         cancel_requested=row.cancel_requested,
         result=dict(row.result) if row.result is not None else None,
+        claimed_at=row.claimed_at,
     )
 
 
@@ -46,7 +58,12 @@ class AgentWorkRepository(Repository):
 
     async def claim(self, target_id: int, now: datetime, *, besides: Collection[int]) -> builtins.list[AgentWorkItem]:
         """Claim the target's pending items; every claimed, unfinished item of the target but those in
-        `besides` (the ones its agent says it is already running), oldest first."""
+        `besides` (the ones its agent says it is already running), oldest first, those claimed before
+        marked `resumed`."""
+        before = await self.conn.execute(
+            sa.select(w.c.id).where(w.c.target_id == target_id, w.c.state == str(WorkState.CLAIMED))
+        )
+        resumed = {int(r.id) for r in before}
         await self.conn.execute(
             w.update()
             .where(w.c.target_id == target_id, w.c.state == str(WorkState.PENDING))
@@ -55,7 +72,8 @@ class AgentWorkRepository(Repository):
         query = sa.select(*_ITEM).where(w.c.target_id == target_id, w.c.state == str(WorkState.CLAIMED))
         if besides:
             query = query.where(w.c.id.not_in(list(besides)))
-        return [_from_row(r) for r in await self.conn.execute(query.order_by(w.c.id))]
+        items = [_from_row(r) for r in await self.conn.execute(query.order_by(w.c.id))]
+        return [replace(item, resumed=item.id in resumed) for item in items]
 
     async def open_ids(self, target_id: int) -> set[int]:
         """The target's items that are pending or claimed and not finished."""

@@ -67,7 +67,10 @@ async def poll(
         hostname=request.headers.get("x-seaway-agent-host", ""),
     )
     return {
-        "work": [{"id": item.id, "kind": str(item.kind), "payload": item.payload} for item in handout.work],
+        "work": [
+            {"id": item.id, "kind": str(item.kind), "payload": item.payload, "resumed": item.resumed}
+            for item in handout.work
+        ],
         "cancel": handout.cancel,
     }
 
