@@ -193,7 +193,8 @@ class AgentWork:
         if seen is None or (now - seen).total_seconds() >= SEEN_EVERY_SECONDS or registration.version != version:
             async with self.store.transaction() as uow:  # not at every request: a commit each is a lot
                 await uow.agents.seen(target_id, now, version=version, hostname=hostname)
-        deadline = asyncio.get_running_loop().time() + wait
+        # Answered well within the timeout, so a healthy agent's last request is never older than it.
+        deadline = asyncio.get_running_loop().time() + min(wait, self.pickup_timeout / 3)
         with self._agents.watch(target_id) as added:
             while True:
                 async with self.store.reading() as uow:
