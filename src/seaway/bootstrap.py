@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from seaway.domain.process import StepType
+from seaway.engine.agent_work import AgentWork
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
@@ -24,6 +25,7 @@ from seaway.notify.base import Notifier
 from seaway.notify.smtp import SmtpNotifier, SmtpSettings
 from seaway.packages.archives import ExtractLimits
 from seaway.packages.files import PackageFiles
+from seaway.security import tls
 from seaway.security.secrets import MasterKey
 from seaway.settings import Settings
 from seaway.steps.base import StepExecutor
@@ -54,6 +56,8 @@ class Services:
     metrics: EngineMetrics = field(default_factory=EngineMetrics)
     faults: FaultPoints = NO_FAULTS  # crash points, armed only by tests (SEAWAY_FAULTS_ENABLED)
     target_probe: TargetProbe = field(default_factory=SshProbe)  # how target machines are reached
+    agents: AgentWork | None = None  # polling agents' work, both ends
+    agent_certificate: tls.ServerCertificate | None = None  # what the agent listener presents
 
     async def close(self) -> None:
         await self.database.dispose()
@@ -92,17 +96,19 @@ def build_services(
     )
     applications_dir = data_dir / "applications"
     extract_limits = ExtractLimits(max_total_bytes=settings.package_extract_max_bytes)
+    agents = AgentWork(store, clock, pickup_timeout=settings.agent_timeout_seconds)
+    machines = StoreMachines(store, agents=agents)
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: on_targets(
             make_script_step(LocalTarget(), settings.script_timeout_seconds),
             lambda target: make_script_step(target, settings.script_timeout_seconds),
-            StoreMachines(store),
+            machines,
         ),
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
         StepType.DEPLOY_PACKAGE: make_deploy_package_steps(
-            package_sources, StoreMachines(store), applications_dir, settings.script_timeout_seconds, extract_limits
+            package_sources, machines, applications_dir, settings.script_timeout_seconds, extract_limits
         ),
     }
     metrics = EngineMetrics()
@@ -147,4 +153,6 @@ def build_services(
         metrics,
         faults,
         target_probe or SshProbe(),
+        agents,
+        tls.load_or_create(data_dir) if settings.agent_port else None,
     )

@@ -29,6 +29,7 @@
     │   └── PackageUnavailable          a feed that is down, refuses the credentials or lacks the package
     ├── SecretUnreadable                a stored sensitive value the master key cannot decrypt
     ├── ServerUnavailable               the CLI cannot reach the server, or the server failed
+    │   └── CertificateRefused          the agent listener presented a certificate other than the pinned one
     └── RequestRefused                  the server refused the CLI's request; its message and field
 
 ¹ defined in `domain/templates/results.py`, beside the evaluation results they describe.
@@ -191,6 +192,12 @@ class ServerUnavailable(SeawayError):
     """The CLI cannot reach the Seaway server, lost the connection, or the server failed to answer (5xx)."""
 
     code = "server_unavailable"
+
+
+class CertificateRefused(ServerUnavailable):
+    """A polling agent refused the server: its certificate is not the one pinned at registration."""
+
+    code = "certificate_refused"
 
 
 class RequestRefused(SeawayError):

@@ -116,6 +116,20 @@ class Settings(BaseSettings):
         "`after-step-side-effect`, `before-complete`, `after-decision-commit`, `mid-log-flush`, optionally "
         "`:n` for the n-th time) where the server kills itself with SIGKILL.",
     )
+    agent_port: int = Field(
+        10943,
+        ge=0,
+        le=65535,
+        description="Port the server listens on for polling agents (HTTPS, with the self-signed certificate "
+        "`agent-listener.crt` made in the data dir at first start); 0: no agent listener.",
+    )
+    agent_host: str = Field("0.0.0.0", description="Address the agent listener binds to.")  # noqa: S104
+    agent_timeout_seconds: float = Field(
+        120.0,
+        gt=0,
+        description="Work a polling agent has not picked up after this long fails its step, and an agent that "
+        "has not asked for work for this long is Unavailable.",
+    )
     url: str = Field("http://127.0.0.1:8080", description="Server the CLI's client commands talk to.")
     api_key: str | None = Field(None, description="API key the CLI's client commands use.")
 

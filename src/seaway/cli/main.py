@@ -6,6 +6,7 @@ import typer
 
 from seaway.cli.commands import (
     admin,
+    agent,
     api_keys,
     apply,
     approvals,
@@ -39,6 +40,7 @@ app.add_typer(tasks.app, name="task")
 app.add_typer(api_keys.app, name="api-key")
 app.add_typer(roles.app, name="role")
 app.add_typer(targets.app, name="target")
+app.add_typer(agent.app, name="agent")
 approvals.register(app)
 app.add_typer(approvals.app, name="approvals")
 try:

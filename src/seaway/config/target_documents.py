@@ -8,6 +8,10 @@
         environments: [Test]
         roles: [web-server]
         endpoint: {type: ssh, host: 10.0.0.5, port: 22, account: deploy-key, fingerprint: "SHA256:..."}
+      - name: branch-01
+        environments: [Test]
+        roles: [web-server]
+        endpoint: {type: agent}     # the machine runs `seaway agent register` and `seaway agent run`
 
 `private_key_file` is read beside the document by whoever holds the file (`key_files.inline_key_files`);
 the server reads no files, so here it is refused. Names that must exist (environments, the account) are
@@ -27,7 +31,9 @@ from seaway.domain.targets import (
     DEFAULT_POLICY,
     Account,
     AccountType,
+    AgentEndpoint,
     DeploymentTarget,
+    Endpoint,
     SshEndpoint,
     invalid,
     validate_fingerprint,
@@ -38,6 +44,7 @@ from seaway.domain.targets import (
 ACCOUNT_KEYS = {"name", "type", "username", "private_key", "private_key_file", "password"}
 TARGET_KEYS = {"name", "environments", "roles", "endpoint", "enabled", "policy"}
 SSH_ENDPOINT_KEYS = {"type", "host", "port", "account", "fingerprint"}
+AGENT_ENDPOINT_KEYS = {"type"}
 _OPENSSH = "-----BEGIN OPENSSH PRIVATE KEY-----"
 _SECRET_KEYS = {AccountType.SSH_KEY: "private_key", AccountType.PASSWORD: "password"}
 
@@ -140,12 +147,13 @@ def _list(node: Node) -> list[Node]:
     return [node] if isinstance(node.value, str) else list(node.items())
 
 
-def _endpoint(node: Node) -> SshEndpoint:
-    kind = node.mapping(SSH_ENDPOINT_KEYS, {"type"})["type"]
+def _endpoint(node: Node) -> Endpoint:
+    kind = node.mapping(SSH_ENDPOINT_KEYS | AGENT_ENDPOINT_KEYS, {"type"})["type"]
     if kind.string() == "agent":
-        raise kind.fail("polling agents are not supported yet; use an ssh endpoint")
+        node.mapping(AGENT_ENDPOINT_KEYS, {"type"})  # an agent's address is its own to dial from
+        return AgentEndpoint()
     if kind.string() != "ssh":
-        raise kind.fail(f'unknown endpoint type "{kind.value}" (expected ssh)')
+        raise kind.fail(f'unknown endpoint type "{kind.value}" (expected ssh or agent)')
     m = node.mapping(SSH_ENDPOINT_KEYS, {"type", "host", "account"})
     host = m["host"].string().strip()
     if len(host) > 255 or any(ch.isspace() or ch in "/@" for ch in host):

@@ -9,7 +9,7 @@ from datetime import datetime
 from seaway.domain.ids import format_id
 from seaway.domain.packages import BUILTIN_FEED, BUILTIN_FEED_ID, PackageReference
 from seaway.domain.states import StepState
-from seaway.domain.targets import DeploymentTarget
+from seaway.domain.targets import DeploymentTarget, SshEndpoint
 from seaway.domain.users import User
 
 STATUS_CODES: dict[StepState, str] = {
@@ -148,7 +148,7 @@ def machine_variables(target: DeploymentTarget, in_step: Sequence[DeploymentTarg
         "Octopus.Machine.Id": format_id("target", target.id),
         "Octopus.Machine.Name": target.name,
         "Octopus.Machine.Roles": ",".join(target.roles),
-        "Octopus.Machine.Hostname": target.endpoint.host,
+        "Octopus.Machine.Hostname": target.endpoint.host if isinstance(target.endpoint, SshEndpoint) else target.name,
         "Octopus.Deployment.Machines": ",".join(format_id("target", t.id) for t in in_step),
     }
     for role in sorted({r for t in in_step for r in t.roles}):

@@ -65,6 +65,19 @@ class SshEndpoint:
 
 
 @dataclass(frozen=True)
+class AgentEndpoint:
+    """A polling agent: the machine dials the server (`seaway agent run`), so nothing about its address is
+    known or needed here; what the agent reports of itself lives with its registration."""
+
+    @property
+    def address(self) -> str:
+        return "polling agent"
+
+
+Endpoint = SshEndpoint | AgentEndpoint
+
+
+@dataclass(frozen=True)
 class HealthReport:
     status: HealthStatus
     messages: tuple[str, ...] = ()
@@ -75,7 +88,7 @@ class DeploymentTarget:
     name: str
     environments: tuple[str, ...]
     roles: tuple[str, ...]
-    endpoint: SshEndpoint
+    endpoint: Endpoint
     enabled: bool = True
     policy: str = DEFAULT_POLICY
     health: HealthStatus = HealthStatus.UNKNOWN
@@ -85,7 +98,14 @@ class DeploymentTarget:
 
     @property
     def style(self) -> CommunicationStyle:
-        return CommunicationStyle.SSH
+        return CommunicationStyle.POLLING_AGENT if isinstance(self.endpoint, AgentEndpoint) else CommunicationStyle.SSH
+
+    @property
+    def ssh(self) -> SshEndpoint:
+        """The SSH endpoint of a target reached over SSH; InvalidInput naming the endpoint otherwise."""
+        if not isinstance(self.endpoint, SshEndpoint):
+            raise invalid("endpoint.type", f'"{self.name}" is a polling agent, not an SSH target')
+        return self.endpoint
 
 
 def invalid(field: str, message: str) -> InvalidInput:
@@ -137,6 +157,8 @@ def validate_target(target: DeploymentTarget, *, path: str = "") -> None:
             if value.lower() in seen:
                 raise invalid(f"{prefix}{key}[{index}]", f'"{value}" is listed twice')
             seen.add(value.lower())
+    if not isinstance(target.endpoint, SshEndpoint):
+        return
     validate_port(target.endpoint.port, field=f"{prefix}endpoint.port")
     if target.endpoint.fingerprint:
         validate_fingerprint(target.endpoint.fingerprint, field=f"{prefix}endpoint.fingerprint")
@@ -146,7 +168,7 @@ def not_pinned_message(target: DeploymentTarget, presented: str | None = None) -
     """What a check of a target without a pinned host key says, and how to pin it."""
     seen = f" (it presents {presented})" if presented else ""
     return (
-        f"no host key is pinned for {target.endpoint.address}{seen}; compare it with "
+        f"no host key is pinned for {target.ssh.address}{seen}; compare it with "
         f"`ssh-keygen -l -E sha256 -f /etc/ssh/ssh_host_ed25519_key.pub` on the host, then run "
         f"`seaway target check {target.name} --trust`"
     )

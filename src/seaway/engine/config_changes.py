@@ -21,7 +21,7 @@ from seaway.domain.packages import Feed
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role
-from seaway.domain.targets import Account, DeploymentTarget
+from seaway.domain.targets import Account, DeploymentTarget, SshEndpoint
 from seaway.domain.users import Team, User
 from seaway.domain.variables import Variable
 from seaway.store.codecs import phase_to_json, process_to_json, role_to_json, scope_to_json, variables_to_json
@@ -128,20 +128,23 @@ def account_needs(before: Account | None, after: Account) -> list[Need]:
 
 def target_view(target: DeploymentTarget) -> dict[str, object]:
     endpoint = target.endpoint
-    return {
-        "name": target.name,
-        "environments": list(target.environments),
-        "roles": list(target.roles),
-        "enabled": target.enabled,
-        "policy": target.policy,
-        "endpoint": {
+    shown: dict[str, object] = {"type": "agent", "communication_style": str(target.style)}
+    if isinstance(endpoint, SshEndpoint):
+        shown = {
             "type": "ssh",
             "communication_style": str(target.style),
             "host": endpoint.host,
             "port": endpoint.port,
             "account": endpoint.account,
             "fingerprint": endpoint.fingerprint or None,
-        },
+        }
+    return {
+        "name": target.name,
+        "environments": list(target.environments),
+        "roles": list(target.roles),
+        "enabled": target.enabled,
+        "policy": target.policy,
+        "endpoint": shown,
     }
 
 

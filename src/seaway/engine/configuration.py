@@ -18,7 +18,7 @@ from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
-from seaway.domain.targets import DeploymentTarget
+from seaway.domain.targets import DeploymentTarget, SshEndpoint
 from seaway.domain.users import User
 from seaway.engine import config_changes as kinds
 from seaway.engine.lifecycles import check_lifecycle
@@ -142,7 +142,7 @@ class _Applying:
         wanted = keep_state(
             await self.uow.targets.find_by_name(target.name), await check_target(self.uow, target, path=path)
         )
-        if not wanted.endpoint.fingerprint:
+        if isinstance(wanted.endpoint, SshEndpoint) and not wanted.endpoint.fingerprint:
             # Reaching the machine is not done inside the transaction that applies the document.
             self.result.warnings.append(
                 f"{path}: no host key is pinned for {wanted.name}; run `seaway target check {wanted.name} --trust`"

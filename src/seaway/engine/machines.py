@@ -1,22 +1,23 @@
 """The targets a step with `run_on: targets` runs on: enabled, in the deployment's environment, with any of
-the step's roles, in name order, each reached over SSH with its account and its pinned host key."""
+the step's roles, in name order, each reached as `transports.transport_for` says."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from seaway.engine.transports import close, transport_for
 from seaway.steps.on_targets import Machine
 from seaway.store.unit_of_work import Store
+from seaway.targets.agent import AgentCalls
 
 
 class StoreMachines:
-    def __init__(self, store: Store, *, connect_timeout: float = 10) -> None:
+    def __init__(self, store: Store, *, connect_timeout: float = 10, agents: AgentCalls | None = None) -> None:
         self.store = store
         self.connect_timeout = connect_timeout
+        self.agents = agents
 
     async def matching(self, environment: str, roles: Sequence[str]) -> list[Machine]:
-        from seaway.targets.ssh import SshTarget  # loaded when first used, as the health checks' probe is
-
         wanted = {r.lower() for r in roles}
         async with self.store.reading() as uow:
             targets = [
@@ -29,13 +30,10 @@ class StoreMachines:
             accounts = {a.name.lower(): a for a in await uow.accounts.list()}
         machines = []
         for target in sorted(targets, key=lambda t: t.name.lower()):
-            account = accounts[target.endpoint.account.lower()]
-            machines.append(Machine(target, SshTarget(target.endpoint, account, connect_timeout=self.connect_timeout)))
+            transport = transport_for(target, accounts, agents=self.agents, connect_timeout=self.connect_timeout)
+            machines.append(Machine(target, transport))
         return machines
 
     async def release(self, machines: Sequence[Machine]) -> None:
-        from seaway.targets.ssh import SshTarget
-
         for machine in machines:
-            if isinstance(machine.transport, SshTarget):
-                await machine.transport.close()
+            await close(machine.transport)

@@ -14,11 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from seaway.domain.actors import Actor
+from seaway.domain.agents import DEFAULT_AGENT_TIMEOUT_SECONDS, agent_health
 from seaway.domain.ids import format_id
 from seaway.domain.targets import (
     DeploymentTarget,
     HealthReport,
     HealthStatus,
+    SshEndpoint,
     invalid,
     not_pinned_message,
     validate_fingerprint,
@@ -41,7 +43,7 @@ class CheckOutcome:
 async def with_fingerprint(probe: TargetProbe, target: DeploymentTarget) -> DeploymentTarget:
     """The target with its host key's fingerprint, read from the machine unless the target already has one."""
     endpoint = target.endpoint
-    if endpoint.fingerprint:
+    if not isinstance(endpoint, SshEndpoint) or endpoint.fingerprint:
         return target
     try:
         presented = await probe.fingerprint(endpoint.host, endpoint.port)
@@ -64,26 +66,31 @@ async def run_health_check(
     actor: Actor | None,
     trust: bool = False,
     trust_new_key: bool = False,
+    agent_timeout: float = DEFAULT_AGENT_TIMEOUT_SECONDS,
 ) -> CheckOutcome:
-    """Check `target` (as it was read) and record the result; `actor` None is Seaway itself."""
+    """Check `target` (as it was read) and record the result; `actor` None is Seaway itself. A polling agent
+    is not reached: it is as healthy as its last request for work says (`agent_health`)."""
     assert target.id is not None
+    if not isinstance(target.endpoint, SshEndpoint):
+        async with store.reading() as uow:
+            seen = await uow.agents.find(target.id)
+        return await _record(store, clock, target, agent_health(seen, clock.now(), agent_timeout), None, actor)
+    endpoint = target.endpoint
     async with store.reading() as uow:
-        account = await uow.accounts.get_by_name(target.endpoint.account)
-    pinned_before = target.endpoint.fingerprint
+        account = await uow.accounts.get_by_name(endpoint.account)
+    pinned_before = endpoint.fingerprint
     presented: str | None = None
     if not pinned_before or trust_new_key:
         try:
-            presented = validate_fingerprint(
-                await probe.fingerprint(target.endpoint.host, target.endpoint.port), field="fingerprint"
-            )
+            presented = validate_fingerprint(await probe.fingerprint(endpoint.host, endpoint.port), field="fingerprint")
         except TargetError as exc:
-            report = HealthReport(HealthStatus.UNAVAILABLE, (f"cannot reach {target.endpoint.address}: {exc.message}",))
+            report = HealthReport(HealthStatus.UNAVAILABLE, (f"cannot reach {endpoint.address}: {exc.message}",))
             return await _record(store, clock, target, report, None, actor)
     if not pinned_before and not (trust or trust_new_key):
         report = HealthReport(HealthStatus.UNHEALTHY, (not_pinned_message(target, presented),))
         return await _record(store, clock, target, report, None, actor)
     pin = presented if presented is not None and presented != pinned_before else None
-    checked = replace(target, endpoint=replace(target.endpoint, fingerprint=pin or pinned_before))
+    checked = replace(target, endpoint=replace(endpoint, fingerprint=pin or pinned_before))
     try:
         report = await probe.check(checked, account)
     except TargetError as exc:
@@ -101,11 +108,12 @@ async def _record(
 ) -> CheckOutcome:
     assert target.id is not None
     now = clock.now()
-    replaced = target.endpoint.fingerprint or None
+    before = target.endpoint.fingerprint if isinstance(target.endpoint, SshEndpoint) else ""
+    replaced = before or None
     async with store.transaction() as uow:
         current = await uow.targets.get(target.id)
         if pin is not None:
-            if not await uow.targets.pin_fingerprint(target.id, pin, replacing=target.endpoint.fingerprint):
+            if not await uow.targets.pin_fingerprint(target.id, pin, replacing=before):
                 raise Conflict(
                     f'the host key of "{target.name}" was changed while it was checked; check it again',
                     entity="target",

@@ -22,7 +22,7 @@ class SshProbe:
     async def check(self, target: DeploymentTarget, account: Account) -> HealthReport:
         from seaway.targets.ssh import SshTarget
 
-        ssh = SshTarget(target.endpoint, account, connect_timeout=self.connect_timeout)
+        ssh = SshTarget(target.ssh, account, connect_timeout=self.connect_timeout)
         try:
             return await ssh.check()
         except (OSError, TimeoutError) as exc:

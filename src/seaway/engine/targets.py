@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from seaway.domain.ids import parse_id
-from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport, invalid
+from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport, SshEndpoint, invalid
 from seaway.engine.names import refuse_name_clash
 from seaway.engine.projects import looks_like_id
 from seaway.errors import Conflict
@@ -55,6 +55,8 @@ async def check_target(uow: UnitOfWork, target: DeploymentTarget, *, path: str =
         if found is None:
             raise invalid(f"{prefix}environments[{index}]", f'unknown environment "{name}"')
         environments.append(found.name)
+    if not isinstance(target.endpoint, SshEndpoint):
+        return replace(target, environments=tuple(environments))
     account = await uow.accounts.find_by_name(target.endpoint.account)
     if account is None:
         raise invalid(f"{prefix}endpoint.account", f'unknown account "{target.endpoint.account}"')
@@ -67,10 +69,11 @@ def keep_state(existing: DeploymentTarget | None, wanted: DeploymentTarget) -> D
     the edit gives one or moves the target to another host or port (where that key means nothing)."""
     if existing is None:
         return wanted
-    endpoint = wanted.endpoint
-    same_machine = (endpoint.host.lower(), endpoint.port) == (existing.endpoint.host.lower(), existing.endpoint.port)
-    if not endpoint.fingerprint and same_machine:
-        endpoint = replace(endpoint, fingerprint=existing.endpoint.fingerprint)
+    endpoint, before = wanted.endpoint, existing.endpoint
+    if isinstance(endpoint, SshEndpoint) and isinstance(before, SshEndpoint):
+        same_machine = (endpoint.host.lower(), endpoint.port) == (before.host.lower(), before.port)
+        if not endpoint.fingerprint and same_machine:
+            endpoint = replace(endpoint, fingerprint=before.fingerprint)
     return replace(
         wanted,
         endpoint=endpoint,

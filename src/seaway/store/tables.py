@@ -6,11 +6,23 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from seaway.store.agent_tables import agent_work, agent_work_lines, agents
 from seaway.store.package_tables import feeds, packages, release_packages
 from seaway.store.schema import UtcDateTime, id_column, metadata, named_entity
 from seaway.store.target_tables import accounts, targets
 
-__all__ = ["UtcDateTime", "accounts", "feeds", "metadata", "packages", "release_packages", "targets"]
+__all__ = [
+    "UtcDateTime",
+    "accounts",
+    "agent_work",
+    "agent_work_lines",
+    "agents",
+    "feeds",
+    "metadata",
+    "packages",
+    "release_packages",
+    "targets",
+]
 
 
 environments = sa.Table(

@@ -24,10 +24,12 @@ targets = sa.Table(
     sa.Column("roles", sa.JSON, nullable=False),
     sa.Column("enabled", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("policy", sa.String(200), nullable=False),
+    # How Seaway reaches it (`CommunicationStyle`): over SSH (host, port, account) or as a polling agent.
+    sa.Column("style", sa.String(30), nullable=False, server_default="Ssh"),
     sa.Column("host", sa.String(255), nullable=False),
     sa.Column("port", sa.Integer, nullable=False),
-    # By id, so renaming an account keeps its targets; an account in use cannot be deleted.
-    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=False, index=True),
+    # By id, so renaming an account keeps its targets; an account in use cannot be deleted. None: an agent.
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id", ondelete="RESTRICT"), nullable=True, index=True),
     sa.Column("fingerprint", sa.String(100), nullable=False, server_default=""),  # pinned; empty: not yet
     sa.Column("health", sa.String(20), nullable=False, server_default="Unknown"),
     sa.Column("health_messages", sa.JSON, nullable=False, server_default="[]"),

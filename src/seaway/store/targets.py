@@ -1,4 +1,5 @@
-"""Deployment targets. A target names its account by id in the table and by name in the domain."""
+"""Deployment targets. A target names its account by id in the table and by name in the domain; a polling
+agent has none (its registration is `store/agents.py`'s)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,28 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.domain.targets import DeploymentTarget, HealthReport, HealthStatus, SshEndpoint
+from seaway.domain.targets import (
+    AgentEndpoint,
+    CommunicationStyle,
+    DeploymentTarget,
+    Endpoint,
+    HealthReport,
+    HealthStatus,
+    SshEndpoint,
+)
 from seaway.errors import NotFound
 from seaway.store.base import Repository
 from seaway.store.tables import accounts
 from seaway.store.tables import targets as t
 
 _COLUMNS = (*t.c, accounts.c.name.label("account_name"))
-_JOINED = t.join(accounts, t.c.account_id == accounts.c.id)
+_JOINED = t.outerjoin(accounts, t.c.account_id == accounts.c.id)
+
+
+def _endpoint(row: Any) -> Endpoint:
+    if row.style == CommunicationStyle.POLLING_AGENT:
+        return AgentEndpoint()
+    return SshEndpoint(row.host, row.port, row.account_name, row.fingerprint)
 
 
 def _from_row(row: Any) -> DeploymentTarget:
@@ -24,7 +39,7 @@ def _from_row(row: Any) -> DeploymentTarget:
         name=row.name,
         environments=tuple(row.environments),
         roles=tuple(row.roles),
-        endpoint=SshEndpoint(row.host, row.port, row.account_name, row.fingerprint),
+        endpoint=_endpoint(row),
         enabled=row.enabled,
         policy=row.policy,
         health=HealthStatus(row.health),
@@ -84,19 +99,26 @@ class TargetRepository(Repository):
         return bool(result.rowcount)
 
     async def _values(self, target: DeploymentTarget) -> dict[str, Any]:
-        key = target.endpoint.account.lower()
-        account_id = (await self.conn.execute(sa.select(accounts.c.id).where(accounts.c.name_key == key))).scalar()
-        if account_id is None:
-            raise NotFound(f"account {target.endpoint.account} does not exist", entity="account", id=key)
-        return {
+        values = {
             "name": target.name,
             "name_key": target.name.lower(),
             "environments": list(target.environments),
             "roles": list(target.roles),
             "enabled": target.enabled,
             "policy": target.policy,
-            "host": target.endpoint.host,
-            "port": target.endpoint.port,
+            "style": str(target.style),
+        }
+        endpoint = target.endpoint
+        if not isinstance(endpoint, SshEndpoint):
+            return {**values, "host": "", "port": 0, "account_id": None, "fingerprint": ""}
+        key = endpoint.account.lower()
+        account_id = (await self.conn.execute(sa.select(accounts.c.id).where(accounts.c.name_key == key))).scalar()
+        if account_id is None:
+            raise NotFound(f"account {endpoint.account} does not exist", entity="account", id=key)
+        return {
+            **values,
+            "host": endpoint.host,
+            "port": endpoint.port,
             "account_id": account_id,
-            "fingerprint": target.endpoint.fingerprint,
+            "fingerprint": endpoint.fingerprint,
         }

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from seaway.errors import Conflict
 from seaway.store.access import refresh_grants
 from seaway.store.accounts import AccountRepository
+from seaway.store.agent_work import AgentWorkRepository
+from seaway.store.agents import AgentRepository
 from seaway.store.api_keys import ApiKeyRepository
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
@@ -77,6 +79,14 @@ class UnitOfWork:
     @cached_property
     def targets(self) -> TargetRepository:
         return TargetRepository(self.conn, self.cipher)
+
+    @cached_property
+    def agents(self) -> AgentRepository:
+        return AgentRepository(self.conn, self.cipher)
+
+    @cached_property
+    def agent_work(self) -> AgentWorkRepository:
+        return AgentWorkRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:

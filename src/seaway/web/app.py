@@ -8,6 +8,7 @@ from seaway.bootstrap import Services
 from seaway.web import errors, metrics, ui
 from seaway.web.api import (
     accounts,
+    agents,
     api_keys,
     audit,
     config,
@@ -67,6 +68,7 @@ def create_app(services: Services) -> FastAPI:
         packages,
         targets,
         accounts,
+        agents,
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)

@@ -85,6 +85,7 @@ accounts:
 targets:
   - {name: dev-01, environments: [Dev], roles: [web], endpoint: {type: ssh, host: 192.0.2.1, account: Matrix Key}}
   - {name: spare-01, environments: [Spare], roles: [web], endpoint: {type: ssh, host: 192.0.2.2, account: Matrix Key}}
+  - {name: agent-01, environments: [Dev], roles: [web], endpoint: {type: agent}}
 """
 
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (projects, environments) of the grant
@@ -271,6 +272,7 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
 
     matrix_role = {"name": "Matrix Role", "permissions": ["release.create"]}
     dev_01 = {**RESTORE["targets"], "name": "dev-01", "environments": ["Dev"]}
+    agent_01 = {"name": "agent-01", "environments": ["Dev"], "roles": ["web"], "home": "/srv/agent-01"}
     dev_01["endpoint"] = {**dev_01["endpoint"], "host": "192.0.2.1"}
     matrix_key = {"name": "Matrix Key", "type": "username-password", "username": "deploy"}  # the secret kept
     alpha = "/projects/Alpha"
@@ -340,6 +342,9 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         # Taken names (409) and PUTs of what is there; a check reaches the in-memory machines only.
         **crud("targets", "dev-01", "spare-01", dev_01, dev_01),
         ("POST", "/targets/{}/check"): lambda s: Call("POST", f"/targets/{s.ids['targets:dev-01']}/check"),
+        # Registering again an agent target the document declared; revoking whatever registration it has.
+        ("POST", "/agents/register"): lambda s: Call("POST", "/agents/register", agent_01),
+        ("POST", "/agents/{}/revoke"): lambda s: Call("POST", "/agents/agent-01/revoke"),
         **crud("accounts", "Matrix Key", "Spare Key", matrix_key, RESTORE["accounts"]),
     }
 

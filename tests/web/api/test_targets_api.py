@@ -116,7 +116,7 @@ async def test_a_given_fingerprint_is_pinned_without_reaching_the_machine(api, m
         ({"roles": ["web server"]}, "roles[0]", 422),
         ({"endpoint": {"type": "ssh", "host": "h", "port": 0, "account": "deploy-key"}}, "endpoint.port", 422),
         ({"endpoint": {"type": "ssh", "host": "h", "account": "nobody"}}, "endpoint.account", 422),
-        ({"endpoint": {"type": "agent", "host": "h", "account": "ops"}}, "endpoint.type", 422),
+        ({"endpoint": {"type": "agent", "host": "h", "account": "ops"}}, "endpoint.host", 422),
         ({"name": "PROD-01"}, "name", 409),
     ],
 )

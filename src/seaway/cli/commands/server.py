@@ -212,6 +212,8 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
     import uvicorn
 
     from seaway.bootstrap import build_services
+    from seaway.cli.agent_listener import agent_listener
+    from seaway.cli.demo_agent import demo_agent
     from seaway.security.signing import SigningKey
     from seaway.web.app import create_app
 
@@ -248,6 +250,10 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
             timeout_graceful_shutdown=max(int(settings.drain_seconds), 1),
         )
         server = SeawaySignals(config)
+
+        def say_line(message: str) -> None:
+            say(services, message)
+
         stop_requests = StopRequests()
         stop_requests.on_now.append(lambda: setattr(server, "force_exit", True))
         stop_requests.install()
@@ -255,7 +261,11 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
         # The worker is done (drained after a stop request, or failed): the HTTP server stops too.
         engine.add_done_callback(lambda _: setattr(server, "should_exit", True))
         try:
-            async with background_duties(services, signing_key):
+            async with (
+                background_duties(services, signing_key),
+                agent_listener(services, say_line),
+                demo_agent(services, say_line) if demo else contextlib.nullcontext(),
+            ):
                 await server.serve()
         finally:
             stop_requests.drain.set()  # the HTTP server ended first (it could not start): stop the worker too

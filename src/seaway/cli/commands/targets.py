@@ -40,8 +40,11 @@ def _show(target: dict[str, Any]) -> None:
     _line(f"{target['name']} ({target['id']}){'' if target['enabled'] else ' disabled'}")
     _line(f"environments  {', '.join(target['environments'])}")
     _line(f"roles         {', '.join(target['roles'])}")
-    _line(f"endpoint      ssh {endpoint['account']}@{endpoint['host']}:{endpoint['port']}")
-    _line(f"host key      {endpoint['fingerprint'] or 'not pinned'}")
+    if endpoint["type"] == "agent":
+        _line("endpoint      polling agent")
+    else:
+        _line(f"endpoint      ssh {endpoint['account']}@{endpoint['host']}:{endpoint['port']}")
+        _line(f"host key      {endpoint['fingerprint'] or 'not pinned'}")
     _line(f"policy        {target['policy']}")
     _line(f"health        {health['status']}" + (f" (checked {health['checked_at']})" if health["checked_at"] else ""))
     for message in health["messages"]:

@@ -121,6 +121,8 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     # A target lies in each environment it lists: seen where any of them is, changed where all of them are.
     **_crud("targets", P.TARGET_VIEW, P.TARGET_EDIT, S.ENVIRONMENT, create=S.ENVIRONMENT),
     ("POST", "/targets/{}/check"): Rule(P.TARGET_EDIT, S.ENVIRONMENT, P.TARGET_VIEW),
+    ("POST", "/agents/register"): Rule(P.TARGET_EDIT, S.ENVIRONMENT),
+    ("POST", "/agents/{}/revoke"): Rule(P.TARGET_EDIT, S.ENVIRONMENT, P.TARGET_VIEW),
     **_crud("accounts", P.ACCOUNT_VIEW, P.ACCOUNT_EDIT, S.NONE),
 }
 

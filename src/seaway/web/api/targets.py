@@ -42,10 +42,10 @@ P = Permission
 
 
 class SshEndpointBody(DocumentBody):
-    type: str = Field(description="ssh (polling agents are not supported yet)")
-    host: str
+    type: str = Field(description="ssh, or agent (a polling agent: no other field)")
+    host: str | None = Field(None, description="ssh: the host name or address")
     port: StrictInt = Field(22, ge=-MAX_ID, le=MAX_ID)
-    account: str = Field(description="an account's name")
+    account: str | None = Field(None, description="ssh: an account's name")
     fingerprint: str | None = Field(None, description="SHA256:...; left out: read from the host (POST) or kept (PUT)")
 
 
@@ -92,12 +92,12 @@ def _may_view(user: User, target: DeploymentTarget) -> bool:
     return any(may(user, P.TARGET_VIEW, Where(environment=name)) for name in target.environments)
 
 
-def _require_edit(user: User, target: DeploymentTarget) -> None:
+def require_edit(user: User, target: DeploymentTarget) -> None:
     for name in target.environments:
         require(user, P.TARGET_EDIT, Where(environment=name))
 
 
-async def _visible(uow: UnitOfWork, user: User, ref: str) -> DeploymentTarget:
+async def visible_target(uow: UnitOfWork, user: User, ref: str) -> DeploymentTarget:
     """The target `ref` names, if `user` may see it; otherwise the NotFound of an unknown one."""
     if not user.active:
         require(user, P.TARGET_VIEW)
@@ -132,7 +132,7 @@ async def list_targets(read: AuthenticatedRead) -> list[dict[str, Any]]:
 async def post_target(request: Request, user: CurrentUser, body: TargetBody) -> dict[str, Any]:
     """Add a target; without a fingerprint, the host key the machine presents is read and pinned."""
     wanted = parse_target(body.node())
-    _require_edit(user, wanted)  # before reaching out to any machine
+    require_edit(user, wanted)  # before reaching out to any machine
     services = services_of(request)
     async with services.store.reading() as uow:
         wanted = await check_target(uow, wanted)
@@ -146,16 +146,16 @@ async def post_target(request: Request, user: CurrentUser, body: TargetBody) -> 
 
 @router.get("/targets/{target_id}", name="get_target")
 async def get_target(read: AuthenticatedRead, target_id: str) -> dict[str, Any]:
-    return target_json(await _visible(read.uow, read.user, target_id))
+    return target_json(await visible_target(read.uow, read.user, target_id))
 
 
 @router.put("/targets/{target_id}", name="update_target")
 async def put_target(request: Request, user: CurrentUser, target_id: str, body: TargetBody) -> dict[str, Any]:
     async with services_of(request).store.transaction() as uow:
-        before = await _visible(uow, user, target_id)
-        _require_edit(user, before)
+        before = await visible_target(uow, user, target_id)
+        require_edit(user, before)
         wanted = parse_target(body.node())
-        _require_edit(user, wanted)  # moving a target into an environment is a change there too
+        require_edit(user, wanted)  # moving a target into an environment is a change there too
         after = await update_target(uow, before, wanted)
         await _audit(uow, request, user, "updated", before, after)
     return target_json(after)
@@ -164,8 +164,8 @@ async def put_target(request: Request, user: CurrentUser, target_id: str, body: 
 @router.delete("/targets/{target_id}", status_code=204, name="delete_target")
 async def remove_target(request: Request, user: CurrentUser, target_id: str) -> None:
     async with services_of(request).store.transaction() as uow:
-        before = await _visible(uow, user, target_id)
-        _require_edit(user, before)
+        before = await visible_target(uow, user, target_id)
+        require_edit(user, before)
         await delete_target(uow, before)
         await _audit(uow, request, user, "deleted", before, None)
 
@@ -178,8 +178,8 @@ async def post_check(
     options = body or CheckBody()
     services = services_of(request)
     async with services.store.reading() as uow:
-        target = await _visible(uow, user, target_id)
-    _require_edit(user, target)
+        target = await visible_target(uow, user, target_id)
+    require_edit(user, target)
     outcome = await run_health_check(
         services.store,
         services.target_probe,
@@ -188,5 +188,6 @@ async def post_check(
         actor=api_actor(request, user),
         trust=options.trust,
         trust_new_key=options.trust_new_key,
+        agent_timeout=services.settings.agent_timeout_seconds,
     )
     return check_json(outcome)
