@@ -22,6 +22,7 @@ from seaway.domain.targets import DeploymentTarget
 from seaway.domain.users import User
 from seaway.engine import config_changes as kinds
 from seaway.engine.lifecycles import check_lifecycle
+from seaway.engine.policies import POLICY, check_policy
 from seaway.engine.projects import check_project, check_variable_scopes
 from seaway.engine.roles import check_role
 from seaway.engine.targets import check_target, keep_state
@@ -95,6 +96,9 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
     for team, path in doc.teams:
         await check_team(uow, team, path=path)
         await applying.upsert(uow.teams, kinds.TEAM, team, path)
+    # Policies last: they name the teams, users, projects and environments above.
+    for policy, path in doc.policies:
+        await applying.upsert(uow.policies, POLICY, await check_policy(uow, policy, path=path), path)
     return applying.result
 
 

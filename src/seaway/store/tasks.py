@@ -11,12 +11,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.errors import NotFound
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
+from seaway.store.policy_tables import change_requests
 from seaway.store.tables import deployment_slots, deployments, interruptions, step_runs, task_logs, tasks
 
 # Rows per executemany: large enough that the statement overhead vanishes, small enough to bound the memory
@@ -226,6 +228,7 @@ class TaskRepository(Repository):
             interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
         )
         resumable = sa.and_(tasks.c.state == TaskState.WAITING.value, ~sa.exists(pending))
+        queued = sa.and_(tasks.c.state == TaskState.QUEUED.value, ~_BLOCKED)
         stmt = (
             sa.select(tasks.c.id)
             .join(deployments, deployments.c.id == tasks.c.deployment_id)
@@ -233,7 +236,7 @@ class TaskRepository(Repository):
                 deployments.c.project_id == project_id,
                 deployments.c.environment_id == environment_id,
                 tasks.c.id != exclude,
-                sa.or_(tasks.c.state == TaskState.QUEUED.value, resumable),
+                sa.or_(queued, resumable),
             )
             .order_by(sa.case((tasks.c.state == TaskState.WAITING.value, 0), else_=1), tasks.c.id)
             .limit(1)
@@ -242,9 +245,18 @@ class TaskRepository(Repository):
         return found
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
-        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED)
+        """The oldest queued task of the slot that no pending change request holds back."""
+        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED).where(~_BLOCKED)
         found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
         return found
+
+
+# A queued task held back by a change request still pending: it waits for approval, not for the slot.
+_BLOCKED = sa.exists(
+    sa.select(change_requests.c.id).where(
+        change_requests.c.task_id == tasks.c.id, change_requests.c.state == ChangeRequestState.PENDING.value
+    )
+)
 
 
 def _unknown(task_id: int) -> NotFound:

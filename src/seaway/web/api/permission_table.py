@@ -77,6 +77,7 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("POST", "/config/apply"): Rule(P.CONFIG_APPLY, S.NONE),
     **_crud("environments", P.ENVIRONMENT_VIEW, P.ENVIRONMENT_EDIT, S.ENVIRONMENT),
     **_crud("lifecycles", P.LIFECYCLE_VIEW, P.LIFECYCLE_EDIT, S.NONE),
+    **_crud("policies", P.POLICY_VIEW, P.POLICY_EDIT, S.NONE),
     **_crud("projects", P.PROJECT_VIEW, P.PROJECT_EDIT, S.PROJECT),
     ("GET", "/projects/{}/process"): Rule(P.PROJECT_VIEW, S.PROJECT),
     ("PUT", "/projects/{}/process"): Rule(P.PROCESS_EDIT, S.PROJECT, P.PROJECT_VIEW),

@@ -1,0 +1,100 @@
+"""Change requests: the gate approval policies put on a deployment, numbered `SEA-<n>`.
+
+A change request is made when its deployment is queued and records the merged policy as it was then, so a
+later edit of a policy does not move the goal posts of a request already made. It is decided by the
+approvals of eligible people (each counted once) and ended by any one rejection.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from seaway.domain.interruptions import MAX_NOTES_LENGTH, Result
+from seaway.domain.policies import MergedPolicy, Tally
+from seaway.errors import InvalidInput
+
+PREFIX = "SEA-"
+
+
+class ChangeRequestState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    CANCELED = "canceled"  # its deployment was canceled before it was decided
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    deployment_id: int
+    task_id: int
+    project: str
+    environment: str
+    release_version: str
+    policy: MergedPolicy
+    created_at: datetime
+    requested_by: int | None = None  # the deployer; None for a deployment Seaway started itself
+    requested_by_username: str | None = None
+    state: ChangeRequestState = ChangeRequestState.PENDING
+    decided_at: datetime | None = None
+    reason: str = ""  # why it was rejected or canceled
+    id: int | None = None  # the n of SEA-n
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state is ChangeRequestState.PENDING
+
+
+@dataclass(frozen=True)
+class ChangeRequestDecision:
+    change_request_id: int
+    user_id: int
+    username: str
+    result: Result
+    notes: str
+    channel: str
+    decided_at: datetime
+    counted: bool = True  # whether it counted towards the quorum when it was made
+
+
+def format_number(number: int | None) -> str:
+    if number is None:
+        raise ValueError("a change request without a number cannot be named")
+    return f"{PREFIX}{number}"
+
+
+def is_number(text: str) -> bool:
+    return text.upper().startswith(PREFIX)
+
+
+def parse_number(text: str, *, field: str = "id") -> int:
+    """`SEA-12` or a bare `12`."""
+    candidate = text[len(PREFIX) :] if is_number(text) else text
+    if not candidate.isascii() or not candidate.isdigit() or len(candidate) > 10 or int(candidate) > 2**31 - 1:
+        raise InvalidInput(f'"{text}" is not a change request number (expected {PREFIX}<n>)', field=field)
+    return int(candidate)
+
+
+def blocked_message(request: ChangeRequest, progress: Tally) -> str:
+    """What the task log and the deployment say while the request is pending."""
+    clauses = "".join(f"; {c.have} of {c.needed} from {c.team}" for c in progress.clauses)
+    return (
+        f"blocked by change request {format_number(request.id)}, needs {progress.needed} approvals "
+        f"({progress.have} so far{clauses})"
+    )
+
+
+def validate_reason(result: Result, text: object) -> str:
+    if text is None:
+        text = ""
+    if not isinstance(text, str):
+        raise InvalidInput("notes must be text", field="notes")
+    cleaned = text.strip()
+    if "\x00" in cleaned:
+        raise InvalidInput("notes must not contain NUL characters", field="notes")
+    if result is Result.ABORT and not cleaned:
+        raise InvalidInput("a reason is required to reject", field="reason")
+    if len(cleaned) > MAX_NOTES_LENGTH:
+        raise InvalidInput(f"notes are longer than {MAX_NOTES_LENGTH} characters", field="notes")
+    return cleaned
