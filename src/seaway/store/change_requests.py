@@ -14,9 +14,10 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
-from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState, format_number
 from seaway.domain.interruptions import Result
 from seaway.domain.policies import merged_from_json, merged_to_json
+from seaway.errors import NotFound
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.policy_tables import change_request_decisions as d
@@ -59,6 +60,11 @@ def _decision(row: Any) -> ChangeRequestDecision:
     )
 
 
+def unknown(number: int) -> NotFound:
+    """An unknown number, and one the caller may not see, alike."""
+    return NotFound(f"change request {format_number(number)} does not exist", entity="change_request", id=str(number))
+
+
 class ChangeRequestRepository(Repository):
     def _select(self) -> sa.Select[Any]:
         return sa.select(*_COLUMNS).select_from(_JOINED)
@@ -78,7 +84,10 @@ class ChangeRequestRepository(Repository):
         return replace(request, id=await self._insert(t, values))
 
     async def get(self, number: int) -> ChangeRequest:
-        return _from_row(await self._one(self._select().where(t.c.id == number), "change_request", f"SEA-{number}"))
+        row = (await self.conn.execute(self._select().where(t.c.id == number))).first()
+        if row is None:
+            raise unknown(number)
+        return _from_row(row)
 
     async def find_for_task(self, task_id: int) -> ChangeRequest | None:
         row = (await self.conn.execute(self._select().where(t.c.task_id == task_id))).first()

@@ -10,6 +10,7 @@ from seaway.web.api import (
     accounts,
     api_keys,
     audit,
+    change_requests,
     config,
     deployments,
     environments,
@@ -72,6 +73,7 @@ def create_app(services: Services) -> FastAPI:
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)
+    api.include_router(change_requests.router)
     api.include_router(outbox.router)
     api.include_router(audit.router)
     app.include_router(api)

@@ -110,6 +110,11 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("POST", "/interruptions/{}/take"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     ("POST", "/interruptions/{}/submit"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     ("POST", "/interruptions/{}/links"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
+    # Deciding a change request needs being an approver its policy names (a `not_responsible` 403), no role.
+    ("GET", "/change-requests"): Rule(P.INTERRUPTION_VIEW, _PE, filtered=True),
+    ("GET", "/change-requests/{}"): Rule(P.INTERRUPTION_VIEW, _PE),
+    ("POST", "/change-requests/{}/approve"): Rule(P.INTERRUPTION_VIEW, _PE),
+    ("POST", "/change-requests/{}/reject"): Rule(P.INTERRUPTION_VIEW, _PE),
     ("GET", "/outbox"): Rule(P.OUTBOX_VIEW, S.NONE),
     **_crud("roles", P.ROLE_VIEW, P.ROLE_EDIT, S.NONE),
     ("GET", "/audit-events"): Rule(P.AUDIT_VIEW, _PE, filtered=True),
