@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from seaway.domain.interruptions import MAX_NOTES_LENGTH, Result
+from seaway.domain.interruptions import MAX_NOTES_LENGTH, LinkStatus, Result
 from seaway.domain.policies import MergedPolicy, Tally
 from seaway.errors import InvalidInput
 
@@ -98,3 +98,30 @@ def validate_reason(result: Result, text: object) -> str:
     if len(cleaned) > MAX_NOTES_LENGTH:
         raise InvalidInput(f"notes are longer than {MAX_NOTES_LENGTH} characters", field="notes")
     return cleaned
+
+
+@dataclass(frozen=True)
+class ChangeRequestLink:
+    """One approver's personal Approve or Reject URL for one change request; only its token's hash is kept."""
+
+    change_request_id: int
+    user_id: int
+    decision: Result
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    opened_at: datetime | None = None
+    used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    id: int | None = None
+
+
+def change_link_status(link: ChangeRequestLink, now: datetime) -> LinkStatus:
+    """Why a link can or cannot decide, in the order the interruption's links say it."""
+    if link.used_at is not None:
+        return LinkStatus.USED
+    if link.revoked_at is not None:
+        return LinkStatus.REVOKED
+    if link.expires_at <= now:
+        return LinkStatus.EXPIRED
+    return LinkStatus.USABLE

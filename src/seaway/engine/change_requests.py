@@ -29,6 +29,7 @@ from seaway.domain.policies import Tally, approvers, eligible, impossibility, me
 from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.users import Team, User
 from seaway.engine.audit_trail import event_of
+from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, check_link, links_key, send_receipt
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.engine.policies import merged_policy
@@ -111,6 +112,8 @@ async def open_change_request(
             requested_by_username=deployer.username if deployer else None,
         )
     )
+    assert request.id is not None
+    await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
     teams = await uow.teams.list()
     progress = await progress_of(uow, request, teams)
     await _log(uow, task_id, now, f"{progress.blocked} under {', '.join(merged.policies)}")
@@ -152,12 +155,15 @@ async def decide(
     notes: object,
     now: datetime,
     public_url: str,
+    link_token_hash: str | None = None,
 ) -> Progress:
     """One person's approval or rejection of SEA-`number`.
 
     Raises InvalidInput (a rejection without a reason), NotFound, Conflict (no longer pending, or decided by
     this person already), DeploymentCanceled, NotResponsible (not an approver the policy names) or
-    SelfApprovalRefused (the deployer, when the policy blocks the deployment's creator).
+    SelfApprovalRefused (the deployer, when the policy blocks the deployment's creator). With
+    `link_token_hash`, the emailed link must be this person's for this decision, and is consumed here
+    (LinkNotUsable otherwise).
     """
     text = validate_reason(result, notes)
     user = actor.user
@@ -186,10 +192,15 @@ async def decide(
             entity="change_request",
             id=public,
         )
+    if link_token_hash is not None:
+        await check_link(uow, link_token_hash, request, user, result, now)
     decision = ChangeRequestDecision(number, user.id, user.username, result, text, actor.channel.value, now)
     if not await uow.change_requests.add_decision(decision):
         raise Conflict(f'user "{user.username}" has already decided {public}', entity="change_request", id=public)
     after = await progress_of(uow, request, teams)
+    ends = result is Result.ABORT or after.tally.approved
+    # Once it is decided nobody's links may decide it; until then only this person's are spent.
+    await uow.change_request_links.revoke(number, now, user_id=None if ends else user.id)
     if result is Result.ABORT:
         reason = f"Rejected by {user.label} ({public}): {text}"
         await uow.change_requests.end(number, ChangeRequestState.REJECTED, now, reason)
@@ -207,6 +218,8 @@ async def decide(
     await uow.audit.record(event_of(actor, now, f"change_request.{verb}", public, details, where))
     url = f"{public_url.rstrip('/')}/deployments/{format_id('deployment', request.deployment_id)}"
     await _notify_deployer(uow, request, user, result, text, now, url)
+    if user.id != request.requested_by:
+        await send_receipt(uow, request, user, result, text, actor.channel.value, actor.ip, now, public_url)
     return await progress_of(uow, await uow.change_requests.get(number), teams)
 
 

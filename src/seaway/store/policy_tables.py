@@ -63,3 +63,25 @@ change_request_decisions = sa.Table(
     sa.Column("decided_at", UtcDateTime, nullable=False),
     sa.UniqueConstraint("change_request_id", "user_id"),
 )
+
+# One approver's Approve or Reject link for one change request: only the token's hash is stored.
+change_request_links = sa.Table(
+    "change_request_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "change_request_id",
+        sa.Integer,
+        sa.ForeignKey("change_requests.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=True),
+    sa.Column("used_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)

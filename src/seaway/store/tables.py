@@ -8,7 +8,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from seaway.store.package_tables import feeds, packages, release_packages
-from seaway.store.policy_tables import approval_policies, change_request_decisions, change_requests
+from seaway.store.policy_tables import (
+    approval_policies,
+    change_request_decisions,
+    change_request_links,
+    change_requests,
+)
 from seaway.store.schema import UtcDateTime, id_column, metadata, named_entity
 from seaway.store.target_tables import accounts, targets
 
@@ -17,6 +22,7 @@ __all__ = [
     "accounts",
     "approval_policies",
     "change_request_decisions",
+    "change_request_links",
     "change_requests",
     "feeds",
     "metadata",

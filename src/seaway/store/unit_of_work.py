@@ -22,6 +22,7 @@ from seaway.store.accounts import AccountRepository
 from seaway.store.api_keys import ApiKeyRepository
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
+from seaway.store.change_request_links import ChangeRequestLinkRepository
 from seaway.store.change_requests import ChangeRequestRepository
 from seaway.store.codecs import Cipher
 from seaway.store.database import Database, StoreConnection
@@ -87,6 +88,10 @@ class UnitOfWork:
     @cached_property
     def change_requests(self) -> ChangeRequestRepository:
         return ChangeRequestRepository(self.conn, self.cipher)
+
+    @cached_property
+    def change_request_links(self) -> ChangeRequestLinkRepository:
+        return ChangeRequestLinkRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:

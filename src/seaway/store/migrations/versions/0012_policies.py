@@ -95,9 +95,41 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_change_request_decisions"),
         sa.UniqueConstraint("change_request_id", "user_id", name="uq_change_request_decisions_change_request_id"),
     )
+    op.create_table(
+        "change_request_links",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column(
+            "change_request_id",
+            sa.Integer,
+            sa.ForeignKey(
+                "change_requests.id",
+                name="fk_change_request_links_change_request_id_change_requests",
+                ondelete="CASCADE",
+            ),
+            nullable=False,
+        ),
+        sa.Column(
+            "user_id",
+            sa.Integer,
+            sa.ForeignKey("users.id", name="fk_change_request_links_user_id_users", ondelete="CASCADE"),
+            nullable=False,
+        ),
+        sa.Column("decision", sa.String(10), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", UtcDateTime, nullable=False),
+        sa.Column("expires_at", UtcDateTime, nullable=False),
+        sa.Column("opened_at", UtcDateTime, nullable=True),
+        sa.Column("used_at", UtcDateTime, nullable=True),
+        sa.Column("revoked_at", UtcDateTime, nullable=True),
+        sa.PrimaryKeyConstraint("id", name="pk_change_request_links"),
+        sa.UniqueConstraint("token_hash", name="uq_change_request_links_token_hash"),
+    )
+    op.create_index("ix_change_request_links_change_request_id", "change_request_links", ["change_request_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_change_request_links_change_request_id", "change_request_links")
+    op.drop_table("change_request_links")
     op.drop_table("change_request_decisions")
     op.drop_index("ix_change_requests_state", "change_requests")
     op.drop_table("change_requests")
