@@ -15,6 +15,10 @@ approval_policies:
     scope: {environments: [Test]}
     approvers: {teams: [Project Stakeholders]}
     minimum: 2
+  - name: The pair
+    scope: {environments: [Prod]}
+    approvers: {teams: [Pair]}
+    quorum: [{team: Pair, minimum: 2}]
 """
 STEPS = '      - {name: Hello, type: script, script: "echo hello"}\n'
 
@@ -29,7 +33,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     process.start()
     ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}
     space_file = tmp / "space.yaml"
-    space_file.write_text(space(STEPS) + POLICY)
+    space_file.write_text(
+        space(STEPS).replace("teams:\n", "teams:\n  - {name: Pair, members: [alice, bob]}\n", 1) + POLICY
+    )
     applied = run_cli(["apply", str(space_file)], ops_env)
     assert applied.returncode == 0, applied.stderr
     try:
@@ -88,3 +94,22 @@ def test_a_rejection_from_the_cli_needs_a_reason_and_fails_the_task(server):
     assert no_reason.returncode == 2
     assert rejected.returncode == 0
     assert finished.returncode == 1
+
+
+def test_preview_shows_who_can_approve_and_refuses_an_impossible_quorum(server):
+    release = run_cli(["release", "create", "--project", "Quotes"], server).stdout.strip()
+    alice = as_user(server, "alice")
+    command = ["deploy", "--project", "Quotes", "--release", release, "--preview"]
+
+    dev = run_cli([*command, "--to", "Dev"], alice)
+    test = run_cli([*command, "--to", "Test"], alice)
+    by_ops = run_cli([*command, "--to", "Prod"], server)
+    by_alice = run_cli([*command, "--to", "Prod"], alice)
+
+    assert dev.returncode == 0 and "no approval policy applies" in dev.stdout
+    assert test.returncode == 0 and "gated by Two of the stakeholders" in test.stdout
+    assert "needs 2 approvals" in test.stdout and "who can approve: bob, erin, nomail" in test.stdout
+    assert by_ops.returncode == 0 and "who can approve: alice, bob" in by_ops.stdout
+    assert by_alice.returncode == 2
+    assert 'needs 2 approvals from "Pair", which has 1 eligible approvers' in one_error_line(by_alice)
+    assert "Deployments-" not in by_alice.stdout  # nothing was deployed

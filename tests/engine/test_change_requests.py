@@ -176,3 +176,24 @@ async def test_fifty_concurrent_decisions_count_exactly(services):
     assert [r.request.state for r in results].count(ChangeRequestState.APPROVED) == 1
     await run_all(services)
     assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
+
+
+async def test_a_newer_release_supersedes_the_older_pending_request_and_its_approvers_are_told(services):
+    older_deployment, older = await _gated(services)  # links sent to the approvers with addresses
+    newer_release = await release_of(services, "Quotes")
+    newer_deployment = await deploy(services, newer_release, "Test", user=await user_named(services, "dave"))
+    await run_all(services)
+
+    async with services.store.transaction() as uow:
+        ended = await uow.change_requests.get(older.id)
+        newer = await uow.change_requests.find_for_deployment(newer_deployment.id)
+        links = await uow.change_request_links.list_for(older.id)
+        told = [await uow.emails.find_by_key(f"change-request-ended:{older.id}:{link.user_id}") for link in links]
+    assert newer is not None and newer.is_pending
+    assert ended.state is ChangeRequestState.CANCELED
+    assert ended.reason == f"superseded by SEA-{newer.id} (release {newer_release.version})"
+    assert (await task_of(services, older_deployment))[0].state is TaskState.CANCELED
+    assert links and all(link.revoked_at is not None for link in links)
+    assert all(email is not None and "superseded by" in email.text for email in told)
+    with pytest.raises(Conflict, match="already canceled"):
+        await _decide(services, older.id, "bob")

@@ -19,7 +19,14 @@ from seaway.engine.clock import Clock
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import FinishItem
 from seaway.errors import InvalidInput
-from seaway.notify.messages import ApprovalRequest, DecisionReceipt, approval_request_email, decision_receipt_email
+from seaway.notify.messages import (
+    ApprovalRequest,
+    DecisionNotice,
+    DecisionReceipt,
+    approval_request_email,
+    decision_email,
+    decision_receipt_email,
+)
 from seaway.security.tokens import hash_token, new_token, token_fingerprint
 from seaway.steps.manual_intervention import LinkSettings
 from seaway.store.audit import AuditEvent
@@ -106,8 +113,43 @@ async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSetting
     return recipients
 
 
+def notices_key(number: int) -> str:
+    return f"{CHANGE_REQUEST_LINKS}:{number}:ended"
+
+
+async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, public_url: str, now: datetime) -> None:
+    """Everyone who was sent links for a request that ended without them (superseded, canceled) is told why."""
+    assert request.id is not None
+    emailed = {link.user_id for link in await uow.change_request_links.list_for(request.id)}
+    for user_id in sorted(emailed):
+        user = await uow.users.get(user_id)
+        if not user.email or not user.active:
+            continue
+        notice = DecisionNotice(
+            deployer_name=user.label,
+            deployer_email=user.email,
+            decided_by_name="Seaway",
+            decided_by_username="seaway",
+            decided_at=now,
+            project=request.project,
+            release=request.release_version,
+            environment=request.environment,
+            deployment_url=deployment_url(public_url, request),
+            step=f"change request {format_number(request.id)}",
+            outcome="canceled",
+            note=request.reason,
+        )
+        try:
+            email = decision_email(notice)
+        except InvalidInput as exc:
+            log.warning("not telling %s that %s ended: %s", user.username, format_number(request.id), exc)
+            continue
+        await queue_email(uow, email, f"change-request-ended:{request.id}:{user_id}", now=now)
+
+
 class ChangeRequestLinkSender:
-    """The `change-request-links` work item handler: the approvers' links of a request still pending."""
+    """The `change-request-links` work item handler: the approvers' links of a request still pending, and
+    the notice to them that one ended before it was decided."""
 
     def __init__(self, store: Store, clock: Clock, links: LinkSettings) -> None:
         self.store = store
@@ -118,8 +160,10 @@ class ChangeRequestLinkSender:
         number = int(item.payload["change_request"])
         async with self.store.transaction() as uow:
             request = await uow.change_requests.get(number)
-            if request.is_pending:
-                now = self.clock.now()
+            now = self.clock.now()
+            if item.payload.get("ended"):
+                await tell_approvers_it_ended(uow, request, self.links.public_url, now)
+            elif request.is_pending:
                 sent = await send_links(uow, request, self.links, now)
                 names = ", ".join(u.label for u in sent) or "nobody (no approver has an email address)"
                 line = LogLine(now, "info", f"Emailed approve and reject links to {names}")

@@ -29,7 +29,13 @@ from seaway.domain.policies import Tally, approvers, eligible, impossibility, me
 from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.users import Team, User
 from seaway.engine.audit_trail import event_of
-from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, check_link, links_key, send_receipt
+from seaway.engine.change_request_links import (
+    CHANGE_REQUEST_LINKS,
+    check_link,
+    links_key,
+    notices_key,
+    send_receipt,
+)
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.engine.policies import merged_policy
@@ -113,6 +119,7 @@ async def open_change_request(
         )
     )
     assert request.id is not None
+    await _supersede_older(uow, request, now)
     await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
     teams = await uow.teams.list()
     progress = await progress_of(uow, request, teams)
@@ -144,6 +151,39 @@ async def open_change_request(
             )
         )
     return request
+
+
+async def _supersede_older(uow: UnitOfWork, newer: ChangeRequest, now: datetime) -> None:
+    """A newer release queued for the same project and environment cancels the older pending requests and
+    their deployments: approving them would only deploy what is already replaced."""
+    release = await uow.deployments.get(newer.deployment_id)
+    for older in await uow.change_requests.pending_for(newer.project, newer.environment):
+        if older.id == newer.id:
+            continue
+        if (await uow.deployments.get(older.deployment_id)).release_id >= release.release_id:
+            continue  # the same release again, or an older one queued later: not a newer release
+        assert older.id is not None
+        reason = f"superseded by {format_number(newer.id)} (release {newer.release_version})"
+        if not await uow.change_requests.end(older.id, ChangeRequestState.CANCELED, now, reason):
+            continue
+        await uow.change_request_links.revoke(older.id, now)
+        await uow.tasks.request_cancel(older.task_id)
+        await uow.queue.enqueue(RUN_TASK, run_task_key(older.task_id), {"task_id": older.task_id}, now)
+        await _log(uow, older.task_id, now, f"{format_number(older.id)} was {reason}", "warning")
+        payload = {"change_request": older.id, "ended": True}
+        await uow.queue.enqueue(CHANGE_REQUEST_LINKS, notices_key(older.id), payload, now)
+        await uow.audit.record(
+            AuditEvent(
+                at=now,
+                action="change_request.superseded",
+                entity="change_request",
+                entity_id=format_number(older.id),
+                details={"reason": reason, "superseded_by": format_number(newer.id)},
+                actor="seaway",
+                project=older.project,
+                environment=older.environment,
+            )
+        )
 
 
 async def decide(

@@ -7,11 +7,11 @@ Changing a policy needs `policy.edit`, which no project role holds.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
-from seaway.domain.policies import ApprovalPolicy, MergedPolicy, matching
+from seaway.domain.policies import ApprovalPolicy, MergedPolicy, eligible, impossibility, matching
 from seaway.engine.config_changes import Kind, Need
 from seaway.engine.names import refuse_name_clash
 from seaway.engine.projects import looks_like_id
@@ -103,3 +103,20 @@ async def update_policy(uow: UnitOfWork, policy_id: int, policy: ApprovalPolicy)
     checked = await check_policy(uow, policy)
     refuse_name_clash(await uow.policies.find_by_name(checked.name), policy_id, f'policy "{checked.name}"')
     return await uow.policies.save(replace(checked, id=policy_id))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a deployment of a project to an environment would need before it may start."""
+
+    merged: MergedPolicy | None
+    approvers: tuple[str, ...]  # usernames whose approval would count
+    impossible: str | None  # why no set of those approvers could approve it; None when some could
+
+
+async def preview(uow: UnitOfWork, project: str, environment: str, deployer: str | None) -> Preview:
+    merged = await merged_policy(uow, project, environment)
+    if merged is None:
+        return Preview(None, (), None)
+    teams = await uow.teams.list()
+    return Preview(merged, tuple(sorted(eligible(merged, teams, deployer))), impossibility(merged, teams, deployer))

@@ -105,6 +105,10 @@ class ChangeRequestRepository(Repository):
             stmt = stmt.where(t.c.state != _PENDING)
         return [_from_row(r) for r in await self.conn.execute(stmt)]
 
+    async def pending_for(self, project: str, environment: str) -> builtins.list[ChangeRequest]:
+        stmt = self._select().where(t.c.state == _PENDING, t.c.project == project, t.c.environment == environment)
+        return [_from_row(r) for r in await self.conn.execute(stmt.order_by(t.c.id))]
+
     async def lock_pending(self, number: int) -> bool:
         """Hold the request's row until commit while it is pending; False when it is no longer pending."""
         stmt = t.update().where(t.c.id == number, t.c.state == _PENDING).values(state=t.c.state)

@@ -60,6 +60,7 @@ def create_app(services: Services) -> FastAPI:
         policies,
         projects,
         releases,
+        change_requests,  # before deployments: /deployments/preview is not a deployment's id
         deployments,
         tasks,
         teams,
@@ -73,7 +74,6 @@ def create_app(services: Services) -> FastAPI:
     ):
         api.include_router(module.router)
     api.include_router(interruptions.router)
-    api.include_router(change_requests.router)
     api.include_router(outbox.router)
     api.include_router(audit.router)
     app.include_router(api)

@@ -134,3 +134,27 @@ async def test_change_requests_are_decided_through_the_api(services):
     assert second.status_code == 200 and second.json()["state"] == "approved"
     assert [d["username"] for d in second.json()["decisions"]] == ["bob", "erin"]
     assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
+
+
+async def test_the_preview_names_the_policies_and_whether_anyone_can_approve(services):
+    await _space(services)
+    admin = await add_user(services, "root", is_admin=True)
+    async with api_client(services, admin) as root:
+        await root.post("/api/v1/policies", json=policy(minimum=4))  # four stakeholders, one of them deploys
+        release = await root.post("/api/v1/projects/Quotes/releases", json={"version": "1.0.0"})
+        assert release.status_code == 201
+    query = {"project": "Quotes", "release": "1.0.0", "environment": "Test"}
+    async with api_client(services, await user_named(services, "alice")) as alice:
+        seen = await alice.get("/api/v1/deployments/preview", params=query)
+        open_ = await alice.get("/api/v1/deployments/preview", params={**query, "environment": "Dev"})
+        unknown = await alice.get("/api/v1/deployments/preview", params={**query, "environment": "Qa"})
+    async with api_client(services, admin) as root:
+        by_root = await root.get("/api/v1/deployments/preview", params=query)
+
+    assert seen.status_code == 200
+    assert seen.json()["gated"] is True and seen.json()["policy"]["policies"] == ["Two for Test"]
+    assert seen.json()["approvers"] == ["bob", "erin", "nomail"]
+    assert seen.json()["possible"] is False and "4 approvals" in seen.json()["impossible"]
+    assert by_root.json()["possible"] is True and by_root.json()["approvers"] == ["alice", "bob", "erin", "nomail"]
+    assert open_.json()["gated"] is False and open_.json()["possible"] is True
+    assert unknown.status_code == 422 and unknown.json()["error"]["field"] == "environment"

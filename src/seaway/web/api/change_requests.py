@@ -1,4 +1,5 @@
-"""Change requests under /api/v1: list, show, approve and reject (`SEA-12` or `12`).
+"""Change requests under /api/v1: list, show, approve and reject (`SEA-12` or `12`); and the preview of
+what a deployment would need (`GET /deployments/preview`).
 
 Seeing one needs `interruption.view` where its deployment runs; deciding needs being an approver the
 request's policy names, as the teams are at decision time (a 403 `not_responsible` otherwise, and
@@ -19,9 +20,13 @@ from seaway.domain.permissions import Permission, allows
 from seaway.domain.policies import merged_to_json
 from seaway.domain.users import User
 from seaway.engine.change_requests import Progress, decide, progress_of
+from seaway.engine.deployments import find_release
+from seaway.engine.policies import preview
+from seaway.engine.projects import find_project
+from seaway.errors import InvalidInput
 from seaway.store.change_requests import StateFilter, unknown
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Where, visible
+from seaway.web.access import Where, require_visible, visible
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser
@@ -99,6 +104,38 @@ async def _visible(uow: UnitOfWork, user: User, ref: str) -> ChangeRequest:
     if not allows(user, Permission.INTERRUPTION_VIEW, request.project, request.environment):
         raise unknown(number)
     return request
+
+
+@router.get("/deployments/preview")
+async def preview_deployment(
+    request: Request,
+    user: CurrentUser,
+    project: Annotated[str, Query(description="project name or id")],
+    release: Annotated[str, Query(description="release version")],
+    environment: Annotated[str, Query(description="environment name")],
+) -> dict[str, Any]:
+    """The policies that would gate a deployment by the caller, who could approve it, and whether anyone
+    could: `possible: false` with the reason when the quorum cannot be met."""
+    async with services_of(request).store.reading() as uow:
+        found = await find_project(uow, project)
+        target = await uow.environments.find_by_name(environment)
+        if target is None:
+            raise InvalidInput(f'unknown environment "{environment}"', field="environment")
+        require_visible(user, Permission.DEPLOYMENT_VIEW, Where(found.name, target.name), "project", project)
+        chosen = await find_release(uow, found, release)
+        seen = await preview(uow, found.name, target.name, user.username)
+    return {
+        "project": found.name,
+        "release": chosen.version,
+        "environment": target.name,
+        "gated": seen.merged is not None,
+        "policy": merged_to_json(seen.merged) if seen.merged is not None else None,
+        "approvers": list(seen.approvers),
+        "possible": seen.impossible is None,
+        "impossible": seen.impossible,
+        "change_window": None,  # windows and freezes are not enforced yet
+        "freeze": None,
+    }
 
 
 @router.get("/change-requests")

@@ -111,6 +111,7 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("POST", "/interruptions/{}/submit"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     ("POST", "/interruptions/{}/links"): Rule(P.INTERRUPTION_SUBMIT, _PE, P.INTERRUPTION_VIEW),
     # Deciding a change request needs being an approver its policy names (a `not_responsible` 403), no role.
+    ("GET", "/deployments/preview"): Rule(P.DEPLOYMENT_VIEW, _PE),
     ("GET", "/change-requests"): Rule(P.INTERRUPTION_VIEW, _PE, filtered=True),
     ("GET", "/change-requests/{}"): Rule(P.INTERRUPTION_VIEW, _PE),
     ("POST", "/change-requests/{}/approve"): Rule(P.INTERRUPTION_VIEW, _PE),

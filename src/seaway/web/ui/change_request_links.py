@@ -103,6 +103,8 @@ def _explain(found: FoundRequestLink, *, decided: bool = False) -> Explanation:
         return Explanation("already_decided", title, f"{number} for {what} was already {request.state}.")
     if found.status is LinkStatus.USED:
         return Explanation("already_decided", "This link was already used", f"You have decided {number} already.")
+    if request.state is ChangeRequestState.CANCELED and "supersed" in request.reason:
+        return Explanation("superseded", "Superseded", f"{number} for {what} was {request.reason}.")
     if request.state is ChangeRequestState.CANCELED:
         return Explanation("canceled", "The deployment was canceled", f"{number} for {what} was canceled.")
     if found.status is LinkStatus.EXPIRED:
