@@ -346,6 +346,9 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
             "POST", f"/interruptions/{s.ids['interruption']}/submit", {"result": "proceed"}
         ),
         ("POST", "/interruptions/{}/links"): lambda s: Call("POST", f"/interruptions/{s.ids['interruption']}/links"),
+        ("GET", "/deployments/preview"): lambda s: Call(
+            "GET", "/deployments/preview?project=Alpha&release=1.0.0&environment=Dev"
+        ),
         ("GET", "/change-requests"): lambda s: Call(
             "GET", "/change-requests?state=all", marker=s.ids["change_request"]
         ),
