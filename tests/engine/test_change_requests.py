@@ -197,3 +197,32 @@ async def test_a_newer_release_supersedes_the_older_pending_request_and_its_appr
     assert all(email is not None and "superseded by" in email.text for email in told)
     with pytest.raises(Conflict, match="already canceled"):
         await _decide(services, older.id, "bob")
+
+
+async def test_a_tightened_policy_voids_the_approvals_and_asks_again(services):
+    deployment, request = await _gated(services)
+    await _decide(services, request.id, "alice")
+    async with services.store.transaction() as uow:
+        first_links = await uow.change_request_links.list_for(request.id)
+
+    await apply_yaml(services, space(POLICY.replace("minimum: 2", "minimum: 3")))
+    await run_all(services)
+
+    async with services.store.transaction() as uow:
+        again = await uow.change_requests.get(request.id)
+        progress = await progress_of(uow, again)
+        links = await uow.change_request_links.list_for(request.id)
+        emails = [e for e in await uow.emails.list() if e.subject.startswith("Approval needed")]
+    assert again.is_pending and again.policy.minimum == 3 and again.content_hash != request.content_hash
+    assert again.changes == ("minimum approvals 2 → 3",)
+    assert progress.tally.have == 0 and progress.decisions == []  # alice's approval is void
+    old = {link.id for link in first_links}
+    assert first_links and all(link.revoked_at or link.used_at for link in links if link.id in old)
+    assert len(links) == 2 * len(first_links)  # everyone asked again, with new links
+    assert sum("Asked again" in e.text and "minimum approvals 2 → 3" in e.text for e in emails) == len(first_links) // 2
+    log = await log_of(services, deployment)
+    assert f"The approvals of SEA-{request.id} are void, its policy changed (minimum approvals 2 → 3)" in log
+    assert "needs 3 approvals (0 so far)" in log
+    for name in ("alice", "bob"):
+        await _decide(services, request.id, name)
+    assert (await _decide(services, request.id, "carol")).request.state is ChangeRequestState.APPROVED

@@ -7,12 +7,14 @@ approvals of eligible people (each counted once) and ended by any one rejection.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from seaway.domain.interruptions import MAX_NOTES_LENGTH, LinkStatus, Result
-from seaway.domain.policies import MergedPolicy, Tally
+from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
 
 PREFIX = "SEA-"
@@ -40,6 +42,8 @@ class ChangeRequest:
     decided_at: datetime | None = None
     reason: str = ""  # why it was rejected or canceled
     id: int | None = None  # the n of SEA-n
+    content_hash: str = ""  # what was put to the approvers: `bound_content`
+    changes: tuple[str, ...] = ()  # what changed since approvals were last voided, for the approvers
 
     @property
     def is_pending(self) -> bool:
@@ -56,6 +60,36 @@ class ChangeRequestDecision:
     channel: str
     decided_at: datetime
     counted: bool = True  # whether it counted towards the quorum when it was made
+
+
+def bound_content(release_hash: str, environment: str, policy: MergedPolicy) -> str:
+    """SHA-256 over what an approval is given for: the release's content, the environment and the policy."""
+    canonical = json.dumps(
+        {"release": release_hash, "environment": environment.lower(), "policy": merged_to_json(policy)},
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def policy_changes(before: MergedPolicy, after: MergedPolicy) -> tuple[str, ...]:
+    """What the approvers are told changed in the policy that gates the request."""
+    lines = []
+    if before.minimum != after.minimum:
+        lines.append(f"minimum approvals {before.minimum} → {after.minimum}")
+    for label, old, new in (
+        ("approver teams", before.teams, after.teams),
+        ("approver users", before.users, after.users),
+        ("policies", before.policies, after.policies),
+    ):
+        if old != new:
+            lines.append(f"{label}: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}")
+    if before.quorum != after.quorum:
+        shown = ", ".join(f"{c.minimum} from {c.team}" for c in after.quorum) or "none"
+        lines.append(f"quorum: now {shown}")
+    if before.block_deployment_creator != after.block_deployment_creator:
+        lines.append("the deployment's creator is " + ("blocked" if after.block_deployment_creator else "allowed"))
+    return tuple(lines) or ("the policy changed",)
 
 
 def format_number(number: int | None) -> str:

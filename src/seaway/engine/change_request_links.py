@@ -50,10 +50,13 @@ def deployment_url(public_url: str, request: ChangeRequest) -> str:
 def _instructions(request: ChangeRequest) -> str:
     merged = request.policy
     clauses = "".join(f", {c.minimum} of them from {c.team}" for c in merged.quorum)
-    return (
+    text = (
         f"Change request {format_number(request.id)} under {', '.join(merged.policies)}: the deployment starts "
         f"once {merged.minimum} approvers have approved{clauses}. Any one rejection stops it."
     )
+    if request.changes:
+        text += "\n\nAsked again: the approvals given before are void because " + "; ".join(request.changes) + "."
+    return text
 
 
 async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSettings, now: datetime) -> list[User]:
@@ -96,7 +99,9 @@ async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSetting
                 release_notes=release.notes if release else "",
             )
         )
-        await queue_email(uow, email, f"change-request-approval:{request.id}:{user.id}", now=now)
+        # Keyed by what is asked: a request put again after its policy changed is emailed again.
+        key = f"change-request-approval:{request.id}:{user.id}:{request.content_hash[:16]}"
+        await queue_email(uow, email, key, now=now)
         fingerprints[user.username] = [token_fingerprint(hash_token(t)) for t in tokens.values()]
     await uow.audit.record(
         AuditEvent(

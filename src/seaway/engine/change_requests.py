@@ -20,7 +20,9 @@ from seaway.domain.change_requests import (
     ChangeRequestDecision,
     ChangeRequestState,
     blocked_message,
+    bound_content,
     format_number,
+    policy_changes,
     validate_reason,
 )
 from seaway.domain.ids import format_id
@@ -105,6 +107,8 @@ async def open_change_request(
     merged = await merged_policy(uow, project, environment)
     if merged is None:
         return None
+    release_id = (await uow.deployments.get(deployment_id)).release_id
+    release_hash = await uow.interruptions.release_content_hash(release_id)
     request = await uow.change_requests.add(
         ChangeRequest(
             deployment_id=deployment_id,
@@ -116,6 +120,7 @@ async def open_change_request(
             created_at=now,
             requested_by=deployer.id if deployer else None,
             requested_by_username=deployer.username if deployer else None,
+            content_hash=bound_content(release_hash, environment, merged),
         )
     )
     assert request.id is not None
@@ -184,6 +189,44 @@ async def _supersede_older(uow: UnitOfWork, newer: ChangeRequest, now: datetime)
                 environment=older.environment,
             )
         )
+
+
+async def rebind_pending(uow: UnitOfWork, now: datetime) -> list[ChangeRequest]:
+    """After policies changed: every pending request whose merged policy is no longer what its approvers were
+    asked about is put to them again. Its approvals are void, its links stop working, new ones are sent and
+    the log says what changed. A request no policy matches any more keeps the policy it recorded: removing a
+    gate does not let through what was waiting behind it. Returns the requests put again."""
+    again = []
+    for request in await uow.change_requests.list(state="pending", limit=10_000):
+        assert request.id is not None
+        current = await merged_policy(uow, request.project, request.environment)
+        if current is None or current == request.policy:
+            continue
+        release_id = (await uow.deployments.get(request.deployment_id)).release_id
+        content = bound_content(await uow.interruptions.release_content_hash(release_id), request.environment, current)
+        changes = policy_changes(request.policy, current)
+        await uow.change_requests.rebind(request.id, current, content, changes)
+        await uow.change_request_links.revoke(request.id, now)
+        await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
+        public = format_number(request.id)
+        rebound = await uow.change_requests.get(request.id)
+        progress = await progress_of(uow, rebound)
+        message = f"The approvals of {public} are void, its policy changed ({'; '.join(changes)}): {progress.blocked}"
+        await _log(uow, request.task_id, now, message, "warning")
+        await uow.audit.record(
+            AuditEvent(
+                at=now,
+                action="change_request.voided",
+                entity="change_request",
+                entity_id=public,
+                details={"changes": list(changes), "policy": merged_to_json(current), "content_hash": content},
+                actor="seaway",
+                project=request.project,
+                environment=request.environment,
+            )
+        )
+        again.append(rebound)
+    return again
 
 
 async def decide(

@@ -8,6 +8,7 @@ so each one counts the approvals committed before it and exactly one of them see
 from __future__ import annotations
 
 import builtins
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 
 from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState, format_number
 from seaway.domain.interruptions import Result
-from seaway.domain.policies import merged_from_json, merged_to_json
+from seaway.domain.policies import MergedPolicy, merged_from_json, merged_to_json
 from seaway.errors import NotFound
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
@@ -45,6 +46,8 @@ def _from_row(row: Any) -> ChangeRequest:
         decided_at=row.decided_at,
         reason=row.reason,
         id=row.id,
+        content_hash=row.content_hash,
+        changes=tuple(row.changes),
     )
 
 
@@ -80,6 +83,7 @@ class ChangeRequestRepository(Repository):
             "requested_by": request.requested_by,
             "state": request.state.value,
             "created_at": request.created_at,
+            "content_hash": request.content_hash,
         }
         return replace(request, id=await self._insert(t, values))
 
@@ -122,6 +126,15 @@ class ChangeRequestRepository(Repository):
             .values(state=state.value, decided_at=now, reason=reason)
         )
         return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def rebind(self, number: int, policy: MergedPolicy, content_hash: str, changes: Sequence[str]) -> None:
+        """Put the request to its approvers again under `policy`: the decisions made so far are void."""
+        await self.conn.execute(d.delete().where(d.c.change_request_id == number))
+        await self.conn.execute(
+            t.update()
+            .where(t.c.id == number)
+            .values(policy=merged_to_json(policy), content_hash=content_hash, changes=list(changes))
+        )
 
     async def cancel_for_task(self, task_id: int, now: datetime, reason: str) -> None:
         await self.conn.execute(

@@ -42,6 +42,8 @@ change_requests = sa.Table(
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("decided_at", UtcDateTime, nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, server_default=""),  # domain `bound_content`
+    sa.Column("changes", sa.JSON, nullable=False, server_default="[]"),  # why approvals were last voided
     sqlite_autoincrement=True,
 )
 

@@ -58,6 +58,8 @@ def change_request_json(progress: Progress, user: User) -> dict[str, Any]:
         "created_at": when(request.created_at),
         "decided_at": when(request.decided_at),
         "reason": request.reason,
+        "changes": list(request.changes),
+        "content_hash": request.content_hash,
         "policy": merged_to_json(request.policy),
         "needed": progress.tally.needed,
         "approvals": progress.tally.have,

@@ -59,7 +59,7 @@ class FoundRequestLink:
                 f"Under {', '.join(merged.policies)}: the deployment starts once {merged.minimum} approvers have "
                 f"approved{clauses}. Any one rejection stops it."
             ),
-            changes=[],
+            changes=[f"Asked again: {line}" for line in request.changes],
             expires_at=self.link.expires_at.strftime("%Y-%m-%d %H:%M UTC"),
             deployment_path=f"/deployments/Deployments-{request.deployment_id}",
         )

@@ -63,6 +63,8 @@ def upgrade() -> None:
         sa.Column("reason", sa.Text, nullable=False, server_default=""),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("decided_at", UtcDateTime, nullable=True),
+        sa.Column("content_hash", sa.String(64), nullable=False, server_default=""),
+        sa.Column("changes", sa.JSON, nullable=False, server_default="[]"),
         sa.PrimaryKeyConstraint("id", name="pk_change_requests"),
         sa.UniqueConstraint("deployment_id", name="uq_change_requests_deployment_id"),
         sa.UniqueConstraint("task_id", name="uq_change_requests_task_id"),
