@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from seaway.domain.interruptions import MAX_NOTES_LENGTH, LinkStatus, Result
+from seaway.domain.interruptions import LinkStatus, Result, validate_decision
 from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
 
@@ -120,18 +120,13 @@ def blocked_message(request: ChangeRequest, progress: Tally) -> str:
 
 
 def validate_reason(result: Result, text: object) -> str:
-    if text is None:
-        text = ""
-    if not isinstance(text, str):
-        raise InvalidInput("notes must be text", field="notes")
-    cleaned = text.strip()
-    if "\x00" in cleaned:
-        raise InvalidInput("notes must not contain NUL characters", field="notes")
-    if result is Result.ABORT and not cleaned:
-        raise InvalidInput("a reason is required to reject", field="reason")
-    if len(cleaned) > MAX_NOTES_LENGTH:
-        raise InvalidInput(f"notes are longer than {MAX_NOTES_LENGTH} characters", field="notes")
-    return cleaned
+    """A decision's note, as an interruption's (`validate_decision`); a rejection's is its `reason`."""
+    try:
+        return validate_decision(result.value, text)[1]
+    except InvalidInput as exc:
+        if result is Result.ABORT and exc.field == "notes" and "reason" in exc.message:
+            raise InvalidInput(exc.message, field="reason") from None
+        raise
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ deployment's own transaction stays small and the emails are sent once, durably, 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
 
 from seaway.domain.change_requests import ChangeRequest, ChangeRequestLink, change_link_status, format_number
@@ -103,19 +104,27 @@ async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSetting
         key = f"change-request-approval:{request.id}:{user.id}:{request.content_hash[:16]}"
         await queue_email(uow, email, key, now=now)
         fingerprints[user.username] = [token_fingerprint(hash_token(t)) for t in tokens.values()]
+    # username → token fingerprints (approve, reject)
+    await record_by_seaway(uow, now, "links_sent", request, {"links": fingerprints})
+    return recipients
+
+
+async def record_by_seaway(
+    uow: UnitOfWork, now: datetime, what: str, request: ChangeRequest, details: Mapping[str, object]
+) -> None:
+    """Audit what Seaway itself did to a change request, as the event `change_request.<what>`."""
     await uow.audit.record(
         AuditEvent(
             at=now,
-            action="change_request.links_sent",
+            action=f"change_request.{what}",
             entity="change_request",
             entity_id=format_number(request.id),
-            details={"links": fingerprints},  # username → token fingerprints (approve, reject)
+            details=details,
             actor="seaway",
             project=request.project,
             environment=request.environment,
         )
     )
-    return recipients
 
 
 def notices_key(number: int) -> str:

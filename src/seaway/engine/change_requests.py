@@ -36,6 +36,7 @@ from seaway.engine.change_request_links import (
     check_link,
     links_key,
     notices_key,
+    record_by_seaway,
     send_receipt,
 )
 from seaway.engine.mail import queue_email
@@ -43,7 +44,6 @@ from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.engine.policies import merged_policy
 from seaway.errors import Conflict, DeploymentCanceled, InvalidInput, NotResponsible, SelfApprovalRefused
 from seaway.notify.messages import DecisionNotice, decision_email
-from seaway.store.audit import AuditEvent
 from seaway.store.scopes import Where
 from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import UnitOfWork
@@ -137,24 +137,13 @@ async def open_change_request(
         "task_id": format_id("task", task_id),
         "policy": merged_to_json(merged),
     }
-    public = format_number(request.id)
     if actor is not None:
+        public = format_number(request.id)
         await uow.audit.record(
             event_of(actor, now, "change_request.created", public, details, Where(project, environment))
         )
     else:
-        await uow.audit.record(
-            AuditEvent(
-                at=now,
-                action="change_request.created",
-                entity="change_request",
-                entity_id=public,
-                details=details,
-                actor="seaway",
-                project=project,
-                environment=environment,
-            )
-        )
+        await record_by_seaway(uow, now, "created", request, details)
     return request
 
 
@@ -177,18 +166,8 @@ async def _supersede_older(uow: UnitOfWork, newer: ChangeRequest, now: datetime)
         await _log(uow, older.task_id, now, f"{format_number(older.id)} was {reason}", "warning")
         payload = {"change_request": older.id, "ended": True}
         await uow.queue.enqueue(CHANGE_REQUEST_LINKS, notices_key(older.id), payload, now)
-        await uow.audit.record(
-            AuditEvent(
-                at=now,
-                action="change_request.superseded",
-                entity="change_request",
-                entity_id=format_number(older.id),
-                details={"reason": reason, "superseded_by": format_number(newer.id)},
-                actor="seaway",
-                project=older.project,
-                environment=older.environment,
-            )
-        )
+        details = {"reason": reason, "superseded_by": format_number(newer.id)}
+        await record_by_seaway(uow, now, "superseded", older, details)
 
 
 async def rebind_pending(uow: UnitOfWork, now: datetime) -> list[ChangeRequest]:
@@ -213,18 +192,8 @@ async def rebind_pending(uow: UnitOfWork, now: datetime) -> list[ChangeRequest]:
         progress = await progress_of(uow, rebound)
         message = f"The approvals of {public} are void, its policy changed ({'; '.join(changes)}): {progress.blocked}"
         await _log(uow, request.task_id, now, message, "warning")
-        await uow.audit.record(
-            AuditEvent(
-                at=now,
-                action="change_request.voided",
-                entity="change_request",
-                entity_id=public,
-                details={"changes": list(changes), "policy": merged_to_json(current), "content_hash": content},
-                actor="seaway",
-                project=request.project,
-                environment=request.environment,
-            )
-        )
+        details = {"changes": list(changes), "policy": merged_to_json(current), "content_hash": content}
+        await record_by_seaway(uow, now, "voided", request, details)
         again.append(rebound)
     return again
 

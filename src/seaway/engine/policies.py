@@ -8,6 +8,7 @@ Changing a policy needs `policy.edit`, which no project role holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
@@ -49,33 +50,26 @@ async def check_policy(uow: UnitOfWork, policy: ApprovalPolicy, *, path: str = "
             raise InvalidInput(f'{field}: unknown team "{name}"', field=field)
         return teams[name.lower()]
 
-    users = []
-    for index, username in enumerate(policy.users):
-        found = await uow.users.find_by_username(username)
-        if found is None:
-            field = f"{prefix}approvers.users[{index}]"
-            raise InvalidInput(f'{field}: unknown user "{username}"', field=field)
-        users.append(found.username)
-    projects = []
-    for index, name in enumerate(policy.projects):
-        project = await uow.projects.find_by_name(name)
-        if project is None:
-            field = f"{prefix}scope.projects[{index}]"
-            raise InvalidInput(f'{field}: unknown project "{name}"', field=field)
-        projects.append(project.name)
-    environments = []
-    for index, name in enumerate(policy.environments):
-        environment = await uow.environments.find_by_name(name)
-        if environment is None:
-            field = f"{prefix}scope.environments[{index}]"
-            raise InvalidInput(f'{field}: unknown environment "{name}"', field=field)
-        environments.append(environment.name)
+    async def stored(names: tuple[str, ...], what: str, field: str, find: Any) -> tuple[str, ...]:
+        found_names = []
+        for index, name in enumerate(names):
+            found = await find(name)
+            if found is None:
+                raise InvalidInput(
+                    f'{prefix}{field}[{index}]: unknown {what} "{name}"', field=f"{prefix}{field}[{index}]"
+                )
+            found_names.append(getattr(found, "username", None) or found.name)
+        return tuple(found_names)
+
+    users = await stored(policy.users, "user", "approvers.users", uow.users.find_by_username)
+    projects = await stored(policy.projects, "project", "scope.projects", uow.projects.find_by_name)
+    environments = await stored(policy.environments, "environment", "scope.environments", uow.environments.find_by_name)
     return replace(
         policy,
         teams=tuple(team(n, f"{prefix}approvers.teams[{i}]") for i, n in enumerate(policy.teams)),
-        users=tuple(users),
-        projects=tuple(projects),
-        environments=tuple(environments),
+        users=users,
+        projects=projects,
+        environments=environments,
         quorum=tuple(replace(c, team=team(c.team, f"{prefix}quorum[{i}].team")) for i, c in enumerate(policy.quorum)),
     )
 

@@ -25,9 +25,9 @@ from seaway.errors import Conflict, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.link_results import Explanation, result_page
+from seaway.web.ui.link_results import Explanation, confirm_page, result_page
 from seaway.web.ui.link_views import LinkView
-from seaway.web.ui.pages import Ui, message_page, page_for, render
+from seaway.web.ui.pages import Ui, message_page, page_for
 
 log = logging.getLogger("seaway.web.links")
 
@@ -122,19 +122,7 @@ def _confirm(
     ui: Ui, token: str, found: FoundRequestLink, signed_in: SignedIn | None, *, status: int = 200,
     error: str | None = None, note: str = "",
 ) -> HTMLResponse:  # fmt: skip
-    return render(
-        "link_confirm.html",
-        status=status,
-        view=found.view,
-        token=token,
-        csrf_token=signed_in.session.csrf_token if signed_in else None,
-        signed_in=signed_in,
-        sign_in=None,
-        signin_url=ui.public_url.signin_url(f"/links/{token}"),
-        error=error,
-        note=note,
-        max_note=MAX_NOTES_LENGTH,
-    )
+    return confirm_page(ui, token, found.view, signed_in, status=status, error=error, note=note)
 
 
 async def decide_by_request_link(

@@ -42,9 +42,9 @@ from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.change_request_links import decide_by_request_link, find_request_link, request_link_page
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
-from seaway.web.ui.link_results import explain, result_page
+from seaway.web.ui.link_results import confirm_page, explain, result_page
 from seaway.web.ui.link_views import LinkView
-from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, render, ui_of
+from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, ui_of
 
 log = logging.getLogger("seaway.web.links")
 
@@ -283,19 +283,7 @@ def _confirm(
         sign_in = "required"
     elif found.requires_sign_in and signed_in is not None and signed_in.user.id != found.link.user_id:
         sign_in = "wrong_user"
-    return render(
-        "link_confirm.html",
-        status=status,
-        view=found.view,
-        token=token,
-        csrf_token=signed_in.session.csrf_token if signed_in else None,
-        signed_in=signed_in,
-        sign_in=sign_in,
-        signin_url=ui.public_url.signin_url(f"/links/{token}"),
-        error=error,
-        note=note,
-        max_note=MAX_NOTES_LENGTH,
-    )
+    return confirm_page(ui, token, found.view, signed_in, sign_in=sign_in, status=status, error=error, note=note)
 
 
 async def _usable_link(ui: Ui, token: str, request: Request, ip: str | None, *, post: bool) -> Found | HTMLResponse:
