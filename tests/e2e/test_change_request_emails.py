@@ -90,6 +90,8 @@ async def test_change_request_links_decide_over_real_smtp_and_http(db_url, tmp_p
         messages = await smtp_server.wait_for(3 + 3 + 3)  # + alice told of each decision, + three receipts
         to_alice = [text_of(m) for m in messages if str(m["To"]) == "alice@example.org"]
         assert len(to_alice) == 3 and any("Approved by Bob Builder: fine" in text for text in to_alice)
+        assert sum("more approvals needed" in text for text in to_alice) == 2
+        assert any("approved: the deployment starts" in text for text in to_alice)
 
         # The next deployment, by bob: he is not emailed (his vote would be refused, see test_policies_api.py).
         second = await deploy(services, release, "Test", user=await user_named(services, "bob"))

@@ -269,15 +269,29 @@ async def decide(
     verb = "approved" if result is Result.PROCEED else "rejected"
     await uow.audit.record(event_of(actor, now, f"change_request.{verb}", public, details, where))
     url = f"{public_url.rstrip('/')}/deployments/{format_id('deployment', request.deployment_id)}"
-    await _notify_deployer(uow, request, user, result, text, now, url)
+    if result is Result.ABORT:
+        outcome = "rejected: the deployment will not start"
+    elif after.tally.approved:
+        outcome = "approved: the deployment starts"
+    else:
+        outcome = f"{after.tally.still_needed} more approvals needed"
+    await _notify_deployer(uow, request, user, result, text, now, url, outcome)
     if user.id != request.requested_by:
         await send_receipt(uow, request, user, result, text, actor.channel.value, actor.ip, now, public_url)
     return await progress_of(uow, await uow.change_requests.get(number), teams)
 
 
 async def _notify_deployer(
-    uow: UnitOfWork, request: ChangeRequest, decider: User, result: Result, note: str, now: datetime, url: str
+    uow: UnitOfWork,
+    request: ChangeRequest,
+    decider: User,
+    result: Result,
+    note: str,
+    now: datetime,
+    url: str,
+    outcome: str,
 ) -> None:
+    """The deployer learns of each decision, and from the one that decides it, how the request ended."""
     if request.requested_by is None:
         return
     deployer = await uow.users.get(request.requested_by)
@@ -293,7 +307,7 @@ async def _notify_deployer(
         release=request.release_version,
         environment=request.environment,
         deployment_url=url,
-        step=f"change request {format_number(request.id)}",
+        step=f"change request {format_number(request.id)} ({outcome})",
         outcome="approved" if result is Result.PROCEED else "rejected",
         note=note,
     )
