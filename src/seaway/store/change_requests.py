@@ -23,7 +23,7 @@ from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.policy_tables import change_request_decisions as d
 from seaway.store.policy_tables import change_requests as t
-from seaway.store.tables import users
+from seaway.store.tables import tasks, users
 
 StateFilter = Literal["pending", "completed", "all"]
 _PENDING = ChangeRequestState.PENDING.value
@@ -61,6 +61,11 @@ def _decision(row: Any) -> ChangeRequestDecision:
         channel=row.channel,
         decided_at=row.decided_at,
     )
+
+
+# For the slot queries: the task of `tasks.id` is queued behind a change request still pending; it waits for
+# approval, not for the slot.
+HELD_BACK = sa.exists(sa.select(t.c.id).where(t.c.task_id == tasks.c.id, t.c.state == _PENDING))
 
 
 def unknown(number: int) -> NotFound:

@@ -11,14 +11,13 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.interruptions import InterruptionState
 from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.errors import NotFound
 from seaway.store.base import Repository
+from seaway.store.change_requests import HELD_BACK as _BLOCKED
 from seaway.store.dialects import insert_ignoring_conflict
-from seaway.store.policy_tables import change_requests
 from seaway.store.tables import deployment_slots, deployments, interruptions, step_runs, task_logs, tasks
 
 # Rows per executemany: large enough that the statement overhead vanishes, small enough to bound the memory
@@ -249,14 +248,6 @@ class TaskRepository(Repository):
         stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED).where(~_BLOCKED)
         found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
         return found
-
-
-# A queued task held back by a change request still pending: it waits for approval, not for the slot.
-_BLOCKED = sa.exists(
-    sa.select(change_requests.c.id).where(
-        change_requests.c.task_id == tasks.c.id, change_requests.c.state == ChangeRequestState.PENDING.value
-    )
-)
 
 
 def _unknown(task_id: int) -> NotFound:
