@@ -9,6 +9,7 @@ from pathlib import Path
 from seaway.domain.process import StepType
 from seaway.engine.agent_work import AgentWork
 from seaway.engine.automatic import DeployOnPhaseEntry
+from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, ChangeRequestLinkSender
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.faults import NO_FAULTS, FaultPoints
@@ -131,7 +132,11 @@ def build_services(
     worker = Worker(
         store,
         clock,
-        {RUN_TASK: run_task, SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings))},
+        {
+            RUN_TASK: run_task,
+            SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings)),
+            CHANGE_REQUEST_LINKS: ChangeRequestLinkSender(store, clock, links),
+        },
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,

@@ -11,12 +11,14 @@ from typing import Any
 
 import yaml
 
+from seaway.config.policy_documents import parse_policies, policy_warnings
 from seaway.config.reader import Node
 from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
 from seaway.domain.packages import Feed, FeedType, is_builtin
+from seaway.domain.policies import ApprovalPolicy
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role, parse_permission, validate_custom_role
@@ -40,7 +42,7 @@ TOP_LEVEL = {
     "approval_policies",
     "freezes",
 }
-NOT_ENFORCED_YET = ("approval_policies", "freezes")
+NOT_ENFORCED_YET = ("freezes",)
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
@@ -60,6 +62,7 @@ class SpaceDocument:
     feeds: tuple[tuple[Feed, str], ...] = ()
     accounts: tuple[tuple[Account, str], ...] = ()
     targets: tuple[tuple[DeploymentTarget, str], ...] = ()
+    policies: tuple[tuple[ApprovalPolicy, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -114,7 +117,8 @@ def parse_document(data: Any) -> SpaceDocument:
         feeds=tuple((parse_feed(n), n.path) for n in top["feeds"].items()) if "feeds" in top else (),
         accounts=parse_accounts(top["accounts"]) if "accounts" in top else (),
         targets=parse_targets(top["targets"]) if "targets" in top else (),
-        warnings=warnings,
+        policies=parse_policies(top["approval_policies"]) if "approval_policies" in top else (),
+        warnings=warnings + (policy_warnings(top["approval_policies"]) if "approval_policies" in top else ()),
     )
 
 

@@ -54,6 +54,8 @@ class Permission(StrEnum):
     TARGET_EDIT = "target.edit"  # also runs health checks and pins host keys
     ACCOUNT_VIEW = "account.view"
     ACCOUNT_EDIT = "account.edit"
+    POLICY_VIEW = "policy.view"
+    POLICY_EDIT = "policy.edit"  # in no project role: a project lead cannot switch off their own gate
 
 
 class Dimension(StrEnum):

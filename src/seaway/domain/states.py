@@ -30,7 +30,8 @@ TERMINAL_STEP_STATES: frozenset[StepState] = frozenset(
 )
 
 TASK_TRANSITIONS: dict[TaskState, frozenset[TaskState]] = {
-    TaskState.QUEUED: frozenset({TaskState.EXECUTING, TaskState.CANCELED}),
+    # A queued task fails without starting when its change request is rejected.
+    TaskState.QUEUED: frozenset({TaskState.EXECUTING, TaskState.CANCELED, TaskState.FAILED}),
     TaskState.EXECUTING: frozenset(
         {TaskState.WAITING, TaskState.SUCCESS, TaskState.FAILED, TaskState.CANCELED, TaskState.QUEUED}
     ),

@@ -18,10 +18,13 @@ from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
+from seaway.domain.policies import ApprovalPolicy
 from seaway.domain.targets import DeploymentTarget, SshEndpoint
 from seaway.domain.users import User
 from seaway.engine import config_changes as kinds
+from seaway.engine.change_requests import rebind_pending
 from seaway.engine.lifecycles import check_lifecycle
+from seaway.engine.policies import POLICY, check_policy
 from seaway.engine.projects import check_project, check_variable_scopes
 from seaway.engine.roles import check_role
 from seaway.engine.targets import check_target, keep_state
@@ -95,6 +98,7 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
     for team, path in doc.teams:
         await check_team(uow, team, path=path)
         await applying.upsert(uow.teams, kinds.TEAM, team, path)
+    await applying.policies(doc.policies)  # last: they name the teams, users, projects and environments above
     return applying.result
 
 
@@ -148,6 +152,12 @@ class _Applying:
                 f"{path}: no host key is pinned for {wanted.name}; run `seaway target check {wanted.name} --trust`"
             )
         await self.upsert(self.uow.targets, kinds.TARGET, wanted, path)
+
+    async def policies(self, policies: tuple[tuple[ApprovalPolicy, str], ...]) -> None:
+        for policy, path in policies:
+            await self.upsert(self.uow.policies, POLICY, await check_policy(self.uow, policy, path=path), path)
+        if policies:
+            await rebind_pending(self.uow, self.now)  # pending change requests see the policies as they now are
 
     async def upsert(self, repository: _NamedRepository[_Named], kind: kinds.Kind, item: _Named, path: str) -> None:
         """Add `item`, or save it over the stored one of the same name (keeping that one's id)."""

@@ -21,6 +21,7 @@ from seaway.domain.tasks import Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, combine
 from seaway.engine.audit_trail import event_of
+from seaway.engine.change_requests import open_change_request
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.errors import Conflict, InvalidInput, LifecycleRefused, NotFound
 from seaway.store.scopes import Scopes, Where
@@ -93,7 +94,19 @@ async def create_deployment(
     )
     assert deployment.id is not None
     task = await uow.tasks.add(deployment.id, now)
-    await uow.queue.enqueue(RUN_TASK, run_task_key(task.id), {"task_id": task.id}, now)
+    gate = await open_change_request(
+        uow,
+        deployment_id=deployment.id,
+        task_id=task.id,
+        project=project.name,
+        environment=environment.name,
+        release_version=release.version,
+        deployer=user,
+        now=now,
+        actor=actor,
+    )
+    if gate is None:  # a gated deployment is enqueued by the decision that approves it
+        await uow.queue.enqueue(RUN_TASK, run_task_key(task.id), {"task_id": task.id}, now)
     deployment = Deployment(**{**deployment.__dict__, "task_id": task.id})
     if actor is not None:
         details = {

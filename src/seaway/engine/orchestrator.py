@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
+from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.process import RunCondition, StepType, skip_reason, step_groups
 from seaway.domain.states import TERMINAL_STEP_STATES, StepState, TaskState
 from seaway.domain.tasks import StepRun
@@ -76,9 +77,18 @@ class Orchestrator:
             if run is None:
                 return False
             if run.task.cancel_requested:
+                await uow.change_requests.cancel_for_task(task_id, self.clock.now(), "the deployment was canceled")
                 await self._end(uow, run, TaskState.CANCELED, finish)
                 return True
             starting = run.task.state is TaskState.QUEUED
+            if starting:
+                gate = await uow.change_requests.find_for_task(task_id)
+                if gate is not None and gate.state is ChangeRequestState.REJECTED:
+                    await self._refuse(uow, run, gate.reason, finish)
+                    return True
+                if gate is not None and gate.is_pending:  # woken early: the approving decision enqueues it again
+                    await finish(uow)
+                    return True
             if not await self._start(uow, run):
                 await run.write_staged(uow)
                 await finish(uow)  # another deployment holds the slot; it will enqueue this one when done

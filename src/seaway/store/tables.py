@@ -1,6 +1,7 @@
 """The schema, in SQLAlchemy Core. Migrations are generated from it and checked for drift.
 
-The feed's tables are in `package_tables.py` and the targets' in `target_tables.py`; all share `metadata`."""
+The feed's tables are in `package_tables.py`, the targets' in `target_tables.py` and the approval policies' in
+`policy_tables.py`; all share `metadata`."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ import sqlalchemy as sa
 
 from seaway.store.agent_tables import agent_work, agent_work_lines, agents
 from seaway.store.package_tables import feeds, packages, release_packages
+from seaway.store.policy_tables import (
+    approval_policies,
+    change_request_decisions,
+    change_request_links,
+    change_requests,
+)
 from seaway.store.schema import UtcDateTime, id_column, metadata, named_entity
 from seaway.store.target_tables import accounts, targets
 
@@ -17,6 +24,10 @@ __all__ = [
     "agent_work",
     "agent_work_lines",
     "agents",
+    "approval_policies",
+    "change_request_decisions",
+    "change_request_links",
+    "change_requests",
     "feeds",
     "metadata",
     "packages",

@@ -16,6 +16,7 @@ from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.errors import NotFound
 from seaway.store.base import Repository
+from seaway.store.change_requests import HELD_BACK as _BLOCKED
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.tables import deployment_slots, deployments, interruptions, step_runs, task_logs, tasks
 
@@ -228,6 +229,7 @@ class TaskRepository(Repository):
             interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
         )
         resumable = sa.and_(tasks.c.state == TaskState.WAITING.value, ~sa.exists(pending))
+        queued = sa.and_(tasks.c.state == TaskState.QUEUED.value, ~_BLOCKED)
         stmt = (
             sa.select(tasks.c.id)
             .join(deployments, deployments.c.id == tasks.c.deployment_id)
@@ -235,7 +237,7 @@ class TaskRepository(Repository):
                 deployments.c.project_id == project_id,
                 deployments.c.environment_id == environment_id,
                 tasks.c.id != exclude,
-                sa.or_(tasks.c.state == TaskState.QUEUED.value, resumable),
+                sa.or_(queued, resumable),
             )
             .order_by(sa.case((tasks.c.state == TaskState.WAITING.value, 0), else_=1), tasks.c.id)
             .limit(1)
@@ -244,7 +246,8 @@ class TaskRepository(Repository):
         return found
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
-        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED)
+        """The oldest queued task of the slot that no pending change request holds back."""
+        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED).where(~_BLOCKED)
         found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
         return found
 

@@ -24,6 +24,8 @@ from seaway.store.agents import AgentRepository
 from seaway.store.api_keys import ApiKeyRepository
 from seaway.store.approval_links import ApprovalLinkRepository
 from seaway.store.audit import AuditRepository
+from seaway.store.change_request_links import ChangeRequestLinkRepository
+from seaway.store.change_requests import ChangeRequestRepository
 from seaway.store.codecs import Cipher
 from seaway.store.database import Database, StoreConnection
 from seaway.store.deployments import DeploymentRepository
@@ -33,6 +35,7 @@ from seaway.store.feeds import FeedRepository
 from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
 from seaway.store.packages import PackageRepository
+from seaway.store.policies import PolicyRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
@@ -87,6 +90,18 @@ class UnitOfWork:
     @cached_property
     def agent_work(self) -> AgentWorkRepository:
         return AgentWorkRepository(self.conn, self.cipher)
+
+    @cached_property
+    def policies(self) -> PolicyRepository:
+        return PolicyRepository(self.conn, self.cipher)
+
+    @cached_property
+    def change_requests(self) -> ChangeRequestRepository:
+        return ChangeRequestRepository(self.conn, self.cipher)
+
+    @cached_property
+    def change_request_links(self) -> ChangeRequestLinkRepository:
+        return ChangeRequestLinkRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:

@@ -33,10 +33,12 @@ from tests.fixtures.package_files import zip_bytes
 from tests.fixtures.targets import MachineProbe, fingerprint_of
 
 from seaway.bootstrap import Services, build_services
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestState
 from seaway.domain.grants import Grant
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, InterruptionKind, Result
 from seaway.domain.permissions import grant_allows
+from seaway.domain.policies import MergedPolicy
 from seaway.domain.roles import BUILTIN_ROLES
 from seaway.domain.states import TaskState
 from seaway.domain.users import Team, TeamRole, User
@@ -86,6 +88,9 @@ targets:
   - {name: dev-01, environments: [Dev], roles: [web], endpoint: {type: ssh, host: 192.0.2.1, account: Matrix Key}}
   - {name: spare-01, environments: [Spare], roles: [web], endpoint: {type: ssh, host: 192.0.2.2, account: Matrix Key}}
   - {name: agent-01, environments: [Dev], roles: [web], endpoint: {type: agent}}
+approval_policies:
+  - {name: Matrix Policy, scope: {environments: [Spare]}, approvers: {users: [victim]}}
+  - {name: Spare Policy, scope: {environments: [Spare]}, approvers: {users: [victim]}}
 """
 
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (projects, environments) of the grant
@@ -111,6 +116,7 @@ RESTORE = {
         "endpoint": {"type": "ssh", "host": "192.0.2.2", "account": "Matrix Key", "fingerprint": PINNED},
     },
     "accounts": {"name": "Spare Key", "type": "username-password", "username": "deploy", "password": "spare-pw"},
+    "policies": {"name": "Spare Policy", "scope": {"environments": ["Spare"]}, "approvers": {"users": ["victim"]}},
 }
 
 
@@ -173,7 +179,18 @@ async def _seed(services: Services) -> Space:
         await uow.users.add_api_key(admin.id or 0, "matrix", hash_token(admin_key), now)
     space = Space(services, create_app(services), admin_key, keys, spare_keys=spare_keys)
     async with _client(space, admin_key) as api:
-        for plural in ("environments", "lifecycles", "projects", "teams", "users", "roles", "targets", "accounts"):
+        plurals = (
+            "environments",
+            "lifecycles",
+            "projects",
+            "teams",
+            "users",
+            "roles",
+            "targets",
+            "accounts",
+            "policies",
+        )
+        for plural in plurals:
             for item in (await api.get(f"/{plural}")).json():
                 space.ids[f"{plural}:{item.get('name') or item['username']}"] = item["id"]
         for name in ("Matrix.1.0.0.zip", "Spare.1.0.0.zip"):
@@ -210,7 +227,22 @@ async def _seed(services: Services) -> Space:
         await uow.interruptions.decide(
             interruption.id, user_id=admin.id or 0, result=Result.PROCEED, notes="", channel="api", now=now
         )
+        # A change request already decided: every decision that gets past the checks is then a 409.
+        change_request = await uow.change_requests.add(
+            ChangeRequest(
+                deployment_id=task.deployment_id,
+                task_id=task_id,
+                project="Alpha",
+                environment="Dev",
+                release_version="1.0.0",
+                policy=MergedPolicy(("Matrix Policy",), (), ("victim",), 1, True, ()),
+                created_at=now,
+            )
+        )
+        assert change_request.id is not None
+        await uow.change_requests.end(change_request.id, ChangeRequestState.APPROVED, now)
     space.ids["interruption"] = format_id("interruption", interruption.id)
+    space.ids["change_request"] = f"SEA-{change_request.id}"
     return space
 
 
@@ -275,6 +307,7 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
     agent_01 = {"name": "agent-01", "environments": ["Dev"], "roles": ["web"], "home": "/srv/agent-01"}
     dev_01["endpoint"] = {**dev_01["endpoint"], "host": "192.0.2.1"}
     matrix_key = {"name": "Matrix Key", "type": "username-password", "username": "deploy"}  # the secret kept
+    matrix_policy = {**RESTORE["policies"], "name": "Matrix Policy"}
     alpha = "/projects/Alpha"
     return {
         ("GET", "/health"): lambda s: Call("GET", "/health"),
@@ -315,6 +348,20 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
             "POST", f"/interruptions/{s.ids['interruption']}/submit", {"result": "proceed"}
         ),
         ("POST", "/interruptions/{}/links"): lambda s: Call("POST", f"/interruptions/{s.ids['interruption']}/links"),
+        ("GET", "/deployments/preview"): lambda s: Call(
+            "GET", "/deployments/preview?project=Alpha&release=1.0.0&environment=Dev"
+        ),
+        ("GET", "/change-requests"): lambda s: Call(
+            "GET", "/change-requests?state=all", marker=s.ids["change_request"]
+        ),
+        ("GET", "/change-requests/{}"): lambda s: Call("GET", f"/change-requests/{s.ids['change_request']}"),
+        ("POST", "/change-requests/{}/approve"): lambda s: Call(
+            "POST", f"/change-requests/{s.ids['change_request']}/approve", {}
+        ),
+        ("POST", "/change-requests/{}/reject"): lambda s: Call(
+            "POST", f"/change-requests/{s.ids['change_request']}/reject", {"reason": "no"}
+        ),
+        **crud("policies", "Matrix Policy", "Spare Policy", matrix_policy, matrix_policy),
         ("GET", "/outbox"): lambda s: Call("GET", "/outbox"),
         **crud("roles", "Matrix Role", "Spare Role", matrix_role, matrix_role),
         ("GET", "/audit-events"): lambda s: Call(

@@ -1,4 +1,5 @@
-"""`seaway approvals list|resend`, `seaway approve ID`, `seaway reject ID`: decide interruptions from a terminal."""
+"""`seaway approvals list|resend`, `seaway approve ID`, `seaway reject ID`: decide interruptions and change
+requests (`SEA-<n>`) from a terminal."""
 
 from __future__ import annotations
 
@@ -22,15 +23,8 @@ STATES = ("pending", "completed", "all")
 
 
 def interruption_ref(text: str) -> str:
-    """`Interruptions-3` or `3` → `Interruptions-3`; change request numbers are refused with a clear line."""
+    """`Interruptions-3` or `3` → `Interruptions-3`."""
     ref = text.strip()
-    if _CHANGE_REQUEST.match(ref):
-        raise InvalidInput(
-            f"{ref} is a change request number; change requests come with approval policies, which this "
-            "server does not have yet. Use the interruption id (Interruptions-<n>) from `seaway approvals list`",
-            entity="change_request",
-            id=ref,
-        )
     try:
         return f"Interruptions-{parse_id('interruption', ref, field='ID')}"
     except InvalidInput:
@@ -54,6 +48,18 @@ def _line(item: dict[str, Any]) -> str:
     return text
 
 
+def _change_request_line(item: dict[str, Any]) -> str:
+    where = f"{item['project']} {item['release']} to {item['environment']}"
+    text = f"{item['id']}  {item['state']:<8}  {where}  change request"
+    if item.get("blocked"):
+        text += f"  ({item['blocked']})"
+    elif item.get("reason"):
+        text += f": {item['reason']}"
+    if item.get("can_decide"):
+        text += "  (you may decide)"
+    return text
+
+
 @app.command("list")
 def list_approvals(
     mine: bool = typer.Option(False, "--mine", help="Only the ones I may decide."),
@@ -62,10 +68,14 @@ def list_approvals(
     """Interruptions waiting for a decision (or decided, with --state)."""
     if state not in STATES:
         raise InvalidInput(f'--state must be pending, completed or all, not "{state}"', field="--state")
+    params = {"state": state, "mine": "true" if mine else "false"}
     with client() as api:
-        items = api.get("/interruptions", params={"state": state, "mine": "true" if mine else "false"})
-    if not items:
+        requests = api.get("/change-requests", params=params)
+        items = api.get("/interruptions", params=params)
+    if not items and not requests:
         out.print(f"No {'' if state == 'all' else state + ' '}approvals{' for you' if mine else ''}", markup=False)
+    for request in requests:
+        out.print(_change_request_line(request), markup=False)
     for item in items:
         out.print(_line(item), markup=False)
 
@@ -83,7 +93,18 @@ def resend_links(
     out.print(f"{sent['id']}: new links emailed to {names}; they expire at {sent['expires_at']}", markup=False)
 
 
+def _decide_change_request(ref: str, result: str, notes: str) -> dict[str, Any]:
+    verb, key = ("approve", "note") if result == "proceed" else ("reject", "reason")
+    with client() as api:
+        decided: dict[str, Any] = api.post(
+            f"/change-requests/{segment(ref.upper())}/{verb}", json={key: notes}, headers=_CLI_HEADERS
+        )
+    return decided
+
+
 def _decide(ref: str, result: str, notes: str) -> dict[str, Any]:
+    if _CHANGE_REQUEST.match(ref.strip()):
+        return _decide_change_request(ref.strip(), result, notes)
     target = interruption_ref(ref)
     with client() as api:
         decided: dict[str, Any] = api.post(
@@ -97,16 +118,21 @@ def _decide(ref: str, result: str, notes: str) -> dict[str, Any]:
 def register(app: typer.Typer) -> None:
     @app.command("approve")
     def approve(
-        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>)."),
+        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>), or SEA-<n>."),
         note: str = typer.Option("", "--note", help="A note for the deployer and the audit log."),
     ) -> None:
         """Approve: the deployment continues with its next step."""
         decided = _decide(interruption, "proceed", note)
-        out.print(f"{decided['id']} approved; the deployment continues", markup=False)
+        if "blocked" not in decided:
+            out.print(f"{decided['id']} approved; the deployment continues", markup=False)
+        elif decided["state"] == "approved":
+            out.print(f"{decided['id']} approved; the deployment starts", markup=False)
+        else:
+            out.print(f"{decided['id']}: your approval is recorded; still {decided['blocked']}", markup=False)
 
     @app.command("reject")
     def reject(
-        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>)."),
+        interruption: str = typer.Argument(..., metavar="ID", help="Interruptions-<n> (or <n>), or SEA-<n>."),
         reason: str = typer.Option(..., "--reason", help="Why; the deployer is told."),
     ) -> None:
         """Reject: the deployment stops (only steps that always run or run on failure still run)."""

@@ -7,6 +7,23 @@ from seaway.cli.commands.releases import parse_pairs
 from seaway.cli.commands.tasks import exit_code_for, follow, summary
 from seaway.cli.context import client
 from seaway.cli.output import out
+from seaway.errors import InvalidInput
+
+
+def show_preview(project: str, release: str, to: str) -> None:
+    with client() as api:
+        seen = api.get("/deployments/preview", params={"project": project, "release": release, "environment": to})
+    where = f"{seen['project']} {seen['release']} to {seen['environment']}"
+    if not seen["gated"]:
+        out.print(f"{where}: no approval policy applies; it would start at once", markup=False)
+        return
+    policy = seen["policy"]
+    clauses = "".join(f", {c['minimum']} from {c['team']}" for c in policy["quorum"])
+    out.print(f"{where}: gated by {', '.join(policy['policies'])}", markup=False)
+    out.print(f"needs {policy['minimum']} approvals{clauses}", markup=False)
+    out.print(f"who can approve: {', '.join(seen['approvers']) or 'nobody'}", markup=False)
+    if not seen["possible"]:
+        raise InvalidInput(f"{where} could never start: {seen['impossible']}", field="--preview")
 
 
 def register(app: typer.Typer) -> None:
@@ -18,9 +35,17 @@ def register(app: typer.Typer) -> None:
         variable: list[str] = typer.Option([], "--variable", help="K=V for a prompted variable, repeatable."),
         comments: str = typer.Option("", "--comments", help="A comment kept with the deployment."),
         wait: bool = typer.Option(False, "--wait", help="Stream the log; exit 0 on success, 1 otherwise."),
+        preview: bool = typer.Option(
+            False,
+            "--preview",
+            help="Deploy nothing: the policies that apply, who can approve; exit 2 if nobody can.",
+        ),
     ) -> None:
         """Deploy a release to an environment; prints the deployment and task ids."""
         variables = parse_pairs(variable, "--variable", "=")
+        if preview:
+            show_preview(project, release, to)
+            return
         with client() as api:
             found = api.get(f"/projects/{segment(project)}/releases/{segment(release)}")
             deployment = api.post(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.web.access import Scopes, require_visible
+from seaway.web.api.change_requests import change_request_summary
 from seaway.web.api.representations import deployment_json
 from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
@@ -22,4 +23,4 @@ async def get_deployment(request: Request, deployment_id: str, user: CurrentUser
         require_visible(user, Permission.DEPLOYMENT_VIEW, where, "deployment", number)
         deployment = await uow.deployments.get(number)
         release = await uow.releases.get(deployment.release_id)
-        return deployment_json(deployment, release)
+        return {**deployment_json(deployment, release), "change_request": await change_request_summary(uow, number)}

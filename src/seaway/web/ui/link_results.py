@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from fastapi.responses import HTMLResponse
 
-from seaway.domain.interruptions import InterruptionState, LinkStatus, Outcome
+from seaway.domain.interruptions import MAX_NOTES_LENGTH, InterruptionState, LinkStatus, Outcome
+from seaway.web.sessions import SignedIn
 from seaway.web.ui.decision_pages import DecisionPage
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, render
@@ -49,6 +50,26 @@ def result_page(ui: Ui, explanation: Explanation, *, view: LinkView | None, post
         note=explanation.note,
         view=view,
         signin_url=ui.public_url.signin_url(),
+    )
+
+
+def confirm_page(
+    ui: Ui, token: str, view: LinkView, signed_in: SignedIn | None, *, sign_in: str | None = None,
+    status: int = 200, error: str | None = None, note: str = "",
+) -> HTMLResponse:  # fmt: skip
+    """The page behind a usable link: what is being decided and its one form."""
+    return render(
+        "link_confirm.html",
+        status=status,
+        view=view,
+        token=token,
+        csrf_token=signed_in.session.csrf_token if signed_in else None,
+        signed_in=signed_in,
+        sign_in=sign_in,
+        signin_url=ui.public_url.signin_url(f"/links/{token}"),
+        error=error,
+        note=note,
+        max_note=MAX_NOTES_LENGTH,
     )
 
 

@@ -1,4 +1,5 @@
-"""`GET/HEAD/POST /links/{token}`: the page behind an emailed Approve or Reject link.
+"""`GET/HEAD/POST /links/{token}`: the page behind an emailed Approve or Reject link (a change request's
+links are answered by `change_request_links.py`, behind the same checks).
 
 Mail scanners (Safe Links, Mimecast, Proofpoint) fetch every link in an email, and some run its
 JavaScript, so:
@@ -39,10 +40,11 @@ from seaway.errors import (
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
+from seaway.web.ui.change_request_links import decide_by_request_link, find_request_link, request_link_page
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
-from seaway.web.ui.link_results import explain, result_page
+from seaway.web.ui.link_results import confirm_page, explain, result_page
 from seaway.web.ui.link_views import LinkView
-from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, render, ui_of
+from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, ui_of
 
 log = logging.getLogger("seaway.web.links")
 
@@ -87,6 +89,9 @@ async def link_page(request: Request, token: str) -> Response:
     ip = client_ip(request)
     if ui.link_failures.blocked(_ip_key(ip)):
         return _too_many(ip)
+    change_link = await find_request_link(ui, token, request, opened=True)
+    if change_link is not None:
+        return request_link_page(ui, token, change_link, await ui.sessions.current(request))
     found = await _usable_link(ui, token, request, ip, post=False)
     if isinstance(found, HTMLResponse):
         return found
@@ -114,6 +119,11 @@ async def decide(request: Request, token: str) -> Response:
             status=403,
             signin_url=ui.public_url.signin_url(),
         )
+    change_link = await find_request_link(ui, token, request, opened=False)
+    if change_link is not None:
+        signed_in = await ui.sessions.current(request)
+        csrf = _text(form.get(CSRF_FIELD))
+        return await decide_by_request_link(ui, request, token, change_link, signed_in, csrf, note)
     found = await _usable_link(ui, token, request, ip, post=True)
     if isinstance(found, HTMLResponse):
         return found
@@ -273,19 +283,7 @@ def _confirm(
         sign_in = "required"
     elif found.requires_sign_in and signed_in is not None and signed_in.user.id != found.link.user_id:
         sign_in = "wrong_user"
-    return render(
-        "link_confirm.html",
-        status=status,
-        view=found.view,
-        token=token,
-        csrf_token=signed_in.session.csrf_token if signed_in else None,
-        signed_in=signed_in,
-        sign_in=sign_in,
-        signin_url=ui.public_url.signin_url(f"/links/{token}"),
-        error=error,
-        note=note,
-        max_note=MAX_NOTES_LENGTH,
-    )
+    return confirm_page(ui, token, found.view, signed_in, sign_in=sign_in, status=status, error=error, note=note)
 
 
 async def _usable_link(ui: Ui, token: str, request: Request, ip: str | None, *, post: bool) -> Found | HTMLResponse:

@@ -1,0 +1,85 @@
+"""The `approval_policies:` section of the config document (and the API body of the same shape).
+
+    approval_policies:
+      - name: Production change control
+        scope: {environments: [Prod]}            # and/or projects: [...]; empty = everything
+        approvers: {teams: [Project Stakeholders], users: [carol]}
+        minimum: 2
+        block_deployment_creator: true
+        quorum: [{team: Release Managers, minimum: 2}, {team: Security, minimum: 1}]
+
+Names that must exist (teams, users, projects, environments) are checked when the document is applied
+(`engine/policies.py`). Change windows, timeouts and reminders are read but not enforced yet: applying says
+so in a warning rather than dropping them silently.
+"""
+
+from __future__ import annotations
+
+from seaway.config.reader import Node
+from seaway.domain.environments import validate_name
+from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
+
+NOT_ENFORCED_YET = ("change_windows", "timeout", "reminders")
+POLICY_KEYS = {"name", "description", "scope", "approvers", "minimum", "block_deployment_creator", "quorum"}
+SCOPE_KEYS = {"projects", "environments", "tags"}
+APPROVER_KEYS = {"teams", "users"}
+CLAUSE_KEYS = {"team", "minimum"}
+
+
+def parse_policies(node: Node) -> tuple[tuple[ApprovalPolicy, str], ...]:
+    parsed = tuple((parse_policy(n), n.path) for n in node.items())
+    seen: set[str] = set()
+    for policy, path in parsed:
+        if policy.name.lower() in seen:
+            raise Node(None, f"{path}.name").fail(f'the policy "{policy.name}" is listed twice')
+        seen.add(policy.name.lower())
+    return parsed
+
+
+def policy_warnings(node: Node) -> tuple[str, ...]:
+    return tuple(
+        f"{n.path}.{key}: accepted but not enforced by this version of Seaway"
+        for n in node.items()
+        if isinstance(n.value, dict)
+        for key in NOT_ENFORCED_YET
+        if key in n.value
+    )
+
+
+def _names(node: Node) -> tuple[str, ...]:
+    items = [node] if isinstance(node.value, str) else list(node.items())
+    return tuple(validate_name(n.string(), field=n.path) for n in items)
+
+
+def parse_policy(node: Node) -> ApprovalPolicy:
+    m = node.mapping(POLICY_KEYS | set(NOT_ENFORCED_YET), {"name", "approvers"})
+    projects: tuple[str, ...] = ()
+    environments: tuple[str, ...] = ()
+    if "scope" in m:
+        scope = m["scope"].mapping(SCOPE_KEYS)
+        if "tags" in scope:
+            raise scope["tags"].fail("scoping a policy by tags is not supported yet; name projects or environments")
+        projects = _names(scope["projects"]) if "projects" in scope else ()
+        environments = _names(scope["environments"]) if "environments" in scope else ()
+    approvers = m["approvers"].mapping(APPROVER_KEYS)
+    quorum = tuple(_clause(n) for n in m["quorum"].items()) if "quorum" in m else ()
+    policy = ApprovalPolicy(
+        name=validate_name(m["name"].string(), field=m["name"].path),
+        description=m["description"].string(allow_empty=True) if "description" in m else "",
+        projects=projects,
+        environments=environments,
+        teams=_names(approvers["teams"]) if "teams" in approvers else (),
+        users=tuple(n.string() for n in approvers["users"].items()) if "users" in approvers else (),
+        minimum=m["minimum"].integer(minimum=1, maximum=1000) if "minimum" in m else 1,
+        block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
+        quorum=quorum,
+    )
+    return validate_policy(policy, path=node.path)
+
+
+def _clause(node: Node) -> QuorumClause:
+    m = node.mapping(CLAUSE_KEYS, CLAUSE_KEYS)
+    return QuorumClause(
+        team=validate_name(m["team"].string(), field=m["team"].path),
+        minimum=m["minimum"].integer(minimum=1, maximum=1000),
+    )

@@ -1,0 +1,116 @@
+"""Approval policies: checked against what is stored, then saved; and the merged policy of a deployment.
+
+The API and config-as-code apply both go through `check_policy`, so a policy naming a team, user, project or
+environment that does not exist is refused alike, naming the field (`approval_policies[0].approvers.teams[1]`).
+Changing a policy needs `policy.edit`, which no project role holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from seaway.domain.ids import parse_id
+from seaway.domain.permissions import Permission
+from seaway.domain.policies import ApprovalPolicy, MergedPolicy, eligible, impossibility, matching
+from seaway.engine.config_changes import Kind, Need
+from seaway.engine.names import refuse_name_clash
+from seaway.engine.projects import looks_like_id
+from seaway.errors import InvalidInput
+from seaway.store.unit_of_work import UnitOfWork
+
+
+def policy_view(policy: ApprovalPolicy) -> dict[str, object]:
+    """The policy as its API shows it and its audit events compare it."""
+    return {
+        "name": policy.name,
+        "description": policy.description,
+        "scope": {"projects": list(policy.projects), "environments": list(policy.environments)},
+        "approvers": {"teams": list(policy.teams), "users": list(policy.users)},
+        "minimum": policy.minimum,
+        "block_deployment_creator": policy.block_deployment_creator,
+        "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
+    }
+
+
+def policy_needs(before: ApprovalPolicy | None, after: ApprovalPolicy) -> list[Need]:
+    return [Need(Permission.POLICY_EDIT)]
+
+
+POLICY = Kind("policy", "approval policy", policy_needs, policy_view)
+
+
+async def check_policy(uow: UnitOfWork, policy: ApprovalPolicy, *, path: str = "") -> ApprovalPolicy:
+    """The policy with every name as it is stored; an unknown one is refused naming its path."""
+    prefix = f"{path}." if path else ""
+    teams = {t.name.lower(): t.name for t in await uow.teams.list()}
+
+    def team(name: str, field: str) -> str:
+        if name.lower() not in teams:
+            raise InvalidInput(f'{field}: unknown team "{name}"', field=field)
+        return teams[name.lower()]
+
+    async def stored(names: tuple[str, ...], what: str, field: str, find: Any) -> tuple[str, ...]:
+        found_names = []
+        for index, name in enumerate(names):
+            found = await find(name)
+            if found is None:
+                raise InvalidInput(
+                    f'{prefix}{field}[{index}]: unknown {what} "{name}"', field=f"{prefix}{field}[{index}]"
+                )
+            found_names.append(getattr(found, "username", None) or found.name)
+        return tuple(found_names)
+
+    users = await stored(policy.users, "user", "approvers.users", uow.users.find_by_username)
+    projects = await stored(policy.projects, "project", "scope.projects", uow.projects.find_by_name)
+    environments = await stored(policy.environments, "environment", "scope.environments", uow.environments.find_by_name)
+    return replace(
+        policy,
+        teams=tuple(team(n, f"{prefix}approvers.teams[{i}]") for i, n in enumerate(policy.teams)),
+        users=users,
+        projects=projects,
+        environments=environments,
+        quorum=tuple(replace(c, team=team(c.team, f"{prefix}quorum[{i}].team")) for i, c in enumerate(policy.quorum)),
+    )
+
+
+async def find_policy(uow: UnitOfWork, ref: str) -> ApprovalPolicy:
+    """A policy by `ApprovalPolicies-3`, `3` or its name."""
+    if looks_like_id("policy", ref):
+        return await uow.policies.get(parse_id("policy", ref))
+    return await uow.policies.get_by_name(ref)
+
+
+async def merged_policy(uow: UnitOfWork, project: str, environment: str) -> MergedPolicy | None:
+    """Every policy that applies to a deployment of `project` to `environment`, merged; None: not gated."""
+    return matching(await uow.policies.list(), project, environment)
+
+
+async def create_policy(uow: UnitOfWork, policy: ApprovalPolicy) -> ApprovalPolicy:
+    checked = await check_policy(uow, policy)
+    refuse_name_clash(await uow.policies.find_by_name(checked.name), None, f'policy "{checked.name}"')
+    return await uow.policies.add(checked)
+
+
+async def update_policy(uow: UnitOfWork, policy_id: int, policy: ApprovalPolicy) -> ApprovalPolicy:
+    await uow.policies.get(policy_id)
+    checked = await check_policy(uow, policy)
+    refuse_name_clash(await uow.policies.find_by_name(checked.name), policy_id, f'policy "{checked.name}"')
+    return await uow.policies.save(replace(checked, id=policy_id))
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a deployment of a project to an environment would need before it may start."""
+
+    merged: MergedPolicy | None
+    approvers: tuple[str, ...]  # usernames whose approval would count
+    impossible: str | None  # why no set of those approvers could approve it; None when some could
+
+
+async def preview(uow: UnitOfWork, project: str, environment: str, deployer: str | None) -> Preview:
+    merged = await merged_policy(uow, project, environment)
+    if merged is None:
+        return Preview(None, (), None)
+    teams = await uow.teams.list()
+    return Preview(merged, tuple(sorted(eligible(merged, teams, deployer))), impossibility(merged, teams, deployer))

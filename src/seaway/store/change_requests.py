@@ -1,0 +1,170 @@
+"""Change requests and their decisions.
+
+Deciding starts with `lock_pending`, a no-op conditional UPDATE that holds the request's row until commit:
+concurrent decisions on one request queue there (PostgreSQL row lock; SQLite serialises writers anyway),
+so each one counts the approvals committed before it and exactly one of them sees the quorum met.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState, format_number
+from seaway.domain.interruptions import Result
+from seaway.domain.policies import MergedPolicy, merged_from_json, merged_to_json
+from seaway.errors import NotFound
+from seaway.store.base import Repository
+from seaway.store.dialects import insert_ignoring_conflict
+from seaway.store.policy_tables import change_request_decisions as d
+from seaway.store.policy_tables import change_requests as t
+from seaway.store.tables import tasks, users
+
+StateFilter = Literal["pending", "completed", "all"]
+_PENDING = ChangeRequestState.PENDING.value
+_COLUMNS = (*t.c, users.c.username.label("requested_by_username"))
+_JOINED = t.outerjoin(users, users.c.id == t.c.requested_by)
+
+
+def _from_row(row: Any) -> ChangeRequest:
+    return ChangeRequest(
+        deployment_id=row.deployment_id,
+        task_id=row.task_id,
+        project=row.project,
+        environment=row.environment,
+        release_version=row.release_version,
+        policy=merged_from_json(row.policy),
+        created_at=row.created_at,
+        requested_by=row.requested_by,
+        requested_by_username=row.requested_by_username,
+        state=ChangeRequestState(row.state),
+        decided_at=row.decided_at,
+        reason=row.reason,
+        id=row.id,
+        content_hash=row.content_hash,
+        changes=tuple(row.changes),
+    )
+
+
+def _decision(row: Any) -> ChangeRequestDecision:
+    return ChangeRequestDecision(
+        change_request_id=row.change_request_id,
+        user_id=row.user_id,
+        username=row.username,
+        result=Result(row.result),
+        notes=row.notes,
+        channel=row.channel,
+        decided_at=row.decided_at,
+    )
+
+
+# For the slot queries: the task of `tasks.id` is queued behind a change request still pending; it waits for
+# approval, not for the slot.
+HELD_BACK = sa.exists(sa.select(t.c.id).where(t.c.task_id == tasks.c.id, t.c.state == _PENDING))
+
+
+def unknown(number: int) -> NotFound:
+    """An unknown number, and one the caller may not see, alike."""
+    return NotFound(f"change request {format_number(number)} does not exist", entity="change_request", id=str(number))
+
+
+class ChangeRequestRepository(Repository):
+    def _select(self) -> sa.Select[Any]:
+        return sa.select(*_COLUMNS).select_from(_JOINED)
+
+    async def add(self, request: ChangeRequest) -> ChangeRequest:
+        values = {
+            "deployment_id": request.deployment_id,
+            "task_id": request.task_id,
+            "project": request.project,
+            "environment": request.environment,
+            "release_version": request.release_version,
+            "policy": merged_to_json(request.policy),
+            "requested_by": request.requested_by,
+            "state": request.state.value,
+            "created_at": request.created_at,
+            "content_hash": request.content_hash,
+        }
+        return replace(request, id=await self._insert(t, values))
+
+    async def get(self, number: int) -> ChangeRequest:
+        row = (await self.conn.execute(self._select().where(t.c.id == number))).first()
+        if row is None:
+            raise unknown(number)
+        return _from_row(row)
+
+    async def find_for_task(self, task_id: int) -> ChangeRequest | None:
+        row = (await self.conn.execute(self._select().where(t.c.task_id == task_id))).first()
+        return _from_row(row) if row else None
+
+    async def find_for_deployment(self, deployment_id: int) -> ChangeRequest | None:
+        row = (await self.conn.execute(self._select().where(t.c.deployment_id == deployment_id))).first()
+        return _from_row(row) if row else None
+
+    async def list(self, *, state: StateFilter = "pending", limit: int = 200) -> builtins.list[ChangeRequest]:
+        stmt = self._select().order_by(t.c.id.desc()).limit(limit)
+        if state == "pending":
+            stmt = stmt.where(t.c.state == _PENDING)
+        elif state == "completed":
+            stmt = stmt.where(t.c.state != _PENDING)
+        return [_from_row(r) for r in await self.conn.execute(stmt)]
+
+    async def pending_for(self, project: str, environment: str) -> builtins.list[ChangeRequest]:
+        stmt = self._select().where(t.c.state == _PENDING, t.c.project == project, t.c.environment == environment)
+        return [_from_row(r) for r in await self.conn.execute(stmt.order_by(t.c.id))]
+
+    async def lock_pending(self, number: int) -> bool:
+        """Hold the request's row until commit while it is pending; False when it is no longer pending."""
+        stmt = t.update().where(t.c.id == number, t.c.state == _PENDING).values(state=t.c.state)
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def end(self, number: int, state: ChangeRequestState, now: datetime, reason: str = "") -> bool:
+        """Move a pending request to `state`; False when it was no longer pending."""
+        stmt = (
+            t.update()
+            .where(t.c.id == number, t.c.state == _PENDING)
+            .values(state=state.value, decided_at=now, reason=reason)
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def rebind(self, number: int, policy: MergedPolicy, content_hash: str, changes: Sequence[str]) -> None:
+        """Put the request to its approvers again under `policy`: the decisions made so far are void."""
+        await self.conn.execute(d.delete().where(d.c.change_request_id == number))
+        await self.conn.execute(
+            t.update()
+            .where(t.c.id == number)
+            .values(policy=merged_to_json(policy), content_hash=content_hash, changes=list(changes))
+        )
+
+    async def cancel_for_task(self, task_id: int, now: datetime, reason: str) -> None:
+        await self.conn.execute(
+            t.update()
+            .where(t.c.task_id == task_id, t.c.state == _PENDING)
+            .values(state=ChangeRequestState.CANCELED.value, decided_at=now, reason=reason)
+        )
+
+    async def add_decision(self, decision: ChangeRequestDecision) -> bool:
+        """Record one person's decision; False when they had decided this request already."""
+        stmt = insert_ignoring_conflict(self.conn, d, ["change_request_id", "user_id"]).values(
+            change_request_id=decision.change_request_id,
+            user_id=decision.user_id,
+            result=decision.result.value,
+            notes=decision.notes,
+            channel=decision.channel,
+            decided_at=decision.decided_at,
+        )
+        return bool((await self.conn.execute(stmt)).rowcount)
+
+    async def decisions(self, number: int) -> builtins.list[ChangeRequestDecision]:
+        stmt = (
+            sa.select(*d.c, users.c.username)
+            .select_from(d.join(users, users.c.id == d.c.user_id))
+            .where(d.c.change_request_id == number)
+            .order_by(d.c.id)
+        )
+        return [_decision(r) for r in await self.conn.execute(stmt)]

@@ -1,0 +1,89 @@
+"""Approval policies, the change requests they put on deployments, and the decisions made on those."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from seaway.store.schema import UtcDateTime, metadata, named_entity
+
+approval_policies = sa.Table(
+    "approval_policies",
+    metadata,
+    *named_entity(),
+    sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("projects", sa.JSON, nullable=False),  # scope, by name; empty: every project
+    sa.Column("environments", sa.JSON, nullable=False),
+    sa.Column("teams", sa.JSON, nullable=False),  # approvers
+    sa.Column("users", sa.JSON, nullable=False),
+    sa.Column("minimum", sa.Integer, nullable=False),
+    sa.Column("block_deployment_creator", sa.Boolean, nullable=False),
+    sa.Column("quorum", sa.JSON, nullable=False),  # [{team, minimum}]
+)
+
+# The id is the n of SEA-n: AUTOINCREMENT on SQLite (a sequence on PostgreSQL), so a number is never reused.
+change_requests = sa.Table(
+    "change_requests",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "deployment_id",
+        sa.Integer,
+        sa.ForeignKey("deployments.id", ondelete="CASCADE"),
+        nullable=False,
+        unique=True,
+    ),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, unique=True),
+    sa.Column("project", sa.String(200), nullable=False),
+    sa.Column("environment", sa.String(200), nullable=False),
+    sa.Column("release_version", sa.String(200), nullable=False),
+    sa.Column("policy", sa.JSON, nullable=False),  # the merged policy as it was when the request was made
+    sa.Column("requested_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    sa.Column("state", sa.String(20), nullable=False, index=True),
+    sa.Column("reason", sa.Text, nullable=False, server_default=""),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("decided_at", UtcDateTime, nullable=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, server_default=""),  # domain `bound_content`
+    sa.Column("changes", sa.JSON, nullable=False, server_default="[]"),  # why approvals were last voided
+    sqlite_autoincrement=True,
+)
+
+# One decision per person and request: the unique key is what makes a person count once.
+change_request_decisions = sa.Table(
+    "change_request_decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "change_request_id",
+        sa.Integer,
+        sa.ForeignKey("change_requests.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("result", sa.String(10), nullable=False),
+    sa.Column("notes", sa.Text, nullable=False, server_default=""),
+    sa.Column("channel", sa.String(20), nullable=False),
+    sa.Column("decided_at", UtcDateTime, nullable=False),
+    sa.UniqueConstraint("change_request_id", "user_id"),
+)
+
+# One approver's Approve or Reject link for one change request: only the token's hash is stored.
+change_request_links = sa.Table(
+    "change_request_links",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "change_request_id",
+        sa.Integer,
+        sa.ForeignKey("change_requests.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("decision", sa.String(10), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False),
+    sa.Column("opened_at", UtcDateTime, nullable=True),
+    sa.Column("used_at", UtcDateTime, nullable=True),
+    sa.Column("revoked_at", UtcDateTime, nullable=True),
+)

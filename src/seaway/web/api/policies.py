@@ -1,0 +1,92 @@
+"""Approval policies under /api/v1: the shared CRUD endpoints; a policy reads as it does in the config document.
+
+Seeing them needs `policy.view`; changing them `policy.edit`, which no project role holds, so whoever may
+edit a project's process cannot also switch off the gate on its deployments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import Field, StrictBool
+
+from seaway.config.policy_documents import parse_policy
+from seaway.domain.ids import format_id, parse_id
+from seaway.domain.permissions import Permission
+from seaway.domain.policies import ApprovalPolicy
+from seaway.engine.change_requests import rebind_pending
+from seaway.engine.policies import create_policy, find_policy, policy_view, update_policy
+from seaway.web.api import crud
+from seaway.web.api.bodies import DocumentBody, Names
+
+router = crud.resource_router("policies")
+
+
+class PolicyScopeBody(DocumentBody):
+    projects: Names = Field(default_factory=list, description="names; empty: every project")
+    environments: Names = Field(default_factory=list, description="names; empty: every environment")
+
+
+class ApproversBody(DocumentBody):
+    teams: Names = Field(default_factory=list)
+    users: Names = Field(default_factory=list, description="usernames")
+
+
+class QuorumClauseBody(DocumentBody):
+    team: str
+    minimum: int = Field(ge=1, le=1000)
+
+
+class PolicyBody(DocumentBody):
+    name: str
+    description: str = ""
+    scope: PolicyScopeBody = Field(default_factory=PolicyScopeBody)
+    approvers: ApproversBody
+    minimum: int = Field(1, description="approvals needed, each person counted once")
+    block_deployment_creator: StrictBool = True
+    quorum: list[QuorumClauseBody] = Field(default_factory=list, description="every clause must be met too")
+
+
+def policy_json(policy: ApprovalPolicy) -> dict[str, Any]:
+    return {"id": format_id("policy", policy.id), **policy_view(policy)}
+
+
+def _parse(body: PolicyBody) -> ApprovalPolicy:
+    return parse_policy(body.node())  # the reader checks what the model does not, naming the field
+
+
+# Every write puts the pending change requests it changes to their approvers again (`rebind_pending`).
+async def _create(edit: crud.Edit, body: PolicyBody) -> ApprovalPolicy:
+    created = await create_policy(edit.uow, _parse(body))
+    await rebind_pending(edit.uow, edit.now)
+    return created
+
+
+async def _update(edit: crud.Edit, ref: str, body: PolicyBody) -> ApprovalPolicy:
+    updated = await update_policy(edit.uow, parse_id("policy", ref), _parse(body))
+    await rebind_pending(edit.uow, edit.now)
+    return updated
+
+
+async def _delete(edit: crud.Edit, ref: str) -> None:
+    await edit.uow.policies.delete(parse_id("policy", ref))
+    await rebind_pending(edit.uow, edit.now)
+
+
+crud.install(
+    router,
+    crud.Resource(
+        plural="policies",
+        kind="policy",
+        id_param="policy_id",
+        view=Permission.POLICY_VIEW,
+        edit=Permission.POLICY_EDIT,
+        body=PolicyBody,
+        represent=policy_json,
+        list_all=lambda uow: uow.policies.list(),
+        find=find_policy,
+        create=_create,
+        update=_update,
+        delete=_delete,
+    ),
+)
