@@ -5,8 +5,10 @@ The approval-link pages carry a secret in their URL and decide deployments with 
 - `Cache-Control: no-store` keeps the page (and its form token) out of shared and browser caches;
 - `X-Frame-Options: DENY` and `frame-ancestors 'none'` stop another site framing the page to steal
   the click (clickjacking);
-- the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway:
-  no script of any kind can run, and no third-party asset can be loaded.
+- the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway, and no
+  third-party asset at all; on the approval-link pages no script of any kind can run, and the signed-in
+  pages may run only Seaway's own scripts from /static (never an inline one, so nothing injected into a
+  page can run) and fetch only from Seaway.
 
 A plain ASGI middleware rather than a per-route helper, so that error pages, 404s and 405s on these
 paths carry the headers too.
@@ -21,6 +23,10 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'none'; style-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
+SCRIPTED_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self';", "style-src 'self'; script-src 'self'; connect-src 'self';"
+)
+
 PAGE_HEADERS: dict[str, str] = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
@@ -28,6 +34,7 @@ PAGE_HEADERS: dict[str, str] = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Content-Type-Options": "nosniff",
 }
+SCRIPTED_PAGE_HEADERS = PAGE_HEADERS | {"Content-Security-Policy": SCRIPTED_CONTENT_SECURITY_POLICY}
 
 # The stylesheet carries no secret and may be cached; it still must never be sniffed as something else.
 STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
@@ -35,6 +42,8 @@ STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
 # The JSON API and its interactive documentation are not browser pages of this kind.
 API_PREFIX = "/api/"
 STATIC_PREFIX = "/static/"
+# Where a secret token sits in the URL: no script at all, not even Seaway's own.
+SCRIPTLESS_PREFIXES = ("/links/",)
 
 
 def headers_for(path: str) -> dict[str, str]:
@@ -42,7 +51,7 @@ def headers_for(path: str) -> dict[str, str]:
         return {}
     if path.startswith(STATIC_PREFIX):
         return STATIC_HEADERS
-    return PAGE_HEADERS
+    return PAGE_HEADERS if path.startswith(SCRIPTLESS_PREFIXES) else SCRIPTED_PAGE_HEADERS
 
 
 class SecurityHeaders:

@@ -18,6 +18,7 @@ from seaway.web.rate_limit import RateLimiter
 from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
 from seaway.web.ui.account import router as account_router
+from seaway.web.ui.dashboard import router as dashboard_router
 from seaway.web.ui.decisions import router as decisions_router
 from seaway.web.ui.deploy_form import router as deploy_form_router
 from seaway.web.ui.deployments import router as deployments_router
@@ -52,6 +53,7 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(links_router)
     app.include_router(signin_router)
     app.include_router(account_router)
+    app.include_router(dashboard_router)
     app.include_router(deployments_router)
     app.include_router(decisions_router)
     app.include_router(projects_router)
