@@ -42,8 +42,9 @@ STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
 # The JSON API and its interactive documentation are not browser pages of this kind.
 API_PREFIX = "/api/"
 STATIC_PREFIX = "/static/"
-# Where a secret token sits in the URL: no script at all, not even Seaway's own.
-SCRIPTLESS_PREFIXES = ("/links/",)
+# Where a secret sits in the URL (links) or is typed (sign-in, one's password): no script at all, not even
+# Seaway's own.
+SCRIPTLESS_PREFIXES = ("/links/", "/signin", "/account")
 
 
 def headers_for(path: str) -> dict[str, str]:
