@@ -143,3 +143,51 @@ async def test_the_deploy_page_asks_for_prompted_variables_and_shows_a_refusal_n
     async with services.store.reading() as uow:
         [deployment] = await uow.deployments.list_for_release(int(release.split("-")[1]))
     assert (deployment.prompted_variables, deployment.comments) == ({"Ticket": "CAB-42"}, "small")
+
+
+async def test_a_variable_is_added_refused_next_to_its_field_edited_and_deleted(services, client):
+    url = await signed_in_lead(services, client)
+    page = await client.get(url + "/variables")
+    csrf = hidden_fields(page.text)
+
+    async def post(**fields):
+        data = csrf | fields
+        return await client.post(url + "/variables", data=data, headers=origin_of(client))
+
+    blank = await post(name="   ", value="x", environments="Prod")
+    added = await post(name="Port", value="8081", environments="Prod", steps="Say")
+    shown = await client.get(url + "/variables")
+    edit_form = await client.get(url + "/variables", params={"edit": 2})
+    edited = await post(index="2", name="Port", value="9090", environments="Test")
+    secret_kept = await post(index="0", name="Db Password", value="", sensitive="on")
+    deleted = await post(index="1", action="delete", name="Ticket")
+
+    assert "s3cret-db" not in page.text and "********" in page.text
+    assert blank.status_code == 422
+    assert '<p class="field-error" id="name-error" role="alert">' in blank.text
+    assert '<option value="Prod" selected>Prod</option>' in blank.text  # what was chosen is kept
+    assert added.status_code == edited.status_code == secret_kept.status_code == deleted.status_code == 303
+    assert "<code>8081</code>" in shown.text and "environments: Prod; steps: Say" in shown.text
+    assert 'name="value" value="8081"' in edit_form.text
+    async with services.store.reading() as uow:
+        variables = (await uow.projects.get_by_name(PROJECT)).variables
+        [event, *_] = await uow.audit.list(action="variables.updated")
+    assert [(v.name, v.value) for v in variables] == [("Db Password", "s3cret-db"), ("Port", "9090")]
+    assert [sorted(v.scope.environments) for v in variables] == [[], ["Test"]]
+    assert (event.channel, event.auth) == ("ui", "session")
+
+
+async def test_someone_who_may_only_view_sees_no_form_and_a_forged_post_is_refused(services, client):
+    await apply_yaml(services, SPACE)
+    await give_password(services, "internaldeployer")
+    await sign_in(client, "internaldeployer")
+    url = await project_url(services)
+    csrf = hidden_fields((await client.get("/signin")).text, index=1)
+
+    page = await client.get(url + "/variables")
+    forged = await client.post(url + "/variables", data=csrf | {"name": "X", "value": "y"}, headers=origin_of(client))
+
+    assert "Add variable" not in page.text
+    assert forged.status_code == 403
+    async with services.store.reading() as uow:
+        assert (await uow.projects.get_by_name(PROJECT)).variables == ()

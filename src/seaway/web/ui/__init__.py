@@ -25,6 +25,7 @@ from seaway.web.ui.deployments import router as deployments_router
 from seaway.web.ui.link_tokens import hide_tokens_in_access_log
 from seaway.web.ui.links import router as links_router
 from seaway.web.ui.pages import Ui
+from seaway.web.ui.project_variables import router as project_variables_router
 from seaway.web.ui.projects import router as projects_router
 from seaway.web.ui.releases import router as releases_router
 from seaway.web.ui.signin import router as signin_router
@@ -57,6 +58,7 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(dashboard_router)
     app.include_router(deployments_router)
     app.include_router(decisions_router)
+    app.include_router(project_variables_router)
     app.include_router(projects_router)
     app.include_router(releases_router)
     app.include_router(deploy_form_router)

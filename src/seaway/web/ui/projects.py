@@ -1,6 +1,6 @@
 """The project pages: `/projects` (the list), and for one project its overview (`/projects/{id}`: its own
 row of the dashboard grid and its releases against its environments), `/process`, `/releases` and `/yaml`
-(the project as the document `seaway apply` accepts, `config/export.py`). The variables page is in
+(the project as the document `seaway apply` accepts, `config/export.py`). The variables tab is
 `project_variables.py`.
 
 Signed-in, and only for a visitor who may see the project (otherwise the page of an unknown id).
