@@ -22,6 +22,7 @@ from seaway.web.ui.dashboard import router as dashboard_router
 from seaway.web.ui.decisions import router as decisions_router
 from seaway.web.ui.deploy_form import router as deploy_form_router
 from seaway.web.ui.deployments import router as deployments_router
+from seaway.web.ui.library import router as library_router
 from seaway.web.ui.link_tokens import hide_tokens_in_access_log
 from seaway.web.ui.links import router as links_router
 from seaway.web.ui.pages import Ui
@@ -62,5 +63,6 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(projects_router)
     app.include_router(releases_router)
     app.include_router(deploy_form_router)
+    app.include_router(library_router)
     app.mount("/static", StaticFiles(packages=[("seaway.web", "static")]), name="static")
     hide_tokens_in_access_log()
