@@ -46,7 +46,7 @@ async def test_the_grid_shows_the_latest_deployment_in_each_environment_with_its
     assert f'<a href="/deployments/Deployments-{deployment.id}">0.0.1</a>' in row
     assert '<span class="state waiting">waiting for approval</span>' in row
     assert "just now" in row
-    assert 'data-refresh="5"' in page.text  # something runs: the grid refreshes itself
+    assert 'data-refresh="3"' in page.text  # something runs: the grid refreshes itself
     assert '<script src="/static/refresh.js" defer></script>' in page.text
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert "No SMTP server is set" in page.text  # the tests keep mail in the outbox
