@@ -17,18 +17,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from seaway.config.export import project_document, to_yaml
-from seaway.domain.deployments import Deployment
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.process import RunCondition, Step
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.users import User
-from seaway.store.dashboard import latest_deployments
+from seaway.store.dashboard import latest_deployments, latest_of_releases
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, may, visible
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.deployments import DeploymentRow, deployment_row
+from seaway.web.ui.deployments import DeploymentRow
 from seaway.web.ui.grids import grid_rows
 from seaway.web.ui.pages import entity_page, page_nav, render, signed_in_or_redirect, ui_of
 
@@ -143,7 +142,7 @@ async def _overview(uow: UnitOfWork, project: Project, user: User, now: datetime
         "environments": environments,
         "grid": grid_rows(user, [(project.id, project.name)], environments, latest, now),
         "shows_releases": shows_releases,
-        "releases": [await _release_row(uow, user, project.name, release) for release in releases],
+        "releases": await _release_rows(uow, user, project.name, releases),
     }
 
 
@@ -154,7 +153,7 @@ async def _releases(uow: UnitOfWork, project: Project, user: User, now: datetime
     return {
         "shows_releases": shows_releases,
         "environments": await _environments(uow, user),
-        "releases": [await _release_row(uow, user, project.name, release) for release in releases],
+        "releases": await _release_rows(uow, user, project.name, releases),
     }
 
 
@@ -199,20 +198,19 @@ _project_route("/releases", "project_releases.html", _releases)
 _project_route("/yaml", "project_yaml.html", _yaml)
 
 
-async def _visible_deployments(uow: UnitOfWork, user: User, project: str, release_id: int) -> list[Deployment]:
-    listed = await uow.deployments.list_for_release(release_id)
-    return visible(user, Permission.DEPLOYMENT_VIEW, listed, lambda d: Where(project, d.environment))
-
-
-async def _release_row(uow: UnitOfWork, user: User, project: str, release: Release) -> ReleaseRow:
-    latest: dict[str, DeploymentRow] = {}
-    for deployment in await _visible_deployments(uow, user, project, release.id or 0):
-        # Listed oldest first: the last one of an environment wins.
-        latest[deployment.environment] = await _row(uow, deployment, project, release.version)
-    public_id = format_id("release", release.id)
-    return ReleaseRow(public_id, f"/releases/{public_id}", release.version, release.created_at, latest)
-
-
-async def _row(uow: UnitOfWork, deployment: Deployment, project: str, release: str) -> DeploymentRow:
-    assert deployment.task_id is not None
-    return deployment_row(deployment, await uow.tasks.get(deployment.task_id), project, release)
+async def _release_rows(uow: UnitOfWork, user: User, project: str, releases: list[Release]) -> list[ReleaseRow]:
+    """Each release with its latest deployment per environment that the visitor may see: one query for all."""
+    found = await latest_of_releases(uow.conn, [r.id for r in releases if r.id is not None])
+    latest: dict[int, dict[str, DeploymentRow]] = {}
+    for d in found:
+        if may(user, Permission.DEPLOYMENT_VIEW, Where(project, d.environment)):
+            public_id = format_id("deployment", d.deployment_id)
+            row = DeploymentRow(public_id, f"/deployments/{public_id}", project, d.version, d.environment,
+                                d.state.value, d.queued_at)  # fmt: skip
+            latest.setdefault(d.release_id, {})[d.environment] = row
+    rows = []
+    for release in releases:
+        public_id = format_id("release", release.id)
+        cells = latest.get(release.id or 0, {})
+        rows.append(ReleaseRow(public_id, f"/releases/{public_id}", release.version, release.created_at, cells))
+    return rows
