@@ -1,6 +1,6 @@
 """The grids' reads: the latest deployment of every project (or of some releases) to every environment, with
-its release and its task's state, in a single grouped query whatever the number of past deployments (the
-group uses `ix_deployments_project_environment`)."""
+its release and its task's state, in a single query whatever the number of past deployments: the newest
+deployment of each place is one seek in `ix_deployments_project_environment`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from seaway.domain.states import TaskState
 from seaway.store.database import StoreConnection
-from seaway.store.tables import deployments, environments, releases, tasks
+from seaway.store.tables import deployments, environments, projects, releases, tasks
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,18 +28,38 @@ class LatestDeployment:
     finished_at: datetime | None
 
 
+def _newest_per_place(project_id: int | None) -> sa.Subquery:
+    """The newest deployment id of each (project, environment): one index seek per pair (the index holds the
+    id too), not a scan of every deployment ever made."""
+    newest = (
+        sa.select(deployments.c.id)
+        .where(deployments.c.project_id == projects.c.id, deployments.c.environment_id == environments.c.id)
+        .order_by(deployments.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    pairs = sa.select(
+        projects.c.id.label("project_id"), environments.c.id.label("environment_id"), newest.label("deployment_id")
+    ).select_from(projects.join(environments, sa.true()))
+    if project_id is not None:
+        pairs = pairs.where(projects.c.id == project_id)
+    return pairs.subquery("latest")
+
+
+def _newest_per_release(release_ids: Sequence[int]) -> sa.Subquery:
+    keys = (deployments.c.project_id, deployments.c.environment_id, deployments.c.release_id)
+    return (
+        sa.select(*keys, sa.func.max(deployments.c.id).label("deployment_id"))
+        .where(deployments.c.release_id.in_(release_ids))
+        .group_by(*keys)
+        .subquery("latest")
+    )
+
+
 def _latest(
     project_id: int | None = None, release_ids: Sequence[int] | None = None
 ) -> sa.Select[tuple[int, str, int, int, str, str, datetime, datetime | None]]:
-    keys = [deployments.c.project_id, deployments.c.environment_id]
-    if release_ids is not None:
-        keys.append(deployments.c.release_id)
-    newest = sa.select(*keys, sa.func.max(deployments.c.id).label("deployment_id"))
-    if project_id is not None:
-        newest = newest.where(deployments.c.project_id == project_id)
-    if release_ids is not None:
-        newest = newest.where(deployments.c.release_id.in_(release_ids))
-    latest = newest.group_by(*keys).subquery("latest")
+    latest = _newest_per_release(release_ids) if release_ids is not None else _newest_per_place(project_id)
     return sa.select(
         latest.c.project_id,
         environments.c.name,
