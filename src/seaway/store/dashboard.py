@@ -1,5 +1,5 @@
 """The grids' reads: the latest deployment of every project (or of some releases) to every environment, with
-its release and its task's state, in a single query whatever the number of past deployments: the newest
+its release and its task's state, in two statements whatever the number of past deployments: the newest
 deployment of each place is one seek in `ix_deployments_project_environment`."""
 
 from __future__ import annotations
@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -28,9 +27,9 @@ class LatestDeployment:
     finished_at: datetime | None
 
 
-def _newest_per_place(project_id: int | None) -> sa.Subquery:
-    """The newest deployment id of each (project, environment): one index seek per pair (the index holds the
-    id too), not a scan of every deployment ever made."""
+def _newest_per_place(project_ids: Sequence[int]) -> sa.Select[tuple[int | None]]:
+    """The newest deployment id of each (project, environment): one index seek per pair, not a scan of every
+    deployment ever made. Its own statement: joined to the rows it names, PostgreSQL plans it as a scan."""
     newest = (
         sa.select(deployments.c.id)
         .where(deployments.c.project_id == projects.c.id, deployments.c.environment_id == environments.c.id)
@@ -38,59 +37,52 @@ def _newest_per_place(project_id: int | None) -> sa.Subquery:
         .limit(1)
         .scalar_subquery()
     )
-    pairs = sa.select(
-        projects.c.id.label("project_id"), environments.c.id.label("environment_id"), newest.label("deployment_id")
-    ).select_from(projects.join(environments, sa.true()))
-    if project_id is not None:
-        pairs = pairs.where(projects.c.id == project_id)
-    return pairs.subquery("latest")
-
-
-def _newest_per_release(release_ids: Sequence[int]) -> sa.Subquery:
-    keys = (deployments.c.project_id, deployments.c.environment_id, deployments.c.release_id)
     return (
-        sa.select(*keys, sa.func.max(deployments.c.id).label("deployment_id"))
+        sa.select(newest.label("deployment_id"))
+        .select_from(projects.join(environments, sa.true()))
+        .where(projects.c.id.in_(project_ids))
+    )
+
+
+def _newest_per_release(release_ids: Sequence[int]) -> sa.Select[tuple[int | None]]:
+    keys = (deployments.c.environment_id, deployments.c.release_id)
+    return (
+        sa.select(sa.func.max(deployments.c.id).label("deployment_id"))
         .where(deployments.c.release_id.in_(release_ids))
         .group_by(*keys)
-        .subquery("latest")
     )
 
 
-def _latest(
-    project_id: int | None = None, release_ids: Sequence[int] | None = None
-) -> sa.Select[tuple[int, str, int, int, str, str, datetime, datetime | None]]:
-    latest = _newest_per_release(release_ids) if release_ids is not None else _newest_per_place(project_id)
-    return sa.select(
-        latest.c.project_id,
-        environments.c.name,
-        latest.c.deployment_id,
-        deployments.c.release_id,
-        releases.c.version,
-        tasks.c.state,
-        tasks.c.queued_at,
-        tasks.c.finished_at,
-    ).select_from(
-        latest.join(deployments, deployments.c.id == latest.c.deployment_id)
-        .join(releases, releases.c.id == deployments.c.release_id)
-        .join(tasks, tasks.c.deployment_id == deployments.c.id)
-        .join(environments, environments.c.id == latest.c.environment_id)
-    )
+_DEPLOYMENTS = sa.select(
+    deployments.c.project_id,
+    environments.c.name,
+    deployments.c.id.label("deployment_id"),
+    deployments.c.release_id,
+    releases.c.version,
+    tasks.c.state,
+    tasks.c.queued_at,
+    tasks.c.finished_at,
+).select_from(
+    deployments.join(releases, releases.c.id == deployments.c.release_id)
+    .join(tasks, tasks.c.deployment_id == deployments.c.id)
+    .join(environments, environments.c.id == deployments.c.environment_id)
+)
 
 
-_EVERY_PROJECT = _latest()
-
-
-async def latest_deployments(conn: StoreConnection, project_id: int | None = None) -> list[LatestDeployment]:
-    """The latest deployment of each project (or of one) to each environment it was ever deployed to."""
-    return await _read(conn, _EVERY_PROJECT if project_id is None else _latest(project_id))
+async def latest_deployments(conn: StoreConnection, project_ids: Sequence[int]) -> list[LatestDeployment]:
+    """The latest deployment of each of the projects to each environment it was ever deployed to."""
+    return await _read(conn, _newest_per_place(project_ids))
 
 
 async def latest_of_releases(conn: StoreConnection, release_ids: Sequence[int]) -> list[LatestDeployment]:
     """The latest deployment of each of the releases to each environment it was deployed to."""
-    return await _read(conn, _latest(release_ids=release_ids))
+    return await _read(conn, _newest_per_release(release_ids))
 
 
-async def _read(conn: StoreConnection, stmt: sa.Select[Any]) -> list[LatestDeployment]:
+async def _read(conn: StoreConnection, newest: sa.Select[tuple[int | None]]) -> list[LatestDeployment]:
+    """The deployments `newest` names, with their releases and tasks: two statements whatever the data."""
+    ids = [row.deployment_id for row in await conn.execute(newest) if row.deployment_id is not None]
+    stmt = _DEPLOYMENTS.where(deployments.c.id.in_(ids))
     return [
         LatestDeployment(
             row.project_id,

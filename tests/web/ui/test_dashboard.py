@@ -12,6 +12,8 @@ from tests.fixtures.approvals import PEOPLE, deploy_as, run_all, set_up
 from tests.fixtures.engine import apply_yaml
 from tests.fixtures.live_server import give_password, page_client, sign_in
 
+from seaway.web.ui import dashboard
+
 STEP = '      - {name: Hello, type: script, script: "echo hello"}\n'
 
 
@@ -119,3 +121,17 @@ async def test_the_dashboard_and_a_project_issue_the_same_number_of_queries_what
     large = (await statements(), await statements("/projects/Projects-1"))
 
     assert small == large
+
+
+async def test_the_grid_comes_in_pages_of_projects(services, client, monkeypatch):
+    monkeypatch.setattr(dashboard, "PROJECTS_PER_PAGE", 2)
+    await apply_yaml(services, projects_yaml(3))
+    await give_password(services, "carol")
+    await sign_in(client, "carol")
+
+    first = (await client.get("/")).text
+    second = (await client.get("/", params={"page": 2})).text
+
+    assert ">App 0</a>" in first and ">App 1</a>" in first and ">App 2</a>" not in first
+    assert "Projects 1–2 of 3" in first and '<a href="/?q=&amp;page=2">2</a>' in first
+    assert ">App 2</a>" in second and ">App 0</a>" not in second

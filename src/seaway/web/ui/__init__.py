@@ -1,10 +1,10 @@
-"""Seaway's browser pages: the approval-link confirmation pages, sign-in and one's own password, and the
-deployment pages.
+"""Seaway's browser pages: the approval-link confirmation pages, sign-in and one's own password, the
+dashboard, the project, release and deployment pages, and the library and infrastructure lists.
 
-`install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet from
-the app itself (pages load no third-party asset), adds the security headers and hides link tokens
-from the access log. The pages are server-rendered HTML with no JavaScript at all; what they share is
-in `pages.py`.
+`install(app, services)` mounts them at the site root (not under /api/v1), serves the stylesheet and the
+one small script from the app itself (pages load no third-party asset), adds the security headers and
+hides link tokens from the access log. The pages are server-rendered HTML that work without script; what
+they share is in `pages.py`.
 """
 
 from __future__ import annotations

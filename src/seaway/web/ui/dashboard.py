@@ -1,6 +1,7 @@
 """`GET /`: the dashboard. Every project the visitor may see against every environment they may see, each
 cell the latest deployment there; what waits for their decision above it; a banner while emails go to the
-outbox. A fixed number of queries whatever the number of projects and past deployments.
+outbox. A fixed number of queries whatever the number of projects and past deployments, and a page of at
+most `PROJECTS_PER_PAGE` projects.
 
 While something runs the page refreshes its grid itself (`/static/refresh.js` fetches the page again and
 swaps the grid in; without script the page is simply static).
@@ -23,6 +24,8 @@ from seaway.web.ui.pages import render, signed_in_or_redirect, ui_of
 from seaway.web.ui.waiting import waiting_for_decision
 
 router = APIRouter(include_in_schema=False)
+# A page of the grid holds this many projects; the name filter and the pages reach the others.
+PROJECTS_PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class ProjectGroup:
 
 
 @router.get("/")
-async def dashboard(request: Request, q: str = "") -> Response:
+async def dashboard(request: Request, q: str = "", page: int = 1) -> Response:
     signed_in = await signed_in_or_redirect(request)
     if isinstance(signed_in, Response):
         return signed_in
@@ -50,14 +53,16 @@ async def dashboard(request: Request, q: str = "") -> Response:
         waiting = await waiting_for_decision(uow, user)
         projects: list[tuple[int, str]] = []
         environments: list[str] = []
-        latest = []
         if holds_anywhere(user, Permission.PROJECT_VIEW):
             summaries = await uow.projects.list_summaries()
             projects = [(p.id, p.name) for p in summaries if may(user, Permission.PROJECT_VIEW, Where(project=p.name))]
             names = [e.name for e in await uow.environments.list()]
             environments = visible(user, Permission.ENVIRONMENT_VIEW, names, lambda e: Where(environment=e))
-            latest = await latest_deployments(uow.conn) if projects else []
-    shown = [(number, name) for number, name in projects if wanted in name.lower()]
+        matching = [(number, name) for number, name in projects if wanted in name.lower()]
+        pages = max(1, -(-len(matching) // PROJECTS_PER_PAGE))
+        page = min(max(page, 1), pages)
+        shown = matching[(page - 1) * PROJECTS_PER_PAGE : page * PROJECTS_PER_PAGE]
+        latest = await latest_deployments(uow.conn, [number for number, _ in shown])
     rows = grid_rows(user, shown, environments, latest, services.clock.now())
     # Seaway has no project groups yet: every project is in one group.
     groups = [ProjectGroup("All projects", tuple(rows))] if rows else []
@@ -77,6 +82,10 @@ async def dashboard(request: Request, q: str = "") -> Response:
         groups=groups,
         has_projects=bool(projects),
         q=q,
+        page=page,
+        per_page=PROJECTS_PER_PAGE,
+        pages=pages,
+        matching=len(matching),
         running=any_running(rows),
         outbox=not services.settings.smtp_host,
         may_see_outbox=may(user, Permission.OUTBOX_VIEW),

@@ -137,7 +137,7 @@ async def _overview(uow: UnitOfWork, project: Project, user: User, now: datetime
     shows_releases = may(user, Permission.RELEASE_VIEW, Where(project=project.name))
     releases = await uow.releases.list_for_project(project.id, limit=RELEASES_SHOWN) if shows_releases else []
     environments = await _environments(uow, user)
-    latest = await latest_deployments(uow.conn, project.id)
+    latest = await latest_deployments(uow.conn, [project.id])
     return {
         "environments": environments,
         "grid": grid_rows(user, [(project.id, project.name)], environments, latest, now),
