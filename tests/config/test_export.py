@@ -146,3 +146,17 @@ async def test_a_reference_cannot_be_written_by_hand_elsewhere(services):
         await apply_text(services, "projects:\n  - {name: X, variables: [{name: A, value: {stored: maybe}}]}\n")
 
     assert refused.value.field == "projects[0].variables[0].value.stored"
+
+
+async def test_the_api_route_gives_the_document_the_caller_may_view(services, api):
+    await apply_yaml(services, EVERYTHING)
+
+    whole = await api.get("/api/v1/export")
+    one = await api.get("/api/v1/export", params={"project": "Quotes"})
+    unknown = await api.get("/api/v1/export", params={"project": "Nope"})
+
+    assert whole.status_code == one.status_code == 200
+    assert {"environments", "projects", "teams", "targets"} <= set(whole.json())
+    assert [p["name"] for p in one.json()["projects"]] == ["Quotes"]
+    assert unknown.status_code == 404
+    assert "s3cret-db" not in whole.text and "ops-pa55" not in whole.text

@@ -92,9 +92,7 @@ async def test_a_finished_grid_stops_refreshing_and_the_filter_keeps_matching_pr
     assert 'No project matches "zzz"' in none
 
 
-async def test_the_dashboard_and_a_project_issue_the_same_number_of_queries_whatever_the_data_size(
-    services, client
-):
+async def test_the_dashboard_and_a_project_issue_the_same_number_of_queries_whatever_the_data_size(services, client):
     await apply_yaml(services, projects_yaml(2))
     await give_password(services, "carol")
     await sign_in(client, "carol")
