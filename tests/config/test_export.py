@@ -151,9 +151,9 @@ async def test_a_reference_cannot_be_written_by_hand_elsewhere(services):
 async def test_the_api_route_gives_the_document_the_caller_may_view(services, api):
     await apply_yaml(services, EVERYTHING)
 
-    whole = await api.get("/api/v1/export")
-    one = await api.get("/api/v1/export", params={"project": "Quotes"})
-    unknown = await api.get("/api/v1/export", params={"project": "Nope"})
+    whole = await api.get("/export")
+    one = await api.get("/export", params={"project": "Quotes"})
+    unknown = await api.get("/export", params={"project": "Nope"})
 
     assert whole.status_code == one.status_code == 200
     assert {"environments", "projects", "teams", "targets"} <= set(whole.json())
