@@ -13,21 +13,15 @@ import pytest
 from playwright.async_api import Page, expect
 from tests.fixtures.approvals import run_all
 from tests.fixtures.browser import assert_accessible, assert_fits_phone, open_page, save_screenshot
-from tests.fixtures.deployers import PROJECT, SPACE
-from tests.fixtures.engine import apply_yaml, make_settings
+from tests.fixtures.deployers import LEAD, PROJECT, SPACE
+from tests.fixtures.engine import apply_yaml, make_settings, release_of
 from tests.fixtures.live_server import PASSWORD, give_password, live_server
 
 from seaway.bootstrap import Services, build_services
 
 pytestmark = pytest.mark.slow
 
-LEAD = """
-users:
-  - {username: lena, display_name: Lena Lead}
-teams:
-  - name: Leads
-    members: [lena]
-    roles: [{role: project-deployer}, {role: environment-viewer}]
+SHARED = """
 library_variable_sets:
   - name: Shared
     variables: [{name: Region, value: eu-west}]
@@ -41,7 +35,7 @@ async def served(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, Servic
 
     async with live_server(build) as (base_url, services):
         await apply_yaml(services, SPACE)
-        await apply_yaml(services, LEAD)
+        await apply_yaml(services, LEAD + SHARED)
         for username in ("lena", "internaldeployer"):
             await give_password(services, username)
         yield base_url, services
@@ -133,10 +127,6 @@ async def test_a_lead_creates_a_release_deploys_it_to_test_and_watches_the_dashb
 
 async def test_a_deployer_without_prod_sees_no_prod_button_and_a_forged_post_is_refused(db_url, tmp_path, browser):
     async with served(db_url, tmp_path) as (base_url, services):
-        async with services.store.transaction() as uow:
-            project = await uow.projects.get_by_name(PROJECT)
-        from tests.fixtures.engine import release_of
-
         release = await release_of(services, PROJECT)
         page = await open_page(browser, phone=True)
         await sign_in(page, base_url, "internaldeployer")
@@ -157,4 +147,3 @@ async def test_a_deployer_without_prod_sees_no_prod_button_and_a_forged_post_is_
         assert forged.status == 403
         async with services.store.reading() as uow:
             assert await uow.deployments.list_for_release(release.id or 0) == []
-        assert project.id is not None

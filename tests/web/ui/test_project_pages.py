@@ -7,20 +7,14 @@ import re
 
 import pytest
 from tests.fixtures.approvals import run_all
-from tests.fixtures.deployers import PROJECT, SPACE
+from tests.fixtures.deployers import LEAD, PROJECT, SPACE
 from tests.fixtures.engine import apply_yaml, deploy, release_of
 from tests.fixtures.live_server import give_password, hidden_fields, origin_of, page_client, sign_in
 
 from seaway.config.documents import load_text
 from seaway.domain.ids import format_id
 
-LEAD = """
-users:
-  - {username: lena, display_name: Lena Lead}
-teams:
-  - name: Leads
-    members: [lena]
-    roles: [{role: project-deployer}]
+PROMPTED = """
 projects:
   - name: Random Quotes
     lifecycle: Dev, Test, and Prod
@@ -50,7 +44,7 @@ async def project_url(services) -> str:
 
 async def signed_in_lead(services, client) -> str:
     await apply_yaml(services, SPACE)
-    await apply_yaml(services, LEAD)
+    await apply_yaml(services, LEAD + PROMPTED)
     await give_password(services, "lena")
     await sign_in(client, "lena")
     return await project_url(services)
