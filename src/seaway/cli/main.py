@@ -12,6 +12,7 @@ from seaway.cli.commands import (
     approvals,
     audit,
     deploy,
+    export,
     packages,
     releases,
     roles,
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 server.register(app)
 apply.register(app)
+export.register(app)
 deploy.register(app)
 app.add_typer(admin.app, name="admin")
 app.add_typer(audit.app, name="audit")

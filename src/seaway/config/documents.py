@@ -13,6 +13,7 @@ import yaml
 
 from seaway.config.policy_documents import parse_policies, policy_warnings
 from seaway.config.reader import Node
+from seaway.config.secret_references import secret_text
 from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
@@ -242,7 +243,7 @@ def parse_variable(node: Node) -> Variable:
         )
     return Variable(
         name=m["name"].string(),
-        value=m["value"].string(allow_empty=True) if "value" in m and m["value"].value is not None else "",
+        value=secret_text(m["value"], allow_empty=True) if "value" in m and m["value"].value is not None else "",
         scope=scope,
         sensitive=m["sensitive"].boolean() if "sensitive" in m else False,
         prompt=prompt,
@@ -265,7 +266,7 @@ def parse_feed(node: Node) -> Feed:
         type=FeedType(type_text),
         url=url,
         username=m["username"].string() if "username" in m else None,
-        password=m["password"].string() if "password" in m else None,
+        password=secret_text(m["password"]) if "password" in m else None,
     )
 
 

@@ -26,6 +26,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.serialization import load_pem_private_key, load_ssh_private_key
 
 from seaway.config.reader import Node
+from seaway.config.secret_references import STORED, secret_text
 from seaway.domain.environments import validate_name
 from seaway.domain.targets import (
     DEFAULT_POLICY,
@@ -112,8 +113,8 @@ def parse_account(node: Node, *, secret_required: bool = True) -> Account:
             raise m[key].fail(f"a {account_type} account takes {wanted}, not {key}")
     secret = ""
     if wanted in m:
-        secret = m[wanted].string()
-        if account_type is AccountType.SSH_KEY:
+        secret = secret_text(m[wanted])
+        if account_type is AccountType.SSH_KEY and secret != STORED:
             secret = check_private_key(secret, field=m[wanted].path)
     elif secret_required:
         also = " (or private_key_file)" if account_type is AccountType.SSH_KEY else ""

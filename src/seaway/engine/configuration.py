@@ -1,9 +1,10 @@
 """Applying a config-as-code document: match by name, create or update, never duplicate.
 
-The whole document is applied in the caller's transaction, so an error anywhere changes nothing. Applying
-needs `config.apply`, and each object the document creates or changes needs the permission that change
-needs (`config_changes`); an object already as written needs nothing. Each change is audited with the fields
-it changed.
+Secrets written by reference (`{stored: true}`, as `seaway export` writes them) are the ones already stored
+for the same object (`config/secret_references.py`). The whole document is applied in the caller's
+transaction, so an error anywhere changes nothing. Applying needs `config.apply`, and each object the
+document creates or changes needs the permission that change needs (`config_changes`); an object already as
+written needs nothing. Each change is audited with the fields it changed.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol, TypeVar
 
 from seaway.config.documents import SpaceDocument
+from seaway.config.secret_references import resolve_account, resolve_feed, resolve_variables
 from seaway.domain.actors import Actor
 from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
@@ -77,6 +79,13 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
         await check_lifecycle(uow, lifecycle, path=path)
         await applying.upsert(uow.lifecycles, kinds.LIFECYCLE, lifecycle, path)
     for variable_set, path in doc.library_variable_sets:
+        stored_set = await uow.library_variable_sets.find_by_name(variable_set.name)
+        variable_set = replace(
+            variable_set,
+            variables=resolve_variables(
+                variable_set.variables, stored_set.variables if stored_set else (), path=f"{path}.variables"
+            ),
+        )
         check_variable_scopes(variable_set.variables, environment_names, None, path=f"{path}.variables")
         await applying.upsert(uow.library_variable_sets, kinds.VARIABLE_SET, variable_set, path)
     for role, path in doc.roles:
@@ -86,13 +95,20 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
     for user, path in doc.users:
         await applying.user(user, path)
     for feed, path in doc.feeds:
+        feed = resolve_feed(feed, await uow.feeds.find_by_name(feed.name), path=path)
         await applying.upsert(uow.feeds, kinds.FEED, feed, path)
     for account, path in doc.accounts:
+        account = resolve_account(account, await uow.accounts.find_by_name(account.name), path=path)
         await applying.upsert(uow.accounts, kinds.ACCOUNT, account, path)
     for target, path in doc.targets:
         await applying.target(target, path)
     # Projects before teams: a team role may be scoped to a project the same document creates.
     for project, path in doc.projects:
+        stored_project = await uow.projects.find_by_name(project.name)
+        stored_variables = stored_project.variables if stored_project else ()
+        project = replace(
+            project, variables=resolve_variables(project.variables, stored_variables, path=f"{path}.variables")
+        )
         await check_project(uow, project, path=path)
         await applying.upsert(uow.projects, kinds.PROJECT, project, path)
     for team, path in doc.teams:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from seaway.config.secret_references import STORED
 from seaway.domain.channels import validate_channels
 from seaway.domain.ids import KINDS, parse_id
 from seaway.domain.packages import is_builtin
@@ -50,6 +51,10 @@ def check_variable_scopes(
     known_environments = {e.lower() for e in environments}
     known_steps = {s.lower() for s in steps} if steps is not None else set()
     for index, variable in enumerate(variables):
+        if variable.value == STORED:  # `apply` resolves references before this check; nothing else does
+            raise InvalidInput(
+                "{stored: true} is understood only by seaway apply; write the value", field=f"{path}[{index}].value"
+            )
         for environment in sorted(variable.scope.environments):
             if environment.lower() not in known_environments:
                 raise InvalidInput(f'unknown environment "{environment}"', field=f"{path}[{index}].scope.environments")

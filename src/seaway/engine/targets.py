@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
+from seaway.config.secret_references import STORED
 from seaway.domain.ids import parse_id
 from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport, SshEndpoint, invalid
 from seaway.engine.names import refuse_name_clash
@@ -102,13 +103,21 @@ async def delete_target(uow: UnitOfWork, existing: DeploymentTarget) -> None:
     await uow.targets.delete(existing.id)
 
 
+def _refuse_reference(account: Account) -> None:
+    if account.secret == STORED:  # only `apply` resolves a reference to a stored secret
+        secret = "private_key" if account.type is AccountType.SSH_KEY else "password"
+        raise invalid(secret, "{stored: true} is understood only by seaway apply; send the secret")
+
+
 async def create_account(uow: UnitOfWork, account: Account) -> Account:
+    _refuse_reference(account)
     refuse_name_clash(await uow.accounts.find_by_name(account.name), None, f'an account named "{account.name}"')
     return await uow.accounts.add(account)
 
 
 async def update_account(uow: UnitOfWork, ref: str, account: Account) -> Account:
     """Change an account; a secret left out keeps the stored one (the API never shows it to send it back)."""
+    _refuse_reference(account)
     existing = await find_account(uow, ref)
     refuse_name_clash(await uow.accounts.find_by_name(account.name), existing.id, f'an account named "{account.name}"')
     if not account.secret:

@@ -5,8 +5,10 @@ The approval-link pages carry a secret in their URL and decide deployments with 
 - `Cache-Control: no-store` keeps the page (and its form token) out of shared and browser caches;
 - `X-Frame-Options: DENY` and `frame-ancestors 'none'` stop another site framing the page to steal
   the click (clickjacking);
-- the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway:
-  no script of any kind can run, and no third-party asset can be loaded.
+- the content security policy allows only Seaway's own stylesheet and forms posting back to Seaway, and no
+  third-party asset at all; on the approval-link pages no script of any kind can run, and the signed-in
+  pages may run only Seaway's own scripts from /static (never an inline one, so nothing injected into a
+  page can run) and fetch only from Seaway.
 
 The signed-in pages (everything but the link and sign-in pages) may also run Seaway's own scripts from
 `/static` (never inline), fetch from Seaway (the live log's event stream) and frame Seaway (the outbox's
@@ -56,8 +58,9 @@ STATIC_HEADERS: dict[str, str] = {"X-Content-Type-Options": "nosniff"}
 # The JSON API and its interactive documentation are not browser pages of this kind.
 API_PREFIX = "/api/"
 STATIC_PREFIX = "/static/"
-# The pages without script: those a secret link or a signed-out visitor reaches.
-NO_SCRIPT_PREFIXES = ("/links/", "/signin")
+# Where a secret sits in the URL (links) or is typed (sign-in, one's password): no script at all, not even
+# Seaway's own.
+NO_SCRIPT_PREFIXES = ("/links/", "/signin", "/account")
 EMAIL_FRAME_PATH = re.compile(r"^/outbox/[^/]+/html$")
 
 

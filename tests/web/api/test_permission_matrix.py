@@ -313,6 +313,7 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         ("GET", "/health"): lambda s: Call("GET", "/health"),
         ("GET", "/ready"): lambda s: Call("GET", "/ready"),
         ("POST", "/config/apply"): lambda s: Call("POST", "/config/apply", {}),
+        ("GET", "/export"): lambda s: Call("GET", "/export"),
         **crud("environments", "Dev", "Spare", {"name": "Dev"}, {"name": "Dev"}),
         **crud("lifecycles", "Main", "Spare", main, main),
         **crud("projects", "Alpha", "Spare", {"name": "Alpha", "lifecycle": "Main"}, {"name": "Alpha"}),

@@ -13,7 +13,8 @@ from tests.fixtures.live_server import give_password, hidden_fields, origin_of, 
 from seaway.domain.ids import format_id
 from seaway.domain.releases import Release
 
-_BUTTON = re.compile(r"<button type=\"submit\">Deploy to (\w+)</button>")
+_BUTTON = re.compile(r'<a class="button" href="/releases/[^"]+/deploy\?environment=\w+">Deploy to (\w+)</a>')
+_DISABLED = re.compile(r'<button type="button" disabled aria-describedby="[^"]+">Deploy to (\w+)</button>')
 
 
 @pytest.fixture
@@ -33,11 +34,15 @@ def buttons(html: str) -> list[str]:
     return _BUTTON.findall(html)
 
 
-def deploy_form(html: str, environment: str) -> dict[str, str]:
-    """The hidden fields of the Deploy form for `environment`."""
-    forms = re.findall(r'<form method="post" action="[^"]*/deploy" class="deploy">.*?</form>', html, re.S)
-    index = next(i for i, form in enumerate(forms) if f'value="{environment}"' in form)
-    return hidden_fields("".join(forms), index)
+def disabled_buttons(html: str) -> list[str]:
+    return _DISABLED.findall(html)
+
+
+async def deploy_form(client, release: str, environment: str) -> dict[str, str]:
+    """The hidden fields of the deploy page's form for `environment`."""
+    page = await client.get(f"/releases/{release}/deploy", params={"environment": environment})
+    assert page.status_code == 200, page.text
+    return hidden_fields(page.text)
 
 
 async def deployments_of(services) -> list[tuple[str, str | None]]:
@@ -53,7 +58,8 @@ async def test_the_internal_deployer_gets_buttons_for_dev_and_test_and_is_told_a
 
     assert page.status_code == 200
     assert buttons(page.text) == ["Dev", "Test"]
-    assert '<strong>Prod</strong>: <span class="small">you may not deploy to Prod (missing permission' in page.text
+    assert disabled_buttons(page.text) == []  # no button at all where one may not deploy
+    assert '<span class="small">you may not deploy to Prod (missing permission' in page.text
     assert "deployment.create for environment &#34;Prod&#34;)" in page.text
 
 
@@ -66,8 +72,8 @@ async def test_the_production_deployer_gets_the_prod_button_once_the_lifecycle_a
     await run_all(services)
     after = await client.get(f"/releases/{format_id('release', release.id)}")
 
-    assert buttons(before.text) == []
-    assert '<strong>Prod</strong>: <span class="small">not yet: lifecycle' in before.text
+    assert buttons(before.text) == [] and disabled_buttons(before.text) == ["Prod"]
+    assert "not yet: lifecycle &#34;Dev, Test, and Prod&#34; requires phase &#34;Test&#34;" in before.text
     assert "you may not deploy to Dev" in before.text and "you may not deploy to Test" in before.text
     assert buttons(after.text) == ["Prod"]
 
@@ -75,24 +81,21 @@ async def test_the_production_deployer_gets_the_prod_button_once_the_lifecycle_a
 async def test_the_form_deploys_through_the_page_and_lands_on_the_deployment(services, client):
     release = format_id("release", (await a_release(services)).id)
     await sign_in(client, "internaldeployer")
-    page = await client.get(f"/releases/{release}")
+    fields = await deploy_form(client, release, "Test") | {"comments": "Friday, but small"}
 
-    posted = await client.post(
-        f"/releases/{release}/deploy", data=deploy_form(page.text, "Test"), headers=origin_of(client)
-    )
+    posted = await client.post(f"/releases/{release}/deploy", data=fields, headers=origin_of(client))
 
     assert posted.status_code == 303
     assert re.fullmatch(r"http://seaway\.test/deployments/Deployments-\d+", posted.headers["location"])
     assert await deployments_of(services) == [("Test", "ui")]
     shown = await client.get(posted.headers["location"])
-    assert "<h1>Random Quotes 0.0.1 to Test</h1>" in shown.text
+    assert "<h1>Random Quotes 0.0.1 to Test</h1>" in shown.text and "Friday, but small" in shown.text
 
 
 async def test_a_post_of_the_form_by_the_wrong_deployer_is_refused_and_audited(services, client):
     release = format_id("release", (await a_release(services)).id)
     await sign_in(client, "internaldeployer")
-    page = await client.get(f"/releases/{release}")
-    fields = {**deploy_form(page.text, "Dev"), "environment": "Prod"}  # a forged form
+    fields = {**await deploy_form(client, release, "Dev"), "environment": "Prod"}  # a forged form
 
     refused = await client.post(f"/releases/{release}/deploy", data=fields, headers=origin_of(client))
 
@@ -108,8 +111,7 @@ async def test_a_post_of_the_form_by_the_wrong_deployer_is_refused_and_audited(s
 async def test_a_form_without_the_sessions_token_or_from_another_site_deploys_nothing(services, client):
     release = format_id("release", (await a_release(services)).id)
     await sign_in(client, "internaldeployer")
-    page = await client.get(f"/releases/{release}")
-    fields = deploy_form(page.text, "Dev")
+    fields = await deploy_form(client, release, "Dev")
 
     no_token = await client.post(f"/releases/{release}/deploy", data={"environment": "Dev"}, headers=origin_of(client))
     other_site = await client.post(

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from seaway.config.documents import load_text, parse_document
 from seaway.domain.permissions import Permission
 from seaway.engine.configuration import apply_document
+from seaway.engine.exports import space_export
 from seaway.errors import InvalidInput
 from seaway.web.access import require
 from seaway.web.auth import CurrentUser
@@ -54,3 +55,11 @@ async def apply_config(request: Request, user: CurrentUser) -> dict[str, Any]:
         "unchanged": result.unchanged,
         "warnings": result.warnings,
     }
+
+
+@router.get("/export")
+async def export_config(request: Request, user: CurrentUser, project: str | None = None) -> dict[str, Any]:
+    """The space (or the project named `project`) as the config-as-code document `POST /config/apply` accepts,
+    in its JSON form, holding what the caller may view; secrets are written as `{stored: true}` references."""
+    async with services_of(request).store.reading() as uow:
+        return await space_export(uow, user, project=project)

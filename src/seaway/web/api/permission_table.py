@@ -75,6 +75,8 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("GET", "/health"): _PUBLIC,
     ("GET", "/ready"): _PUBLIC,
     ("POST", "/config/apply"): Rule(P.CONFIG_APPLY, S.NONE),
+    # Any signed-in user: the document holds what they may view (`engine/exports.py`).
+    ("GET", "/export"): _SELF,
     **_crud("environments", P.ENVIRONMENT_VIEW, P.ENVIRONMENT_EDIT, S.ENVIRONMENT),
     **_crud("lifecycles", P.LIFECYCLE_VIEW, P.LIFECYCLE_EDIT, S.NONE),
     **_crud("policies", P.POLICY_VIEW, P.POLICY_EDIT, S.NONE),

@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 
 from fastapi import Request
 
+from seaway.domain.actors import Actor
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
@@ -47,10 +48,12 @@ async def make_release(
     channel: str | None,
     packages: PackagesOf,
     existing_ok: bool = False,
+    actor: Actor | None = None,
 ) -> tuple[Release, Project]:
     """Create a release of the project `project_ref` names (`release.create` there).
 
-    `existing_ok`: a release of that version already there is returned instead of refused (Conflict)."""
+    `existing_ok`: a release of that version already there is returned instead of refused (Conflict).
+    `actor`: who asks, when not an API caller (the pages' `ui` channel)."""
     services = services_of(request)
     async with services.store.reading() as uow:
         project = await _project_to_release(uow, user, project_ref)
@@ -72,7 +75,7 @@ async def make_release(
             packages=packages(project),
             channel=channel,
             external=external,
-            actor=api_actor(request, user),
+            actor=actor or api_actor(request, user),
         )
     return release, project
 

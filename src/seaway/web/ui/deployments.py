@@ -1,11 +1,11 @@
-"""`GET /deployments/{id}` and `GET /`: what the emails' "View the deployment" link and a sign-in land on.
+"""`GET /deployments/{id}`: what the emails' "View the deployment" link lands on.
 
 Server-rendered: a deployment's state, steps, log and the decisions it waited for (with the approve/reject
 form for someone who may decide, see `decisions.py`; Cancel and Retry, see `deployment_actions.py`). While
 the task runs, `static/deployment.js` appends the log lines the task log's event stream sends and refreshes
 the page's live parts (state, gate callouts, steps) from the page itself; without script the page is
-whole, only still. And a home page of the interruptions you may decide and the latest deployments. Both
-need a signed-in session; without one they send the browser to sign in and come back.
+whole, only still. It needs a signed-in
+session; without one it sends the browser to sign in and come back.
 """
 
 from __future__ import annotations
@@ -25,17 +25,15 @@ from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
-from seaway.engine.decisions import list_interruptions
 from seaway.errors import PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import Scopes, Where, may, require, visible, visible_tasks
+from seaway.web.access import Where, may, require, visible_tasks
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.decision_pages import instructions_html
-from seaway.web.ui.pages import entity_page, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.pages import entity_page, signed_in_or_redirect
 
 router = APIRouter(include_in_schema=False)
 
-RECENT_DEPLOYMENTS = 25
 # The tail the page opens with; "Load earlier lines" asks the API for more, a page at a time.
 LOG_LINES_SHOWN = 500
 
@@ -77,29 +75,6 @@ class InterruptionCard:
     responsible_teams: tuple[str, ...]
     instructions_html: Markup
     deployment_url: str
-
-
-@router.get("/")
-async def home(request: Request) -> Response:
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    user = signed_in.user
-    async with ui_of(request).services.store.reading() as uow:
-        scopes = Scopes(uow.conn)
-        decidable = [i for i, can in await list_interruptions(uow, user, state="pending", mine=True) if can]
-        places = await scopes.of_deployments(i.deployment_id for i in decidable)
-        pending = visible(user, Permission.INTERRUPTION_VIEW, decidable, lambda i: places[i.deployment_id])
-        projects = await scopes.project_names()
-        recent = await visible_deployment_rows(uow, user, Permission.DEPLOYMENT_VIEW, limit=RECENT_DEPLOYMENTS)
-    shown = visible(user, Permission.PROJECT_VIEW, projects.items(), lambda item: Where(project=item[1]))
-    return render(
-        "home.html",
-        signed_in=signed_in,
-        pending=[_interruption_view(i) for i in pending],
-        recent=recent,
-        projects=[(name, f"/projects/{format_id('project', project_id)}") for project_id, name in shown],
-    )
 
 
 @router.get("/deployments/{deployment_id}")

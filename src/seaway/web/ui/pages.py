@@ -34,6 +34,8 @@ from seaway.web.access import Scopes, Where, require_visible
 from seaway.web.errors import status_for
 from seaway.web.rate_limit import RateLimiter
 from seaway.web.sessions import CSRF_FIELD, PublicUrl, Sessions, SignedIn
+from seaway.web.ui.navigation import Nav, nav_for, section_of
+from seaway.web.ui.waiting import waiting_count
 
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
@@ -86,6 +88,8 @@ def ui_of(request: Request) -> Ui:
 
 def render(template: str, *, status: int = 200, **context: Any) -> HTMLResponse:
     context.setdefault("signed_in", None)
+    signed_in = context["signed_in"]
+    context.setdefault("nav", nav_for(signed_in.user) if signed_in is not None else None)
     return HTMLResponse(_templates.get_template(template).render(**context), status_code=status)
 
 
@@ -185,9 +189,15 @@ async def entity_page(
             where = await _WHERE[kind](Scopes(uow.conn), number)
             require_visible(signed_in.user, permission, where, kind, number)
             view = await load(uow, number, signed_in.user)
+            nav = await page_nav(uow, signed_in.user, request.url.path)
     except PermissionDenied as exc:
         return error_page(exc)
     except (InvalidInput, NotFound):
         # A malformed id names no page either: to a visitor all three are an unknown address.
         return error_page(NotFound(f'Seaway has no {kind} "{ref}".', entity=kind, id=ref), title=f"No such {kind}")
-    return render(template, status=status, signed_in=signed_in, **context, **view)
+    return render(template, status=status, signed_in=signed_in, nav=nav, **context, **view)
+
+
+async def page_nav(uow: UnitOfWork, user: User, path: str) -> Nav:
+    """The navigation of a page at `path`, with the count of what waits for `user`, read in `uow`."""
+    return nav_for(user, current=section_of(path), waiting=await waiting_count(uow, user))

@@ -1,0 +1,183 @@
+"""Domain objects → the config-as-code document `seaway apply` accepts (`seaway export`, "View as YAML").
+
+Every key `documents.py` reads is written back in the same shape, defaults left out, so applying the
+output to the server it came from changes nothing. Secrets are never written: a sensitive value, an account's
+key or password and a feed's password are written as a reference (`secret_references.REFERENCE`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from seaway.config.secret_references import REFERENCE
+from seaway.domain.channels import Channel
+from seaway.domain.lifecycles import Lifecycle
+from seaway.domain.packages import Feed
+from seaway.domain.process import RunCondition, StartTrigger, Step
+from seaway.domain.projects import LibraryVariableSet, Project
+from seaway.domain.roles import Role
+from seaway.domain.targets import Account, AccountType, DeploymentTarget, SshEndpoint
+from seaway.domain.users import Team, User
+from seaway.domain.variables import SCOPE_KEYS, Variable
+
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SpaceContents:
+    """What an export holds, in the order `apply` applies it; a kind left empty is left out of the document."""
+
+    environments: Sequence[str] = ()
+    lifecycles: Sequence[Lifecycle] = ()
+    roles: Sequence[Role] = field(default=())  # custom roles; built-in ones are not written
+    users: Sequence[User] = ()
+    teams: Sequence[Team] = ()
+    library_variable_sets: Sequence[LibraryVariableSet] = ()
+    projects: Sequence[Project] = ()
+    feeds: Sequence[Feed] = ()
+    accounts: Sequence[Account] = ()
+    targets: Sequence[DeploymentTarget] = ()
+
+
+def space_document(contents: SpaceContents) -> Document:
+    sections: list[tuple[str, Iterable[Any]]] = [
+        ("environments", list(contents.environments)),
+        ("lifecycles", [lifecycle_document(lc) for lc in contents.lifecycles]),
+        ("roles", [role_document(r) for r in contents.roles if not r.builtin]),
+        ("users", [user_document(u) for u in contents.users]),
+        ("library_variable_sets", [variable_set_document(s) for s in contents.library_variable_sets]),
+        ("feeds", [feed_document(f) for f in contents.feeds]),
+        ("accounts", [account_document(a) for a in contents.accounts]),
+        ("targets", [target_document(t) for t in contents.targets]),
+        ("projects", [project_document(p) for p in contents.projects]),
+        ("teams", [team_document(t) for t in contents.teams]),
+    ]
+    return {key: items for key, items in sections if items}
+
+
+def to_yaml(document: Document) -> str:
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=120)
+
+
+def _some(**values: Any) -> Document:
+    """The keys whose values are not a default (None, empty, False)."""
+    return {key: value for key, value in values.items() if value not in (None, "", (), [], {}, False)}
+
+
+def lifecycle_document(lifecycle: Lifecycle) -> Document:
+    phases = [
+        {"name": p.name, "environments": list(p.environments)}
+        | _some(optional=p.optional, automatic=list(p.automatic))
+        | ({"minimum": p.minimum} if p.minimum is not None else {})
+        for p in lifecycle.phases
+    ]
+    return {"name": lifecycle.name, "phases": phases}
+
+
+def role_document(role: Role) -> Document:
+    permissions = sorted(str(p) for p in role.permissions)
+    return {"name": role.name} | _some(description=role.description) | {"permissions": permissions}
+
+
+def user_document(user: User) -> Document:
+    return (
+        {"username": user.username}
+        | _some(display_name=user.display_name, email=user.email, admin=user.is_admin)
+        | ({} if user.active else {"active": False})
+        | _some(service_account=user.service_account)
+    )
+
+
+def team_document(team: Team) -> Document:
+    roles = [{"role": r.role} | _some(environments=list(r.environments), projects=list(r.projects)) for r in team.roles]
+    return {"name": team.name} | _some(members=list(team.members), roles=roles)
+
+
+def variable_document(variable: Variable) -> Document:
+    scope = {key: sorted(getattr(variable.scope, key)) for key in SCOPE_KEYS if getattr(variable.scope, key)}
+    prompt = None
+    if variable.prompt is not None:
+        p = variable.prompt
+        prompt = {"label": p.label} | _some(description=p.description, required=p.required)
+    value: Any = dict(REFERENCE) if variable.sensitive else variable.value
+    return {"name": variable.name, "value": value} | _some(scope=scope, sensitive=variable.sensitive, prompt=prompt)
+
+
+def variable_set_document(variable_set: LibraryVariableSet) -> Document:
+    return {"name": variable_set.name} | _some(variables=[variable_document(v) for v in variable_set.variables])
+
+
+def feed_document(feed: Feed) -> Document:
+    password = dict(REFERENCE) if feed.password else None
+    return {"name": feed.name, "type": feed.type.value, "url": feed.url} | _some(
+        username=feed.username, password=password
+    )
+
+
+def account_document(account: Account) -> Document:
+    secret = "private_key" if account.type is AccountType.SSH_KEY else "password"
+    return {"name": account.name, "type": account.type.value, "username": account.username, secret: dict(REFERENCE)}
+
+
+def target_document(target: DeploymentTarget) -> Document:
+    endpoint = target.endpoint
+    written: Document = {"type": "agent"}  # the agent's registration is its own, not the document's
+    if isinstance(endpoint, SshEndpoint):
+        written = {"type": "ssh", "host": endpoint.host, "port": endpoint.port, "account": endpoint.account}
+        written |= _some(fingerprint=endpoint.fingerprint)
+    return {
+        "name": target.name,
+        "environments": list(target.environments),
+        "roles": list(target.roles),
+        "endpoint": written,
+    } | ({} if target.enabled else {"enabled": False})
+
+
+def step_document(step: Step) -> Document:
+    run_condition: Any = None
+    if step.run_condition is RunCondition.VARIABLE:
+        run_condition = {"variable": step.condition_expression or ""}
+    elif step.run_condition is not RunCondition.SUCCESS:
+        run_condition = step.run_condition.value
+    environments = _some(only=list(step.environments.only), skip=list(step.environments.skip))
+    return (
+        {"name": step.name, "type": step.type.value}
+        | ({} if step.enabled else {"enabled": False})
+        | _some(required=step.required, environments=environments, run_condition=run_condition)
+        | ({"start": step.start.value} if step.start is not StartTrigger.AFTER_PREVIOUS else {})
+        | {key: _plain(value) for key, value in step.properties.items()}
+    )
+
+
+def _plain(value: Any) -> Any:
+    """A property as YAML writes it: tuples and other sequences as lists, mappings as dicts."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def channel_document(channel: Channel) -> Document:
+    rules = [{"step": r.step} | _some(versions=r.versions) | ({"tag": r.tag} if r.tag is not None else {})
+             for r in channel.rules]  # fmt: skip
+    return {"name": channel.name} | _some(lifecycle=channel.lifecycle, rules=rules)
+
+
+def project_document(project: Project) -> Document:
+    return (
+        {"name": project.name}
+        | _some(
+            lifecycle=project.lifecycle,
+            description=project.description,
+            include=list(project.includes),
+            variables=[variable_document(v) for v in project.variables],
+            process=[step_document(s) for s in project.process],
+            channels=[channel_document(c) for c in project.channels],
+        )
+        | ({"release_on_push": {"step": project.release_on_push}} if project.release_on_push else {})
+    )
