@@ -16,6 +16,7 @@ from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
 from seaway.engine.package_sources import FeedPackages
+from seaway.engine.target_locks import TargetLocks
 from seaway.engine.target_probes import SshProbe
 from seaway.engine.targets import TargetProbe
 from seaway.engine.task_runs import EngineConfig
@@ -30,7 +31,8 @@ from seaway.steps.base import StepExecutor
 from seaway.steps.deploy_package import make_deploy_package_step
 from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
-from seaway.steps.on_targets import on_targets
+from seaway.steps.on_targets import OnMachine, on_targets
+from seaway.steps.rolling import make_rolling_step
 from seaway.steps.script import make_script_step
 from seaway.steps.send_email import make_send_email_step
 from seaway.store.database import Database
@@ -91,12 +93,16 @@ def build_services(
         store, package_files, PackageFiles(data_dir / "package-cache"), settings.package_max_bytes
     )
     applications_dir = data_dir / "applications"
+    machines = StoreMachines(store, TargetLocks(store, clock, poll_seconds=settings.poll_seconds))
+    on_machine: dict[StepType, OnMachine] = {
+        StepType.SCRIPT: lambda target: make_script_step(target, settings.script_timeout_seconds),
+        StepType.NOOP: lambda target: run_noop,
+    }
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: on_targets(
-            make_script_step(LocalTarget(), settings.script_timeout_seconds),
-            lambda target: make_script_step(target, settings.script_timeout_seconds),
-            StoreMachines(store),
+            make_script_step(LocalTarget(), settings.script_timeout_seconds), on_machine[StepType.SCRIPT], machines
         ),
+        StepType.ROLLING: make_rolling_step(machines, on_machine),
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),

@@ -6,7 +6,7 @@ that need what is already stored (an environment defined earlier) happen when th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import yaml
@@ -21,6 +21,7 @@ from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCond
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role, parse_permission, validate_custom_role
 from seaway.domain.semver import VersionRange
+from seaway.domain.targeting import Connectivity
 from seaway.domain.targets import Account, DeploymentTarget
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
@@ -43,7 +44,7 @@ TOP_LEVEL = {
 NOT_ENFORCED_YET = ("approval_policies", "freezes")
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
-COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
+COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start", "steps"}
 USER_KEYS = {"username", "display_name", "email", "admin", "active", "service_account"}
 NO_PASSWORDS = "passwords are never accepted in YAML; use seaway admin set-password or the sign-in page"
 
@@ -281,7 +282,17 @@ def _channel(node: Node) -> Channel:
 
 def parse_project(node: Node) -> Project:
     m = node.mapping(
-        {"name", "lifecycle", "description", "variables", "process", "include", "channels", "release_on_push"},
+        {
+            "name",
+            "lifecycle",
+            "description",
+            "variables",
+            "process",
+            "include",
+            "channels",
+            "release_on_push",
+            "connectivity",
+        },
         {"name"},
     )
     release_on_push = None
@@ -296,7 +307,14 @@ def parse_project(node: Node) -> Project:
         variables=tuple(parse_variable(v) for v in m["variables"].items()) if "variables" in m else (),
         process=tuple(_step(s) for s in m["process"].items()) if "process" in m else (),
         includes=m["include"].strings() if "include" in m else (),
+        connectivity=parse_connectivity(m["connectivity"]) if "connectivity" in m else Connectivity(),
     )
+
+
+def parse_connectivity(node: Node) -> Connectivity:
+    """Which matching targets a deployment may leave out (`domain.targeting`); every switch is off by default."""
+    names = {f.name for f in fields(Connectivity)}
+    return Connectivity(**{key: value.boolean() for key, value in node.mapping(names).items()})
 
 
 def parse_step(node: Node) -> Step:
@@ -305,6 +323,8 @@ def parse_step(node: Node) -> Step:
 
 def _step(node: Node) -> Step:
     raw = node.mapping(set(node.value) if isinstance(node.value, dict) else set(), set())
+    if "type" not in raw and "rolling" in raw:
+        raw["type"] = Node(StepType.ROLLING.value, node.child_path("type"))
     if "type" not in raw:
         raise Node(None, node.child_path("type")).fail(
             "is required (one of: " + ", ".join(t.value for t in StepType) + ")"
@@ -355,6 +375,7 @@ def _step(node: Node) -> Step:
         run_condition=run_condition,
         condition_expression=expression,
         start=start,
+        children=tuple(_step(child) for child in m["steps"].items()) if "steps" in m else (),
     )
 
 

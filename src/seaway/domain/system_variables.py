@@ -142,14 +142,27 @@ def package_variables(packages: Sequence[PackageReference], current_step: str) -
     return values
 
 
-def machine_variables(target: DeploymentTarget, in_step: Sequence[DeploymentTarget]) -> dict[str, str]:
-    """`Octopus.Machine.*` for the target a step runs on, and what the step's other targets are."""
+@dataclass(frozen=True)
+class MachineRun:
+    """The target a step runs on, with the step's other targets and those the deployment left out."""
+
+    target: DeploymentTarget
+    in_step: Sequence[DeploymentTarget]
+    excluded: Sequence[str] = ()
+
+
+def machine_variables(
+    target: DeploymentTarget, in_step: Sequence[DeploymentTarget], excluded: Sequence[str] = ()
+) -> dict[str, str]:
+    """`Octopus.Machine.*` for the target a step runs on, what the step's other targets are, and the names of
+    those the deployment left out (`ExcludedMachines`: unavailable or unhealthy, as the project allows)."""
     values = {
         "Octopus.Machine.Id": format_id("target", target.id),
         "Octopus.Machine.Name": target.name,
         "Octopus.Machine.Roles": ",".join(target.roles),
         "Octopus.Machine.Hostname": target.endpoint.host,
         "Octopus.Deployment.Machines": ",".join(format_id("target", t.id) for t in in_step),
+        "Octopus.Deployment.ExcludedMachines": ",".join(excluded),
     }
     for role in sorted({r for t in in_step for r in t.roles}):
         names = [t.name for t in in_step if role in t.roles]

@@ -24,7 +24,14 @@ from seaway.domain.roles import Role
 from seaway.domain.targets import Account, DeploymentTarget
 from seaway.domain.users import Team, User
 from seaway.domain.variables import Variable
-from seaway.store.codecs import phase_to_json, process_to_json, role_to_json, scope_to_json, variables_to_json
+from seaway.store.codecs import (
+    connectivity_to_json,
+    phase_to_json,
+    process_to_json,
+    role_to_json,
+    scope_to_json,
+    variables_to_json,
+)
 from seaway.store.package_codecs import channels_to_json
 
 P = Permission
@@ -98,6 +105,7 @@ def project_view(project: Project) -> dict[str, object]:
         "process": process_to_json(project.process),
         "channels": channels_to_json(project.channels),
         "release_on_push": project.release_on_push,
+        "connectivity": connectivity_to_json(project.connectivity),
         **_variables(project.variables),
     }
 

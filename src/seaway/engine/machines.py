@@ -3,16 +3,27 @@ the step's roles, in name order, each reached over SSH with its account and its 
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 
+from seaway.domain.targets import DeploymentTarget
+from seaway.engine.target_locks import TargetLocks
+from seaway.steps.base import StepLog
 from seaway.steps.on_targets import Machine
 from seaway.store.unit_of_work import Store
 
 
 class StoreMachines:
-    def __init__(self, store: Store, *, connect_timeout: float = 10) -> None:
+    def __init__(self, store: Store, locks: TargetLocks, *, connect_timeout: float = 10) -> None:
         self.store = store
+        self.locks = locks
         self.connect_timeout = connect_timeout
+
+    def lock(
+        self, task_id: int, target: DeploymentTarget, log: StepLog, cancel: asyncio.Event
+    ) -> AbstractAsyncContextManager[None]:
+        return self.locks.lock(task_id, target, log, cancel)
 
     async def matching(self, environment: str, roles: Sequence[str]) -> list[Machine]:
         from seaway.targets.ssh import SshTarget  # loaded when first used, as the health checks' probe is

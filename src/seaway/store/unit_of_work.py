@@ -36,6 +36,7 @@ from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
 from seaway.store.roles import RoleRepository
 from seaway.store.sessions import SessionRepository
+from seaway.store.target_locks import TargetLockRepository
 from seaway.store.targets import TargetRepository
 from seaway.store.tasks import TaskRepository
 from seaway.store.teams import TeamRepository
@@ -77,6 +78,10 @@ class UnitOfWork:
     @cached_property
     def targets(self) -> TargetRepository:
         return TargetRepository(self.conn, self.cipher)
+
+    @cached_property
+    def target_locks(self) -> TargetLockRepository:
+        return TargetLockRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:
