@@ -20,7 +20,6 @@ from seaway.engine.variables import StepRenderer
 from seaway.steps.base import Failed, StepContext, Succeeded
 from seaway.steps.on_targets import Machine, on_targets
 from seaway.steps.script import make_script_step
-from seaway.targets.base import Command, CommandResult, LineSink
 from seaway.targets.local import LocalTarget
 from seaway.targets.ssh import SshTarget
 
