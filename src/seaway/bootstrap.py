@@ -16,6 +16,7 @@ from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
 from seaway.engine.package_sources import FeedPackages
+from seaway.engine.scheduled_checks import HEALTH_CHECK, ScheduledChecks
 from seaway.engine.target_locks import TargetLocks
 from seaway.engine.target_probes import SshProbe
 from seaway.engine.targets import TargetProbe
@@ -131,10 +132,15 @@ def build_services(
     async def run_task(item: WorkItem, lease: ItemLease, finish: FinishItem) -> bool:
         return await orchestrator.advance(int(item.payload["task_id"]), lease, finish)
 
+    target_probe = target_probe or SshProbe()
     worker = Worker(
         store,
         clock,
-        {RUN_TASK: run_task, SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings))},
+        {
+            RUN_TASK: run_task,
+            SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings)),
+            HEALTH_CHECK: ScheduledChecks(store, target_probe, clock),
+        },
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
         poll_seconds=settings.poll_seconds,
@@ -155,5 +161,5 @@ def build_services(
         master_key.installation_id,
         metrics,
         faults,
-        target_probe or SshProbe(),
+        target_probe,
     )

@@ -202,3 +202,15 @@ async def test_a_step_with_no_target_does_nothing_when_the_project_allows_deploy
         "no enabled target in Test has any of the roles web; the project allows deployments to no targets, "
         "so the step does nothing"
     ]
+
+
+async def test_an_unavailable_target_whose_policy_says_it_may_be_offline_is_left_out(sshd, tmp_path):
+    edge = replace(ssh_machine(sshd, "edge-01", 1, health=HealthStatus.UNAVAILABLE), may_be_offline=True)
+    machines = ListedMachines([edge, ssh_machine(sshd, "web-01", 2)])
+    ctx = context(tmp_path, "echo ok")  # the project itself does not skip unavailable targets
+
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded), outcome
+    assert "Excluding edge-01: it was Unavailable at its last health check" in lines_of(ctx)
+    assert machines.locked == ["web-01"]

@@ -11,11 +11,13 @@ from typing import Any
 
 import yaml
 
+from seaway.config.policy_documents import parse_machine_policies
 from seaway.config.reader import Node
 from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
+from seaway.domain.machine_policies import MachinePolicy
 from seaway.domain.packages import Feed, FeedType, is_builtin
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
@@ -38,6 +40,7 @@ TOP_LEVEL = {
     "feeds",
     "accounts",
     "targets",
+    "machine_policies",
     "approval_policies",
     "freezes",
 }
@@ -61,6 +64,7 @@ class SpaceDocument:
     feeds: tuple[tuple[Feed, str], ...] = ()
     accounts: tuple[tuple[Account, str], ...] = ()
     targets: tuple[tuple[DeploymentTarget, str], ...] = ()
+    machine_policies: tuple[tuple[MachinePolicy, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -115,6 +119,7 @@ def parse_document(data: Any) -> SpaceDocument:
         feeds=tuple((parse_feed(n), n.path) for n in top["feeds"].items()) if "feeds" in top else (),
         accounts=parse_accounts(top["accounts"]) if "accounts" in top else (),
         targets=parse_targets(top["targets"]) if "targets" in top else (),
+        machine_policies=parse_machine_policies(top["machine_policies"]) if "machine_policies" in top else (),
         warnings=warnings,
     )
 

@@ -24,6 +24,7 @@ KINDS = {
     "feed": "Feeds",
     "target": "Machines",  # Octopus's name for deployment targets
     "account": "Accounts",
+    "machine_policy": "MachinePolicies",
 }
 
 

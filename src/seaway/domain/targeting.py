@@ -4,12 +4,13 @@
 A target that has never been checked (Unknown) is tried. One last found Unhealthy is refused (the step fails
 naming it) unless the project excludes unhealthy targets; one last found Unavailable is tried unless the
 project skips unavailable targets, which also skips a target found unreachable while the step runs on it.
-The targets left out are logged and named in `Octopus.Deployment.ExcludedMachines`.
+A target whose machine policy says it may be offline is left out while Unavailable whatever the project
+says. The targets left out are logged and named in `Octopus.Deployment.ExcludedMachines`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from seaway.domain.targets import DeploymentTarget, HealthStatus
@@ -44,14 +45,19 @@ def _why(target: DeploymentTarget) -> str:
     return f"it was {target.health} at its last health check" + (f" ({said})" if said else "")
 
 
-def select_targets(targets: Sequence[DeploymentTarget], connectivity: Connectivity) -> Selection:
+def select_targets(
+    targets: Sequence[DeploymentTarget], connectivity: Connectivity, may_be_offline: Collection[str] = ()
+) -> Selection:
+    """`may_be_offline`: the names of targets whose machine policy lets them be skipped while Unavailable."""
     run: list[DeploymentTarget] = []
     excluded: list[Exclusion] = []
     refused: list[Exclusion] = []
     for target in targets:
         if target.health is HealthStatus.UNHEALTHY:
             (excluded if connectivity.exclude_unhealthy else refused).append(Exclusion(target.name, _why(target)))
-        elif target.health is HealthStatus.UNAVAILABLE and connectivity.skip_unavailable:
+        elif target.health is HealthStatus.UNAVAILABLE and (
+            connectivity.skip_unavailable or target.name in may_be_offline
+        ):
             excluded.append(Exclusion(target.name, _why(target)))
         else:
             run.append(target)

@@ -17,6 +17,7 @@ from typing import Any
 
 from seaway.domain.environments import Environment
 from seaway.domain.lifecycles import Lifecycle
+from seaway.domain.machine_policies import MachinePolicy, format_interval
 from seaway.domain.packages import Feed
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import LibraryVariableSet, Project
@@ -134,6 +135,18 @@ def account_needs(before: Account | None, after: Account) -> list[Need]:
     return [Need(P.ACCOUNT_EDIT)]
 
 
+def machine_policy_view(policy: MachinePolicy) -> dict[str, object]:
+    return {
+        "name": policy.name,
+        "health_check": {"every": format_interval(policy.health_check_every)},
+        "connectivity": str(policy.connectivity),
+    }
+
+
+def machine_policy_needs(before: MachinePolicy | None, after: MachinePolicy) -> list[Need]:
+    return [Need(P.TARGET_EDIT)]  # a policy may be any target's, in any environment
+
+
 def target_view(target: DeploymentTarget) -> dict[str, object]:
     endpoint = target.endpoint
     return {
@@ -219,3 +232,4 @@ PROJECT = Kind("project", "project", project_needs, project_view, in_project=Tru
 FEED = Kind("feed", "feed", feed_needs, feed_view)
 ACCOUNT = Kind("account", "account", account_needs, account_view)
 TARGET = Kind("target", "target", target_needs, target_view)
+MACHINE_POLICY = Kind("machine_policy", "machine policy", machine_policy_needs, machine_policy_view)

@@ -4,14 +4,20 @@ the step's roles, in name order, each reached over SSH with its account and its 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from dataclasses import replace
 
+from seaway.domain.machine_policies import DEFAULT_MACHINE_POLICY, MachinePolicy
 from seaway.domain.targets import DeploymentTarget
 from seaway.engine.target_locks import TargetLocks
 from seaway.steps.base import StepLog
 from seaway.steps.on_targets import Machine
 from seaway.store.unit_of_work import Store
+
+
+def _policy(policies: Mapping[str, MachinePolicy], target: DeploymentTarget) -> MachinePolicy:
+    return policies.get(target.policy.lower(), DEFAULT_MACHINE_POLICY)
 
 
 class StoreMachines:
@@ -38,11 +44,12 @@ class StoreMachines:
                 and wanted & {r.lower() for r in t.roles}
             ]
             accounts = {a.name.lower(): a for a in await uow.accounts.list()}
+            policies = await uow.machine_policies.all()
         machines = []
         for target in sorted(targets, key=lambda t: t.name.lower()):
             account = accounts[target.endpoint.account.lower()]
             machines.append(Machine(target, SshTarget(target.endpoint, account, connect_timeout=self.connect_timeout)))
-        return machines
+        return [replace(m, may_be_offline=_policy(policies, m.target).may_be_offline) for m in machines]
 
     async def release(self, machines: Sequence[Machine]) -> None:
         from seaway.targets.ssh import SshTarget

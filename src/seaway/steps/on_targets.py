@@ -37,6 +37,7 @@ OnMachine = Callable[[Target], StepExecutor]
 class Machine:
     target: DeploymentTarget
     transport: Target
+    may_be_offline: bool = False  # its machine policy lets a deployment skip it while it is Unavailable
 
 
 class Machines(Protocol):
@@ -87,7 +88,8 @@ class Targets:
 async def choose_targets(ctx: StepContext, machines: Machines, found: Sequence[Machine]) -> Targets | StepOutcome:
     """The targets the step runs on, or the outcome of a step with nowhere to run."""
     roles = ", ".join(str(r) for r in ctx.step.prop("roles", ()) or ()) or "(no roles given)"
-    selection = select_targets([m.target for m in found], ctx.connectivity)
+    offline = {m.target.name for m in found if m.may_be_offline}
+    selection = select_targets([m.target for m in found], ctx.connectivity, offline)
     if selection.refused:
         reasons = "; ".join(f"{e.name}: {e.reason}" for e in selection.refused)
         return Failed(f"{reasons}; the project does not exclude unhealthy targets (connectivity.exclude_unhealthy)")

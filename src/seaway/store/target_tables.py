@@ -43,3 +43,12 @@ target_locks = sa.Table(
     sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("taken_at", UtcDateTime, nullable=False),
 )
+
+# Machine policies beside the built-in "Default Machine Policy" (which a row may also give other settings).
+machine_policies = sa.Table(
+    "machine_policies",
+    metadata,
+    *named_entity(),
+    sa.Column("health_check_seconds", sa.Integer, nullable=False),
+    sa.Column("connectivity", sa.String(30), nullable=False),
+)

@@ -30,6 +30,7 @@ from seaway.store.environments import EnvironmentRepository
 from seaway.store.feeds import FeedRepository
 from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
+from seaway.store.machine_policies import MachinePolicyRepository
 from seaway.store.packages import PackageRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
 from seaway.store.queue import WorkQueue
@@ -78,6 +79,10 @@ class UnitOfWork:
     @cached_property
     def targets(self) -> TargetRepository:
         return TargetRepository(self.conn, self.cipher)
+
+    @cached_property
+    def machine_policies(self) -> MachinePolicyRepository:
+        return MachinePolicyRepository(self.conn, self.cipher)
 
     @cached_property
     def target_locks(self) -> TargetLockRepository:

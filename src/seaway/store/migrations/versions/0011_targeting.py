@@ -1,4 +1,5 @@
-"""targeting: a project's connectivity settings, and the per-target lock one deployment at a time holds
+"""targeting: a project's connectivity settings, the per-target lock one deployment at a time holds, and
+machine policies
 
 Revision ID: 0011
 Revises: 0009
@@ -37,9 +38,20 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("target_id", name="pk_target_locks"),
     )
     op.create_index("ix_target_locks_task_id", "target_locks", ["task_id"])
+    op.create_table(
+        "machine_policies",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("name_key", sa.String(200), nullable=False),
+        sa.Column("health_check_seconds", sa.Integer, nullable=False),
+        sa.Column("connectivity", sa.String(30), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_machine_policies"),
+        sa.UniqueConstraint("name_key", name="uq_machine_policies_name_key"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("machine_policies")
     op.drop_index("ix_target_locks_task_id", "target_locks")
     op.drop_table("target_locks")
     with op.batch_alter_table("projects") as batch:
