@@ -59,14 +59,18 @@ SCOPED = """  - name: Site
 """
 
 
-async def test_each_target_sees_the_values_scoped_to_it_or_its_roles(services, sshd):
-    await apply_yaml(services, space(sshd, SCOPED))
+async def deployed_log(services, sshd, project: str) -> str:
+    """The log of a successful deployment of Site to Test in a space holding `project`."""
+    await apply_yaml(services, space(sshd, project))
     deployment = await deploy(services, await release_of(services, "Site"), "Test")
     await services.worker.run_until_idle()
-
     task, _ = await task_of(services, deployment)
     assert task.state is TaskState.SUCCESS, task.error
-    log = await log_of(services, deployment)
+    return await log_of(services, deployment)
+
+
+async def test_each_target_sees_the_values_scoped_to_it_or_its_roles(services, sshd):
+    log = await deployed_log(services, sshd, SCOPED)
     assert "[web-01] color blue size S" in log  # its role beats unscoped; its name beats its role
     assert "[web-02] color green size L" in log
 
@@ -93,13 +97,7 @@ ROLLING = """  - name: Site
 
 
 async def test_a_rolling_step_from_yaml_runs_its_children_on_one_target_after_another(services, sshd):
-    await apply_yaml(services, space(sshd, ROLLING))
-    deployment = await deploy(services, await release_of(services, "Site"), "Test")
-    await services.worker.run_until_idle()
-
-    task, _ = await task_of(services, deployment)
-    assert task.state is TaskState.SUCCESS, task.error
-    log = await log_of(services, deployment)
+    log = await deployed_log(services, sshd, ROLLING)
     assert "[web-01] draining web-01 in Web/Drain" in log
     assert log.index("== Web on web-01 ==") < log.index("[web-01] -- Deploy") < log.index("== Web on web-02 ==")
     assert "first web-01, last web-02" in log

@@ -45,17 +45,22 @@ def context(tmp_path: Path, step: Step) -> StepContext:
     )
 
 
+async def rolled(tmp_path: Path, targets: int, window: int, *children: Step):
+    """The outcome of a rolling step over `targets` counting targets, with its rendezvous and context."""
+    rendezvous = Rendezvous(limit=window)
+    ctx = context(tmp_path, rolling(window, *children))
+    outcome = await make_rolling_step(counting_machines(targets, rendezvous), ON_MACHINE)(ctx)
+    return outcome, rendezvous, ctx
+
+
 async def test_children_run_as_a_unit_on_window_targets_at_a_time_in_name_order(tmp_path):
-    rendezvous = Rendezvous(limit=2)
-    machines = counting_machines(5, rendezvous)
-    step = rolling(
+    outcome, rendezvous, ctx = await rolled(
+        tmp_path,
+        5,
         2,
         script("Drain", 'set_octopusvariable "Drained" "#{Octopus.Machine.Name}"'),
         script("Deploy", 'echo "deployed #{Octopus.Machine.Name} after #{Octopus.Action.Name}"'),
     )
-    ctx = context(tmp_path, step)
-
-    outcome = await make_rolling_step(machines, ON_MACHINE)(ctx)
 
     assert isinstance(outcome, Succeeded), outcome
     assert rendezvous.most == 2
@@ -69,16 +74,13 @@ async def test_children_run_as_a_unit_on_window_targets_at_a_time_in_name_order(
 
 
 async def test_a_failure_stops_the_rolling_and_names_the_target(tmp_path):
-    rendezvous = Rendezvous(limit=1)
-    machines = counting_machines(4, rendezvous)
-    step = rolling(
+    outcome, rendezvous, ctx = await rolled(
+        tmp_path,
+        4,
         1,
         script("Check", '[ "#{Octopus.Machine.Name}" = web-02 ] && exit 3; echo checked'),
         script("Deploy", "echo deployed"),
     )
-    ctx = context(tmp_path, step)
-
-    outcome = await make_rolling_step(machines, ON_MACHINE)(ctx)
 
     assert isinstance(outcome, Failed)
     assert outcome.error == "failed on 1 of 4 target(s): web-02: Check: the script exited with code 3"
