@@ -252,6 +252,12 @@ def _validate_child(step: Step, step_path: str) -> None:
             )
     if step.start is StartTrigger.WITH_PREVIOUS:
         raise InvalidInput("child steps run one after another on each target", field=f"{step_path}.start")
+    if step.run_condition is not RunCondition.SUCCESS:
+        raise InvalidInput(
+            "a child step runs while the ones before it on its target succeeded; give the rolling step the run "
+            "condition instead",
+            field=f"{step_path}.run_condition",
+        )
 
 
 def _validate_rolling(step: Step, step_path: str) -> None:

@@ -75,7 +75,8 @@ def refers_to_previous(variables: Sequence[Variable], process: Sequence[Step]) -
     if any(v.name.lower() == PRINT_VARIABLES.lower() for v in variables):
         return True
     texts = [v.value for v in variables]
-    texts += [repr(step.properties) + (step.condition_expression or "") for step in process]
+    steps = [*process, *(child for step in process for child in step.children)]
+    texts += [repr(step.properties) + (step.condition_expression or "") for step in steps]
     return any(fact in text.lower() for text in texts for fact in _PREVIOUS_FACTS)
 
 

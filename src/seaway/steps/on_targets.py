@@ -85,7 +85,7 @@ class Targets:
         return [m.target.name for m in self.machines]
 
 
-async def choose_targets(ctx: StepContext, machines: Machines, found: Sequence[Machine]) -> Targets | StepOutcome:
+async def choose_targets(ctx: StepContext, found: Sequence[Machine]) -> Targets | StepOutcome:
     """The targets the step runs on, or the outcome of a step with nowhere to run."""
     roles = ", ".join(str(r) for r in ctx.step.prop("roles", ()) or ()) or "(no roles given)"
     offline = {m.target.name for m in found if m.may_be_offline}
@@ -177,7 +177,7 @@ async def each_target(
     roles = tuple(str(r) for r in ctx.step.prop("roles", ()) or ())
     found = await machines.matching(ctx.environment, roles)
     try:
-        chosen = await choose_targets(ctx, machines, found)
+        chosen = await choose_targets(ctx, found)
         if not isinstance(chosen, Targets):
             return chosen
         await ctx.log.write(f"Running on {len(chosen.machines)} target(s): {','.join(chosen.names)}")

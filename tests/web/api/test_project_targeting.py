@@ -72,6 +72,10 @@ async def test_connectivity_and_a_rolling_step_round_trip(api):
         (rolling_step(steps=[{"name": "Web", "type": "script", "script": "x"}]), "process[0].steps[0].name"),
         ({"name": "S", "type": "script", "script": "x", "steps": [{"name": "T", "type": "noop"}]}, "process[0].steps"),
         ({"name": "S", "type": "script", "script": "x", "max_parallelism": 0}, "process[0].max_parallelism"),
+        (
+            rolling_step(steps=[{"name": "X", "type": "noop", "run_condition": "always"}]),
+            "process[0].steps[0].run_condition",
+        ),
     ],
 )
 async def test_bad_targeting_is_a_422_naming_the_field(api, services, step, field):
