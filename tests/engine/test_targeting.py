@@ -112,6 +112,10 @@ SKIPPING = """  - name: Site
         roles: [web]
         script: |
           echo "on #{Octopus.Machine.Name}"
+      - name: Report
+        type: script
+        script: |
+          echo "left out: #{Octopus.Deployment.ExcludedMachines}"
 """
 
 
@@ -128,6 +132,7 @@ async def test_an_unreachable_target_is_skipped_when_the_project_says_so_and_fai
     log = await log_of(services, deployment)
     assert "[web-01] on web-01" in log and "[web-02] on web-02" in log
     assert "Excluding web-03: it became unavailable (cannot reach" in log
+    assert "left out: web-03" in log  # the steps after it know
 
     await apply_yaml(
         services, space(sshd, SKIPPING.replace("connectivity: {skip_unavailable: true}", ""), down_port=port)

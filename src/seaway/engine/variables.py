@@ -10,6 +10,7 @@ from datetime import datetime
 from seaway.domain.masking import MASK, Masker
 from seaway.domain.process import Step
 from seaway.domain.system_variables import (
+    EXCLUDED_MACHINES,
     DeploymentFacts,
     MachineRun,
     StepStatus,
@@ -61,7 +62,9 @@ def variables_for_step(
     values.update(deployment_variables(facts))
     values.update(step_variables(steps, current))
     if machine is not None:
-        values.update(machine_variables(machine.target, machine.in_step, machine.excluded))
+        earlier = [n for n in values.get(EXCLUDED_MACHINES, "").split(",") if n]
+        excluded = [*earlier, *(n for n in machine.excluded if n not in earlier)]
+        values.update(machine_variables(machine.target, machine.in_step, excluded))
     return values
 
 

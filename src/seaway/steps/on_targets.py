@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from seaway.domain.process import MAX_PARALLELISM, Step
-from seaway.domain.system_variables import MachineRun, machine_variables
+from seaway.domain.system_variables import EXCLUDED_MACHINES, MachineRun, machine_variables
 from seaway.domain.targeting import Exclusion, select_targets
 from seaway.domain.targets import DeploymentTarget
 from seaway.errors import TargetError
@@ -245,6 +245,7 @@ async def _merged(
     ctx: StepContext, targets: Targets, outcomes: dict[str, StepOutcome], not_started: Sequence[str]
 ) -> StepOutcome:
     names, results = [], []
+    excluded = [e.name for e in targets.excluded]
     for name in targets.names:
         outcome = outcomes.get(name)
         if outcome is None:
@@ -252,10 +253,15 @@ async def _merged(
         if _skippable(ctx, outcome):
             assert isinstance(outcome, Failed)
             await ctx.log.write(f"Excluding {name}: it became unavailable ({outcome.error})", "warning")
+            excluded.append(name)
             continue
         names.append(name)
         results.append(outcome)
-    return merge_outcomes(names, results, of=len(names) + len(not_started))
+    merged = merge_outcomes(names, results, of=len(names) + len(not_started))
+    if not excluded or isinstance(merged, Waiting):
+        return merged
+    # Kept with the step's outputs, so the steps after it see the deployment's exclusions too.
+    return replace(merged, outputs={**merged.outputs, EXCLUDED_MACHINES: ",".join(sorted(excluded))})
 
 
 def merge_outcomes(names: Sequence[str], outcomes: Sequence[StepOutcome], *, of: int | None = None) -> StepOutcome:
