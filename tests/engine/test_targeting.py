@@ -5,19 +5,13 @@ port, and bad input refused naming its path with nothing written."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
 from tests.fixtures.engine import apply_yaml, deploy, log_of, release_of, task_of
+from tests.fixtures.machines import closed_port
 
 from seaway.domain.states import TaskState
 from seaway.errors import InvalidInput
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def space(sshd, project: str, *, down_port: int | None = None) -> str:

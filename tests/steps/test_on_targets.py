@@ -4,13 +4,12 @@ targets), each target's lines marked, outputs indexed by target; at most `max_pa
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.fixtures.machines import ListedMachines, Rendezvous, counting_machines
+from tests.fixtures.machines import ListedMachines, Rendezvous, closed_port, counting_machines
 from tests.fixtures.step_logs import RecordedLog
 
 from seaway.domain.process import Step, StepType
@@ -50,13 +49,6 @@ def ssh_machine(sshd, name: str, number: int, roles=("web",), *, port: int | Non
     endpoint = SshEndpoint(sshd.host, port or sshd.port, "deploy", sshd.fingerprint)
     target = DeploymentTarget(name, ("Test",), tuple(roles), endpoint, id=number, **state)
     return Machine(target, SshTarget(target.endpoint, account, connect_timeout=5))
-
-
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then closed)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def script_step_on(machines: ListedMachines, limit: int = 10):
