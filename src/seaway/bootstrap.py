@@ -18,6 +18,8 @@ from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
 from seaway.engine.package_sources import FeedPackages
+from seaway.engine.scheduled_checks import HEALTH_CHECK, ScheduledChecks
+from seaway.engine.target_locks import TargetLocks
 from seaway.engine.target_probes import SshProbe
 from seaway.engine.targets import TargetProbe
 from seaway.engine.task_runs import EngineConfig
@@ -33,7 +35,8 @@ from seaway.steps.base import StepExecutor
 from seaway.steps.deploy_package import make_deploy_package_steps
 from seaway.steps.manual_intervention import LinkSettings, make_manual_intervention_step
 from seaway.steps.noop import run_noop
-from seaway.steps.on_targets import on_targets
+from seaway.steps.on_targets import OnMachine, on_targets
+from seaway.steps.rolling import make_rolling_step
 from seaway.steps.script import make_script_step
 from seaway.steps.send_email import make_send_email_step
 from seaway.store.database import Database
@@ -98,13 +101,16 @@ def build_services(
     applications_dir = data_dir / "applications"
     extract_limits = ExtractLimits(max_total_bytes=settings.package_extract_max_bytes)
     agents = AgentWork(store, clock, pickup_timeout=settings.agent_timeout_seconds)
-    machines = StoreMachines(store, agents=agents)
+    machines = StoreMachines(store, TargetLocks(store, clock, poll_seconds=settings.poll_seconds), agents=agents)
+    on_machine: dict[StepType, OnMachine] = {
+        StepType.SCRIPT: lambda target: make_script_step(target, settings.script_timeout_seconds),
+        StepType.NOOP: lambda target: run_noop,
+    }
     executors: dict[StepType, StepExecutor] = {
         StepType.SCRIPT: on_targets(
-            make_script_step(LocalTarget(), settings.script_timeout_seconds),
-            lambda target: make_script_step(target, settings.script_timeout_seconds),
-            machines,
+            make_script_step(LocalTarget(), settings.script_timeout_seconds), on_machine[StepType.SCRIPT], machines
         ),
+        StepType.ROLLING: make_rolling_step(machines, on_machine),
         StepType.NOOP: run_noop,
         StepType.MANUAL_INTERVENTION: make_manual_intervention_step(store, queue_email, links),
         StepType.SEND_EMAIL: make_send_email_step(store, queue_email),
@@ -129,6 +135,7 @@ def build_services(
     async def run_task(item: WorkItem, lease: ItemLease, finish: FinishItem) -> bool:
         return await orchestrator.advance(int(item.payload["task_id"]), lease, finish)
 
+    target_probe = target_probe or SshProbe()
     worker = Worker(
         store,
         clock,
@@ -136,6 +143,7 @@ def build_services(
             RUN_TASK: run_task,
             SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings)),
             CHANGE_REQUEST_LINKS: ChangeRequestLinkSender(store, clock, links),
+            HEALTH_CHECK: ScheduledChecks(store, target_probe, clock),
         },
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,
@@ -157,7 +165,7 @@ def build_services(
         master_key.installation_id,
         metrics,
         faults,
-        target_probe or SshProbe(),
+        target_probe,
         agents,
         tls.load_or_create(data_dir) if settings.agent_port else None,
     )

@@ -87,7 +87,7 @@ def test_a_target_parses_with_the_default_port_policy_and_no_pinned_key():
         (target_yaml(endpoint="type: ssh, account: deploy"), "targets[0].endpoint.host", "is required"),
         (target_yaml(endpoint="type: ssh, host: 'user@h', account: deploy"), "targets[0].endpoint.host",
          "not a host name"),
-        (target_yaml(", policy: Nightly"), "targets[0].policy", 'unknown machine policy "Nightly"'),
+        (target_yaml(", policy: ''"), "targets[0].policy", "must not be empty"),
         (target_yaml(", tags: [web]"), "targets[0].tags", 'unknown key "tags"'),
         (target_yaml() + "  - {name: WEB-01, environments: [Test], roles: [w], endpoint: {type: agent}}\n",
          "targets[1].name", "listed twice"),

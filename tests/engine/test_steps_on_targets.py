@@ -59,7 +59,11 @@ async def test_a_step_on_targets_runs_on_each_enabled_target_of_the_environment_
 
 
 async def test_no_target_in_the_environment_fails_the_step(services, sshd):
-    await apply_yaml(services, space(sshd).replace("roles: [web]\n        script", "roles: [queue]\n        script"))
+    text = space(sshd).replace("roles: [web]\n        script", "roles: [queue]\n        script")
+    await apply_yaml(
+        services,
+        text.replace("web-dev, environments: [Dev], roles: [web]", "web-dev, environments: [Dev], roles: [queue]"),
+    )
     release = await release_of(services, "Site")
 
     deployment = await deploy(services, release, "Test")

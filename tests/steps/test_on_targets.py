@@ -5,39 +5,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from tests.fixtures.machines import ListedMachines, Rendezvous, closed_port, counting_machines
 from tests.fixtures.step_logs import RecordedLog
 
 from seaway.domain.process import Step, StepType
-from seaway.domain.targets import Account, AccountType, DeploymentTarget, SshEndpoint
+from seaway.domain.targeting import Connectivity
+from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthStatus, SshEndpoint
 from seaway.engine.variables import StepRenderer
 from seaway.steps.base import Failed, StepContext, Succeeded
 from seaway.steps.on_targets import Machine, on_targets
 from seaway.steps.script import make_script_step
-from seaway.targets.base import Command, CommandResult, LineSink
 from seaway.targets.local import LocalTarget
 from seaway.targets.ssh import SshTarget
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
-
-
-class ListedMachines:
-    """The simplest `Machines`: a fixed list, filtered as the engine's is (environment and any role)."""
-
-    def __init__(self, machines: Sequence[Machine]) -> None:
-        self.machines = list(machines)
-        self.released: list[str] = []
-
-    async def matching(self, environment: str, roles: Sequence[str]) -> list[Machine]:
-        return sorted(
-            (m for m in self.machines if environment in m.target.environments and set(roles) & set(m.target.roles)),
-            key=lambda m: m.target.name,
-        )
-
-    async def release(self, machines: Sequence[Machine]) -> None:
-        self.released += [m.target.name for m in machines]
 
 
 def context(tmp_path: Path, script: str, roles: Sequence[str] = ("web",)) -> StepContext:
@@ -58,12 +43,12 @@ def context(tmp_path: Path, script: str, roles: Sequence[str] = ("web",)) -> Ste
     )
 
 
-def ssh_machine(sshd, name: str, number: int, roles=("web",)) -> Machine:
+def ssh_machine(sshd, name: str, number: int, roles=("web",), *, port: int | None = None, **state) -> Machine:
+    """A target on the test's sshd (or, with `port`, on that port of the same host), in `state` (health...)."""
     account = Account("deploy", AccountType.SSH_KEY, sshd.username, sshd.private_key)
-    target = DeploymentTarget(
-        name, ("Test",), tuple(roles), SshEndpoint(sshd.host, sshd.port, "deploy", sshd.fingerprint), id=number
-    )
-    return Machine(target, SshTarget(target.endpoint, account))
+    endpoint = SshEndpoint(sshd.host, port or sshd.port, "deploy", sshd.fingerprint)
+    target = DeploymentTarget(name, ("Test",), tuple(roles), endpoint, id=number, **state)
+    return Machine(target, SshTarget(target.endpoint, account, connect_timeout=5))
 
 
 def script_step_on(machines: ListedMachines, limit: int = 10):
@@ -110,37 +95,114 @@ async def test_no_matching_target_fails_the_step(tmp_path):
     assert isinstance(outcome, Failed) and outcome.error == "no enabled target in Test has any of the roles web"
 
 
-class CountingTarget:
-    """Runs commands here, counting how many run at once; each run waits until `release` is set or the
-    limit of concurrent runs is reached, so the test sees the cap without timing anything."""
-
-    active = 0
-    most = 0
-
-    def __init__(self, arrived: asyncio.Event, limit: int) -> None:
-        self.local, self.arrived, self.limit = LocalTarget(), arrived, limit
-
-    async def run(self, command: Command, *, on_line: LineSink, cancel: asyncio.Event) -> CommandResult:
-        CountingTarget.active += 1
-        CountingTarget.most = max(CountingTarget.most, CountingTarget.active)
-        if CountingTarget.active >= self.limit:
-            self.arrived.set()
-        try:
-            await self.arrived.wait()
-            return await self.local.run(command, on_line=on_line, cancel=cancel)
-        finally:
-            CountingTarget.active -= 1
-
-
 async def test_at_most_max_parallelism_targets_run_at_once(tmp_path):
-    arrived = asyncio.Event()
-    counting = CountingTarget(arrived, limit=2)
-    endpoint = SshEndpoint("unused", 22)
-    machines = ListedMachines(
-        [Machine(DeploymentTarget(f"web-{n:02}", ("Test",), ("web",), endpoint, id=n), counting) for n in range(1, 6)]
-    )
+    rendezvous = Rendezvous(limit=2)
+    machines = counting_machines(5, rendezvous)
 
     outcome = await script_step_on(machines, limit=2)(context(tmp_path, "echo ok"))
 
     assert isinstance(outcome, Succeeded)
-    assert CountingTarget.most == 2
+    assert rendezvous.most == 2
+
+
+async def test_a_step_s_max_parallelism_overrides_the_default(tmp_path):
+    rendezvous = Rendezvous(limit=3)
+    machines = counting_machines(6, rendezvous)
+    ctx = context(tmp_path, "echo ok")
+    ctx.step = replace(ctx.step, properties={**ctx.step.properties, "max_parallelism": 3})
+
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded)
+    assert rendezvous.most == 3
+
+
+def lines_of(ctx: StepContext) -> list[str]:
+    return [message for _, message in ctx.log.lines]  # type: ignore[attr-defined]
+
+
+async def test_each_target_s_lines_come_under_a_heading_of_their_own(sshd, tmp_path):
+    machines = ListedMachines([ssh_machine(sshd, "web-01", 1), ssh_machine(sshd, "web-02", 2)])
+    ctx = context(tmp_path, "echo done")
+
+    assert isinstance(await script_step_on(machines)(ctx), Succeeded)
+
+    lines = lines_of(ctx)
+    for name in ("web-01", "web-02"):
+        heading = lines.index(f"== Say on {name} ==")
+        assert lines.index(f"[{name}] done") > heading
+    assert machines.locked == ["web-01", "web-02"]
+
+
+async def test_an_unhealthy_target_fails_the_step_unless_the_project_excludes_unhealthy_targets(sshd, tmp_path):
+    sick = {"health": HealthStatus.UNHEALTHY, "health_messages": ("the host key changed",)}
+    machines = ListedMachines([ssh_machine(sshd, "web-01", 1), ssh_machine(sshd, "web-02", 2, **sick)])
+    script = 'echo "left out: #{Octopus.Deployment.ExcludedMachines}"'
+
+    refused = await script_step_on(machines)(context(tmp_path, script))
+
+    assert isinstance(refused, Failed)
+    assert refused.error.startswith("web-02: it was Unhealthy at its last health check (the host key changed)")
+    assert "connectivity.exclude_unhealthy" in refused.error
+    assert machines.locked == []  # nothing ran
+
+    ctx = replace(context(tmp_path, script), connectivity=Connectivity(exclude_unhealthy=True))
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded), outcome
+    lines = lines_of(ctx)
+    assert "Excluding web-02: it was Unhealthy at its last health check (the host key changed)" in lines
+    assert "[web-01] left out: web-02" in lines
+    assert machines.locked == ["web-01"]
+
+
+async def test_an_unreachable_target_fails_the_step_unless_the_project_skips_unavailable_targets(sshd, tmp_path):
+    machines = ListedMachines([ssh_machine(sshd, "web-01", 1), ssh_machine(sshd, "web-02", 2, port=closed_port())])
+
+    failed = await script_step_on(machines)(context(tmp_path, "echo ok"))
+
+    assert isinstance(failed, Failed)
+    assert failed.error.startswith("failed on 1 of 2 target(s): web-02: cannot reach")
+
+    ctx = replace(context(tmp_path, "echo ok"), connectivity=Connectivity(skip_unavailable=True))
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded), outcome
+    assert any(line.startswith("Excluding web-02: it became unavailable (cannot reach") for line in lines_of(ctx))
+    assert "[web-01] ok" in lines_of(ctx)
+
+
+async def test_a_target_last_found_unavailable_is_left_out_when_the_project_skips_unavailable_ones(sshd, tmp_path):
+    away = {"health": HealthStatus.UNAVAILABLE}
+    machines = ListedMachines([ssh_machine(sshd, "web-01", 1, **away), ssh_machine(sshd, "web-02", 2)])
+    ctx = replace(context(tmp_path, "echo ok"), connectivity=Connectivity(skip_unavailable=True))
+
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded)
+    assert "Excluding web-01: it was Unavailable at its last health check" in lines_of(ctx)
+    assert machines.locked == ["web-02"]
+
+
+async def test_a_step_with_no_target_does_nothing_when_the_project_allows_deployments_to_no_targets(tmp_path):
+    ctx = replace(context(tmp_path, "echo hi"), connectivity=Connectivity(allow_no_targets=True))
+
+    outcome = await script_step_on(ListedMachines([]))(ctx)
+
+    assert isinstance(outcome, Succeeded)
+    assert lines_of(ctx) == [
+        "no enabled target in Test has any of the roles web; the project allows deployments to no targets, "
+        "so the step does nothing"
+    ]
+
+
+async def test_an_unavailable_target_whose_policy_says_it_may_be_offline_is_left_out(sshd, tmp_path):
+    edge = replace(ssh_machine(sshd, "edge-01", 1, health=HealthStatus.UNAVAILABLE), may_be_offline=True)
+    machines = ListedMachines([edge, ssh_machine(sshd, "web-01", 2)])
+    ctx = context(tmp_path, "echo ok")  # the project itself does not skip unavailable targets
+
+    outcome = await script_step_on(machines)(ctx)
+
+    assert isinstance(outcome, Succeeded), outcome
+    assert "Excluding edge-01: it was Unavailable at its last health check" in lines_of(ctx)
+    assert machines.locked == ["web-01"]

@@ -6,11 +6,12 @@ that need what is already stored (an environment defined earlier) happen when th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import yaml
 
+from seaway.config.machine_policy_documents import parse_machine_policies
 from seaway.config.policy_documents import parse_policies, policy_warnings
 from seaway.config.reader import Node
 from seaway.config.secret_references import secret_text
@@ -18,12 +19,14 @@ from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
 from seaway.domain.lifecycles import Lifecycle, Phase
+from seaway.domain.machine_policies import MachinePolicy
 from seaway.domain.packages import Feed, FeedType, is_builtin
 from seaway.domain.policies import ApprovalPolicy
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role, parse_permission, validate_custom_role
 from seaway.domain.semver import VersionRange
+from seaway.domain.targeting import Connectivity
 from seaway.domain.targets import Account, DeploymentTarget
 from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
@@ -40,13 +43,14 @@ TOP_LEVEL = {
     "feeds",
     "accounts",
     "targets",
+    "machine_policies",
     "approval_policies",
     "freezes",
 }
 NOT_ENFORCED_YET = ("freezes",)
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
-COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start"}
+COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start", "steps"}
 USER_KEYS = {"username", "display_name", "email", "admin", "active", "service_account"}
 NO_PASSWORDS = "passwords are never accepted in YAML; use seaway admin set-password or the sign-in page"
 
@@ -64,6 +68,7 @@ class SpaceDocument:
     accounts: tuple[tuple[Account, str], ...] = ()
     targets: tuple[tuple[DeploymentTarget, str], ...] = ()
     policies: tuple[tuple[ApprovalPolicy, str], ...] = ()
+    machine_policies: tuple[tuple[MachinePolicy, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
 
 
@@ -119,6 +124,7 @@ def parse_document(data: Any) -> SpaceDocument:
         accounts=parse_accounts(top["accounts"]) if "accounts" in top else (),
         targets=parse_targets(top["targets"]) if "targets" in top else (),
         policies=parse_policies(top["approval_policies"]) if "approval_policies" in top else (),
+        machine_policies=parse_machine_policies(top["machine_policies"]) if "machine_policies" in top else (),
         warnings=warnings + (policy_warnings(top["approval_policies"]) if "approval_policies" in top else ()),
     )
 
@@ -286,7 +292,17 @@ def _channel(node: Node) -> Channel:
 
 def parse_project(node: Node) -> Project:
     m = node.mapping(
-        {"name", "lifecycle", "description", "variables", "process", "include", "channels", "release_on_push"},
+        {
+            "name",
+            "lifecycle",
+            "description",
+            "variables",
+            "process",
+            "include",
+            "channels",
+            "release_on_push",
+            "connectivity",
+        },
         {"name"},
     )
     release_on_push = None
@@ -301,7 +317,14 @@ def parse_project(node: Node) -> Project:
         variables=tuple(parse_variable(v) for v in m["variables"].items()) if "variables" in m else (),
         process=tuple(_step(s) for s in m["process"].items()) if "process" in m else (),
         includes=m["include"].strings() if "include" in m else (),
+        connectivity=parse_connectivity(m["connectivity"]) if "connectivity" in m else Connectivity(),
     )
+
+
+def parse_connectivity(node: Node) -> Connectivity:
+    """Which matching targets a deployment may leave out (`domain.targeting`); every switch is off by default."""
+    names = {f.name for f in fields(Connectivity)}
+    return Connectivity(**{key: value.boolean() for key, value in node.mapping(names).items()})
 
 
 def parse_step(node: Node) -> Step:
@@ -310,6 +333,8 @@ def parse_step(node: Node) -> Step:
 
 def _step(node: Node) -> Step:
     raw = node.mapping(set(node.value) if isinstance(node.value, dict) else set(), set())
+    if "type" not in raw and "rolling" in raw:
+        raw["type"] = Node(StepType.ROLLING.value, node.child_path("type"))
     if "type" not in raw:
         raise Node(None, node.child_path("type")).fail(
             "is required (one of: " + ", ".join(t.value for t in StepType) + ")"
@@ -360,6 +385,7 @@ def _step(node: Node) -> Step:
         run_condition=run_condition,
         condition_expression=expression,
         start=start,
+        children=tuple(_step(child) for child in m["steps"].items()) if "steps" in m else (),
     )
 
 

@@ -129,15 +129,13 @@ def parse_target(node: Node) -> DeploymentTarget:
     m = node.mapping(TARGET_KEYS, {"name", "environments", "roles", "endpoint"})
     environments = tuple(validate_name(e.string(), field=e.path) for e in _list(m["environments"]))
     roles = tuple(validate_role(r.string(), field=r.path) for r in _list(m["roles"]))
-    if "policy" in m and m["policy"].string().lower() != DEFAULT_POLICY.lower():
-        raise m["policy"].fail(f'unknown machine policy "{m["policy"].value}" (there is only "{DEFAULT_POLICY}")')
     target = DeploymentTarget(
         name=validate_name(m["name"].string(), field=m["name"].path),
         environments=environments,
         roles=roles,
         endpoint=_endpoint(m["endpoint"]),
         enabled=m["enabled"].boolean() if "enabled" in m else True,
-        policy=DEFAULT_POLICY,
+        policy=validate_name(m["policy"].string(), field=m["policy"].path) if "policy" in m else DEFAULT_POLICY,
     )
     validate_target(target, path=node.path)
     return target

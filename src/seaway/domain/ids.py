@@ -25,6 +25,7 @@ KINDS = {
     "target": "Machines",  # Octopus's name for deployment targets
     "account": "Accounts",
     "policy": "ApprovalPolicies",
+    "machine_policy": "MachinePolicies",
 }
 
 

@@ -19,6 +19,7 @@ class StepType(StrEnum):
     KUBERNETES = "kubernetes"
     HTTP = "http"
     NOOP = "noop"  # does nothing; for benchmarks and process skeletons
+    ROLLING = "rolling"  # runs its child steps as a unit on `window` of its targets at a time
 
 
 class RunCondition(StrEnum):
@@ -47,7 +48,10 @@ class EnvironmentCondition:
 
 # The properties each step type understands; the first set is required.
 STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
-    StepType.SCRIPT: (frozenset({"script"}), frozenset({"syntax", "run_on", "roles", "timeout"})),
+    StepType.SCRIPT: (
+        frozenset({"script"}),
+        frozenset({"syntax", "run_on", "roles", "timeout", "max_parallelism"}),
+    ),
     StepType.MANUAL_INTERVENTION: (
         frozenset(),
         frozenset(
@@ -77,13 +81,19 @@ STEP_PROPERTIES: dict[StepType, tuple[frozenset[str], frozenset[str]]] = {
                 "purge_exclusions",
                 "run_package_scripts",
                 "keep_installs",
+                "max_parallelism",
             }
         ),
     ),
     StepType.KUBERNETES: (frozenset({"image"}), frozenset({"roles", "replicas", "port", "namespace"})),
     StepType.HTTP: (frozenset({"url"}), frozenset({"method", "headers", "body", "expected_status"})),
     StepType.NOOP: (frozenset(), frozenset()),
+    StepType.ROLLING: (frozenset({"roles", "rolling"}), frozenset()),
 }
+# What a rolling step's children may be: steps that run on a target (they run on the parent's, so name none).
+CHILD_STEP_TYPES = (StepType.SCRIPT, StepType.NOOP)
+_TARGET_CHOICE = ("run_on", "roles", "max_parallelism")
+MAX_PARALLELISM = 1000
 
 
 MAX_SCRIPT_TIMEOUT = 30 * 24 * 3600  # NaN and infinity fail the range check too
@@ -114,6 +124,7 @@ class Step:
     run_condition: RunCondition = RunCondition.SUCCESS
     condition_expression: str | None = None  # the template for RunCondition.VARIABLE
     start: StartTrigger = StartTrigger.AFTER_PREVIOUS
+    children: tuple[Step, ...] = ()  # a rolling step's child steps, run in order on each target
 
     def prop(self, name: str, default: Any = None) -> Any:
         return self.properties.get(name, default)
@@ -171,12 +182,34 @@ def step_groups(steps: Sequence[Step]) -> list[list[int]]:
     return groups
 
 
+def rolling_window(step: Step) -> int:
+    """How many targets a rolling step runs its children on at once."""
+    return int(step.prop("rolling", {}).get("window", 1))
+
+
+def step_roles(steps: Sequence[Step], *, path: str) -> list[tuple[str, str]]:
+    """Every (role, its path) the process's steps name to choose their targets."""
+    found = []
+    for index, step in enumerate(steps):
+        roles = step.prop("roles")
+        if isinstance(roles, list | tuple):
+            found += [(str(role), f"{path}[{index}].roles[{r_index}]") for r_index, role in enumerate(roles)]
+    return found
+
+
 def validate_process(steps: Sequence[Step], known_environments: Sequence[str], *, path: str) -> None:
     """Check a whole process; errors name the path of the offending field."""
-    seen: set[str] = set()
+    _validate_steps(steps, known_environments, path=path, seen=set())
+
+
+def _validate_steps(
+    steps: Sequence[Step], known_environments: Sequence[str], *, path: str, seen: set[str], parent: Step | None = None
+) -> None:
     known = {e.lower() for e in known_environments}
     for index, step in enumerate(steps):
         step_path = f"{path}[{index}]"
+        if parent is not None:
+            _validate_child(step, step_path)
         if not step.name or not step.name.strip():
             raise InvalidInput("a step needs a name", field=f"{step_path}.name")
         if step.name.lower() in seen:
@@ -188,16 +221,64 @@ def validate_process(steps: Sequence[Step], known_environments: Sequence[str], *
                     raise InvalidInput(
                         f'unknown environment "{env}"', field=f"{step_path}.environments.{kind}[{e_index}]"
                     )
-        required, optional = STEP_PROPERTIES[step.type]
-        for name in sorted(required):
-            if name not in step.properties or step.properties[name] in (None, ""):
-                raise InvalidInput(f"a {step.type} step needs {name}", field=f"{step_path}.{name}")
-        for name in step.properties:
-            if name not in required | optional:
-                raise InvalidInput(f'unknown property "{name}" for a {step.type} step', field=f"{step_path}.{name}")
+        _validate_property_names(step, step_path)
         if step.run_condition is RunCondition.VARIABLE and not step.condition_expression:
             raise InvalidInput("a variable run condition needs an expression", field=f"{step_path}.run_condition")
         _validate_type_specific(step, step_path)
+        _validate_rolling(step, step_path)
+        if step.children:
+            _validate_steps(step.children, known_environments, path=f"{step_path}.steps", seen=seen, parent=step)
+
+
+def _validate_property_names(step: Step, step_path: str) -> None:
+    required, optional = STEP_PROPERTIES[step.type]
+    for name in sorted(required):
+        if name not in step.properties or step.properties[name] in (None, ""):
+            raise InvalidInput(f"a {step.type} step needs {name}", field=f"{step_path}.{name}")
+    for name in step.properties:
+        if name not in required | optional:
+            raise InvalidInput(f'unknown property "{name}" for a {step.type} step', field=f"{step_path}.{name}")
+
+
+def _validate_child(step: Step, step_path: str) -> None:
+    if step.type not in CHILD_STEP_TYPES:
+        kinds = ", ".join(str(t) for t in CHILD_STEP_TYPES)
+        raise InvalidInput(f"a child step is one of: {kinds}; not {step.type}", field=f"{step_path}.type")
+    for name in _TARGET_CHOICE:
+        if name in step.properties:
+            raise InvalidInput(
+                f"a child step runs on its rolling step's targets; {name} belongs on the rolling step",
+                field=f"{step_path}.{name}",
+            )
+    if step.start is StartTrigger.WITH_PREVIOUS:
+        raise InvalidInput("child steps run one after another on each target", field=f"{step_path}.start")
+    if step.run_condition is not RunCondition.SUCCESS:
+        raise InvalidInput(
+            "a child step runs while the ones before it on its target succeeded; give the rolling step the run "
+            "condition instead",
+            field=f"{step_path}.run_condition",
+        )
+
+
+def _validate_rolling(step: Step, step_path: str) -> None:
+    """A rolling step's window and children; `max_parallelism` of any step."""
+    if step.prop("max_parallelism") is not None:
+        _whole_number(step.prop("max_parallelism"), f"{step_path}.max_parallelism", "max_parallelism")
+    if step.type is not StepType.ROLLING:
+        if step.children:
+            raise InvalidInput("only a rolling step has child steps (rolling: {window: N})", field=f"{step_path}.steps")
+        return
+    rolling = step.prop("rolling")
+    if not isinstance(rolling, Mapping) or set(rolling) != {"window"}:
+        raise InvalidInput("rolling must be {window: N}", field=f"{step_path}.rolling")
+    _whole_number(rolling["window"], f"{step_path}.rolling.window", "window")
+    if not step.children:
+        raise InvalidInput("a rolling step needs child steps (steps: [...])", field=f"{step_path}.steps")
+
+
+def _whole_number(value: Any, field: str, name: str) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= MAX_PARALLELISM:
+        raise InvalidInput(f"{name} must be a whole number from 1 to {MAX_PARALLELISM}", field=field)
 
 
 def _validate_type_specific(step: Step, step_path: str) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from seaway.domain.channels import Channel
 from seaway.domain.process import Step
+from seaway.domain.targeting import Connectivity
 from seaway.domain.variables import Variable
 
 
@@ -20,6 +21,7 @@ class Project:
     id: int | None = None
     channels: tuple[Channel, ...] = ()  # beside the default channel
     release_on_push: str | None = None  # a step name: a newer version of its package pushed creates a release
+    connectivity: Connectivity = field(default_factory=Connectivity)  # which targets deployments may leave out
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from seaway.domain.states import StepState
 from seaway.domain.targets import DeploymentTarget, SshEndpoint
 from seaway.domain.users import User
 
+# The targets a deployment left out; a step on targets keeps those it left out under this output name.
+EXCLUDED_MACHINES = "Octopus.Deployment.ExcludedMachines"
+
 STATUS_CODES: dict[StepState, str] = {
     StepState.PENDING: "Pending",
     StepState.RUNNING: "Running",
@@ -107,6 +110,7 @@ def step_variables(steps: Sequence[StepStatus], current: StepStatus | None) -> d
     """`Octopus.Step[<name>].*` and `Octopus.Action[<name>].*` for every step (in process order), and the
     current step's `Octopus.Step.*` / `Octopus.Action.*`, plus every output variable set so far."""
     values: dict[str, str] = {}
+    excluded: list[str] = []
     for step in steps:
         for kind in ("Step", "Action"):
             prefix = f"Octopus.{kind}[{step.name}]"
@@ -115,9 +119,13 @@ def step_variables(steps: Sequence[StepStatus], current: StepStatus | None) -> d
             values[f"{prefix}.Status.Code"] = STATUS_CODES[step.state]
             values[f"{prefix}.Status.Error"] = step.error or ""
         for name, value in (step.outputs or {}).items():
+            if name == EXCLUDED_MACHINES:
+                excluded += [n for n in value.split(",") if n and n not in excluded]
+                continue
             # A target's own value is `Output[web-01].X`: the name starts with its index, no dot before it.
             separator = "" if name.startswith("[") else "."
             values[f"Octopus.Action[{step.name}].Output{separator}{name}"] = value
+    values[EXCLUDED_MACHINES] = ",".join(excluded)
     if current is not None:
         for kind in ("Step", "Action"):
             values[f"Octopus.{kind}.Name"] = current.name
@@ -142,14 +150,27 @@ def package_variables(packages: Sequence[PackageReference], current_step: str) -
     return values
 
 
-def machine_variables(target: DeploymentTarget, in_step: Sequence[DeploymentTarget]) -> dict[str, str]:
-    """`Octopus.Machine.*` for the target a step runs on, and what the step's other targets are."""
+@dataclass(frozen=True)
+class MachineRun:
+    """The target a step runs on, with the step's other targets and those the deployment left out."""
+
+    target: DeploymentTarget
+    in_step: Sequence[DeploymentTarget]
+    excluded: Sequence[str] = ()
+
+
+def machine_variables(
+    target: DeploymentTarget, in_step: Sequence[DeploymentTarget], excluded: Sequence[str] = ()
+) -> dict[str, str]:
+    """`Octopus.Machine.*` for the target a step runs on, what the step's other targets are, and the names of
+    those the deployment left out (`ExcludedMachines`: unavailable or unhealthy, as the project allows)."""
     values = {
         "Octopus.Machine.Id": format_id("target", target.id),
         "Octopus.Machine.Name": target.name,
         "Octopus.Machine.Roles": ",".join(target.roles),
         "Octopus.Machine.Hostname": target.endpoint.host if isinstance(target.endpoint, SshEndpoint) else target.name,
         "Octopus.Deployment.Machines": ",".join(format_id("target", t.id) for t in in_step),
+        EXCLUDED_MACHINES: ",".join(excluded),
     }
     for role in sorted({r for t in in_step for r in t.roles}):
         names = [t.name for t in in_step if role in t.roles]

@@ -17,6 +17,7 @@ from typing import Any
 
 from seaway.domain.environments import Environment
 from seaway.domain.lifecycles import Lifecycle
+from seaway.domain.machine_policies import MachinePolicy, format_interval
 from seaway.domain.packages import Feed
 from seaway.domain.permissions import Permission
 from seaway.domain.projects import LibraryVariableSet, Project
@@ -24,7 +25,14 @@ from seaway.domain.roles import Role
 from seaway.domain.targets import Account, DeploymentTarget, SshEndpoint
 from seaway.domain.users import Team, User
 from seaway.domain.variables import Variable
-from seaway.store.codecs import phase_to_json, process_to_json, role_to_json, scope_to_json, variables_to_json
+from seaway.store.codecs import (
+    connectivity_to_json,
+    phase_to_json,
+    process_to_json,
+    role_to_json,
+    scope_to_json,
+    variables_to_json,
+)
 from seaway.store.package_codecs import channels_to_json
 
 P = Permission
@@ -98,6 +106,7 @@ def project_view(project: Project) -> dict[str, object]:
         "process": process_to_json(project.process),
         "channels": channels_to_json(project.channels),
         "release_on_push": project.release_on_push,
+        "connectivity": connectivity_to_json(project.connectivity),
         **_variables(project.variables),
     }
 
@@ -124,6 +133,18 @@ def account_view(account: Account) -> dict[str, object]:
 
 def account_needs(before: Account | None, after: Account) -> list[Need]:
     return [Need(P.ACCOUNT_EDIT)]
+
+
+def machine_policy_view(policy: MachinePolicy) -> dict[str, object]:
+    return {
+        "name": policy.name,
+        "health_check": {"every": format_interval(policy.health_check_every)},
+        "connectivity": str(policy.connectivity),
+    }
+
+
+def machine_policy_needs(before: MachinePolicy | None, after: MachinePolicy) -> list[Need]:
+    return [Need(P.TARGET_EDIT)]  # a policy may be any target's, in any environment
 
 
 def target_view(target: DeploymentTarget) -> dict[str, object]:
@@ -214,3 +235,4 @@ PROJECT = Kind("project", "project", project_needs, project_view, in_project=Tru
 FEED = Kind("feed", "feed", feed_needs, feed_view)
 ACCOUNT = Kind("account", "account", account_needs, account_view)
 TARGET = Kind("target", "target", target_needs, target_view)
+MACHINE_POLICY = Kind("machine_policy", "machine policy", machine_policy_needs, machine_policy_view)

@@ -100,6 +100,8 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
     for account, path in doc.accounts:
         account = resolve_account(account, await uow.accounts.find_by_name(account.name), path=path)
         await applying.upsert(uow.accounts, kinds.ACCOUNT, account, path)
+    for policy, path in doc.machine_policies:
+        await applying.upsert(uow.machine_policies, kinds.MACHINE_POLICY, policy, path)
     for target, path in doc.targets:
         await applying.target(target, path)
     # Projects before teams: a team role may be scoped to a project the same document creates.

@@ -13,8 +13,9 @@ from dataclasses import replace
 from typing import Protocol
 
 from seaway.domain.change_requests import ChangeRequestState
-from seaway.domain.process import RunCondition, StepType, skip_reason, step_groups
+from seaway.domain.process import RunCondition, Step, StepType, skip_reason, step_groups
 from seaway.domain.states import TERMINAL_STEP_STATES, StepState, TaskState
+from seaway.domain.system_variables import MachineRun
 from seaway.domain.tasks import StepRun
 from seaway.domain.transitions import Proposal, transition
 from seaway.engine.clock import Clock
@@ -272,6 +273,8 @@ class Orchestrator:
             package=run.release.package_for(step.name),
             render_with=lambda extra: self._renderer(run, index, {**values, **extra}),
             project=run.project.name,
+            for_machine=lambda step, machine: self._machine_values(run, index, step, machine),
+            connectivity=run.project.connectivity,
         )
         try:
             return await executor(ctx)
@@ -279,6 +282,12 @@ class Orchestrator:
             return Failed(str(exc))
         except Exception as exc:  # a step's bug must fail that step, not the worker
             return Failed(f"{type(exc).__name__}: {exc}")
+
+    def _machine_values(
+        self, run: TaskRun, index: int, step: Step, machine: MachineRun
+    ) -> tuple[dict[str, str], StepRenderer]:
+        values = step_values(run, index, self.config, machine, step)
+        return values, self._renderer(run, index, values)
 
     def _renderer(self, run: TaskRun, index: int, values: Mapping[str, str]) -> StepRenderer:
         return StepRenderer(values, lambda message: run.log.add(message, "warning", index), self.clock.now())

@@ -13,7 +13,7 @@ from seaway.config.secret_references import STORED
 from seaway.domain.channels import validate_channels
 from seaway.domain.ids import KINDS, parse_id
 from seaway.domain.packages import is_builtin
-from seaway.domain.process import Step, package_of, validate_process
+from seaway.domain.process import Step, package_of, step_roles, validate_process
 from seaway.domain.projects import Project
 from seaway.domain.variables import Variable
 from seaway.engine.names import refuse_name_clash
@@ -72,6 +72,7 @@ async def check_project(uow: UnitOfWork, project: Project, *, path: str = "") ->
             raise InvalidInput(f'unknown library variable set "{name}"', field=at(path, f"include[{index}]"))
     environments = [e.name for e in await uow.environments.list()]
     validate_process(project.process, environments, path=at(path, "process"))
+    await check_step_roles(uow, project.process, path=at(path, "process"))
     steps = [s.name for s in project.process]
     check_variable_scopes(project.variables, environments, steps, path=at(path, "variables"))
     await check_packages(uow, project, path=path)
@@ -150,7 +151,20 @@ async def delete_project(uow: UnitOfWork, ref: str) -> None:
 async def replace_process(uow: UnitOfWork, ref: str, steps: tuple[Step, ...]) -> Project:
     project = await find_project(uow, ref)
     validate_process(steps, [e.name for e in await uow.environments.list()], path="steps")
+    await check_step_roles(uow, steps, path="steps")
     return await uow.projects.save(replace(project, process=steps))
+
+
+async def check_step_roles(uow: UnitOfWork, steps: Sequence[Step], *, path: str) -> None:
+    """A role a step chooses its targets by is carried by some target: a misspelt role would otherwise only
+    show when a deployment finds nothing to run on."""
+    wanted = step_roles(steps, path=path)
+    if not wanted:
+        return
+    known = {role.lower() for target in await uow.targets.list() for role in target.roles}
+    for role, field in wanted:
+        if role.lower() not in known:
+            raise InvalidInput(f'unknown role "{role}": no target has it', field=field)
 
 
 async def replace_variables(uow: UnitOfWork, ref: str, edits: Sequence[VariableEdit]) -> Project:

@@ -61,8 +61,11 @@ async def check_target(uow: UnitOfWork, target: DeploymentTarget, *, path: str =
     account = await uow.accounts.find_by_name(target.endpoint.account)
     if account is None:
         raise invalid(f"{prefix}endpoint.account", f'unknown account "{target.endpoint.account}"')
+    policy = (await uow.machine_policies.all()).get(target.policy.lower())
+    if policy is None:
+        raise invalid(f"{prefix}policy", f'unknown machine policy "{target.policy}"')
     endpoint = replace(target.endpoint, account=account.name)
-    return replace(target, environments=tuple(environments), endpoint=endpoint)
+    return replace(target, environments=tuple(environments), endpoint=endpoint, policy=policy.name)
 
 
 def keep_state(existing: DeploymentTarget | None, wanted: DeploymentTarget) -> DeploymentTarget:

@@ -20,7 +20,7 @@ from seaway.domain.process import Step
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.states import TERMINAL_TASK_STATES
-from seaway.domain.system_variables import DeploymentFacts, StepStatus, package_variables
+from seaway.domain.system_variables import DeploymentFacts, MachineRun, StepStatus, package_variables
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
@@ -162,12 +162,18 @@ def deployment_facts(run: TaskRun, public_url: str) -> DeploymentFacts:
     )
 
 
-def step_values(run: TaskRun, index: int, config: EngineConfig) -> dict[str, str]:
-    """The variables of one step of the run, resolved for its scope, with the system variables."""
+def step_values(
+    run: TaskRun, index: int, config: EngineConfig, machine: MachineRun | None = None, step: Step | None = None
+) -> dict[str, str]:
+    """The variables of one step of the run, resolved for its scope, with the system variables; with
+    `machine`, as that target sees them (`step` is then a child step of the one at `index`, if given)."""
     statuses = [StepStatus(r.name, r.index + 1, r.state, r.error, run.outputs.get(r.index)) for r in run.runs]
-    step: Step = run.release.process[index]
+    parent = run.release.process[index]
+    step = step or parent
     facts = deployment_facts(run, config.public_url)
-    values = variables_for_step(run.variables, facts, statuses, step, statuses[index])
+    values = variables_for_step(run.variables, facts, statuses, step, statuses[index], machine)
+    if step is not parent:  # a rolling step's child: the step is the parent, the action the child (Octopus's)
+        values["Octopus.Action.Name"] = step.name
     if run.release.packages:
         values.update(package_variables(run.release.packages, step.name))
     if config.applications_dir is not None:

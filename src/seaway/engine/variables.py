@@ -9,7 +9,16 @@ from datetime import datetime
 
 from seaway.domain.masking import MASK, Masker
 from seaway.domain.process import Step
-from seaway.domain.system_variables import DeploymentFacts, StepStatus, deployment_variables, step_variables
+from seaway.domain.system_variables import (
+    EXCLUDED_MACHINES,
+    DeploymentFacts,
+    MachineRun,
+    StepStatus,
+    deployment_variables,
+    machine_variables,
+    step_variables,
+)
+from seaway.domain.targets import DeploymentTarget
 from seaway.domain.templates import EvaluationResult, VariableSet, evaluate_with_errors, is_truthy
 from seaway.domain.variables import ScopeContext, Variable, resolve, sensitive_values
 
@@ -22,18 +31,40 @@ def step_scope(environment: str, step: Step | None) -> ScopeContext:
     return ScopeContext(environment=environment, step=step.name if step else None, roles=roles)
 
 
+def machine_scope(environment: str, step: Step | None, target: DeploymentTarget) -> ScopeContext:
+    """On a target, role-scoped values follow the target's own roles (not the step's), as in Octopus."""
+    return ScopeContext(
+        environment=environment,
+        step=step.name if step else None,
+        target=target.name,
+        roles=frozenset(target.roles),
+    )
+
+
 def variables_for_step(
     project_variables: Sequence[Variable],
     facts: DeploymentFacts,
     steps: Sequence[StepStatus],
     step: Step | None,
     current: StepStatus | None,
+    machine: MachineRun | None = None,
 ) -> dict[str, str]:
-    resolved = resolve(project_variables, step_scope(facts.environment_name, step))
+    """The step's variables; with `machine`, as that target sees them: values scoped to it or its roles
+    apply, by the usual specificity, and the `Octopus.Machine.*` variables are added."""
+    scope = (
+        machine_scope(facts.environment_name, step, machine.target)
+        if machine is not None
+        else step_scope(facts.environment_name, step)
+    )
+    resolved = resolve(project_variables, scope)
     values: dict[str, str] = {name: variable.value for name, variable in resolved.items()}
     # System variables win over project variables of the same name: they describe what is really happening.
     values.update(deployment_variables(facts))
     values.update(step_variables(steps, current))
+    if machine is not None:
+        earlier = [n for n in values.get(EXCLUDED_MACHINES, "").split(",") if n]
+        excluded = [*earlier, *(n for n in machine.excluded if n not in earlier)]
+        values.update(machine_variables(machine.target, machine.in_step, excluded))
     return values
 
 
@@ -47,7 +78,8 @@ def refers_to_previous(variables: Sequence[Variable], process: Sequence[Step]) -
     if any(v.name.lower() == PRINT_VARIABLES.lower() for v in variables):
         return True
     texts = [v.value for v in variables]
-    texts += [repr(step.properties) + (step.condition_expression or "") for step in process]
+    steps = [*process, *(child for step in process for child in step.children)]
+    texts += [repr(step.properties) + (step.condition_expression or "") for step in steps]
     return any(fact in text.lower() for text in texts for fact in _PREVIOUS_FACTS)
 
 

@@ -11,6 +11,8 @@ from typing import Protocol
 
 from seaway.domain.packages import PackageReference
 from seaway.domain.process import Step
+from seaway.domain.system_variables import MachineRun
+from seaway.domain.targeting import Connectivity
 from seaway.notify.base import Email
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -31,6 +33,13 @@ class Render(Protocol):
         ...
 
 
+class MachineScope(Protocol):
+    def __call__(self, step: Step, machine: MachineRun) -> tuple[Mapping[str, str], Render]:
+        """The variables of `step` as `machine.target` sees them (values scoped to the target or its roles,
+        its machine variables) and a renderer over them."""
+        ...
+
+
 @dataclass
 class StepContext:
     task_id: int
@@ -48,6 +57,8 @@ class StepContext:
     package: PackageReference | None = None  # the release's package for a deploy-package step
     render_with: Callable[[Mapping[str, str]], Render] | None = None  # a renderer seeing these variables too
     machine: str | None = None  # the target's name when the step runs on targets
+    for_machine: MachineScope | None = None  # per-target variables; None: the step's own plus machine variables
+    connectivity: Connectivity = field(default_factory=Connectivity)  # which targets may be left out
     project: str = ""
 
 

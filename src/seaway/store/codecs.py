@@ -6,12 +6,14 @@ row. The cipher is injected (the master key lives in the security package).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from seaway.domain.lifecycles import Phase
 from seaway.domain.process import EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.prompts import prompt_from_json, prompt_to_json
+from seaway.domain.targeting import Connectivity
 from seaway.domain.users import TeamRole
 from seaway.domain.variables import Scope, Variable
 
@@ -75,8 +77,17 @@ def variables_from_json(data: Iterable[Mapping[str, Any]], cipher: Cipher) -> tu
     return tuple(variable_from_json(v, cipher) for v in data)
 
 
+def connectivity_to_json(connectivity: Connectivity) -> dict[str, Any]:
+    return dataclasses.asdict(connectivity)
+
+
+def connectivity_from_json(data: Mapping[str, Any] | None) -> Connectivity:
+    known = {f.name for f in dataclasses.fields(Connectivity)}
+    return Connectivity(**{k: bool(v) for k, v in (data or {}).items() if k in known})
+
+
 def step_to_json(step: Step) -> dict[str, Any]:
-    return {
+    data: dict[str, Any] = {
         "name": step.name,
         "type": str(step.type),
         "properties": dict(step.properties),
@@ -87,6 +98,9 @@ def step_to_json(step: Step) -> dict[str, Any]:
         "condition_expression": step.condition_expression,
         "start": str(step.start),
     }
+    if step.children:
+        data["children"] = [step_to_json(child) for child in step.children]
+    return data
 
 
 def step_from_json(data: Mapping[str, Any]) -> Step:
@@ -101,6 +115,7 @@ def step_from_json(data: Mapping[str, Any]) -> Step:
         run_condition=RunCondition(data.get("run_condition", "success")),
         condition_expression=data.get("condition_expression"),
         start=StartTrigger(data.get("start", "after-previous")),
+        children=tuple(step_from_json(child) for child in data.get("children", ())),
     )
 
 

@@ -7,8 +7,16 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.projects import LibraryVariableSet, Project
+from seaway.domain.targeting import Connectivity
 from seaway.store.base import Repository
-from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
+from seaway.store.codecs import (
+    connectivity_from_json,
+    connectivity_to_json,
+    process_from_json,
+    process_to_json,
+    variables_from_json,
+    variables_to_json,
+)
 from seaway.store.package_codecs import channels_from_json, channels_to_json
 from seaway.store.tables import library_variable_sets as lvs
 from seaway.store.tables import projects as t
@@ -23,6 +31,7 @@ class ProjectSummary:
     lifecycle: str | None
     description: str
     includes: tuple[str, ...]
+    connectivity: Connectivity
 
 
 class ProjectRepository(Repository):
@@ -36,6 +45,7 @@ class ProjectRepository(Repository):
             includes=tuple(row.includes),
             channels=channels_from_json(row.channels),
             release_on_push=row.release_on_push,
+            connectivity=connectivity_from_json(row.connectivity),
             id=row.id,
         )
 
@@ -45,7 +55,14 @@ class ProjectRepository(Repository):
     async def list_summaries(self) -> builtins.list[ProjectSummary]:
         """Every project in id order, as `list` returns them but only the columns a list of projects shows."""
         return [
-            ProjectSummary(row.id, row.name, row.lifecycle, row.description, tuple(row.includes))
+            ProjectSummary(
+                row.id,
+                row.name,
+                row.lifecycle,
+                row.description,
+                tuple(row.includes),
+                connectivity_from_json(row.connectivity),
+            )
             for row in await self.conn.execute(_SUMMARIES)
         ]
 
@@ -83,6 +100,7 @@ class ProjectRepository(Repository):
             "includes": list(project.includes),
             "channels": channels_to_json(project.channels),
             "release_on_push": project.release_on_push,
+            "connectivity": connectivity_to_json(project.connectivity),
         }
 
     @staticmethod
@@ -118,4 +136,6 @@ class LibraryVariableSetRepository(Repository):
         }
 
 
-_SUMMARIES = sa.select(t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes).order_by(t.c.id)
+_SUMMARIES = sa.select(t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes, t.c.connectivity).order_by(
+    t.c.id
+)

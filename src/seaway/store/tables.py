@@ -124,6 +124,7 @@ projects = sa.Table(
     sa.Column("includes", sa.JSON, nullable=False),
     sa.Column("channels", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("release_on_push", sa.String(200), nullable=True),
+    sa.Column("connectivity", sa.JSON, nullable=False, server_default="{}"),  # domain.targeting.Connectivity
 )
 
 releases = sa.Table(

@@ -35,3 +35,22 @@ targets = sa.Table(
     sa.Column("health_messages", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("checked_at", UtcDateTime, nullable=True),
 )
+
+# One deployment runs on a target at a time: the task holding the target while a step runs there. A holder
+# whose work item's lease has expired (its node died) may be taken over.
+target_locks = sa.Table(
+    "target_locks",
+    metadata,
+    sa.Column("target_id", sa.Integer, sa.ForeignKey("targets.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("taken_at", UtcDateTime, nullable=False),
+)
+
+# Machine policies beside the built-in "Default Machine Policy" (which a row may also give other settings).
+machine_policies = sa.Table(
+    "machine_policies",
+    metadata,
+    *named_entity(),
+    sa.Column("health_check_seconds", sa.Integer, nullable=False),
+    sa.Column("connectivity", sa.String(30), nullable=False),
+)

@@ -34,6 +34,7 @@ from seaway.store.environments import EnvironmentRepository
 from seaway.store.feeds import FeedRepository
 from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
+from seaway.store.machine_policies import MachinePolicyRepository
 from seaway.store.packages import PackageRepository
 from seaway.store.policies import PolicyRepository
 from seaway.store.projects import LibraryVariableSetRepository, ProjectRepository
@@ -41,6 +42,7 @@ from seaway.store.queue import WorkQueue
 from seaway.store.releases import ReleaseRepository
 from seaway.store.roles import RoleRepository
 from seaway.store.sessions import SessionRepository
+from seaway.store.target_locks import TargetLockRepository
 from seaway.store.targets import TargetRepository
 from seaway.store.tasks import TaskRepository
 from seaway.store.teams import TeamRepository
@@ -102,6 +104,14 @@ class UnitOfWork:
     @cached_property
     def change_request_links(self) -> ChangeRequestLinkRepository:
         return ChangeRequestLinkRepository(self.conn, self.cipher)
+
+    @cached_property
+    def machine_policies(self) -> MachinePolicyRepository:
+        return MachinePolicyRepository(self.conn, self.cipher)
+
+    @cached_property
+    def target_locks(self) -> TargetLockRepository:
+        return TargetLockRepository(self.conn, self.cipher)
 
     @cached_property
     def users(self) -> UserRepository:

@@ -83,6 +83,9 @@ async def test_a_task_read_refuses_wrong_keys_and_disabled_users(services, api):
     assert (await api.get("/tasks/ServerTasks-999")).status_code == 404
 
 
+OFF = {"allow_no_targets": False, "exclude_unhealthy": False, "skip_unavailable": False}
+
+
 async def test_the_project_list_is_one_transaction_and_what_whole_projects_represent(services, api):
     document = project_yaml("Quotes", STEPS, VARIABLES).replace("projects:", LIBRARY)
     document = document.replace("    lifecycle:", "    description: Says hello\n    include: [Common]\n    lifecycle:")
@@ -105,8 +108,9 @@ async def test_the_project_list_is_one_transaction_and_what_whole_projects_repre
             "lifecycle": "Dev, Test, and Prod",
             "description": "Says hello",
             "include": ["Common"],
+            "connectivity": OFF,
         },
-        {"id": "Projects-2", "name": "Bare", "lifecycle": None, "description": "", "include": []},
+        {"id": "Projects-2", "name": "Bare", "lifecycle": None, "description": "", "include": [], "connectivity": OFF},
     ]
     assert "s3cret" not in response.text
 

@@ -188,10 +188,12 @@ def fast_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
 
 @contextlib.asynccontextmanager
 async def background_duties(services: Services, key: SigningKey) -> AsyncIterator[None]:
-    """While the server runs: sign a checkpoint of the audit chain whenever one is due (at least hourly), and
-    keep the built-in feed (retention, unheld bytes swept) once an hour."""
+    """While the server runs: sign a checkpoint of the audit chain whenever one is due (at least hourly),
+    keep the built-in feed (retention, unheld bytes swept) once an hour, and schedule the targets' health
+    checks by their machine policies."""
     from seaway.engine.audit_checkpoints import CheckpointSchedule
     from seaway.engine.packages import Housekeeping
+    from seaway.engine.scheduled_checks import ScheduledChecks
 
     stop = asyncio.Event()
     housekeeping = Housekeeping(
@@ -200,6 +202,7 @@ async def background_duties(services: Services, key: SigningKey) -> AsyncIterato
     running = [
         asyncio.create_task(CheckpointSchedule(services.store, services.clock, key).run(stop)),
         asyncio.create_task(housekeeping.run(stop)),
+        asyncio.create_task(ScheduledChecks(services.store, services.target_probe, services.clock).run(stop)),
     ]
     try:
         yield

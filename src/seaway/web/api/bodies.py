@@ -115,6 +115,12 @@ class VariableBody(DocumentBody):
 STEPS = "steps in the config document's shape: name, type and the type's properties"
 
 
+class ConnectivityBody(DocumentBody):
+    allow_no_targets: StrictBool = Field(False, description="a step that matches no target is skipped, not failed")
+    exclude_unhealthy: StrictBool = Field(False, description="leave out targets last found Unhealthy")
+    skip_unavailable: StrictBool = Field(False, description="leave out targets that cannot be reached")
+
+
 class ProjectBody(DocumentBody):
     name: str
     lifecycle: str | None = Field(None, description="left out: the default lifecycle")
@@ -122,6 +128,7 @@ class ProjectBody(DocumentBody):
     process: list[dict[str, Any]] = Field(default_factory=list, description=STEPS)
     variables: list[VariableBody] = Field(default_factory=list)
     include: Names = Field(default_factory=list, description="library variable set names")
+    connectivity: ConnectivityBody | None = Field(None, description="left out: every switch off")
 
 
 class ProcessBody(DocumentBody):

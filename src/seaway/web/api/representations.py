@@ -16,7 +16,7 @@ from seaway.domain.releases import Release
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import Team, User
 from seaway.domain.variables import SCOPE_KEYS, Variable
-from seaway.store.codecs import phase_to_json, role_to_json
+from seaway.store.codecs import connectivity_to_json, phase_to_json, role_to_json
 from seaway.store.projects import ProjectSummary
 from seaway.store.tasks import LogLine
 
@@ -71,6 +71,7 @@ def project_json(project: Project | ProjectSummary) -> dict[str, Any]:
         "lifecycle": project.lifecycle,
         "description": project.description,
         "include": list(project.includes),
+        "connectivity": connectivity_to_json(project.connectivity),
     }
 
 
@@ -91,6 +92,8 @@ def step_json(step: Step) -> dict[str, Any]:
         data["run_condition"] = str(step.run_condition)
     if step.start.value != "after-previous":
         data["start"] = str(step.start)
+    if step.children:
+        data["steps"] = [step_json(child) for child in step.children]
     return data
 
 
