@@ -40,7 +40,10 @@ targets:
 async def test_a_package_step_on_an_agent_deploys_there_and_sends_the_package_once(db_url, tmp_path):
     files = {
         "appsettings.json": json.dumps({"App": {"Port": 8080}}),
-        "Deploy.sh": 'echo "deployed $(get_octopusvariable Octopus.Machine.Name)" > deployed.txt',
+        "Deploy.sh": (
+            'echo "deployed $(get_octopusvariable Octopus.Machine.Name)'
+            ' in $(get_octopusvariable Octopus.Tentacle.Agent.ApplicationDirectoryPath)" > deployed.txt'
+        ),
     }
     async with agent_seaway(db_url, tmp_path / "data") as seaway:
         await push_file(seaway.services, "Quotes.1.0.0.zip", zip_bytes(files))
@@ -62,7 +65,8 @@ async def test_a_package_step_on_an_agent_deploys_there_and_sends_the_package_on
         installed = Path(reported.removeprefix("installed in "))
         assert installed.is_relative_to((tmp_path / "agent").resolve())
         assert json.loads((installed / "appsettings.json").read_text()) == {"App": {"Port": 9002}}
-        assert (installed / "deployed.txt").read_text() == "deployed web-01\n"  # Deploy.sh ran there
+        # Deploy.sh ran there, and was told the applications directory there
+        assert (installed / "deployed.txt").read_text() == f"deployed web-01 in {installed.parents[2]}\n"
         assert "Sending" in log
         again = await log_of(seaway.services, second)
         assert "Sending" not in again

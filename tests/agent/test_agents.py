@@ -21,6 +21,9 @@ from seaway.targets.base import Command
 
 SPACE = """
 environments: [Test, Prod]
+targets:  # declared here, registered by the tests' agents
+  - {name: web-a, environments: [Test], roles: [web], endpoint: {type: agent}}
+  - {name: web-b, environments: [Test], roles: [web], endpoint: {type: agent}}
 projects:
   - name: Site
     process:

@@ -76,6 +76,7 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
     demo_file, ports = demo_on_free_ports(tmp_path)
     data_dir = tmp_path / "data"
     env = seaway_env(f"sqlite:///{tmp_path / 'seaway.db'}", data_dir)
+    env["SEAWAY_AGENT_PORT"] = str(free_port())  # the demo's own agent dials it
     server = ServerProcess(env, free_port(), ("--demo", "--demo-file", str(demo_file)))
     server.start()
     try:
@@ -108,6 +109,7 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
 
         output = deploy_and_sign_off(as_user["internaldeployer"], alice, version, "Test")
         assert "Connecting with password ********" in output
+        assert "[quotes-test] " in output  # deployed by the demo's agent
         assert "Running in Test &middot; release 0.0.1 &middot; package 1.0.1" in page(ports["Test"])
 
         not_theirs = ["deploy", "--project", "Random Quotes", "--release", version, "--to", "Prod"]
@@ -119,6 +121,6 @@ def test_the_walkthrough_deploys_random_quotes_to_test_then_prod(tmp_path):
         assert "Running in Prod" in page(ports["Prod"])
     finally:
         server.stop()
-        for pid_file in (data_dir / "applications").glob("random-quotes/*/app.pid"):  # started by Deploy.sh
+        for pid_file in data_dir.rglob("random-quotes/*/app.pid"):  # started by Deploy.sh, on the agent
             with contextlib.suppress(ProcessLookupError, ValueError):
                 os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)

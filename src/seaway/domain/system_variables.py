@@ -14,6 +14,8 @@ from seaway.domain.users import User
 
 # The targets a deployment left out; a step on targets keeps those it left out under this output name.
 EXCLUDED_MACHINES = "Octopus.Deployment.ExcludedMachines"
+# Where deployed applications live on the machine a step runs on (the server, or the target).
+APPLICATIONS_DIRECTORY = "Octopus.Tentacle.Agent.ApplicationDirectoryPath"
 
 STATUS_CODES: dict[StepState, str] = {
     StepState.PENDING: "Pending",

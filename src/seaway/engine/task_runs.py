@@ -20,7 +20,13 @@ from seaway.domain.process import Step
 from seaway.domain.projects import Project
 from seaway.domain.releases import Release
 from seaway.domain.states import TERMINAL_TASK_STATES
-from seaway.domain.system_variables import DeploymentFacts, MachineRun, StepStatus, package_variables
+from seaway.domain.system_variables import (
+    APPLICATIONS_DIRECTORY,
+    DeploymentFacts,
+    MachineRun,
+    StepStatus,
+    package_variables,
+)
 from seaway.domain.tasks import StepRun, Task
 from seaway.domain.users import User
 from seaway.domain.variables import Variable, apply_prompted, sensitive_values
@@ -177,5 +183,5 @@ def step_values(
     if run.release.packages:
         values.update(package_variables(run.release.packages, step.name))
     if config.applications_dir is not None:
-        values["Octopus.Tentacle.Agent.ApplicationDirectoryPath"] = str(config.applications_dir)
+        values[APPLICATIONS_DIRECTORY] = str(config.applications_dir)
     return values

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seaway.domain.packages import PackageReference
+from seaway.domain.system_variables import APPLICATIONS_DIRECTORY
 from seaway.errors import SeawayError
 from seaway.packages.archives import ExtractLimits
 from seaway.packages.conventions import PackageDeployment, deploy_package
@@ -52,6 +53,7 @@ def make_deploy_package_step(
         timeout = float(ctx.step.prop("timeout") or default_timeout)
         files: MachineFiles = LocalFiles(applications_dir)
         scripts: ScriptRunner = TargetScriptRunner(target, ctx.workdir, ctx.log)
+        variables = ctx.variables
         if isinstance(target, RemoteTarget):
             try:
                 sha256 = reference.sha256 or await asyncio.to_thread(sha256_of, package_file)
@@ -68,6 +70,8 @@ def make_deploy_package_step(
             except SeawayError as exc:
                 return Failed(f"cannot deploy {reference.package_id} {reference.version} there: {exc}")
             files, scripts = remote, RemoteScriptRunner(target, remote.step_dir, ctx.workdir, ctx.log)
+            # Scripts there keep their state beside the installations there, not in the server's directory.
+            variables = {**variables, APPLICATIONS_DIRECTORY: str(files.applications)}
         request = PackageDeployment(
             package_file=package_file,
             format=reference.format,
@@ -77,7 +81,7 @@ def make_deploy_package_step(
             project=ctx.project,
             step=ctx.step.name,
             applications=files.applications,
-            variables=ctx.variables,
+            variables=variables,
             substitute_in_files=_patterns(ctx.render, ctx.step.prop("substitute_in_files"), "substitute_in_files"),
             ignore_substitution_errors=ctx.step.flag("ignore_substitution_errors"),
             structured_variables=_patterns(ctx.render, ctx.step.prop("structured_variables"), "structured_variables"),
