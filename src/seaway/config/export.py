@@ -1,14 +1,16 @@
 """Domain objects → the config-as-code document `seaway apply` accepts (`seaway export`, "View as YAML").
 
-Every key `documents.py` reads is written back in the same shape, defaults left out, so applying the
-output to the server it came from changes nothing. Secrets are never written: a sensitive value, an account's
-key or password and a feed's password are written as a reference (`secret_references.REFERENCE`).
+Every key `documents.py` and the `*_documents.py` readers beside it read is written back in the same shape,
+defaults left out, so applying the output to the server it came from changes nothing. Secrets are never
+written: a sensitive value, an account's key or password and a feed's password are written as a reference
+(`secret_references.REFERENCE`). Approval policies' change windows, timeouts and reminders are not stored,
+so they are not written either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import yaml
@@ -16,11 +18,14 @@ import yaml
 from seaway.config.secret_references import REFERENCE
 from seaway.domain.channels import Channel
 from seaway.domain.lifecycles import Lifecycle
+from seaway.domain.machine_policies import DEFAULT_MACHINE_POLICY, MachinePolicy, format_interval
 from seaway.domain.packages import Feed
+from seaway.domain.policies import ApprovalPolicy
 from seaway.domain.process import RunCondition, StartTrigger, Step
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.roles import Role
-from seaway.domain.targets import Account, AccountType, DeploymentTarget, SshEndpoint
+from seaway.domain.targeting import Connectivity
+from seaway.domain.targets import DEFAULT_POLICY, Account, AccountType, DeploymentTarget, SshEndpoint
 from seaway.domain.users import Team, User
 from seaway.domain.variables import SCOPE_KEYS, Variable
 
@@ -41,6 +46,8 @@ class SpaceContents:
     feeds: Sequence[Feed] = ()
     accounts: Sequence[Account] = ()
     targets: Sequence[DeploymentTarget] = ()
+    machine_policies: Sequence[MachinePolicy] = ()  # "Default Machine Policy" is written only when changed
+    approval_policies: Sequence[ApprovalPolicy] = ()
 
 
 def space_document(contents: SpaceContents) -> Document:
@@ -52,9 +59,11 @@ def space_document(contents: SpaceContents) -> Document:
         ("library_variable_sets", [variable_set_document(s) for s in contents.library_variable_sets]),
         ("feeds", [feed_document(f) for f in contents.feeds]),
         ("accounts", [account_document(a) for a in contents.accounts]),
+        ("machine_policies", [machine_policy_document(p) for p in contents.machine_policies if not _is_default(p)]),
         ("targets", [target_document(t) for t in contents.targets]),
         ("projects", [project_document(p) for p in contents.projects]),
         ("teams", [team_document(t) for t in contents.teams]),
+        ("approval_policies", [approval_policy_document(p) for p in contents.approval_policies]),
     ]
     return {key: items for key, items in sections if items}
 
@@ -129,12 +138,52 @@ def target_document(target: DeploymentTarget) -> Document:
     if isinstance(endpoint, SshEndpoint):
         written = {"type": "ssh", "host": endpoint.host, "port": endpoint.port, "account": endpoint.account}
         written |= _some(fingerprint=endpoint.fingerprint)
-    return {
-        "name": target.name,
-        "environments": list(target.environments),
-        "roles": list(target.roles),
-        "endpoint": written,
-    } | ({} if target.enabled else {"enabled": False})
+    return (
+        {
+            "name": target.name,
+            "environments": list(target.environments),
+            "roles": list(target.roles),
+            "endpoint": written,
+        }
+        | ({} if target.enabled else {"enabled": False})
+        | _some(policy=_unless_default_policy(target.policy))
+    )
+
+
+def _unless_default_policy(name: str) -> str | None:
+    return None if name.lower() == DEFAULT_POLICY.lower() else name
+
+
+def _is_default(policy: MachinePolicy) -> bool:
+    """The built-in policy with the built-in settings: it exists without being written."""
+    settings = (policy.health_check_every, policy.connectivity)
+    default = (DEFAULT_MACHINE_POLICY.health_check_every, DEFAULT_MACHINE_POLICY.connectivity)
+    return policy.name.lower() == DEFAULT_POLICY.lower() and settings == default
+
+
+def machine_policy_document(policy: MachinePolicy) -> Document:
+    written: Document = {"name": policy.name}
+    if policy.health_check_every != DEFAULT_MACHINE_POLICY.health_check_every:
+        written["health_check"] = {"every": format_interval(policy.health_check_every)}
+    if policy.connectivity is not DEFAULT_MACHINE_POLICY.connectivity:
+        written["connectivity"] = policy.connectivity.value
+    return written
+
+
+def approval_policy_document(policy: ApprovalPolicy) -> Document:
+    # `approvers` is required even when a quorum alone names who approves.
+    approvers = _some(teams=list(policy.teams), users=list(policy.users))
+    return (
+        {"name": policy.name}
+        | _some(
+            description=policy.description,
+            scope=_some(projects=list(policy.projects), environments=list(policy.environments)),
+        )
+        | {"approvers": approvers}
+        | ({"minimum": policy.minimum} if policy.minimum != 1 else {})
+        | ({} if policy.block_deployment_creator else {"block_deployment_creator": False})
+        | _some(quorum=[{"team": c.team, "minimum": c.minimum} for c in policy.quorum])
+    )
 
 
 def step_document(step: Step) -> Document:
@@ -150,6 +199,7 @@ def step_document(step: Step) -> Document:
         | _some(required=step.required, environments=environments, run_condition=run_condition)
         | ({"start": step.start.value} if step.start is not StartTrigger.AFTER_PREVIOUS else {})
         | {key: _plain(value) for key, value in step.properties.items()}
+        | _some(steps=[step_document(child) for child in step.children])
     )
 
 
@@ -180,4 +230,10 @@ def project_document(project: Project) -> Document:
             channels=[channel_document(c) for c in project.channels],
         )
         | ({"release_on_push": {"step": project.release_on_push}} if project.release_on_push else {})
+        | _some(connectivity=connectivity_document(project.connectivity))
     )
+
+
+def connectivity_document(connectivity: Connectivity) -> Document:
+    """The switches that are on; every one is off by default."""
+    return {f.name: True for f in fields(Connectivity) if getattr(connectivity, f.name)}

@@ -2,14 +2,18 @@
 
 Each kind is written only for someone who may view it, filtered by project and environment as lists are. A
 project is written only with its variables (someone who may not see them gets no project at all): a project
-written without them would remove them when the document is applied back.
+written without them would remove them when the document is applied back. A machine policy may be any
+target's, so the whole list is written to someone who may view targets everywhere; someone who sees some
+environments' targets gets the policies those targets name.
 """
 
 from __future__ import annotations
 
 from seaway.config.export import Document, SpaceContents, space_document
+from seaway.domain.machine_policies import MachinePolicy
 from seaway.domain.permissions import Permission, allows
 from seaway.domain.projects import Project
+from seaway.domain.targets import DeploymentTarget
 from seaway.domain.users import User
 from seaway.errors import NotFound
 from seaway.store.unit_of_work import UnitOfWork
@@ -25,6 +29,15 @@ def _may_export(user: User, project: Project) -> bool:
     return _may(user, Permission.PROJECT_VIEW, project.name) and _may(user, Permission.VARIABLE_VIEW, project.name)
 
 
+def _visible_machine_policies(
+    user: User, policies: list[MachinePolicy], targets: list[DeploymentTarget]
+) -> list[MachinePolicy]:
+    if _may(user, Permission.TARGET_VIEW):
+        return policies
+    named = {t.policy.lower() for t in targets}
+    return [p for p in policies if p.name.lower() in named]
+
+
 def project_export(project: Project) -> Document:
     return space_document(SpaceContents(projects=[project]))
 
@@ -37,6 +50,9 @@ async def space_export(uow: UnitOfWork, user: User, *, project: str | None = Non
         if not _may_export(user, found):
             raise NotFound(f"project {project} does not exist", entity="project", id=project)
         return project_export(found)
+    targets = [
+        t for t in await uow.targets.list() if any(_may(user, Permission.TARGET_VIEW, None, e) for e in t.environments)
+    ]
     return space_document(
         SpaceContents(
             environments=[e.name for e in await uow.environments.list() if _may(user, ENV_VIEW, None, e.name)],
@@ -50,10 +66,8 @@ async def space_export(uow: UnitOfWork, user: User, *, project: str | None = Non
             projects=[p for p in await uow.projects.list() if _may_export(user, p)],
             feeds=await uow.feeds.list() if _may(user, Permission.PACKAGE_VIEW) else [],
             accounts=await uow.accounts.list() if _may(user, Permission.ACCOUNT_VIEW) else [],
-            targets=[
-                t
-                for t in await uow.targets.list()
-                if any(_may(user, Permission.TARGET_VIEW, None, e) for e in t.environments)
-            ],
+            targets=targets,
+            machine_policies=_visible_machine_policies(user, await uow.machine_policies.list(), targets),
+            approval_policies=await uow.policies.list() if _may(user, Permission.POLICY_VIEW) else [],
         )
     )
