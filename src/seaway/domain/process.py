@@ -188,9 +188,12 @@ def rolling_window(step: Step) -> int:
 
 
 def step_roles(steps: Sequence[Step], *, path: str) -> list[tuple[str, str]]:
-    """Every (role, its path) the process's steps name to choose their targets."""
+    """Every (role, its path) the process's steps name to choose their targets (a step on the server chooses
+    none, whatever roles it lists)."""
     found = []
     for index, step in enumerate(steps):
+        if step.type is not StepType.ROLLING and str(step.prop("run_on", "server")) != "targets":
+            continue
         roles = step.prop("roles")
         if isinstance(roles, list | tuple):
             found += [(str(role), f"{path}[{index}].roles[{r_index}]") for r_index, role in enumerate(roles)]

@@ -243,7 +243,7 @@ async def serve(host: str, port: int, demo: bool, demo_file: Path = DEMO_FILE) -
             for username, key in demo_keys.deployer_keys.items():
                 out.print(f"API key of {username}: {key}", markup=False)
             out.print(f"Sign in: {public}/signin  (user admin, password {demo_keys.admin_password})", markup=False)
-            out.print(f"Outbox (emails kept while no SMTP server is set): {public}/api/v1/outbox", markup=False)
+            out.print(f"Outbox (emails kept while no SMTP server is set): {public}/outbox", markup=False)
         config = uvicorn.Config(
             create_app(services),
             host=host,
