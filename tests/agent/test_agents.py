@@ -158,6 +158,45 @@ async def test_work_an_agent_never_picks_up_fails_naming_it_and_its_last_request
         await _unavailable(seaway, found)
 
 
+SKIPPING = """
+environments: [Test]
+targets:
+  - {name: up-01, environments: [Test], roles: [web], endpoint: {type: agent}}
+  - {name: gone-01, environments: [Test], roles: [web], endpoint: {type: agent}}
+projects:
+  - name: Site
+    connectivity: {skip_unavailable: true}
+    process:
+      - name: Install
+        type: script
+        run_on: targets
+        roles: [web]
+        script: |
+          echo "installed on #{Octopus.Machine.Name}"
+      - name: Report
+        type: script
+        script: |
+          echo "left out: #{Octopus.Deployment.ExcludedMachines}"
+"""
+
+
+async def test_an_agent_that_never_picks_up_is_skipped_where_the_project_skips_unavailable_targets(db_url, tmp_path):
+    async with agent_seaway(db_url, tmp_path / "data", agent_timeout=2) as seaway:
+        await apply_yaml(seaway.services, SKIPPING)
+        for name in ("up-01", "gone-01"):
+            assert (await register(seaway, tmp_path / name, name)).returncode == 0
+        async with running_agent(tmp_path / "up-01", seaway.env()):  # gone-01's agent never runs
+            deployment = await deploy(seaway.services, await release_of(seaway.services, "Site"), "Test")
+            await seaway.services.worker.run_until_idle()
+
+        task, _ = await task_of(seaway.services, deployment)
+        assert task.state is TaskState.SUCCESS, task.error
+        log = await log_of(seaway.services, deployment)
+        assert "[up-01] installed on up-01" in log and "installed on gone-01" not in log
+        assert "left out: gone-01" in log
+        assert "did not pick up the work within 2 s" in log
+
+
 async def _unavailable(seaway: AgentSeaway, found) -> None:
     services = seaway.services
     outcome = await run_health_check(services.store, services.target_probe, services.clock, found, actor=None)

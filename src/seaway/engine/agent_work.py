@@ -145,7 +145,10 @@ class AgentWork:
                     if cancel is not None and cancel.is_set() and await self._withdraw(work_id):
                         return {"exit_code": -1, "canceled": True}, None
                     if waited > self.pickup_timeout and await self._withdraw(work_id):
-                        raise TargetError(not_picked_up_message(target.name, registration, self.pickup_timeout))
+                        # an offline agent is an unavailable target: skipped where the project says so
+                        raise TargetError(
+                            not_picked_up_message(target.name, registration, self.pickup_timeout), retryable=True
+                        )
                 elif _offline(registration, self.clock, self.pickup_timeout):
                     raise TargetError(
                         f"the agent of {target.name} stopped asking for work while it ran this: "
