@@ -66,6 +66,7 @@ def space(ssh: object | None) -> str:
         type: script
         run_on: targets
         roles: [{role}]
+        max_parallelism: {parallelism}
         script: |
           {script}
 """
@@ -75,9 +76,9 @@ def space(ssh: object | None) -> str:
         + targets
         + "projects:\n"
         + "  - name: OnAgents\n    lifecycle: Bench\n    process:\n"
-        + step.format(role="bench", script=SCRIPT)
+        + step.format(role="bench", script=SCRIPT, parallelism=PROCESSES * PER_PROCESS)
         + "  - name: OnSsh\n    lifecycle: Bench\n    process:\n"
-        + step.format(role="ssh", script=SCRIPT)
+        + step.format(role="ssh", script=SCRIPT, parallelism=SSH_TARGETS)
     )
 
 
@@ -148,10 +149,13 @@ async def run(only: str | None, scratch: Path) -> dict[str, dict[str, float]]:
     agents: list[subprocess.Popen[bytes]] = []
     try:
         async with agent_seaway(f"sqlite:///{scratch / 'seaway.db'}", scratch / "data", agent_timeout=120) as seaway:
+            # The agents' targets first: a step's roles must be carried by some target when it is applied.
+            await apply_yaml(seaway.services, "environments: [Agents, Ssh]\n")
+            agent_dirs = await register_agents(seaway, scratch) if only != "ssh" else []
             await apply_yaml(seaway.services, space(ssh))
             halves: list[tuple[str, str, str, int]] = []
             if only != "ssh":
-                for base_dir in await register_agents(seaway, scratch):
+                for base_dir in agent_dirs:
                     agents.append(
                         subprocess.Popen(
                             [*SEAWAY, "agent", "run", "--dir", str(base_dir)],
