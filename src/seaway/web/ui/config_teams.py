@@ -5,6 +5,7 @@ audited alike; a refused field is named next to it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 
 from fastapi import APIRouter, Request
@@ -210,25 +211,21 @@ async def delete_team_from_form(request: Request, team_id: str) -> Response:
     return await act(request, PATH, work, _page)
 
 
-@router.post(PATH + "/{team_id}/members")
-@from_this_site
-async def add_member(request: Request, team_id: str) -> Response:
-    return await _change_team(request, team_id, Change("add-member"))
+def _changing(change: Change) -> Callable[[Request, str], Awaitable[Response]]:
+    @from_this_site
+    async def handle(request: Request, team_id: str) -> Response:
+        return await _change_team(request, team_id, change)
+
+    return handle
 
 
-@router.post(PATH + "/{team_id}/members/remove")
-@from_this_site
-async def remove_member(request: Request, team_id: str) -> Response:
-    return await _change_team(request, team_id, Change("remove-member"))
-
-
-@router.post(PATH + "/{team_id}/roles")
-@from_this_site
-async def add_role(request: Request, team_id: str) -> Response:
-    return await _change_team(request, team_id, Change("add-role"))
-
-
-@router.post(PATH + "/{team_id}/roles/remove")
-@from_this_site
-async def remove_role(request: Request, team_id: str) -> Response:
-    return await _change_team(request, team_id, Change("remove-role"))
+# Each form that changes one team: its path under the team, and what it does.
+for _path, _kind in (
+    ("members", "add-member"),
+    ("members/remove", "remove-member"),
+    ("roles", "add-role"),
+    ("roles/remove", "remove-role"),
+):
+    router.add_api_route(
+        f"{PATH}/{{team_id}}/{_path}", _changing(Change(_kind)), methods=["POST"], name=_kind.replace("-", "_")
+    )
