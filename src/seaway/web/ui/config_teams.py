@@ -99,7 +99,8 @@ async def _choices(uow: UnitOfWork) -> dict[str, list[str]]:
 
 
 async def _change_team(request: Request, team_id: str, change: Change) -> Response:
-    """Change one team through `update_team`, audited as `team.updated`; an engine error about a field of
+    """Change one team through `update_team` (or `delete_team`), audited as `team.updated` (`team.deleted`); an
+    engine error about a field of
     the posted form is named as that form's field (`Teams-1:environments`)."""
 
     async def work(form: PostedForm, actor: Actor) -> None:
@@ -109,12 +110,12 @@ async def _change_team(request: Request, team_id: str, change: Change) -> Respon
         async with services.store.transaction() as uow:
             before = await uow.teams.get(number)
             try:
-                after = await update_team(uow, number, await change(uow, form, before))
+                after = await change(uow, form, before)
             except InvalidInput as exc:
                 raise _on_form(exc, team_id) from None
             await record_edit(
                 uow, actor, now=services.clock.now(), kind="team", number=number, before=team_json(before),
-                after=team_json(after),
+                after=team_json(after) if after is not None else None,
             )  # fmt: skip
 
     return await act(request, PATH, work, _page)
@@ -131,12 +132,19 @@ def _on_form(exc: InvalidInput, form: str) -> InvalidInput:
 
 
 class Change:
-    """What one form does to a team: the team as it should be."""
+    """What one form does to a team: the team as it is then, or None once deleted."""
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
 
-    async def __call__(self, uow: UnitOfWork, form: PostedForm, team: Team) -> Team:
+    async def __call__(self, uow: UnitOfWork, form: PostedForm, team: Team) -> Team | None:
+        assert team.id is not None
+        if self.kind == "delete":
+            await delete_team(uow, team.id)
+            return None
+        return await update_team(uow, team.id, await self._changed(uow, form, team))
+
+    async def _changed(self, uow: UnitOfWork, form: PostedForm, team: Team) -> Team:
         if self.kind in ("add-member", "remove-member"):
             return await _members(uow, form, team, add=self.kind == "add-member")
         posted = TeamRole(form.field("role").strip(), form.values("environments"), form.values("projects"))
@@ -194,23 +202,6 @@ async def create_team_from_form(request: Request) -> Response:
     return await act(request, PATH, work, _page)
 
 
-@router.post(PATH + "/{team_id}/delete")
-@from_this_site
-async def delete_team_from_form(request: Request, team_id: str) -> Response:
-    async def work(form: PostedForm, actor: Actor) -> None:
-        require(actor.user, Permission.TEAM_EDIT)
-        number = parse_id("team", team_id)
-        services = ui_of(request).services
-        async with services.store.transaction() as uow:
-            before = await uow.teams.get(number)
-            await delete_team(uow, number)
-            await record_edit(
-                uow, actor, now=services.clock.now(), kind="team", number=number, before=team_json(before), after=None
-            )
-
-    return await act(request, PATH, work, _page)
-
-
 def _changing(change: Change) -> Callable[[Request, str], Awaitable[Response]]:
     @from_this_site
     async def handle(request: Request, team_id: str) -> Response:
@@ -221,6 +212,7 @@ def _changing(change: Change) -> Callable[[Request, str], Awaitable[Response]]:
 
 # Each form that changes one team: its path under the team, and what it does.
 for _path, _kind in (
+    ("delete", "delete"),
     ("members", "add-member"),
     ("members/remove", "remove-member"),
     ("roles", "add-role"),
