@@ -11,6 +11,7 @@ from html import unescape
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.fixtures.approvals import set_up
 from tests.fixtures.live_server import add_person, page_client, sign_in
 
@@ -88,3 +89,24 @@ async def test_without_audit_export_everywhere_there_are_no_links_and_the_downlo
 
     assert page.status_code == 200 and export_links(page.text) == {}
     assert download.status_code == 403 and "audit" in download.text
+
+
+async def test_a_chain_that_does_not_verify_is_not_signed_nor_downloaded(services, client):
+    await set_up(services)
+    await add_person(services, "root", is_admin=True)
+    await sign_in(client, "root")
+    first = await client.get(f"{AUDIT}/export", params={"format": "json"})
+    async with services.store.reading() as uow:
+        checkpoints = await uow.audit.checkpoints()
+    last = checkpoints[-1].last_event_id  # the event the export's checkpoint vouches for, changed behind its back
+    async with services.database.connect() as conn:
+        await conn.execute(sa.text(f"UPDATE audit_events SET actor = 'mallory' WHERE id = {last}"))
+    await sign_in(client, "root")  # audited: something more to sign
+
+    refused = await client.get(f"{AUDIT}/export", params={"format": "csv"})
+
+    assert first.status_code == 200
+    assert refused.status_code == 409 and f"NOT intact: AuditEvents-{last}" in refused.text
+    assert "content-disposition" not in refused.headers
+    async with services.store.reading() as uow:
+        assert await uow.audit.checkpoints() == checkpoints
