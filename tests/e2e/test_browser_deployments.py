@@ -178,4 +178,15 @@ async def test_an_administrator_creates_a_user_and_a_key_shown_once_then_revokes
         for path in ("/configuration/teams", "/configuration/audit"):
             await page.goto(base_url + path)
             await check_page(page, path.rsplit("/", 1)[1] + "-phone")
+
+        await page.goto(f"{base_url}/configuration/teams")
+        team = page.get_by_role("region", name="Project Stakeholders")
+        await team.get_by_label("Give Project Stakeholders a role").select_option("project-deployer")
+        await team.get_by_label("In environments").select_option(["Test", "Prod"])
+        await team.get_by_role("button", name="Give the role").click()
+        given = "project-deployer (every project; environments Test, Prod)"
+        await expect(team).to_contain_text(given)
+        await check_page(page, "team-roles-phone")
+        await team.get_by_role("button", name=f"Remove {given} from Project Stakeholders").click()
+        await expect(team).not_to_contain_text(given)
         await page.context.close()

@@ -109,6 +109,14 @@ async def test_a_saved_task_reads_back_and_lists_under_its_state(services):
         assert await uow.tasks.list(state=TaskState.QUEUED) == []
 
 
+async def test_many_tasks_read_at_once_by_id_leave_out_unknown_ids(services):
+    task_id = await a_task(services)
+    async with services.store.reading() as uow:
+        one = await uow.tasks.get(task_id)
+        assert await uow.tasks.get_many([task_id, task_id, 999]) == {task_id: one}
+        assert await uow.tasks.get_many([]) == {}
+
+
 async def test_a_save_unless_cancel_requested_writes_nothing_once_cancel_was_asked_for(services):
     task_id = await a_task(services)
     async with services.store.transaction() as uow:

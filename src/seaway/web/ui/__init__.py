@@ -23,6 +23,7 @@ from seaway.web.ui.account import router as account_router
 from seaway.web.ui.approvals import router as approvals_router
 from seaway.web.ui.config_api_keys import router as config_api_keys_router
 from seaway.web.ui.config_audit import router as config_audit_router
+from seaway.web.ui.config_audit_export import router as config_audit_export_router
 from seaway.web.ui.config_teams import router as config_teams_router
 from seaway.web.ui.config_users import router as config_users_router
 from seaway.web.ui.configuration import router as configuration_router
@@ -84,6 +85,7 @@ def install(app: FastAPI, services: Services) -> None:
         config_teams_router,
         config_api_keys_router,
         config_audit_router,
+        config_audit_export_router,
     ):
         app.include_router(configuration)
     app.include_router(library_router)

@@ -43,8 +43,15 @@ async def keys_page(request: Request) -> Response:
 
 
 async def _page(
-    request: Request, signed_in: SignedIn, status: int, error: str | None, new_key: str | None = None
+    request: Request,
+    signed_in: SignedIn,
+    status: int,
+    error: str | None,
+    new_key: str | None = None,
+    *,
+    field: str | None = None,
 ) -> Response:
+    del field  # the reason shows above the forms
     owner = signed_in.user
     assert owner.id is not None
     services = ui_of(request).services

@@ -1,6 +1,7 @@
 """`/configuration/audit`: the audit log, newest first, as far as the visitor may see it (`audit.view` where
 each event lies), filtered by actor, project, environment, action and dates; the same search as
-`GET /api/v1/audit-events`, a page at a time. An export (signed, verifiable offline) is `seaway audit export`.
+`GET /api/v1/audit-events`, a page at a time. Those with `audit.export` get links to download the dates'
+range as `seaway audit export` writes it (`config_audit_export`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,10 @@ from seaway.domain.audit_chain import event_ref
 from seaway.domain.audit_exports import parse_bound
 from seaway.domain.permissions import Permission, allows
 from seaway.errors import InvalidInput, PermissionDenied
-from seaway.web.access import holds_anywhere
+from seaway.web.access import holds_anywhere, may
 from seaway.web.api.audit import decode_cursor, encode_cursor, visible_scopes
+from seaway.web.ui.config_audit_export import PATH as EXPORT_PATH
+from seaway.web.ui.config_audit_export import ExportFormat
 from seaway.web.ui.pages import error_page, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
@@ -57,6 +60,7 @@ async def audit_page(
         return error_page(PermissionDenied("you may not read the audit log", entity="permission", id="audit.view"))
     scopes = visible_scopes(user)
     filters = dict(zip(FILTERS, (actor, project, environment, action, since, until), strict=True))
+    exports = _export_links(filters) if may(user, Permission.AUDIT_EXPORT) else {}
     try:
         async with ui_of(request).services.store.reading() as uow:
             events = await uow.audit.search(
@@ -73,7 +77,7 @@ async def audit_page(
     except InvalidInput as exc:
         return render(
             "config_audit.html", status=422, signed_in=signed_in, rows=[], filters=filters, error=exc.message,
-            next_url=None,
+            next_url=None, exports={},
         )  # fmt: skip
     rows = [
         AuditRow(event_ref(e.id or 0), e.at, e.actor or e.actor_kind, e.channel or "", e.action, e.entity_id,
@@ -85,4 +89,13 @@ async def audit_page(
     if len(events) == PAGE_EVENTS and events[-1].id is not None:
         kept = {name: value for name, value in filters.items() if value}
         next_url = "/configuration/audit?" + urlencode(kept | {"cursor": encode_cursor(events[-1].id)})
-    return render("config_audit.html", signed_in=signed_in, rows=rows, filters=filters, error=None, next_url=next_url)
+    return render(
+        "config_audit.html", signed_in=signed_in, rows=rows, filters=filters, error=None, next_url=next_url,
+        exports=exports,
+    )  # fmt: skip
+
+
+def _export_links(filters: dict[str, str]) -> dict[str, str]:
+    """The download of each format for the page's dates (an export is the whole chain in its range)."""
+    dates = {name: filters[name] for name in ("from", "to") if filters[name]}
+    return {f.value.upper(): f"{EXPORT_PATH}?{urlencode({'format': f.value} | dates)}" for f in ExportFormat}

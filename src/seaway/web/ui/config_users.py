@@ -48,7 +48,10 @@ async def users_page(request: Request) -> Response:
     return await _page(request, signed_in, 200, None)
 
 
-async def _page(request: Request, signed_in: SignedIn, status: int, error: str | None) -> Response:
+async def _page(
+    request: Request, signed_in: SignedIn, status: int, error: str | None, *, field: str | None = None
+) -> Response:
+    del field  # the reason shows above the forms
     viewer = signed_in.user
     try:
         require(viewer, Permission.USER_VIEW)

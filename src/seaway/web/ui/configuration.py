@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -31,8 +31,16 @@ from seaway.web.ui.pages import OUT_OF_DATE, PostedForm, page_for, posted_form, 
 
 router = APIRouter(include_in_schema=False)
 
-# A page shown again after a refused form: the visitor, the status and the reason.
-Reshow = Callable[[Request, SignedIn, int, str], Awaitable[Response]]
+
+class Reshow(Protocol):
+    """A page shown again after a refused form: the visitor, the status, the reason and the field it names
+    (a page that shows the reason next to the field)."""
+
+    def __call__(
+        self, request: Request, signed_in: SignedIn, status: int, error: str, /, *, field: str | None = None
+    ) -> Awaitable[Response]: ...
+
+
 # What a form does; a response to show (a key shown once), or None to go back to the page.
 Work = Callable[[PostedForm, Actor], Awaitable[Response | None]]
 
@@ -78,7 +86,8 @@ async def act(request: Request, back: str, work: Work, reshow: Reshow) -> Respon
     except (PermissionDenied, InvalidInput, NotFound, Conflict) as exc:
         if isinstance(exc, PermissionDenied):
             await record_refusal(request, exc, actor)
-        return await reshow(request, form.signed_in, page_for(exc).status, exc.message)
+        field = exc.field if isinstance(exc, InvalidInput) else None
+        return await reshow(request, form.signed_in, page_for(exc).status, exc.message, field=field)
     if shown is not None:
         return shown
     return RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
@@ -92,11 +101,12 @@ async def record_edit(
     kind: str,
     number: int,
     before: Mapping[str, Any] | None,
-    after: Mapping[str, Any],
+    after: Mapping[str, Any] | None,
 ) -> None:
-    """The audit event the API's endpoints record for the same change (`user.created`, `team.updated`), with
-    the fields it changed, from the objects' API representations."""
+    """The audit event the API's endpoints record for the same change (`user.created`, `team.updated`,
+    `team.deleted`), with the fields it changed, from the objects' API representations."""
+    what = "created" if before is None else "deleted" if after is None else "updated"
     await record_change(
-        uow, actor, now=now, action=f"{kind}.{'created' if before is None else 'updated'}", entity=kind,
-        entity_id=format_id(kind, number), before=plain(before) if before is not None else None, after=plain(after),
+        uow, actor, now=now, action=f"{kind}.{what}", entity=kind, entity_id=format_id(kind, number),
+        before=plain(before) if before is not None else None, after=plain(after) if after is not None else None,
     )  # fmt: skip

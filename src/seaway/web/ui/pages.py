@@ -157,6 +157,10 @@ class PostedForm:
     def field(self, name: str) -> str:
         return str(self.fields.get(name) or "")
 
+    def values(self, name: str) -> tuple[str, ...]:
+        """Every non-empty value of a field that may repeat (a multiple choice), in the order posted."""
+        return tuple(text for value in self.fields.getlist(name) if (text := str(value).strip()))
+
 
 async def posted_form(request: Request) -> PostedForm | Response:
     """The posted form of a signed-in visitor, or the redirect to sign in first."""

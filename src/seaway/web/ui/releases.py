@@ -73,7 +73,10 @@ async def _release_view(uow: UnitOfWork, number: int, user: User) -> dict[str, A
         await uow.deployments.list_for_release(number),
         lambda d: Where(project.name, d.environment),
     )
-    rows = [(d, deployment_row(d, await uow.tasks.get(d.task_id or 0), project.name, release.version)) for d in listed]
+    found = await uow.tasks.get_many([d.task_id for d in listed if d.task_id is not None])
+    rows = [
+        (d, deployment_row(d, found[d.task_id], project.name, release.version)) for d in listed if d.task_id in found
+    ]
     return {
         "release": release,
         "release_id": format_id("release", release.id),
