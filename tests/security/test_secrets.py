@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import base64
-import os
 import stat
 from pathlib import Path
 
@@ -83,7 +82,7 @@ def test_a_configured_key_may_be_padded_and_surrounded_by_whitespace(tmp_path: P
 
 @pytest.mark.parametrize(
     "configured",
-    ["", "short", "a" * 44, "a" * 42 + "+/", base64.b64encode(os.urandom(16)).decode()],
+    ["", "short", "a" * 44, "a" * 42 + "+/", base64.b64encode(bytes(range(16))).decode()],
 )
 def test_a_malformed_configured_key_explains_the_expected_format(tmp_path: Path, configured: str) -> None:
     with pytest.raises(InvalidInput) as raised:
