@@ -212,7 +212,7 @@ def main() -> None:
         print(
             f"{name}: one deployment to {figure['targets']:.0f} targets {figure['seaway_s']:.2f} s, "
             f"xargs -P {figure['targets']:.0f} {figure['xargs_s']:.2f} s: {figure['ratio']:.2f}× (aim ≤ {AIM:g}×) "
-            f"{verdict}; against xargs -P {DEFAULT_MAX_PARALLELISM}, the step's parallelism: "
+            f"{verdict}; against xargs -P {DEFAULT_MAX_PARALLELISM}, the default max_parallelism: "
             f"{figure['ratio_at_step_parallelism']:.2f}×"
         )
     sys.exit(1 if failed else 0)
