@@ -88,6 +88,7 @@ bench: $(STAMP) postgres wrk
 	$(BIN)/python bench/api.py
 	$(BIN)/python bench/authorization.py
 	$(BIN)/python bench/packages.py
+	$(BIN)/python bench/ui.py
 	$(BIN)/python bench/targets.py
 
 clean:
