@@ -13,6 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.interruptions import ApprovalLink, Result
+from seaway.store import link_tokens
 from seaway.store.base import Repository
 from seaway.store.tables import approval_links as t
 
@@ -59,36 +60,18 @@ class ApprovalLinkRepository(Repository):
 
     async def consume(self, token_hash: str, now: datetime) -> ApprovalLink | None:
         """Mark the link used if it is still usable; None when it is unknown, used, revoked or expired."""
-        stmt = (
-            t.update()
-            .where(
-                t.c.token_hash == token_hash,
-                t.c.used_at.is_(None),
-                t.c.revoked_at.is_(None),
-                t.c.expires_at > now,
-            )
-            .values(used_at=now)
-            .returning(*t.c)
-        )
+        stmt = t.update().where(link_tokens.usable(t, token_hash, now)).values(used_at=now).returning(*t.c)
         row = (await self.conn.execute(stmt)).first()
         return _from_row(row) if row else None
 
     async def mark_opened(self, link_id: int, now: datetime) -> None:
         """Telemetry only: the first time the link's page was fetched (often a mail scanner, not a person)."""
-        await self.conn.execute(t.update().where(t.c.id == link_id, t.c.opened_at.is_(None)).values(opened_at=now))
+        await link_tokens.mark_opened(self.conn, t, link_id, now)
 
     async def revoke_for_interruption(self, interruption_id: int, now: datetime, *, user_id: int | None = None) -> int:
         """Void the links of an interruption that are still open (only `user_id`'s, before sending them new
         ones); returns how many."""
-        stmt = (
-            t.update()
-            .where(t.c.interruption_id == interruption_id, t.c.used_at.is_(None), t.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        if user_id is not None:
-            stmt = stmt.where(t.c.user_id == user_id)
-        result = await self.conn.execute(stmt)
-        return int(result.rowcount or 0)
+        return await link_tokens.revoke_open(self.conn, t.c.interruption_id, interruption_id, now, user_id=user_id)
 
     async def list_for_interruption(self, interruption_id: int) -> list[ApprovalLink]:
         stmt = sa.select(t).where(t.c.interruption_id == interruption_id).order_by(t.c.id)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from seaway.domain.change_requests import ChangeRequestLink
 from seaway.domain.interruptions import Result
+from seaway.store import link_tokens
 from seaway.store.base import Repository
 from seaway.store.policy_tables import change_request_links as t
 
@@ -57,26 +58,15 @@ class ChangeRequestLinkRepository(Repository):
         return _from_row(row) if row else None
 
     async def consume(self, token_hash: str, now: datetime) -> bool:
-        stmt = (
-            t.update()
-            .where(t.c.token_hash == token_hash, t.c.used_at.is_(None), t.c.revoked_at.is_(None), t.c.expires_at > now)
-            .values(used_at=now)
-        )
+        stmt = t.update().where(link_tokens.usable(t, token_hash, now)).values(used_at=now)
         return bool((await self.conn.execute(stmt)).rowcount)
 
     async def mark_opened(self, link_id: int, now: datetime) -> None:
-        await self.conn.execute(t.update().where(t.c.id == link_id, t.c.opened_at.is_(None)).values(opened_at=now))
+        await link_tokens.mark_opened(self.conn, t, link_id, now)
 
     async def revoke(self, change_request_id: int, now: datetime, *, user_id: int | None = None) -> int:
         """Void the request's links still open (only `user_id`'s: they decided another way); how many."""
-        stmt = (
-            t.update()
-            .where(t.c.change_request_id == change_request_id, t.c.used_at.is_(None), t.c.revoked_at.is_(None))
-            .values(revoked_at=now)
-        )
-        if user_id is not None:
-            stmt = stmt.where(t.c.user_id == user_id)
-        return int((await self.conn.execute(stmt)).rowcount or 0)
+        return await link_tokens.revoke_open(self.conn, t.c.change_request_id, change_request_id, now, user_id=user_id)
 
     async def list_for(self, change_request_id: int) -> list[ChangeRequestLink]:
         stmt = sa.select(t).where(t.c.change_request_id == change_request_id).order_by(t.c.id)
