@@ -75,7 +75,11 @@ class Progress:
 async def progress_of(uow: UnitOfWork, request: ChangeRequest, teams: list[Team] | None = None) -> Progress:
     assert request.id is not None
     teams = teams if teams is not None else await uow.teams.list()
-    decisions = await uow.change_requests.decisions(request.id)
+    return progress_with(request, await uow.change_requests.decisions(request.id), teams)
+
+
+def progress_with(request: ChangeRequest, decisions: list[ChangeRequestDecision], teams: list[Team]) -> Progress:
+    """The progress of `request` from decisions already read (a list of many requests reads them at once)."""
     approved_by = [d.username for d in decisions if d.result is Result.PROCEED]
     deployer = request.requested_by_username
     return Progress(

@@ -292,3 +292,18 @@ class AuditRepository(Repository):
         """The last checkpoints made with one key, the newest first."""
         stmt = sa.select(cp).where(cp.c.key_id == key_id).order_by(cp.c.last_event_id.desc(), cp.c.id.desc())
         return [_checkpoint(r) for r in await self.conn.execute(stmt.limit(limit))]
+
+    async def of_entities(
+        self, entity: str, entity_ids: Sequence[str], actions: Sequence[str]
+    ) -> builtins.list[AuditEvent]:
+        """The events with `actions` on any of `entity_ids` (public ids of one `entity`), oldest first."""
+        found: builtins.list[AuditEvent] = []
+        listed = sorted(set(entity_ids))
+        for start in range(0, len(listed), 500):
+            stmt = (
+                sa.select(t)
+                .where(t.c.entity == entity, t.c.entity_id.in_(listed[start : start + 500]), t.c.action.in_(actions))
+                .order_by(t.c.id)
+            )
+            found.extend(_event(r) for r in await self.conn.execute(stmt))
+        return sorted(found, key=lambda event: event.id or 0)

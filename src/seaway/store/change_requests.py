@@ -168,3 +168,36 @@ class ChangeRequestRepository(Repository):
             .order_by(d.c.id)
         )
         return [_decision(r) for r in await self.conn.execute(stmt)]
+
+    async def created_between(
+        self, start: datetime | None, end: datetime | None, *, state: StateFilter = "all", limit: int = 1000
+    ) -> builtins.list[ChangeRequest]:
+        """The requests created at or after `start` and before `end` (None: unbounded), oldest first."""
+        stmt = self._select().order_by(t.c.created_at, t.c.id).limit(limit)
+        if start is not None:
+            stmt = stmt.where(t.c.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(t.c.created_at < end)
+        if state == "pending":
+            stmt = stmt.where(t.c.state == _PENDING)
+        elif state == "completed":
+            stmt = stmt.where(t.c.state != _PENDING)
+        return [_from_row(r) for r in await self.conn.execute(stmt)]
+
+    async def decisions_of(self, numbers: Sequence[int]) -> dict[int, builtins.list[ChangeRequestDecision]]:
+        """The decisions of many requests at once, each request's in the order they were made."""
+        found: dict[int, builtins.list[ChangeRequestDecision]] = {number: [] for number in numbers}
+        listed = sorted(found)
+        for start in range(0, len(listed), _IN_CHUNK):
+            stmt = (
+                sa.select(*d.c, users.c.username)
+                .select_from(d.join(users, users.c.id == d.c.user_id))
+                .where(d.c.change_request_id.in_(listed[start : start + _IN_CHUNK]))
+                .order_by(d.c.id)
+            )
+            for row in await self.conn.execute(stmt):
+                found[row.change_request_id].append(_decision(row))
+        return found
+
+
+_IN_CHUNK = 500  # ids per IN list, well under every database's limit on bound parameters

@@ -1,5 +1,5 @@
-"""Change requests under /api/v1: list, show, approve and reject (`SEA-12` or `12`); and the preview of
-what a deployment would need (`GET /deployments/preview`).
+"""Change requests under /api/v1: list (and report on a period, `?from=&to=`), show, approve and reject
+(`SEA-12` or `12`); and the preview of what a deployment would need (`GET /deployments/preview`).
 
 Seeing one needs `interruption.view` where its deployment runs; deciding needs being an approver the
 request's policy names, as the teams are at decision time (a 403 `not_responsible` otherwise, and
@@ -13,12 +13,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
+from seaway.domain.audit_exports import parse_bound
 from seaway.domain.change_requests import ChangeRequest, format_number, parse_number
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Result
 from seaway.domain.permissions import Permission, allows
 from seaway.domain.policies import merged_to_json
 from seaway.domain.users import User
+from seaway.engine.change_request_reports import ReportedRequest, change_request_report, report_of
 from seaway.engine.change_requests import Progress, decide, progress_of
 from seaway.engine.deployments import find_release
 from seaway.engine.policies import preview
@@ -27,6 +29,7 @@ from seaway.errors import InvalidInput
 from seaway.store.change_requests import StateFilter, unknown
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, require_visible, visible
+from seaway.web.api.audit import audit_event_json
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser
@@ -144,15 +147,48 @@ async def preview_deployment(
 async def list_change_requests(
     request: Request,
     user: CurrentUser,
-    state: Annotated[StateFilter, Query(description="pending, completed or all")] = "pending",
+    state: Annotated[
+        StateFilter | None, Query(description="pending, completed or all; default pending, or all for a period")
+    ] = None,
     mine: bool = Query(False, description="only the ones I may decide"),
+    since: Annotated[str | None, Query(alias="from", max_length=64, description="created at or after it")] = None,
+    until: Annotated[str | None, Query(alias="to", max_length=64, description="created before it")] = None,
 ) -> list[dict[str, Any]]:
-    """The change requests the caller may see (`interruption.view` where their deployments run)."""
+    """The change requests the caller may see (`interruption.view` where their deployments run), each with
+    its decisions, time to decision, outcome and the audited window waits, freezes, timeouts and escalations.
+    Without a period: the newest 200; with `from` and/or `to`: every request created in it, oldest first."""
+    start = parse_bound(since, field="from") if since is not None else None
+    end = parse_bound(until, field="to") if until is not None else None
+    if start is not None and end is not None and end <= start:
+        raise InvalidInput("the end of the period must come after its start", field="to")
+    period = start is not None or end is not None
+    shown_state = state or ("all" if period else "pending")
     async with services_of(request).store.reading() as uow:
-        listed = visible(user, Permission.INTERRUPTION_VIEW, await uow.change_requests.list(state=state), _where)
-        teams = await uow.teams.list()
-        shown = [await progress_of(uow, r, teams) for r in listed]
-        return [change_request_json(p, user) for p in shown if p.may_decide(user) or not mine]
+        if period:
+            reported = await change_request_report(
+                uow, start=start, end=end, state=shown_state, shown=lambda r: _may_see(user, r)
+            )
+        else:
+            newest = await uow.change_requests.list(state=shown_state)
+            reported = await report_of(uow, visible(user, Permission.INTERRUPTION_VIEW, newest, _where))
+        return [report_json(r, user) for r in reported if r.progress.may_decide(user) or not mine]
+
+
+def report_json(reported: ReportedRequest, user: User) -> dict[str, Any]:
+    """A change request as the list gives it: `change_request_json` and what an auditor asks about it."""
+    request = reported.request
+    return {
+        **change_request_json(reported.progress, user),
+        "approver_teams": list(request.policy.teams),
+        "approver_users": list(request.policy.users),
+        "seconds_to_decision": reported.seconds_to_decision,
+        "outcome": {"state": request.state.value, "reason": request.reason},
+        **{key: [audit_event_json(e) for e in events] for key, events in reported.events.items()},
+    }
+
+
+def _may_see(user: User, request: ChangeRequest) -> bool:
+    return bool(visible(user, Permission.INTERRUPTION_VIEW, [request], _where))
 
 
 @router.get("/change-requests/{change_request_id}")
