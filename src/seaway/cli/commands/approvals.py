@@ -1,9 +1,14 @@
-"""`seaway approvals list|resend`, `seaway approve ID`, `seaway reject ID`: decide interruptions and change
-requests (`SEA-<n>`) from a terminal."""
+"""`seaway approvals list|resend|report`, `seaway approve ID`, `seaway reject ID`: decide interruptions and
+change requests (`SEA-<n>`) from a terminal, and report on the change requests of a period."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
+import sys
+from enum import StrEnum
 from typing import Any
 
 import typer
@@ -11,6 +16,7 @@ import typer
 from seaway.cli.client import segment
 from seaway.cli.context import client
 from seaway.cli.output import ReportingGroup, out
+from seaway.domain.audit_exports import parse_bound
 from seaway.domain.ids import parse_id
 from seaway.errors import InvalidInput
 
@@ -91,6 +97,106 @@ def resend_links(
         sent = api.post(f"/interruptions/{segment(target)}/links", json={"users": to}, headers=_CLI_HEADERS)
     names = ", ".join(sent["sent_to"])
     out.print(f"{sent['id']}: new links emailed to {names}; they expire at {sent['expires_at']}", markup=False)
+
+
+class ReportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+# The report's audited events, as the API lists them, each a column of the CSV.
+REPORTED_EVENTS = (
+    "window_waits",
+    "window_closed",
+    "freezes",
+    "freeze_overrides",
+    "timeouts",
+    "escalations",
+    "reminders",
+    "voided",
+)
+# The columns copied from the API's fields as they are.
+_PLAIN_COLUMNS = (
+    "id",
+    "project",
+    "release",
+    "environment",
+    "deployment_id",
+    "requested_by",
+    "created_at",
+    "decided_at",
+    "state",
+    "reason",
+    "seconds_to_decision",
+    "needed",
+    "approvals",
+)
+REPORT_COLUMNS = (
+    *_PLAIN_COLUMNS,
+    "policies",
+    "approver_teams",
+    "approver_users",
+    "approved_by",
+    "rejected_by",
+    "decisions",
+    *REPORTED_EVENTS,
+)
+
+
+def _decision_text(decision: dict[str, Any]) -> str:
+    verb = "approved" if decision["result"] == "proceed" else "rejected"
+    text = f"{decision['username']} {verb} at {decision['decided_at']} via {decision['channel']}"
+    return f"{text}: {decision['notes']}" if decision["notes"] else text
+
+
+def _event_text(event: dict[str, Any]) -> str:
+    details = " ".join(f"{key}={value}" for key, value in event["details"].items())
+    return f"{event['time']} {details}".strip()
+
+
+def report_row(item: dict[str, Any]) -> dict[str, str]:
+    """One change request as one CSV row: lists joined with "; ", nothing nested."""
+    decisions = item["decisions"]
+    row = {key: "" if item.get(key) is None else str(item[key]) for key in _PLAIN_COLUMNS}
+    row.update(
+        policies="; ".join(item["policy"]["policies"]),
+        approver_teams="; ".join(item["approver_teams"]),
+        approver_users="; ".join(item["approver_users"]),
+        approved_by="; ".join(d["username"] for d in decisions if d["result"] == "proceed"),
+        rejected_by="; ".join(d["username"] for d in decisions if d["result"] != "proceed"),
+        decisions="; ".join(_decision_text(d) for d in decisions),
+    )
+    row.update({key: "; ".join(_event_text(e) for e in item.get(key) or ()) for key in REPORTED_EVENTS})
+    return row
+
+
+def report_csv(items: list[dict[str, Any]]) -> str:
+    text = io.StringIO()
+    writer = csv.DictWriter(text, fieldnames=REPORT_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(report_row(item) for item in items)
+    return text.getvalue()
+
+
+@app.command("report")
+def report(
+    since: str = typer.Option(..., "--from", help="Created at or after (UTC unless it names a zone): 2026-03-01."),
+    until: str | None = typer.Option(None, "--to", help="Created before; unset: up to now."),
+    as_format: ReportFormat = typer.Option(ReportFormat.CSV, "--format", help="csv (one row a request) or json."),
+) -> None:
+    """The change requests of a period for an audit: requester, approvers, decisions, time to decision,
+    outcome, window waits, freezes and overrides, timeouts and escalations."""
+    start = parse_bound(since, field="--from")
+    end = parse_bound(until, field="--to") if until is not None else None
+    if end is not None and end <= start:
+        raise InvalidInput("the end of the period must come after its start", field="--to")
+    params = {"from": start.isoformat(), **({"to": end.isoformat()} if end is not None else {})}
+    with client() as api:
+        items: list[dict[str, Any]] = api.get("/change-requests", params=params)
+    if as_format is ReportFormat.JSON:
+        sys.stdout.write(json.dumps(items, indent=2, ensure_ascii=False) + "\n")
+    else:
+        sys.stdout.write(report_csv(items))
 
 
 def _decide_change_request(ref: str, result: str, notes: str) -> dict[str, Any]:
