@@ -199,5 +199,14 @@ class ChangeRequestRepository(Repository):
                 found[row.change_request_id].append(_decision(row))
         return found
 
+    async def for_deployments(self, deployment_ids: Sequence[int]) -> dict[int, ChangeRequest]:
+        """The change requests of many deployments at once, by deployment id (one without none is absent)."""
+        listed = sorted(set(deployment_ids))
+        found: dict[int, ChangeRequest] = {}
+        for start in range(0, len(listed), _IN_CHUNK):
+            stmt = self._select().where(t.c.deployment_id.in_(listed[start : start + _IN_CHUNK]))
+            found.update((r.deployment_id, _from_row(r)) for r in await self.conn.execute(stmt))
+        return found
+
 
 _IN_CHUNK = 500  # ids per IN list, well under every database's limit on bound parameters

@@ -21,6 +21,7 @@ from seaway.web.security_headers import SecurityHeaders
 from seaway.web.sessions import PublicUrl, Sessions
 from seaway.web.ui.account import router as account_router
 from seaway.web.ui.approvals import router as approvals_router
+from seaway.web.ui.change_requests import router as change_requests_router
 from seaway.web.ui.config_api_keys import router as config_api_keys_router
 from seaway.web.ui.config_audit import router as config_audit_router
 from seaway.web.ui.config_audit_export import router as config_audit_export_router
@@ -77,6 +78,7 @@ def install(app: FastAPI, services: Services) -> None:
     app.include_router(releases_router)
     app.include_router(deploy_form_router)
     app.include_router(approvals_router)
+    app.include_router(change_requests_router)
     app.include_router(task_list_router)
     app.include_router(outbox_router)
     for configuration in (

@@ -2,15 +2,11 @@
 
 Tabs *Needs approval* (pending), *Completed* and *All*, and a *Mine* filter: those I may decide now, those I
 decided and those waiting on a deployment of mine. Each row links to its review panel (the gate callout on
-the deployment page). Rows are `ApprovalRow`s, built by one function per kind of approval
-(`interruption_rows` now), so another kind is listed beside interruptions by adding its own builder.
+the deployment page, or a change request's own page). Rows are `ApprovalRow`s, built by one function per kind
+of approval (`interruption_rows` here, `change_request_rows.change_request_rows`), listed together.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -20,41 +16,18 @@ from seaway.domain.interruptions import Interruption
 from seaway.domain.permissions import Permission
 from seaway.domain.users import User
 from seaway.engine.decisions import list_interruptions
-from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, visible
+from seaway.web.ui.approval_rows import APPROVALS_LISTED, STATE_OF_TAB, TABS, ApprovalRow, Tab
+from seaway.web.ui.change_request_rows import change_request_rows
 from seaway.web.ui.pages import render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
-Tab = Literal["needs-approval", "completed", "all"]
-TABS: tuple[tuple[Tab, str], ...] = (("needs-approval", "Needs approval"), ("completed", "Completed"), ("all", "All"))
-_STATE_OF_TAB: dict[Tab, StateFilter] = {"needs-approval": "pending", "completed": "completed", "all": "all"}
-APPROVALS_LISTED = 200
-
-
-@dataclass(frozen=True)
-class ApprovalRow:
-    """One approval of any kind, as the list shows it."""
-
-    kind: str  # what sort of approval, in words
-    id: str
-    title: str
-    project: str
-    release: str
-    environment: str
-    state: str  # "Needs approval", or the outcome
-    pending: bool
-    can_decide: bool
-    mine: bool
-    requested_at: datetime
-    decided_by: str | None
-    review_url: str
-
 
 async def interruption_rows(uow: UnitOfWork, user: User, tab: Tab) -> list[ApprovalRow]:
     """The interruptions of `tab` that `user` may see, newest first."""
-    listed = await list_interruptions(uow, user, state=_STATE_OF_TAB[tab], limit=APPROVALS_LISTED)
+    listed = await list_interruptions(uow, user, state=STATE_OF_TAB[tab], limit=APPROVALS_LISTED)
     shown = visible(
         user, Permission.INTERRUPTION_VIEW, listed, lambda item: Where(item[0].project_name, item[0].environment)
     )
@@ -95,6 +68,7 @@ async def approvals_page(request: Request, tab: str = Query("needs-approval"), m
     shown_tab: Tab = next((name for name, _ in TABS if name == tab), "needs-approval")  # unknown: the first
     async with ui_of(request).services.store.reading() as uow:
         rows = await interruption_rows(uow, signed_in.user, shown_tab)
+        rows += await change_request_rows(uow, signed_in.user, STATE_OF_TAB[shown_tab])
     rows.sort(key=lambda row: row.requested_at, reverse=True)
     return render(
         "approvals.html",

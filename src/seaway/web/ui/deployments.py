@@ -29,6 +29,7 @@ from seaway.errors import PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, may, require, visible_tasks
 from seaway.web.sessions import SignedIn
+from seaway.web.ui.change_request_cards import cards_for_deployments
 from seaway.web.ui.decision_pages import instructions_html
 from seaway.web.ui.pages import entity_page, signed_in_or_redirect
 
@@ -133,7 +134,7 @@ def deployment_row(deployment: Deployment, task: Task, project: str, release: st
 
 
 async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User) -> dict[str, Any]:
-    assert deployment.task_id is not None
+    assert deployment.task_id is not None and deployment.id is not None
     task = await uow.tasks.get(deployment.task_id)
     release = await uow.releases.get(deployment.release_id)
     project = await uow.projects.get(deployment.project_id)
@@ -141,8 +142,10 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     where = Where(project.name, deployment.environment)
     creator = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     interruptions = []
+    change_requests = {}
     if may(viewer, Permission.INTERRUPTION_VIEW, where):
         interruptions = await uow.interruptions.list(state="all", task_id=task.id)
+        change_requests = await cards_for_deployments(uow, viewer, [deployment.id])
     teams = await uow.teams.list()
     deciders = {i.decided_by for i in interruptions if i.decided_by is not None}
     names = {user_id: (await uow.users.get(user_id)).label for user_id in deciders}
@@ -175,6 +178,7 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
         ],
         "log": lines,
         "log_lines_left_out": total_lines - len(lines),
+        "change_request": change_requests.get(deployment.id),
     }
 
 

@@ -28,6 +28,7 @@ from seaway.web.access import Where, deployment_target, may, record_refusal, vis
 from seaway.web.api.release_making import make_release
 from seaway.web.clients import actor_of
 from seaway.web.sessions import SignedIn
+from seaway.web.ui.change_request_cards import cards_for_deployments
 from seaway.web.ui.deployments import deployment_row
 from seaway.web.ui.pages import OUT_OF_DATE, entity_page, from_this_site, page_for, posted_form, signed_in_or_redirect
 from seaway.web.ui.progression import latest_by_environment, progression
@@ -77,12 +78,19 @@ async def _release_view(uow: UnitOfWork, number: int, user: User) -> dict[str, A
     rows = [
         (d, deployment_row(d, found[d.task_id], project.name, release.version)) for d in listed if d.task_id in found
     ]
+    gated = [
+        d.id
+        for d, _ in rows
+        if d.id is not None and may(user, Permission.INTERRUPTION_VIEW, Where(project.name, d.environment))
+    ]
+    cards = await cards_for_deployments(uow, user, gated)
     return {
         "release": release,
         "release_id": format_id("release", release.id),
         "project": project,
         "project_url": f"/projects/{format_id('project', project.id)}",
         "deployments": [row for _, row in reversed(rows)],
+        "change_requests": [cards[number] for number in reversed(gated) if number in cards],
         "phases": await progression(uow, user, release, project, latest_by_environment(rows)),
     }
 
