@@ -1,4 +1,5 @@
-"""What waits for the signed-in person: the pending interruptions they may decide and may see.
+"""What waits for the signed-in person: the pending interruptions and change requests they may decide and
+may see.
 
 The navigation's Approvals count and the lists of approvals read the same rule from here, so the badge
 never promises an approval the list would not show.
@@ -12,6 +13,7 @@ from seaway.domain.users import User
 from seaway.engine.decisions import list_interruptions
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Scopes, holds_anywhere, visible
+from seaway.web.ui.change_request_rows import change_request_rows
 
 
 async def waiting_for_decision(uow: UnitOfWork, user: User) -> list[Interruption]:
@@ -24,4 +26,7 @@ async def waiting_for_decision(uow: UnitOfWork, user: User) -> list[Interruption
 
 
 async def waiting_count(uow: UnitOfWork, user: User) -> int:
-    return len(await waiting_for_decision(uow, user))
+    if not holds_anywhere(user, Permission.INTERRUPTION_VIEW):
+        return 0
+    requests = [row for row in await change_request_rows(uow, user, "pending") if row.can_decide]
+    return len(await waiting_for_decision(uow, user)) + len(requests)
