@@ -55,6 +55,7 @@ _BACK_TO = ("/deployments/", "/releases/", "/change-requests/")
 class ChangeRequestPage:
     card: ChangeRequestCard
     title: str
+    release: str  # the project and the release, as the breadcrumb names it
     policy: MergedPolicy
     requested_by: str
     created_at: str
@@ -79,6 +80,7 @@ async def read_change_request_page(uow: UnitOfWork, number: int, viewer: User) -
     return ChangeRequestPage(
         card=card_of(progress, viewer),
         title=f"{request.project} {request.release_version} to {request.environment}",
+        release=f"{request.project} {request.release_version}",
         policy=request.policy,
         requested_by=request.requested_by_username or "Seaway",
         created_at=request.created_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
