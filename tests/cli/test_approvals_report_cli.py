@@ -8,36 +8,21 @@ import json
 from collections.abc import Iterator
 
 import pytest
-from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, one_error_line, run_cli, seaway_env
+from tests.fixtures.approvals import TWO_FOR_TEST, space
+from tests.fixtures.server_process import admin_server, one_error_line, run_cli
 
-POLICY = """
-approval_policies:
-  - name: Two of the stakeholders
-    scope: {environments: [Test]}
-    approvers: {teams: [Project Stakeholders]}
-    minimum: 2
-"""
 STEPS = '      - {name: Hello, type: script, script: "echo hello"}\n'
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     tmp = tmp_path_factory.mktemp("approvals-report-cli")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    ops_key = admin_api_key(env)
-    process = ServerProcess(env, free_port())
-    process.start()
-    ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}
-    space_file = tmp / "space.yaml"
-    space_file.write_text(space(STEPS) + POLICY)
-    applied = run_cli(["apply", str(space_file)], ops_env)
-    assert applied.returncode == 0, applied.stderr
-    try:
+    with admin_server(tmp) as (ops_env, _):
+        space_file = tmp / "space.yaml"
+        space_file.write_text(space(STEPS) + TWO_FOR_TEST)
+        applied = run_cli(["apply", str(space_file)], ops_env)
+        assert applied.returncode == 0, applied.stderr
         yield ops_env
-    finally:
-        process.stop()
 
 
 def as_user(ops_env: dict[str, str], username: str) -> dict[str, str]:

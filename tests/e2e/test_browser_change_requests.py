@@ -5,43 +5,18 @@ deployment runs. Every page passes axe and fits a phone."""
 from __future__ import annotations
 
 import pytest
-from playwright.async_api import Browser, Page, expect
-from tests.fixtures.approvals import PEOPLE, run_all, user_named
-from tests.fixtures.browser import assert_accessible, assert_fits_phone, open_page, save_screenshot
+from playwright.async_api import Page, expect
+from tests.fixtures.approvals import HELLO_PROJECT, PEOPLE, TWO_FOR_TEST, run_all, user_named
+from tests.fixtures.browser import assert_accessible, assert_fits_phone, save_screenshot, signed_in
 from tests.fixtures.engine import apply_yaml, deploy, make_settings, release_of, task_of
-from tests.fixtures.live_server import PASSWORD, give_password, live_server
+from tests.fixtures.live_server import give_password, live_server
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.states import TaskState
 
 pytestmark = pytest.mark.slow
 
-SPACE = (
-    PEOPLE
-    + """
-projects:
-  - name: Quotes
-    lifecycle: Dev, Test, and Prod
-    process:
-      - {name: Hello, type: script, script: "echo hello"}
-approval_policies:
-  - name: Two for Test
-    scope: {environments: [Test]}
-    approvers: {teams: [Project Stakeholders]}
-    minimum: 2
-"""
-)
-
-
-async def signed_in(browser: Browser, base_url: str, username: str, *, phone: bool = False) -> Page:
-    page = await open_page(browser, phone=phone)
-    page.set_default_timeout(10_000)
-    await page.goto(f"{base_url}/signin")
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base_url}/")
-    return page
+SPACE = PEOPLE + HELLO_PROJECT + TWO_FOR_TEST
 
 
 async def check_page(page: Page, screenshot: str) -> None:

@@ -13,11 +13,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Page, expect
 from tests.fixtures.approvals import deploy_as, run_all, space
-from tests.fixtures.browser import assert_accessible, assert_fits_phone, open_page, save_screenshot
+from tests.fixtures.browser import assert_accessible, assert_fits_phone, save_screenshot, signed_in
 from tests.fixtures.engine import apply_yaml, make_settings, task_of
-from tests.fixtures.live_server import PASSWORD, add_person, give_password, live_server
+from tests.fixtures.live_server import add_person, give_password, live_server
 
 from seaway.bootstrap import Services, build_services
 from seaway.domain.states import TaskState
@@ -38,17 +38,6 @@ async def server(db_url: str, tmp_path: Path) -> AsyncIterator[tuple[str, Servic
         await give_password(services, "alice")
         await add_person(services, "root", display_name="Root Admin", is_admin=True)
         yield base_url, services
-
-
-async def signed_in(browser: Browser, base_url: str, username: str, *, phone: bool = False) -> Page:
-    page = await open_page(browser, phone=phone)
-    page.set_default_timeout(10_000)
-    await page.goto(f"{base_url}/signin")
-    await page.locator("#username").fill(username)
-    await page.locator("#password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
-    await page.wait_for_url(f"{base_url}/")
-    return page
 
 
 async def check_page(page: Page, screenshot: str | None = None) -> None:

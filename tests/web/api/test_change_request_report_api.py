@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from tests.fixtures.api import api_client
-from tests.fixtures.approvals import PEOPLE, deploy_as, run_all, services_with, user_named
+from tests.fixtures.approvals import HELLO_PROJECT, PEOPLE, TWO_FOR_TEST, deploy_as, run_all, services_with, user_named
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.engine import apply_yaml
 
@@ -24,18 +24,8 @@ SPACE = (
         "    roles: [{role: project-viewer, environments: [Prod]}]\n",
         1,
     ).replace("users:\n", "users:\n  - {username: vera, display_name: Vera Viewer}\n", 1)
-    + """
-projects:
-  - name: Quotes
-    lifecycle: Dev, Test, and Prod
-    process:
-      - {name: Hello, type: script, script: "echo hello"}
-approval_policies:
-  - name: Two stakeholders
-    scope: {environments: [Test]}
-    approvers: {teams: [Project Stakeholders]}
-    minimum: 2
-"""
+    + HELLO_PROJECT
+    + TWO_FOR_TEST
 )
 
 

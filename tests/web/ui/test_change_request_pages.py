@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from tests.fixtures.approvals import PEOPLE, run_all, user_named
+from tests.fixtures.approvals import HELLO_PROJECT, PEOPLE, TWO_FOR_TEST, run_all, user_named
 from tests.fixtures.engine import apply_yaml, deploy, release_of, task_of
 from tests.fixtures.live_server import (
     add_person,
@@ -22,22 +22,7 @@ from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.states import TaskState
 from seaway.engine.change_requests import rebind_pending
 
-POLICY = """
-approval_policies:
-  - name: Two for Test
-    scope: {environments: [Test]}
-    approvers: {teams: [Project Stakeholders]}
-    minimum: 2
-    block_deployment_creator: true
-"""
-PROJECT = """
-projects:
-  - name: Quotes
-    lifecycle: Dev, Test, and Prod
-    process:
-      - {name: Hello, type: script, script: "echo hello"}
-"""
-SPACE = PEOPLE + PROJECT + POLICY
+SPACE = PEOPLE + HELLO_PROJECT + TWO_FOR_TEST
 
 
 @pytest.fixture
