@@ -9,6 +9,7 @@ import pytest
 from tests.fixtures.api import api_client
 from tests.fixtures.approvals import HELLO_PROJECT, PEOPLE, TWO_FOR_TEST, deploy_as, run_all, services_with, user_named
 from tests.fixtures.clock import FakeClock
+from tests.fixtures.databases import statements_issued
 from tests.fixtures.engine import apply_yaml
 
 from seaway.bootstrap import Services
@@ -114,3 +115,21 @@ async def test_the_report_keeps_to_what_the_caller_may_see(services):
     async with api_client(services, await user_named(services, "carol")) as carol:  # sees everything
         theirs = (await carol.get("/api/v1/change-requests", params={"from": "2026-01-01"})).json()
     assert hers == [] and len(theirs) == 1
+
+
+async def test_the_report_reads_the_same_number_of_statements_for_2_and_8_requests(services):
+    async def statements() -> tuple[int, int]:
+        async with api_client(services, await user_named(services, "carol")) as api:
+            with statements_issued() as issued:
+                listed = (await api.get("/api/v1/change-requests", params={"from": "2026-01-01"})).json()
+        return len(issued), len(listed)
+
+    for _ in range(2):
+        await deploy_as(services)
+    small = await statements()
+    for _ in range(6):
+        await deploy_as(services)
+    large = await statements()
+
+    assert small[1] == 2 and large[1] == 8
+    assert small[0] == large[0]
