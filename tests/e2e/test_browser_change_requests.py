@@ -1,6 +1,6 @@
 """A change request approved from the pages in a real browser (headless Chromium) against a real server: Alice
-finds it in Approvals and approves on its page at phone width, Bob approves from the deployment page, and the
-deployment runs. Every page passes axe and fits a phone."""
+finds it in Approvals and approves on its page at phone width, Bob approves from the deployment page, the
+release page shows it approved, and the deployment runs. Every page passes axe and fits a phone."""
 
 from __future__ import annotations
 
@@ -61,6 +61,10 @@ async def test_a_change_request_is_approved_from_its_page_and_the_deployment_pag
         await bob.get_by_role("button", name=f"Approve {number}").click()
         await bob.wait_for_url(f"**/deployments/Deployments-{deployment.id}")
         await expect(bob.locator(f"#change-request-{number} .state")).to_have_text("approved")
+
+        await alice.goto(f"{base_url}/releases/Releases-{deployment.release_id}")
+        await expect(alice.locator(f"#change-request-{number} .state")).to_have_text("approved")
+        await check_page(alice, "release-change-request-phone")
 
         await run_all(services)
         assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS

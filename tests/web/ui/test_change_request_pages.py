@@ -118,7 +118,8 @@ async def test_the_deployment_and_release_pages_show_the_request_and_decide_it(s
         assert "0 of 2 approvals" in page.text
     assert 'aria-label="1 waiting for you"' in deployment_page.text  # the navigation counts it
     assert first.headers["location"].endswith(deployment_path) and second.headers["location"].endswith(release_path)
-    assert f"{number}: approved" in decided.text and f"Approve {number}" not in decided.text
+    assert "To Test" in decided.text and '<span class="state approved">approved</span>' in decided.text
+    assert f"Approve {number}" not in decided.text
     assert (await task_of(services, deployment))[0].state is TaskState.SUCCESS
 
 

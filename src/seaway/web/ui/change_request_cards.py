@@ -19,6 +19,7 @@ from seaway.store.unit_of_work import UnitOfWork
 class ChangeRequestCard:
     id: str  # SEA-n
     url: str
+    environment: str
     state: str
     is_pending: bool
     progress: str  # "1 of 2 approvals"
@@ -53,6 +54,7 @@ def card_of(progress: Progress, user: User) -> ChangeRequestCard:
     return ChangeRequestCard(
         id=number,
         url=f"/change-requests/{number}",
+        environment=request.environment,
         state=request.state.value,
         is_pending=request.is_pending,
         progress=progress_text(progress),
