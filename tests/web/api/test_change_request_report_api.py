@@ -89,6 +89,7 @@ async def test_the_report_of_a_period_holds_decisions_times_outcomes_and_audited
     assert approved["outcome"] == {"state": "approved", "reason": ""}
     [wait] = approved["window_waits"]
     assert wait["details"] == {"window": "Weeknights", "opens_at": "2026-03-02T20:00:00+00:00"}
+    assert wait["actor"] == "seaway" and set(wait) == {"id", "time", "actor", "channel", "details"}  # no IP
     assert approved["freeze_overrides"] == [] and approved["escalations"] == [] and approved["timeouts"] == []
     assert [r["id"] for r in both] == [f"SEA-{first}", f"SEA-{second}"]  # oldest first
     assert both[1]["outcome"] == {"state": "rejected", "reason": f"Rejected by Erin Engineer (SEA-{second}): not today"}
