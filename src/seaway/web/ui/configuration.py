@@ -72,6 +72,14 @@ async def configuration_page(request: Request) -> Response:
     return render("configuration.html", signed_in=signed_in, sections=shown)
 
 
+async def show(request: Request, page: Callable[[Request, SignedIn, int, None], Awaitable[Response]]) -> Response:
+    """An administration page as it stands, for a signed-in visitor; otherwise the redirect to sign in."""
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    return await page(request, signed_in, 200, None)
+
+
 async def act(request: Request, back: str, work: Work, reshow: Reshow) -> Response:
     """Handle an administration form: `work` for a signed-in visitor with the session's token, then back to
     the page `back` (so a reload posts nothing again), or the page again with why it was refused."""
