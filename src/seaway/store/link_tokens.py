@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, Protocol, TypeVar
 import sqlalchemy as sa
 
 from seaway.domain.interruptions import Result
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.database import StoreConnection
 
 # Filled by the store as the link lives, never at its creation.
@@ -61,9 +61,7 @@ class LinkRepository(Repository, Generic[L]):
     link_type: type[L]
 
     def _from_row(self, row: Any) -> L:
-        values = {f.name: getattr(row, f.name) for f in fields(self.link_type)}
-        values["decision"] = Result(row.decision)
-        return self.link_type(**values)
+        return row_as(self.link_type, row, decision=Result(row.decision))
 
     async def add_many(self, links: Sequence[L]) -> None:
         if not links:
