@@ -85,7 +85,9 @@ async def act(request: Request, back: str, work: Work, reshow: Reshow) -> Respon
 
     async def done(form: PostedForm, actor: Actor) -> Response:
         shown = await work(form, actor)
-        return shown or RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
+        if shown is not None:
+            return shown
+        return RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
 
     async def refused(form: PostedForm, exc: SeawayError) -> Response:
         field = exc.field if isinstance(exc, InvalidInput) else None
