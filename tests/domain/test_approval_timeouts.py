@@ -108,12 +108,18 @@ def test_merging_keeps_every_timeout_and_the_shortest_reminders():
     assert alone is not None and alone.timeouts == () and alone.remind_every is None
 
 
-timeouts = st.none() | st.builds(
-    ApprovalTimeout,
-    st.sampled_from([timedelta(hours=1), timedelta(hours=8), timedelta(days=1)]),
-    st.just(TimeoutAction.ESCALATE),
-    st.lists(st.sampled_from(["Ops", "Security"]), min_size=1, max_size=2).map(tuple),
-) | st.builds(ApprovalTimeout, st.sampled_from([timedelta(hours=2), timedelta(days=3)]), st.just(TimeoutAction.REJECT))
+timeouts = (
+    st.none()
+    | st.builds(
+        ApprovalTimeout,
+        st.sampled_from([timedelta(hours=1), timedelta(hours=8), timedelta(days=1)]),
+        st.just(TimeoutAction.ESCALATE),
+        st.lists(st.sampled_from(["Ops", "Security"]), min_size=1, max_size=2).map(tuple),
+    )
+    | st.builds(
+        ApprovalTimeout, st.sampled_from([timedelta(hours=2), timedelta(days=3)]), st.just(TimeoutAction.REJECT)
+    )
+)
 policies = st.builds(
     ApprovalPolicy,
     name=st.sampled_from(["A", "B", "C"]),
