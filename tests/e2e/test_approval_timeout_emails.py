@@ -7,7 +7,8 @@ from __future__ import annotations
 import httpx
 import pytest
 from tests.e2e.test_change_request_emails import confirm, links_to
-from tests.fixtures.approvals import PEOPLE, run_all, text_of, user_named
+from tests.engine.test_change_requests import space
+from tests.fixtures.approvals import run_all, text_of, user_named
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.engine import apply_yaml, deploy, make_settings, release_of, task_of
 from tests.fixtures.live_server import live_server
@@ -17,20 +18,15 @@ from seaway.domain.states import TaskState
 
 pytestmark = pytest.mark.slow
 
-SPACE = (
-    PEOPLE.replace("teams:\n", "teams:\n  - {name: Release Managers, members: [carol, dave]}\n", 1)
-    + """projects:
-  - name: Quotes
-    lifecycle: Dev, Test, and Prod
-    process:
-      - {name: Hello, type: script, script: "echo hello from #{Octopus.Environment.Name}"}
-approval_policies:
+SPACE = space(
+    """
   - name: Two people
     scope: {environments: [Test]}
     approvers: {teams: [Project Stakeholders]}
     minimum: 2
     timeout: {after: 24h, action: escalate, escalate_to: [Release Managers]}
-"""
+""",
+    "  - {name: Release Managers, members: [carol, dave]}\n",
 )
 
 

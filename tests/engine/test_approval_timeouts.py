@@ -6,31 +6,25 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from tests.fixtures.approvals import PEOPLE, links_in, run_all, services_with, user_named
+from tests.engine.test_change_requests import _decide, space
+from tests.engine.test_change_requests import _gated as gated
+from tests.fixtures.approvals import links_in, run_all, services_with
 from tests.fixtures.clock import FakeClock
-from tests.fixtures.engine import apply_yaml, deploy, log_of, release_of, task_of
+from tests.fixtures.engine import apply_yaml, log_of, task_of
 
-from seaway.domain.actors import Actor, AuthMethod
 from seaway.domain.change_requests import ChangeRequestState
-from seaway.domain.interruptions import Channel, Result
+from seaway.domain.interruptions import Result
 from seaway.domain.states import TaskState
-from seaway.engine.change_requests import decide
 from seaway.errors import SelfApprovalRefused
 
-SPACE = (
-    PEOPLE.replace("teams:\n", "teams:\n  - {name: Release Managers, members: [alice, carol, dave]}\n", 1)
-    + """projects:
-  - name: Quotes
-    lifecycle: Dev, Test, and Prod
-    process:
-      - {name: Hello, type: script, script: "echo hello from #{Octopus.Environment.Name}"}
-approval_policies:
+# Escalating to it adds only carol: alice approves already, and dave deploys.
+RELEASE_MANAGERS = "  - {name: Release Managers, members: [alice, carol, dave]}\n"
+POLICY = """
   - name: Production change control
     scope: {environments: [Test]}
     approvers: {teams: [Project Stakeholders]}
     minimum: 2
 """
-)
 REJECT = "    timeout: {after: 8h, action: reject}\n"
 ESCALATE = "    timeout: {after: 24h, action: escalate, escalate_to: [Release Managers]}\n"
 REMIND = "    reminders: {every: 4h}\n"
@@ -42,23 +36,8 @@ async def timed(db_url, tmp_path):
         yield services
 
 
-async def _decide(services, number, username, result=Result.PROCEED, notes=""):
-    actor = Actor(await user_named(services, username), Channel.API, AuthMethod.API_KEY)
-    async with services.store.transaction() as uow:
-        return await decide(
-            uow, number, actor, result=result, notes=notes, now=services.clock.now(), public_url="http://seaway.test"
-        )
-
-
 async def _gated(services, keys: str, deployer: str = "dave"):
-    await apply_yaml(services, SPACE + keys)
-    release = await release_of(services, "Quotes")
-    deployment = await deploy(services, release, "Test", user=await user_named(services, deployer))
-    await run_all(services)
-    async with services.store.transaction() as uow:
-        request = await uow.change_requests.find_for_deployment(deployment.id)
-    assert request is not None and request.id is not None
-    return deployment, request
+    return await gated(services, POLICY + keys, RELEASE_MANAGERS, deployer)
 
 
 async def _later(services, **delta: float) -> None:
@@ -116,7 +95,7 @@ async def test_voided_approvals_do_not_reset_the_timeout(timed):
     start = timed.clock.now()
     deployment, request = await _gated(timed, REJECT)
     await _later(timed, hours=6)
-    await apply_yaml(timed, SPACE.replace("minimum: 2", "minimum: 3") + REJECT)  # voids and asks again
+    await apply_yaml(timed, space(POLICY.replace("minimum: 2", "minimum: 3") + REJECT, RELEASE_MANAGERS))  # voids
     await run_all(timed)
     async with timed.store.transaction() as uow:
         again = await uow.change_requests.get(request.id)

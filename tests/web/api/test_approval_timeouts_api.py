@@ -8,6 +8,7 @@ from tests.config.test_export import apply_text, export_text
 from tests.fixtures.api import api_client
 from tests.fixtures.approvals import PEOPLE
 from tests.fixtures.engine import add_user, apply_yaml
+from tests.web.api.test_policies_api import policy
 
 from seaway.config.documents import load_text
 
@@ -16,16 +17,6 @@ SPACE = PEOPLE.replace("teams:\n", "teams:\n  - {name: Release Managers, members
     '      - {name: Hello, type: script, script: "echo hello"}\n'
 )
 TIMEOUT = {"after": "24h", "action": "escalate", "escalate_to": ["release managers"]}
-
-
-def policy(**fields):
-    return {
-        "name": "Two for Test",
-        "scope": {"environments": ["Test"]},
-        "approvers": {"teams": ["Project Stakeholders"]},
-        "minimum": 2,
-        **fields,
-    }
 
 
 async def test_a_timeout_is_stored_shown_and_previewed(services):
