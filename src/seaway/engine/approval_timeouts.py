@@ -36,7 +36,7 @@ from seaway.engine.change_request_links import (
 from seaway.engine.change_requests import notify_deployer, progress_of
 from seaway.engine.clock import Clock
 from seaway.engine.mail import queue_email
-from seaway.engine.orchestrator import RUN_TASK, FinishItem, run_task_key
+from seaway.engine.orchestrator import RUN_TASK, FinishItem, Lease, run_task_key
 from seaway.errors import NotFound
 from seaway.notify.messages import ApprovalReminder, approval_reminder_email
 from seaway.steps.manual_intervention import LinkSettings
@@ -56,9 +56,10 @@ class ApprovalTimeouts:
         self.clock = clock
         self.links = links
 
-    async def __call__(self, item: WorkItem, lease: object, finish: FinishItem) -> bool:
+    async def __call__(self, item: WorkItem, lease: Lease, finish: FinishItem) -> bool:
         number = int(item.payload["change_request"])
         async with self.store.transaction() as uow:
+            await lease.hold(uow)  # a node that lost the item meanwhile must not remind or escalate twice
             now = self.clock.now()
             request = await _pending(uow, number)
             if request is None:
