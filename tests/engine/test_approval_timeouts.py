@@ -82,8 +82,9 @@ async def test_a_reject_timeout_fails_the_task_revokes_the_links_and_tells_every
     task, runs = await task_of(timed, deployment)
     assert task.state is TaskState.FAILED and task.error == reason and runs == []
     assert reason in await log_of(timed, deployment)
-    told = {e.to[0] for e in await _emails(timed, "Canceled by Seaway")}
-    assert told == {"alice@example.org", "bob@example.org", "erin@example.org"}  # everyone who had links
+    told = {e.to[0] for e in await _emails(timed, "Rejected by Seaway")}
+    # everyone who had links, and the deployer
+    assert told == {"alice@example.org", "bob@example.org", "erin@example.org", "dave@example.org"}
     [deployer_told] = [e for e in await _emails(timed, "Rejected by Seaway") if e.to == ("dave@example.org",)]
     assert reason in deployer_told.text
     [event] = await _audit(timed, request, "change_request.timed_out")

@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from seaway.domain.approval_timeouts import link_expiry
-from seaway.domain.change_requests import ChangeRequest, ChangeRequestLink, change_link_status, format_number
+from seaway.domain.change_requests import (
+    ChangeRequest,
+    ChangeRequestLink,
+    ChangeRequestState,
+    change_link_status,
+    format_number,
+)
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result
 from seaway.domain.policies import eligible
@@ -172,7 +178,8 @@ def notices_key(number: int) -> str:
 
 
 async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, public_url: str, now: datetime) -> None:
-    """Everyone who was sent links for a request that ended without them (superseded, canceled) is told why."""
+    """Everyone who was sent links for a request that ended without them (superseded, canceled, timed out) is told
+    why."""
     assert request.id is not None
     emailed = {link.user_id for link in await uow.change_request_links.list_for(request.id)}
     for user_id in sorted(emailed):
@@ -190,7 +197,8 @@ async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, publi
             environment=request.environment,
             deployment_url=deployment_url(public_url, request),
             step=f"change request {format_number(request.id)}",
-            outcome="canceled",
+            # A request that timed out with `action: reject` was rejected, by Seaway; the rest were canceled.
+            outcome="rejected" if request.state is ChangeRequestState.REJECTED else "canceled",
             note=request.reason,
         )
         try:
