@@ -8,6 +8,8 @@ from pathlib import Path
 
 from seaway.domain.process import StepType
 from seaway.engine.agent_work import AgentWork
+from seaway.engine.approval_timeout_items import CHANGE_REQUEST_REMINDER, CHANGE_REQUEST_TIMEOUT
+from seaway.engine.approval_timeouts import ApprovalTimeouts
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, ChangeRequestLinkSender
 from seaway.engine.clock import Clock, SystemClock
@@ -136,6 +138,7 @@ def build_services(
         return await orchestrator.advance(int(item.payload["task_id"]), lease, finish)
 
     target_probe = target_probe or SshProbe()
+    approval_timeouts = ApprovalTimeouts(store, clock, links)
     worker = Worker(
         store,
         clock,
@@ -143,6 +146,8 @@ def build_services(
             RUN_TASK: run_task,
             SEND_EMAIL: MailDelivery(store, clock, smtp_notifier(settings)),
             CHANGE_REQUEST_LINKS: ChangeRequestLinkSender(store, clock, links),
+            CHANGE_REQUEST_TIMEOUT: approval_timeouts,
+            CHANGE_REQUEST_REMINDER: approval_timeouts,
             HEALTH_CHECK: ScheduledChecks(store, target_probe, clock),
         },
         capacity=settings.task_cap,

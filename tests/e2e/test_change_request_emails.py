@@ -87,8 +87,11 @@ async def test_change_request_links_decide_over_real_smtp_and_http(db_url, tmp_p
         assert (await confirm(http, carol["Approve"], "security ok")).status_code == 200
         await run_all(services)
         assert (await task_of(services, first))[0].state is TaskState.SUCCESS
-        messages = await smtp_server.wait_for(3 + 3 + 3)  # + alice told of each decision, + three receipts
-        to_alice = [text_of(m) for m in messages if str(m["To"]) == "alice@example.org"]
+        # + alice told of each decision, + three receipts, + alice told how the deployment ended
+        messages = await smtp_server.wait_for(3 + 3 + 3 + 1)
+        [outcome] = [m for m in messages if str(m["Subject"]).startswith("Deployed:")]
+        assert str(outcome["To"]) == "alice@example.org" and "approved by Bob Builder" in text_of(outcome)
+        to_alice = [text_of(m) for m in messages if str(m["To"]) == "alice@example.org" and m is not outcome]
         assert len(to_alice) == 3 and any("Approved by Bob Builder: fine" in text for text in to_alice)
         assert sum("more approvals needed" in text for text in to_alice) == 2
         assert any("approved: the deployment starts" in text for text in to_alice)
@@ -96,8 +99,8 @@ async def test_change_request_links_decide_over_real_smtp_and_http(db_url, tmp_p
         # The next deployment, by bob: he is not emailed (his vote would be refused, see test_policies_api.py).
         second = await deploy(services, release, "Test", user=await user_named(services, "bob"))
         await run_all(services)
-        messages = await smtp_server.wait_for(9 + 3)  # alice, erin, carol
-        alice = links_to(messages[9:], "alice@example.org")
+        messages = await smtp_server.wait_for(10 + 3)  # alice, erin, carol
+        alice = links_to(messages[10:], "alice@example.org")
 
         # A rejection with a reason ends it at once; a Reject without one asks again.
         page = await http.get(alice["Reject"])
@@ -112,5 +115,5 @@ async def test_change_request_links_decide_over_real_smtp_and_http(db_url, tmp_p
         task, runs = await task_of(services, second)
         assert task.state is TaskState.FAILED and runs == []
         assert task.error is not None and task.error.startswith("Rejected by Alice Approver (SEA-")
-        late = await http.get(links_to(messages[9:], "erin@example.org")["Approve"])
+        late = await http.get(links_to(messages[10:], "erin@example.org")["Approve"])
         assert "was already rejected" in late.text

@@ -3,8 +3,8 @@
 Every key `documents.py` and the `*_documents.py` readers beside it read is written back in the same shape,
 defaults left out, so applying the output to the server it came from changes nothing. Secrets are never
 written: a sensitive value, an account's key or password and a feed's password are written as a reference
-(`secret_references.REFERENCE`). Approval policies' change windows, timeouts and reminders are not stored,
-so they are not written either.
+(`secret_references.REFERENCE`). Approval policies' change windows are not stored, so they are not written
+either.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from seaway.config.secret_references import REFERENCE
+from seaway.domain.approval_timeouts import document_keys
 from seaway.domain.channels import Channel
 from seaway.domain.lifecycles import Lifecycle
 from seaway.domain.machine_policies import DEFAULT_MACHINE_POLICY, MachinePolicy, format_interval
@@ -183,6 +184,7 @@ def approval_policy_document(policy: ApprovalPolicy) -> Document:
         | ({"minimum": policy.minimum} if policy.minimum != 1 else {})
         | ({} if policy.block_deployment_creator else {"block_deployment_creator": False})
         | _some(quorum=[{"team": c.team, "minimum": c.minimum} for c in policy.quorum])
+        | document_keys(policy.timeout, policy.remind_every)
     )
 
 

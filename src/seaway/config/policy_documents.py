@@ -9,17 +9,18 @@
         quorum: [{team: Release Managers, minimum: 2}, {team: Security, minimum: 1}]
 
 Names that must exist (teams, users, projects, environments) are checked when the document is applied
-(`engine/policies.py`). Change windows, timeouts and reminders are read but not enforced yet: applying says
-so in a warning rather than dropping them silently.
+(`engine/policies.py`). Change windows are read but not enforced yet: applying says so in a warning rather
+than dropping them silently. Timeouts and reminders: `config/approval_timeout_documents.py`.
 """
 
 from __future__ import annotations
 
+from seaway.config.approval_timeout_documents import TIMEOUT_KEYS, with_timeouts
 from seaway.config.reader import Node
 from seaway.domain.environments import validate_name
 from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
 
-NOT_ENFORCED_YET = ("change_windows", "timeout", "reminders")
+NOT_ENFORCED_YET = ("change_windows",)
 POLICY_KEYS = {"name", "description", "scope", "approvers", "minimum", "block_deployment_creator", "quorum"}
 SCOPE_KEYS = {"projects", "environments", "tags"}
 APPROVER_KEYS = {"teams", "users"}
@@ -52,7 +53,7 @@ def _names(node: Node) -> tuple[str, ...]:
 
 
 def parse_policy(node: Node) -> ApprovalPolicy:
-    m = node.mapping(POLICY_KEYS | set(NOT_ENFORCED_YET), {"name", "approvers"})
+    m = node.mapping(POLICY_KEYS | set(NOT_ENFORCED_YET) | TIMEOUT_KEYS, {"name", "approvers"})
     projects: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
     if "scope" in m:
@@ -74,6 +75,7 @@ def parse_policy(node: Node) -> ApprovalPolicy:
         block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
         quorum=quorum,
     )
+    policy = with_timeouts(policy, m)
     return validate_policy(policy, path=node.path)
 
 

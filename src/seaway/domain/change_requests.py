@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
+from seaway.domain.approval_timeouts import with_escalation
 from seaway.domain.interruptions import LinkStatus, Result, validate_decision
 from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
@@ -44,10 +45,18 @@ class ChangeRequest:
     id: int | None = None  # the n of SEA-n
     content_hash: str = ""  # what was put to the approvers: `bound_content`
     changes: tuple[str, ...] = ()  # what changed since approvals were last voided, for the approvers
+    escalated_teams: tuple[str, ...] = ()  # approver teams a timeout added; the quorum stays the recorded one
 
     @property
     def is_pending(self) -> bool:
         return self.state is ChangeRequestState.PENDING
+
+    @property
+    def effective_policy(self) -> MergedPolicy:
+        """The recorded policy with the teams it escalated to: who may approve, and whose approval counts."""
+        if not self.escalated_teams:
+            return self.policy
+        return replace(self.policy, teams=with_escalation(self.policy.teams, self.escalated_teams))
 
 
 @dataclass(frozen=True)

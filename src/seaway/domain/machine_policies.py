@@ -43,15 +43,21 @@ class MachinePolicy:
 DEFAULT_MACHINE_POLICY = MachinePolicy(DEFAULT_POLICY)
 
 
-def parse_interval(text: str, *, field: str) -> timedelta:
-    """`90s`, `30m`, `1h`, `1d` or a combination in that order (`1h30m`), from a minute to 31 days."""
+def parse_interval(
+    text: str, *, field: str, least: timedelta = MIN_HEALTH_CHECK_EVERY, most: timedelta = MAX_HEALTH_CHECK_EVERY
+) -> timedelta:
+    """`90s`, `30m`, `1h`, `1d` or a combination in that order (`1h30m`), from `least` (a minute) to `most`
+    (31 days)."""
     match = _INTERVAL.fullmatch(text.strip().lower())
     if not text.strip() or match is None:
         raise invalid(field, f'"{text}" is not an interval such as 30m, 1h, 1d or 1h30m')
     days, hours, minutes, seconds = (int(part or 0) for part in match.groups())
-    every = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
-    if not MIN_HEALTH_CHECK_EVERY <= every <= MAX_HEALTH_CHECK_EVERY:
-        raise invalid(field, "the interval must be from 1m to 31d")
+    try:
+        every = timedelta(days=days, hours=hours, minutes=minutes, seconds=seconds)
+    except OverflowError:
+        every = most + timedelta(days=1)  # past any bound: refused below like any other too long interval
+    if not least <= every <= most:
+        raise invalid(field, f"the interval must be from {format_interval(least)} to {format_interval(most)}")
     return every
 
 

@@ -13,8 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
+from seaway.domain.approval_timeouts import (
+    ApprovalTimeout,
+    PolicyTimeout,
+    every_from_json,
+    every_to_json,
+    merge_reminders,
+    merge_timeouts,
+    timeouts_from_json,
+    timeouts_to_json,
+    validate_every,
+    validate_timeout,
+)
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 
@@ -41,6 +54,8 @@ class ApprovalPolicy:
     block_deployment_creator: bool = True
     quorum: tuple[QuorumClause, ...] = ()
     id: int | None = None
+    timeout: ApprovalTimeout | None = None  # what happens when nobody decides in time
+    remind_every: timedelta | None = None  # reminders to the approvers who have not decided
 
 
 @dataclass(frozen=True)
@@ -53,6 +68,8 @@ class MergedPolicy:
     minimum: int
     block_deployment_creator: bool
     quorum: tuple[QuorumClause, ...]
+    timeouts: tuple[PolicyTimeout, ...] = ()  # every policy's own, each firing on its own
+    remind_every: timedelta | None = None  # the shortest of the policies'
 
 
 def _covers(scope: Sequence[str], value: str) -> bool:
@@ -86,6 +103,8 @@ def merge(policies: Iterable[ApprovalPolicy]) -> MergedPolicy | None:
         minimum=max(p.minimum for p in listed),
         block_deployment_creator=any(p.block_deployment_creator for p in listed),
         quorum=tuple(clauses[key] for key in sorted(clauses)),
+        timeouts=merge_timeouts((p.name, p.timeout) for p in listed),
+        remind_every=merge_reminders(p.remind_every for p in listed),
     )
 
 
@@ -190,11 +209,15 @@ def validate_policy(policy: ApprovalPolicy, *, path: str = "") -> ApprovalPolicy
                 f"minimum must be between 1 and {MAX_MINIMUM}, not {clause.minimum}",
                 field=f"{prefix}quorum[{index}].minimum",
             )
+    if policy.timeout is not None:
+        validate_timeout(policy.timeout, path=f"{prefix}timeout")
+    if policy.remind_every is not None:
+        validate_every(policy.remind_every, path=f"{prefix}reminders")
     return policy
 
 
 def merged_to_json(merged: MergedPolicy) -> dict[str, object]:
-    return {
+    written: dict[str, object] = {
         "policies": list(merged.policies),
         "teams": list(merged.teams),
         "users": list(merged.users),
@@ -202,6 +225,12 @@ def merged_to_json(merged: MergedPolicy) -> dict[str, object]:
         "block_deployment_creator": merged.block_deployment_creator,
         "quorum": [{"team": c.team, "minimum": c.minimum} for c in merged.quorum],
     }
+    # Written only when set, so what a policy without them hashes to (`bound_content`) stays what it was.
+    if merged.timeouts:
+        written["timeouts"] = timeouts_to_json(merged.timeouts)
+    if merged.remind_every is not None:
+        written["remind_every"] = every_to_json(merged.remind_every)
+    return written
 
 
 def merged_from_json(data: Mapping[str, Any]) -> MergedPolicy:
@@ -212,4 +241,6 @@ def merged_from_json(data: Mapping[str, Any]) -> MergedPolicy:
         minimum=int(data.get("minimum", 1)),
         block_deployment_creator=bool(data.get("block_deployment_creator", True)),
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in data.get("quorum") or ()),
+        timeouts=timeouts_from_json(data.get("timeouts") or ()),
+        remind_every=every_from_json(data.get("remind_every")),
     )

@@ -8,10 +8,18 @@ deployment's own transaction stays small and the emails are sent once, durably, 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 
-from seaway.domain.change_requests import ChangeRequest, ChangeRequestLink, change_link_status, format_number
+from seaway.domain.approval_timeouts import link_expiry
+from seaway.domain.change_requests import (
+    ChangeRequest,
+    ChangeRequestLink,
+    ChangeRequestState,
+    change_link_status,
+    format_number,
+)
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result
 from seaway.domain.policies import eligible
@@ -57,31 +65,69 @@ def _instructions(request: ChangeRequest) -> str:
     )
     if request.changes:
         text += "\n\nAsked again: the approvals given before are void because " + "; ".join(request.changes) + "."
+    if request.escalated_teams:
+        text += f"\n\nNobody decided in time, so {', '.join(request.escalated_teams)} are asked too."
     return text
 
 
-async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSettings, now: datetime) -> list[User]:
-    """Email every eligible approver with an address their own two links; returns who was emailed."""
-    assert request.id is not None
+@dataclass(frozen=True)
+class PersonalLinks:
+    approve_url: str
+    reject_url: str
+    expires_at: datetime
+    fingerprints: list[str]  # approve, reject: what the audit trail records of them
+
+
+async def issue_links(
+    uow: UnitOfWork, request: ChangeRequest, user: User, links: LinkSettings, now: datetime
+) -> PersonalLinks:
+    """One approver's new Approve and Reject links; only their hashes are stored. They expire after the
+    links' lifetime and never after the request's earliest reject timeout."""
+    assert request.id is not None and user.id is not None
+    expires_at = link_expiry(request.policy.timeouts, request.created_at, now, links.lifetime)
+    tokens = {Result.PROCEED: new_token(), Result.ABORT: new_token()}
+    await uow.change_request_links.add_many(
+        [
+            ChangeRequestLink(request.id, user.id, decision, hash_token(token), now, expires_at)
+            for decision, token in tokens.items()
+        ]
+    )
+    public_url = links.public_url.rstrip("/")
+    return PersonalLinks(
+        approve_url=f"{public_url}/links/{tokens[Result.PROCEED]}",
+        reject_url=f"{public_url}/links/{tokens[Result.ABORT]}",
+        expires_at=expires_at,
+        fingerprints=[token_fingerprint(hash_token(t)) for t in tokens.values()],
+    )
+
+
+async def approvers_to_email(
+    uow: UnitOfWork, request: ChangeRequest, only: Collection[str] | None = None
+) -> list[User]:
+    """The eligible approvers (of `only`'s usernames, lower case, when given) who are active and have an address."""
     teams = await uow.teams.list()
-    wanted = eligible(request.policy, teams, request.requested_by_username)
-    recipients = [u for u in await uow.users.list() if u.active and u.email and u.username.lower() in wanted]
+    wanted = eligible(request.effective_policy, teams, request.requested_by_username)
+    if only is not None:
+        wanted &= set(only)
+    return [u for u in await uow.users.list() if u.active and u.email and u.username.lower() in wanted]
+
+
+async def send_links(
+    uow: UnitOfWork, request: ChangeRequest, links: LinkSettings, now: datetime, *, only: Collection[str] | None = None
+) -> list[User]:
+    """Email every eligible approver with an address (of `only`, when given) their own two links; returns who
+    was emailed."""
+    assert request.id is not None
+    recipients = await approvers_to_email(uow, request, only)
     deployer = await uow.users.get(request.requested_by) if request.requested_by is not None else None
     release = await uow.releases.find_by_version(
         (await uow.deployments.get(request.deployment_id)).project_id, request.release_version
     )
     public_url = links.public_url.rstrip("/")
-    expires_at = now + links.lifetime
     fingerprints: dict[str, list[str]] = {}
     for user in recipients:
         assert user.id is not None and user.email is not None
-        tokens = {Result.PROCEED: new_token(), Result.ABORT: new_token()}
-        await uow.change_request_links.add_many(
-            [
-                ChangeRequestLink(request.id, user.id, decision, hash_token(token), now, expires_at)
-                for decision, token in tokens.items()
-            ]
-        )
+        issued = await issue_links(uow, request, user, links, now)
         email = approval_request_email(
             ApprovalRequest(
                 recipient_name=user.label,
@@ -94,16 +140,16 @@ async def send_links(uow: UnitOfWork, request: ChangeRequest, links: LinkSetting
                 deployer_name=deployer.label if deployer else "Seaway",
                 deployer_username=deployer.username if deployer else "seaway",
                 deployment_url=deployment_url(public_url, request),
-                approve_url=f"{public_url}/links/{tokens[Result.PROCEED]}",
-                reject_url=f"{public_url}/links/{tokens[Result.ABORT]}",
-                expires_at=expires_at,
+                approve_url=issued.approve_url,
+                reject_url=issued.reject_url,
+                expires_at=issued.expires_at,
                 release_notes=release.notes if release else "",
             )
         )
         # Keyed by what is asked: a request put again after its policy changed is emailed again.
         key = f"change-request-approval:{request.id}:{user.id}:{request.content_hash[:16]}"
         await queue_email(uow, email, key, now=now)
-        fingerprints[user.username] = [token_fingerprint(hash_token(t)) for t in tokens.values()]
+        fingerprints[user.username] = issued.fingerprints
     # username → token fingerprints (approve, reject)
     await record_by_seaway(uow, now, "links_sent", request, {"links": fingerprints})
     return recipients
@@ -132,7 +178,8 @@ def notices_key(number: int) -> str:
 
 
 async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, public_url: str, now: datetime) -> None:
-    """Everyone who was sent links for a request that ended without them (superseded, canceled) is told why."""
+    """Everyone who was sent links for a request that ended without them (superseded, canceled, timed out) is told
+    why."""
     assert request.id is not None
     emailed = {link.user_id for link in await uow.change_request_links.list_for(request.id)}
     for user_id in sorted(emailed):
@@ -150,7 +197,8 @@ async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, publi
             environment=request.environment,
             deployment_url=deployment_url(public_url, request),
             step=f"change request {format_number(request.id)}",
-            outcome="canceled",
+            # A request that timed out with `action: reject` was rejected, by Seaway; the rest were canceled.
+            outcome="rejected" if request.state is ChangeRequestState.REJECTED else "canceled",
             note=request.reason,
         )
         try:

@@ -30,6 +30,7 @@ from seaway.domain.interruptions import Result
 from seaway.domain.policies import Tally, approvers, eligible, impossibility, merged_to_json, tally
 from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.users import Team, User
+from seaway.engine.approval_timeout_items import schedule_timeouts
 from seaway.engine.audit_trail import event_of
 from seaway.engine.change_request_links import (
     CHANGE_REQUEST_LINKS,
@@ -82,12 +83,13 @@ def progress_with(request: ChangeRequest, decisions: list[ChangeRequestDecision]
     """The progress of `request` from decisions already read (a list of many requests reads them at once)."""
     approved_by = [d.username for d in decisions if d.result is Result.PROCEED]
     deployer = request.requested_by_username
+    gate = request.effective_policy
     return Progress(
         request,
         decisions,
-        tally(request.policy, approved_by, teams, deployer),
-        approvers(request.policy, teams),
-        eligible(request.policy, teams, deployer),
+        tally(gate, approved_by, teams, deployer),
+        approvers(gate, teams),
+        eligible(gate, teams, deployer),
     )
 
 
@@ -130,6 +132,7 @@ async def open_change_request(
     assert request.id is not None
     await _supersede_older(uow, request, now)
     await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
+    await schedule_timeouts(uow, request, now)
     teams = await uow.teams.list()
     progress = await progress_of(uow, request, teams)
     await _log(uow, task_id, now, f"{progress.blocked} under {', '.join(merged.policies)}")
@@ -193,6 +196,7 @@ async def rebind_pending(uow: UnitOfWork, now: datetime) -> list[ChangeRequest]:
         await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
         public = format_number(request.id)
         rebound = await uow.change_requests.get(request.id)
+        await schedule_timeouts(uow, rebound, now)
         progress = await progress_of(uow, rebound)
         message = f"The approvals of {public} are void, its policy changed ({'; '.join(changes)}): {progress.blocked}"
         await _log(uow, request.task_id, now, message, "warning")
@@ -279,13 +283,13 @@ async def decide(
         outcome = "approved: the deployment starts"
     else:
         outcome = f"{after.tally.still_needed} more approvals needed"
-    await _notify_deployer(uow, request, user, result, text, now, url, outcome)
+    await notify_deployer(uow, request, user, result, text, now, url, outcome)
     if user.id != request.requested_by:
         await send_receipt(uow, request, user, result, text, actor.channel.value, actor.ip, now, public_url)
     return await progress_of(uow, await uow.change_requests.get(number), teams)
 
 
-async def _notify_deployer(
+async def notify_deployer(
     uow: UnitOfWork,
     request: ChangeRequest,
     decider: User,

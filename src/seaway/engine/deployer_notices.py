@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TypedDict
 
 from seaway.domain.actors import Actor
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestState, format_number
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, Result
 from seaway.domain.process import has_gates
@@ -113,33 +114,25 @@ class FinishInterruptions:
     """The orchestrator's `on_finished` hook: runs in the transaction that ends a task.
 
     A task that ends with interruptions still pending (it was canceled) cancels them and voids their
-    links. The deployer of a deployment that waited for a decision is told how it ended.
+    links. The deployer of a deployment that waited for a decision (an interruption's, or its change
+    request's) is told how it ended, and how the change request was decided.
     """
 
     def __init__(self, public_url: str) -> None:
         self.public_url = public_url.rstrip("/")
 
     async def __call__(self, uow: UnitOfWork, run: TaskRun) -> None:
-        # A task that never waited for anyone has nothing to do here: no query for a process without gates,
-        # one for the common case of a gate that was never reached.
-        if not has_gates(run.release.process):
-            return
-        if not await uow.interruptions.list(state="all", task_id=run.task.id, limit=1):
+        # A task that never waited for anyone has nothing to do here: no interruption query for a process
+        # without gates, and one query for its change request.
+        interrupted = has_gates(run.release.process) and bool(
+            await uow.interruptions.list(state="all", task_id=run.task.id, limit=1)
+        )
+        gate = await uow.change_requests.find_for_task(run.task.id)
+        if not interrupted and gate is None:
             return
         now = run.task.finished_at or run.task.queued_at
-        reason = "the deployment was canceled" if run.task.state is TaskState.CANCELED else "the deployment ended"
-        for canceled in await uow.interruptions.cancel_pending(run.task.id, now, reason):
-            assert canceled.id is not None
-            voided = await uow.approval_links.revoke_for_interruption(canceled.id, now)
-            await uow.audit.record(
-                AuditEvent(
-                    at=now,
-                    action="interruption.canceled",
-                    entity="interruption",
-                    entity_id=format_id("interruption", canceled.id),
-                    details={"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided},
-                )
-            )
+        if interrupted:
+            await self._cancel_pending(uow, run, now)
         deployer = run.creator
         if deployer is None or not deployer.email or run.task.state not in TERMINAL_TASK_STATES:
             return
@@ -153,5 +146,35 @@ class FinishInterruptions:
             error=run.task.error,
             finished_at=now,
             deployment_url=f"{self.public_url}/deployments/{format_id('deployment', run.deployment.id)}",
+            change_request=await _how_decided(uow, gate) if gate is not None else "",
         )
         await _queue_quietly(uow, lambda: deployment_result_email(notice), f"deployment-result:{run.task.id}", now)
+
+    @staticmethod
+    async def _cancel_pending(uow: UnitOfWork, run: TaskRun, now: datetime) -> None:
+        reason = "the deployment was canceled" if run.task.state is TaskState.CANCELED else "the deployment ended"
+        for canceled in await uow.interruptions.cancel_pending(run.task.id, now, reason):
+            assert canceled.id is not None
+            voided = await uow.approval_links.revoke_for_interruption(canceled.id, now)
+            await uow.audit.record(
+                AuditEvent(
+                    at=now,
+                    action="interruption.canceled",
+                    entity="interruption",
+                    entity_id=format_id("interruption", canceled.id),
+                    details={"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided},
+                )
+            )
+
+
+async def _how_decided(uow: UnitOfWork, request: ChangeRequest) -> str:
+    """`SEA-4 approved by Alice Approver, Carol Outsider`, or the reason it was rejected or canceled."""
+    assert request.id is not None
+    number = format_number(request.id)
+    if request.state is not ChangeRequestState.APPROVED:
+        if number in request.reason:
+            return request.reason
+        return f"{number} {request.state.value}" + (f": {request.reason}" if request.reason else "")
+    approvals = [d for d in await uow.change_requests.decisions(request.id) if d.result is Result.PROCEED]
+    names = [(await uow.users.get(d.user_id)).label for d in approvals]
+    return f"{number} approved by {', '.join(names)}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from seaway.domain.approval_timeouts import document_keys
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy, MergedPolicy, eligible, impossibility, matching
@@ -30,6 +31,7 @@ def policy_view(policy: ApprovalPolicy) -> dict[str, object]:
         "minimum": policy.minimum,
         "block_deployment_creator": policy.block_deployment_creator,
         "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
+        **document_keys(policy.timeout, policy.remind_every),
     }
 
 
@@ -64,6 +66,10 @@ async def check_policy(uow: UnitOfWork, policy: ApprovalPolicy, *, path: str = "
     users = await stored(policy.users, "user", "approvers.users", uow.users.find_by_username)
     projects = await stored(policy.projects, "project", "scope.projects", uow.projects.find_by_name)
     environments = await stored(policy.environments, "environment", "scope.environments", uow.environments.find_by_name)
+    timeout = policy.timeout
+    if timeout is not None:
+        escalate_to = tuple(team(n, f"{prefix}timeout.escalate_to[{i}]") for i, n in enumerate(timeout.escalate_to))
+        timeout = replace(timeout, escalate_to=escalate_to)
     return replace(
         policy,
         teams=tuple(team(n, f"{prefix}approvers.teams[{i}]") for i, n in enumerate(policy.teams)),
@@ -71,6 +77,7 @@ async def check_policy(uow: UnitOfWork, policy: ApprovalPolicy, *, path: str = "
         projects=projects,
         environments=environments,
         quorum=tuple(replace(c, team=team(c.team, f"{prefix}quorum[{i}].team")) for i, c in enumerate(policy.quorum)),
+        timeout=timeout,
     )
 
 

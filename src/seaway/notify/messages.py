@@ -105,6 +105,21 @@ class DeploymentResultNotice(AboutDeployment):
     state: TaskState  # one of TERMINAL_TASK_STATES
     error: str | None
     finished_at: datetime
+    change_request: str = ""  # how the deployment's change request was decided, and by whom
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalReminder(AboutDeployment):
+    """Reminds an approver who has not decided a change request yet; with new links when theirs ran out."""
+
+    recipient_name: str
+    recipient_email: str
+    step: str
+    waiting_since: datetime
+    still_needed: int
+    expires_at: datetime  # of the new links, or of the ones sent before
+    approve_url: str | None = None
+    reject_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -221,9 +236,27 @@ def deployment_result_email(n: DeploymentResultNotice) -> Email:
         "finished_at": _utc(n.finished_at, "finished_at"),
         "error": error,
         "error_text": _indent(error),
+        "change_request": _one_line(n.change_request),
     }
     text, html = _render("deployment_result", context)
     return Email(to=(n.deployer_email,), subject=f"{prefix}: {what}", text=text, html=html)
+
+
+def approval_reminder_email(r: ApprovalReminder) -> Email:
+    fresh = r.approve_url is not None and r.reject_url is not None
+    context = {
+        "recipient_name": _one_line(r.recipient_name),
+        **_deployment_context(r),
+        "step": _one_line(r.step),
+        "waiting_since": _utc(r.waiting_since, "waiting_since"),
+        "still_needed": r.still_needed,
+        "expires_at": _utc(r.expires_at, "expires_at"),
+        "fresh": fresh,
+        "approve_url": _url(r.approve_url, "approve_url") if r.approve_url else "",
+        "reject_url": _url(r.reject_url, "reject_url") if r.reject_url else "",
+    }
+    text, html = _render("approval_reminder", context)
+    return Email(to=(r.recipient_email,), subject=f"Reminder: approval needed: {_what(r)}", text=text, html=html)
 
 
 def step_email(to: str | Iterable[str], subject: str, body: str, is_html: bool) -> Email:

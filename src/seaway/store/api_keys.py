@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from seaway.domain.api_keys import LAST_USE_PRECISION, ApiKey
 from seaway.domain.ids import format_id
 from seaway.domain.users import User
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.tables import api_keys as t
 from seaway.store.tables import users
 from seaway.store.users import USER_COLUMNS
@@ -31,16 +31,7 @@ class KeyHolder:
 
 
 def _from_row(row: Any) -> ApiKey:
-    return ApiKey(
-        user_id=row.user_id,
-        purpose=row.name,
-        prefix=row.prefix,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        last_used_at=row.last_used_at,
-        revoked_at=row.revoked_at,
-        id=row.id,
-    )
+    return row_as(ApiKey, row, purpose=row.name)
 
 
 class ApiKeyRepository(Repository):

@@ -99,24 +99,16 @@ _READ_HEAD = sa.select(head.c.last_event_id, head.c.last_hash).where(head.c.id =
 Scope = tuple[frozenset[str], frozenset[str]]
 
 
+_CHAIN_COLUMNS = frozenset({"id", "prev_hash", "hash"})
+
+
 def event_values(event: AuditEvent) -> dict[str, Any]:
     """The row of an event, without its place in the chain (id, prev_hash, hash)."""
-    return {
-        "at": event.at,
-        "actor_user_id": event.actor_user_id,
-        "actor": event.actor,
-        "action": event.action,
-        "entity": event.entity,
-        "entity_id": event.entity_id,
-        "channel": event.channel,
-        "ip": event.ip[:64] if event.ip else None,
-        "user_agent": event.user_agent[:500] if event.user_agent else None,
-        "details": dict(event.details),
-        "actor_kind": event.actor_kind,
-        "auth": event.auth,
-        "project": event.project,
-        "environment": event.environment,
-    }
+    values = {c.name: getattr(event, c.name) for c in t.columns if c.name not in _CHAIN_COLUMNS}
+    values["ip"] = event.ip[:64] if event.ip else None
+    values["user_agent"] = event.user_agent[:500] if event.user_agent else None
+    values["details"] = dict(event.details)
+    return values
 
 
 def _event(r: sa.Row[Any]) -> AuditEvent:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import sqlalchemy as sa
 
+from seaway.domain.approval_timeouts import with_escalation
 from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState, format_number
 from seaway.domain.interruptions import Result
 from seaway.domain.policies import MergedPolicy, merged_from_json, merged_to_json
@@ -48,6 +49,7 @@ def _from_row(row: Any) -> ChangeRequest:
         id=row.id,
         content_hash=row.content_hash,
         changes=tuple(row.changes),
+        escalated_teams=tuple(row.escalated_teams),
     )
 
 
@@ -140,6 +142,12 @@ class ChangeRequestRepository(Repository):
             .where(t.c.id == number)
             .values(policy=merged_to_json(policy), content_hash=content_hash, changes=list(changes))
         )
+
+    async def escalate(self, number: int, teams: Sequence[str]) -> None:
+        """Record the approver teams a timeout added (the request's own list, with `teams` after it)."""
+        request = await self.get(number)
+        added = with_escalation(request.escalated_teams, teams)
+        await self.conn.execute(t.update().where(t.c.id == number).values(escalated_teams=list(added)))
 
     async def cancel_for_task(self, task_id: int, now: datetime, reason: str) -> None:
         await self.conn.execute(

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.tables import emails as t
 
@@ -44,18 +44,13 @@ class StoredEmail:
 
 class EmailRepository(Repository):
     def _from_row(self, row: Any) -> StoredEmail:
-        return StoredEmail(
-            id=row.id,
-            dedupe_key=row.dedupe_key,
+        return row_as(
+            StoredEmail,
+            row,
             to=tuple(row.recipients),
-            subject=row.subject,
             text=self.cipher.decrypt(row.text),
             html=self.cipher.decrypt(row.html) if row.html is not None else None,
             state=EmailState(row.state),
-            attempts=row.attempts,
-            last_error=row.last_error,
-            created_at=row.created_at,
-            sent_at=row.sent_at,
         )
 
     async def add(

@@ -23,7 +23,7 @@ from seaway.domain.interruptions import (
     content_hash,
     dedupe_key,
 )
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.tables import interruptions as t
 from seaway.store.tables import releases
@@ -32,35 +32,13 @@ StateFilter = Literal["pending", "completed", "all"]
 
 
 def _from_row(row: Any) -> Interruption:
-    return Interruption(
+    return row_as(
+        Interruption,
+        row,
         kind=InterruptionKind(row.kind),
-        task_id=row.task_id,
-        step_index=row.step_index,
-        step_name=row.step_name,
-        deployment_id=row.deployment_id,
-        project_id=row.project_id,
-        release_id=row.release_id,
-        environment=row.environment,
-        created_at=row.created_at,
-        content_hash=row.content_hash,
-        project_name=row.project_name,
-        release_version=row.release_version,
-        deployment_url=row.deployment_url,
-        title=row.title,
-        instructions=row.instructions,
         responsible_teams=tuple(row.responsible_teams),
-        links_require_sign_in=row.links_require_sign_in,
-        requested_by=row.requested_by,
-        allow_self_approval=row.allow_self_approval,
         state=InterruptionState(row.state),
-        taken_by=row.taken_by,
-        taken_at=row.taken_at,
         result=Result(row.result) if row.result else None,
-        notes=row.notes,
-        decided_by=row.decided_by,
-        decided_at=row.decided_at,
-        channel=row.channel,
-        id=row.id,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.domain.approval_timeouts import every_from_json, every_to_json, timeout_from_json, timeout_to_json
 from seaway.domain.policies import ApprovalPolicy, QuorumClause
 from seaway.store.base import Repository
 from seaway.store.policy_tables import approval_policies as t
@@ -25,6 +26,8 @@ def _from_row(row: Any) -> ApprovalPolicy:
         block_deployment_creator=row.block_deployment_creator,
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in row.quorum),
         id=row.id,
+        timeout=timeout_from_json(row.timeout) if row.timeout else None,
+        remind_every=every_from_json(row.remind_every),
     )
 
 
@@ -67,4 +70,6 @@ class PolicyRepository(Repository):
             "minimum": policy.minimum,
             "block_deployment_creator": policy.block_deployment_creator,
             "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
+            "timeout": timeout_to_json(policy.timeout) if policy.timeout else None,
+            "remind_every": every_to_json(policy.remind_every),
         }

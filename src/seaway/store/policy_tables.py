@@ -18,6 +18,8 @@ approval_policies = sa.Table(
     sa.Column("minimum", sa.Integer, nullable=False),
     sa.Column("block_deployment_creator", sa.Boolean, nullable=False),
     sa.Column("quorum", sa.JSON, nullable=False),  # [{team, minimum}]
+    sa.Column("timeout", sa.JSON, nullable=True),  # {after: "24h", action, escalate_to: [teams]}
+    sa.Column("remind_every", sa.String(20), nullable=True),  # "4h"
 )
 
 # The id is the n of SEA-n: AUTOINCREMENT on SQLite (a sequence on PostgreSQL), so a number is never reused.
@@ -44,6 +46,7 @@ change_requests = sa.Table(
     sa.Column("decided_at", UtcDateTime, nullable=True),
     sa.Column("content_hash", sa.String(64), nullable=False, server_default=""),  # domain `bound_content`
     sa.Column("changes", sa.JSON, nullable=False, server_default="[]"),  # why approvals were last voided
+    sa.Column("escalated_teams", sa.JSON, nullable=False, server_default="[]"),  # added by a timeout
     sqlite_autoincrement=True,
 )
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from seaway.domain.projects import LibraryVariableSet, Project
 from seaway.domain.targeting import Connectivity
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.codecs import (
     connectivity_from_json,
     connectivity_to_json,
@@ -36,17 +36,14 @@ class ProjectSummary:
 
 class ProjectRepository(Repository):
     def _from_row(self, row: Any) -> Project:
-        return Project(
-            name=row.name,
-            lifecycle=row.lifecycle,
-            description=row.description,
+        return row_as(
+            Project,
+            row,
             process=process_from_json(row.process),
             variables=variables_from_json(row.variables, self.cipher),
             includes=tuple(row.includes),
             channels=channels_from_json(row.channels),
-            release_on_push=row.release_on_push,
             connectivity=connectivity_from_json(row.connectivity),
-            id=row.id,
         )
 
     async def list(self) -> list[Project]:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from seaway.domain.states import StepState, TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.errors import NotFound
+from seaway.store.base import row_as
 from seaway.store.tables import step_runs, task_logs, tasks
 from seaway.store.task_slots import DeploymentSlots
 
@@ -34,32 +35,11 @@ class LogLine:
 
 
 def _task(row: Any) -> Task:
-    return Task(
-        id=row.id,
-        deployment_id=row.deployment_id,
-        state=TaskState(row.state),
-        queued_at=row.queued_at,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        error=row.error,
-        error_detail=row.error_detail,
-        cancel_requested=row.cancel_requested,
-        failed_steps=row.failed_steps,
-    )
+    return row_as(Task, row, state=TaskState(row.state))
 
 
 def _step(row: Any) -> StepRun:
-    return StepRun(
-        task_id=row.task_id,
-        index=row.idx,
-        name=row.name,
-        state=StepState(row.state),
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        error=row.error,
-        skip_reason=row.skip_reason,
-        attempts=row.attempts,
-    )
+    return row_as(StepRun, row, index=row.idx, state=StepState(row.state))
 
 
 class TaskRepository(DeploymentSlots):

@@ -22,6 +22,11 @@ def show_preview(project: str, release: str, to: str) -> None:
     out.print(f"{where}: gated by {', '.join(policy['policies'])}", markup=False)
     out.print(f"needs {policy['minimum']} approvals{clauses}", markup=False)
     out.print(f"who can approve: {', '.join(seen['approvers']) or 'nobody'}", markup=False)
+    for timeout in policy.get("timeouts") or ():
+        then = f"escalates to {', '.join(timeout['escalate_to'])}" if timeout["action"] == "escalate" else "rejects"
+        out.print(f"undecided after {timeout['after']}, {timeout['policy']} {then}", markup=False)
+    if policy.get("remind_every"):
+        out.print(f"reminds the approvers who have not decided every {policy['remind_every']}", markup=False)
     if not seen["possible"]:
         raise InvalidInput(f"{where} could never start: {seen['impossible']}", field="--preview")
 

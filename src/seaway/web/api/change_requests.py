@@ -81,6 +81,7 @@ def change_request_json(progress: Progress, user: User) -> dict[str, Any]:
             for d in progress.decisions
         ],
         "can_decide": progress.may_decide(user),
+        "escalated_teams": list(request.escalated_teams),
     }
 
 

@@ -12,14 +12,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from fastapi import Request
+
 from seaway.domain.actors import Actor
 from seaway.domain.diffs import field_changes
+from seaway.domain.ids import format_id
 from seaway.domain.process import Step
+from seaway.domain.users import User
 from seaway.domain.variables import SCOPE_KEYS, Variable
 from seaway.engine.audit_trail import event_of
 from seaway.store.scopes import Where
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.representations import step_json, variable_json
+from seaway.web.clients import api_actor
+from seaway.web.deps import services_of
 
 
 @dataclass(frozen=True)
@@ -86,3 +92,29 @@ async def record_change(
     """One event for one change, in the transaction that makes it."""
     details = {"changes": changes(before, after)}
     await uow.audit.record(event_of(actor, now, action, entity_id, details, Where(project, environment), entity))
+
+
+async def record_request_change(
+    request: Request,
+    uow: UnitOfWork,
+    user: User,
+    *,
+    action: str,
+    kind: str,
+    number: int | None,
+    before: Fields | None,
+    after: Fields | None,
+    project: str | None = None,
+) -> None:
+    """`record_change` for a change `user` asked for in `request`, to the `kind` numbered `number`, now."""
+    await record_change(
+        uow,
+        api_actor(request, user),
+        now=services_of(request).clock.now(),
+        action=action,
+        entity=kind,
+        entity_id=format_id(kind, number),
+        before=before,
+        after=after,
+        project=project,
+    )

@@ -17,7 +17,8 @@ fields it changed, in the same transaction. A resource adds its own endpoints (a
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -164,13 +165,18 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
         async with services_of(request).store.reading() as uow:
             return resource.represent(await visible_one(uow, user, path[resource.id_param]))
 
-    async def update(request: Request, user: User, body: BaseModel, **path: str) -> dict[str, Any]:
-        ref = path[resource.id_param]
+    @asynccontextmanager
+    async def editing(request: Request, user: User, ref: str) -> AsyncIterator[tuple[Edit, Any]]:
+        """The edit of the object `ref` names, in one transaction, once `user` may change it as it stands."""
         services = services_of(request)
         async with services.store.transaction() as uow:
             before = await visible_one(uow, user, ref)
             require(user, resource.edit, resource.where_of(before))
-            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
+            yield Edit(uow, user, services.clock.now(), api_actor(request, user)), before
+
+    async def update(request: Request, user: User, body: BaseModel, **path: str) -> dict[str, Any]:
+        ref = path[resource.id_param]
+        async with editing(request, user, ref) as (edit, before):
             after = await resource.update(edit, ref, body)
             require(user, resource.edit, resource.where_of(after))  # a rename: the new name is in scope too
             await record(edit, "updated", after, before, after)
@@ -178,11 +184,7 @@ def install(router: APIRouter, resource: Resource[Any, Any]) -> None:
 
     async def delete(request: Request, user: User, **path: str) -> None:
         ref = path[resource.id_param]
-        services = services_of(request)
-        async with services.store.transaction() as uow:
-            before = await visible_one(uow, user, ref)
-            require(user, resource.edit, resource.where_of(before))
-            edit = Edit(uow, user, services.clock.now(), api_actor(request, user))
+        async with editing(request, user, ref) as (edit, before):
             await resource.delete(edit, ref)
             await record(edit, "deleted", before, before, None)
 

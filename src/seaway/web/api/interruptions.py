@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from seaway.domain.actors import Actor
@@ -15,10 +15,10 @@ from seaway.domain.users import User
 from seaway.engine.decisions import list_interruptions, submit_decision, take
 from seaway.engine.faults import AFTER_DECISION_COMMIT
 from seaway.engine.link_reissue import reissue_links
-from seaway.store.interruptions import StateFilter
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Scopes, Where, require, require_visible, visible
 from seaway.web.api.bodies import Body
+from seaway.web.api.common import MineQuery, StateQuery
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser
 from seaway.web.clients import api_actor
@@ -80,8 +80,8 @@ async def interruption_json(
 async def list_all(
     request: Request,
     user: CurrentUser,
-    state: Annotated[StateFilter, Query(description="pending, completed or all")] = "pending",
-    mine: bool = Query(False, description="only the ones I may decide"),
+    state: StateQuery = "pending",
+    mine: MineQuery = False,
 ) -> list[dict[str, Any]]:
     """The interruptions the caller may see (`interruption.view` for their project and environment)."""
     cache: dict[int, User] = {}

@@ -37,6 +37,16 @@ class QuorumClauseBody(DocumentBody):
     minimum: int = Field(ge=1, le=1000)
 
 
+class TimeoutBody(DocumentBody):
+    after: str = Field(description="how long nobody deciding may take: 30m, 24h, 2d")
+    action: str = Field(description="reject | escalate")
+    escalate_to: Names = Field(None, description="teams that become approvers too; only with escalate")
+
+
+class RemindersBody(DocumentBody):
+    every: str = Field(description="how often the approvers who have not decided are reminded: 4h")
+
+
 class PolicyBody(DocumentBody):
     name: str
     description: str = ""
@@ -45,6 +55,8 @@ class PolicyBody(DocumentBody):
     minimum: int = Field(1, description="approvals needed, each person counted once")
     block_deployment_creator: StrictBool = True
     quorum: list[QuorumClauseBody] = Field(default_factory=list, description="every clause must be met too")
+    timeout: TimeoutBody | None = None
+    reminders: RemindersBody | None = None
 
 
 def policy_json(policy: ApprovalPolicy) -> dict[str, Any]:

@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import Request
 
 from seaway.config.documents import parse_project, parse_step, parse_variable
-from seaway.domain.ids import format_id
 from seaway.domain.permissions import Dimension, Permission
 from seaway.domain.projects import Project
 from seaway.domain.users import User
@@ -24,11 +23,10 @@ from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, require
 from seaway.web.api import crud
 from seaway.web.api.bodies import ProcessBody, ProjectBody, VariablesBody
-from seaway.web.api.changes import Fields, process_fields, record_change, variable_fields
+from seaway.web.api.changes import Fields, process_fields, record_request_change, variable_fields
 from seaway.web.api.common import visible_project
 from seaway.web.api.representations import project_json, step_json, variable_json
 from seaway.web.auth import CurrentUser
-from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 
 router = crud.resource_router("projects")
@@ -106,17 +104,10 @@ async def _read_project(request: Request, project_ref: str, user: User, permissi
 async def _record(
     request: Request, uow: UnitOfWork, user: User, what: str, before: Fields, after: Fields, project: Project
 ) -> None:
-    await record_change(
-        uow,
-        api_actor(request, user),
-        now=services_of(request).clock.now(),
-        action=f"{what}.updated",
-        entity="project",
-        entity_id=format_id("project", project.id),
-        before=before,
-        after=after,
+    await record_request_change(
+        request, uow, user, action=f"{what}.updated", kind="project", number=project.id, before=before, after=after,
         project=project.name,
-    )
+    )  # fmt: skip
 
 
 @router.get("/projects/{project_ref}/process")

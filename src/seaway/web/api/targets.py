@@ -31,7 +31,7 @@ from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, hidden, may, require
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body, DocumentBody, Names
-from seaway.web.api.changes import Fields, record_change
+from seaway.web.api.changes import Fields, record_request_change
 from seaway.web.api.representations import when
 from seaway.web.auth import AuthenticatedRead, CurrentUser
 from seaway.web.clients import api_actor
@@ -109,16 +109,11 @@ async def visible_target(uow: UnitOfWork, user: User, ref: str) -> DeploymentTar
 
 async def _audit(uow: UnitOfWork, request: Request, user: User, what: str, before: Any, after: Any) -> None:
     entity = after if after is not None else before
-    await record_change(
-        uow,
-        api_actor(request, user),
-        now=services_of(request).clock.now(),
-        action=f"target.{what}",
-        entity="target",
-        entity_id=format_id("target", entity.id),
+    await record_request_change(
+        request, uow, user, action=f"target.{what}", kind="target", number=entity.id,
         before=Fields(target_view(before)) if before is not None else None,
         after=Fields(target_view(after)) if after is not None else None,
-    )
+    )  # fmt: skip
 
 
 @router.get("/targets", name="list_targets")

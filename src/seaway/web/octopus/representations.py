@@ -125,29 +125,31 @@ def deployment_resource(placed: PlacedDeployment) -> dict[str, Any]:
     }
 
 
-def environment_resource(environment: Environment) -> dict[str, Any]:
-    environment_id = format_id("environment", environment.id)
+def _named(kind: str, entity: Environment | Project | ProjectSummary) -> dict[str, Any]:
+    """The fields Octopus gives every resource people name: id, space, name, slug and description."""
     return {
-        "Id": environment_id,
+        "Id": format_id(kind, entity.id),
         "SpaceId": SPACE_ID,
-        "Name": environment.name,
-        "Slug": _slug(environment.name),
-        "Description": environment.description,
+        "Name": entity.name,
+        "Slug": _slug(entity.name),
+        "Description": entity.description,
+    }
+
+
+def environment_resource(environment: Environment) -> dict[str, Any]:
+    named = _named("environment", environment)
+    return named | {
         "SortOrder": environment.sort_order,
         "UseGuidedFailure": False,
         "AllowDynamicInfrastructure": False,
-        "Links": {"Self": space_link(f"environments/{environment_id}")},
+        "Links": {"Self": space_link(f"environments/{named['Id']}")},
     }
 
 
 def project_resource(project: Project | ProjectSummary) -> dict[str, Any]:
-    project_id = format_id("project", project.id)
-    return {
-        "Id": project_id,
-        "SpaceId": SPACE_ID,
-        "Name": project.name,
-        "Slug": _slug(project.name),
-        "Description": project.description,
+    named = _named("project", project)
+    project_id = named["Id"]
+    return named | {
         "IsDisabled": False,
         "Links": {"Self": space_link(f"projects/{project_id}"), "Web": f"/projects/{project_id}"},
     }

@@ -15,8 +15,8 @@ from seaway.domain.ids import format_id, parse_id
 from seaway.engine.api_keys import issue_key, keys_of, revoke_key
 from seaway.errors import InvalidInput
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.configuration import act
-from seaway.web.ui.pages import PostedForm, from_this_site, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.configuration import act, show
+from seaway.web.ui.pages import PostedForm, from_this_site, render, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,10 +36,7 @@ class KeyRow:
 
 @router.get(PATH)
 async def keys_page(request: Request) -> Response:
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    return await _page(request, signed_in, 200, None)
+    return await show(request, _page)
 
 
 async def _page(

@@ -22,8 +22,8 @@ from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import may, require
 from seaway.web.api.representations import team_json
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.configuration import act, record_edit
-from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.configuration import act, record_edit, show
+from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,10 +59,7 @@ def _row(team: Team) -> TeamRow:
 
 @router.get(PATH)
 async def teams_page(request: Request) -> Response:
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    return await _page(request, signed_in, 200, None)
+    return await show(request, _page)
 
 
 async def _page(

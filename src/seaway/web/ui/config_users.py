@@ -3,7 +3,9 @@ enable one, reset one's password. The same engine calls as `/api/v1/users` (`eng
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -20,12 +22,18 @@ from seaway.security.passwords import MIN_LENGTH
 from seaway.web.access import may, require
 from seaway.web.api.representations import user_json
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.configuration import act, record_edit
-from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.configuration import act, record_edit, show
+from seaway.web.ui.pages import PostedForm, error_page, from_this_site, render, ui_of
+
+if TYPE_CHECKING:
+    from seaway.bootstrap import Services
 
 router = APIRouter(include_in_schema=False)
 
 PATH = "/configuration/users"
+
+# What one form does to the user numbered `number`, once the visitor may edit users.
+UserEdit = Callable[["Services", PostedForm, Actor, int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,7 @@ class UserRow:
 
 @router.get(PATH)
 async def users_page(request: Request) -> Response:
-    signed_in = await signed_in_or_redirect(request)
-    if isinstance(signed_in, Response):
-        return signed_in
-    return await _page(request, signed_in, 200, None)
+    return await show(request, _page)
 
 
 async def _page(
@@ -102,13 +107,20 @@ async def create(request: Request) -> Response:
     return await act(request, PATH, work, _page)
 
 
+async def _edit_user(request: Request, user_id: str, edit: UserEdit) -> Response:
+    """A form that edits the user `user_id` names (`user.edit`), then back to the users' page."""
+
+    async def work(form: PostedForm, actor: Actor) -> None:
+        require(actor.user, Permission.USER_EDIT)
+        await edit(ui_of(request).services, form, actor, parse_id("user", user_id))
+
+    return await act(request, PATH, work, _page)
+
+
 @router.post(PATH + "/{user_id}/active")
 @from_this_site
 async def set_active(request: Request, user_id: str) -> Response:
-    async def work(form: PostedForm, actor: Actor) -> None:
-        require(actor.user, Permission.USER_EDIT)
-        number = parse_id("user", user_id)
-        services = ui_of(request).services
+    async def edit(services: Services, form: PostedForm, actor: Actor, number: int) -> None:
         now = services.clock.now()
         async with services.store.transaction() as uow:
             before = await uow.users.get(number)
@@ -119,20 +131,17 @@ async def set_active(request: Request, user_id: str) -> Response:
                 uow, actor, now=now, kind="user", number=number, before=user_json(before), after=user_json(after)
             )
 
-    return await act(request, PATH, work, _page)
+    return await _edit_user(request, user_id, edit)
 
 
 @router.post(PATH + "/{user_id}/password")
 @from_this_site
 async def set_password(request: Request, user_id: str) -> Response:
-    async def work(form: PostedForm, actor: Actor) -> None:
-        require(actor.user, Permission.USER_EDIT)
-        number = parse_id("user", user_id)
-        services = ui_of(request).services
+    async def edit(services: Services, form: PostedForm, actor: Actor, number: int) -> None:
         async with services.store.reading() as uow:
             refuse_service_account(await uow.users.get(number), field="new_password")
         new_hash = await hash_new_password(form.field("new_password"), field="new_password")
         async with services.store.transaction() as uow:
             await reset_password(uow, number, new_hash, actor=actor, now=services.clock.now())
 
-    return await act(request, PATH, work, _page)
+    return await _edit_user(request, user_id, edit)

@@ -17,17 +17,16 @@ from typing import Any, Protocol
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
-from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from seaway.errors import InvalidInput, SeawayError
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import holds_anywhere, record_refusal
+from seaway.web.access import holds_anywhere
 from seaway.web.api.changes import plain, record_change
-from seaway.web.clients import actor_of
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.pages import OUT_OF_DATE, PostedForm, page_for, posted_form, render, signed_in_or_redirect, ui_of
+from seaway.web.ui.forms import submit
+from seaway.web.ui.pages import PostedForm, page_for, render, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -72,25 +71,29 @@ async def configuration_page(request: Request) -> Response:
     return render("configuration.html", signed_in=signed_in, sections=shown)
 
 
+async def show(request: Request, page: Callable[[Request, SignedIn, int, None], Awaitable[Response]]) -> Response:
+    """An administration page as it stands, for a signed-in visitor; otherwise the redirect to sign in."""
+    signed_in = await signed_in_or_redirect(request)
+    if isinstance(signed_in, Response):
+        return signed_in
+    return await page(request, signed_in, 200, None)
+
+
 async def act(request: Request, back: str, work: Work, reshow: Reshow) -> Response:
     """Handle an administration form: `work` for a signed-in visitor with the session's token, then back to
     the page `back` (so a reload posts nothing again), or the page again with why it was refused."""
-    form = await posted_form(request)
-    if isinstance(form, Response):
-        return form
-    if not form.csrf_ok:
-        return await reshow(request, form.signed_in, 403, OUT_OF_DATE)
-    actor = actor_of(request, form.signed_in.user, Channel.UI, AuthMethod.SESSION)
-    try:
+
+    async def done(form: PostedForm, actor: Actor) -> Response:
         shown = await work(form, actor)
-    except (PermissionDenied, InvalidInput, NotFound, Conflict) as exc:
-        if isinstance(exc, PermissionDenied):
-            await record_refusal(request, exc, actor)
+        if shown is not None:
+            return shown
+        return RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
+
+    async def refused(form: PostedForm, exc: SeawayError) -> Response:
         field = exc.field if isinstance(exc, InvalidInput) else None
         return await reshow(request, form.signed_in, page_for(exc).status, exc.message, field=field)
-    if shown is not None:
-        return shown
-    return RedirectResponse(ui_of(request).public_url.url(back), status_code=303)
+
+    return await submit(request, done, refused)
 
 
 async def record_edit(

@@ -13,16 +13,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from seaway.domain.actors import AuthMethod
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
 from seaway.engine.deployments import create_deployment
-from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SeawayError
-from seaway.web.access import Scopes, deployment_target, record_refusal, require, require_visible
-from seaway.web.clients import actor_of
-from seaway.web.sessions import SignedIn
-from seaway.web.ui.pages import OUT_OF_DATE, from_this_site, page_for, posted_form, ui_of
+from seaway.errors import SeawayError
+from seaway.web.access import Scopes, deployment_target, require, require_visible
+from seaway.web.ui.forms import submit
+from seaway.web.ui.pages import PostedForm, from_this_site, page_for, ui_of
 from seaway.web.ui.releases import render_deploy_page
 
 router = APIRouter(include_in_schema=False)
@@ -31,22 +29,11 @@ router = APIRouter(include_in_schema=False)
 @router.post("/releases/{release_id}/deploy")
 @from_this_site
 async def deploy(request: Request, release_id: str) -> Response:
-    ui = ui_of(request)
-    form = await posted_form(request)
-    if isinstance(form, Response):
-        return form
-    signed_in = form.signed_in
-    asked = form.field("environment")
-    posted = {key: form.field(key) for key in form.fields}
-    if not form.csrf_ok:
-        return await render_deploy_page(
-            request, signed_in, release_id, asked, status=403, error=PermissionDenied(OUT_OF_DATE), posted=posted
-        )
-    variables = {key.removeprefix("variable:"): value for key, value in posted.items() if key.startswith("variable:")}
-    services = ui.services
-    user = signed_in.user
-    actor = actor_of(request, user, Channel.UI, AuthMethod.SESSION)
-    try:
+    async def work(form: PostedForm, actor: Actor) -> Response:
+        user, asked = actor.user, form.field("environment")
+        posted = _posted(form)
+        variables = {k.removeprefix("variable:"): value for k, value in posted.items() if k.startswith("variable:")}
+        services = ui_of(request).services
         number = parse_id("release", release_id)
         async with services.store.transaction() as uow:
             release = await uow.releases.get(number)
@@ -57,18 +44,19 @@ async def deploy(request: Request, release_id: str) -> Response:
                 uow, release, asked, now=services.clock.now(), user=user, actor=actor,
                 variables=variables, comments=form.field("comments").strip(),
             )  # fmt: skip
-    except PermissionDenied as exc:
-        await record_refusal(request, exc, actor)
-        return await _refused(request, signed_in, release_id, asked, exc, posted)
-    except (InvalidInput, NotFound, Conflict) as exc:
+        public_id = format_id("deployment", created.deployment.id)
+        return RedirectResponse(ui_of(request).public_url.url(f"/deployments/{public_id}"), status_code=303)
+
+    async def refused(form: PostedForm, error: SeawayError) -> Response:
         # An unknown or hidden release renders as the page of an unknown one; anything else is explained there.
-        return await _refused(request, signed_in, release_id, asked, exc, posted)
-    public_id = format_id("deployment", created.deployment.id)
-    return RedirectResponse(ui.public_url.url(f"/deployments/{public_id}"), status_code=303)
+        status = page_for(error).status
+        return await render_deploy_page(
+            request, form.signed_in, release_id, form.field("environment"), status=status, error=error,
+            posted=_posted(form),
+        )  # fmt: skip
+
+    return await submit(request, work, refused)
 
 
-async def _refused(
-    request: Request, signed_in: SignedIn, release_id: str, asked: str, error: SeawayError, posted: dict[str, str]
-) -> Response:
-    status = page_for(error).status
-    return await render_deploy_page(request, signed_in, release_id, asked, status=status, error=error, posted=posted)
+def _posted(form: PostedForm) -> dict[str, str]:
+    return {key: form.field(key) for key in form.fields}

@@ -15,18 +15,17 @@ from collections.abc import Awaitable, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from seaway.domain.actors import Actor, AuthMethod
+from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.interruptions import Channel
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TaskState
 from seaway.engine.deployments import create_deployment
-from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from seaway.web.access import Scopes, record_refusal, require, require_visible
+from seaway.errors import Conflict, SeawayError
+from seaway.web.access import Scopes, require, require_visible
 from seaway.web.api.tasks import cancel
-from seaway.web.clients import actor_of
 from seaway.web.ui.deployments import render_deployment
-from seaway.web.ui.pages import OUT_OF_DATE, PostedForm, from_this_site, page_for, posted_form, ui_of
+from seaway.web.ui.forms import submit
+from seaway.web.ui.pages import PostedForm, from_this_site, page_for, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -47,25 +46,17 @@ async def retry_deployment(request: Request, deployment_id: str) -> Response:
 
 
 async def _act(request: Request, deployment_id: str, action: _Action, failed: str) -> Response:
-    form = await posted_form(request)
-    if isinstance(form, Response):
-        return form
-    if not form.csrf_ok:
-        return await render_deployment(
-            request, form.signed_in, deployment_id, status=403, error=OUT_OF_DATE, failed=failed
-        )
-    actor = actor_of(request, form.signed_in.user, Channel.UI, AuthMethod.SESSION)
-    try:
-        shown = await action(request, form, actor, parse_id("deployment", deployment_id))
-    except (PermissionDenied, InvalidInput, NotFound, Conflict) as exc:
-        if isinstance(exc, PermissionDenied):
-            await record_refusal(request, exc, actor)
+    async def work(form: PostedForm, actor: Actor) -> Response:
+        shown = format_id("deployment", await action(request, form, actor, parse_id("deployment", deployment_id)))
+        return RedirectResponse(ui_of(request).public_url.url(f"/deployments/{shown}"), status_code=303)
+
+    async def refused(form: PostedForm, exc: SeawayError) -> Response:
         status = page_for(exc).status
         return await render_deployment(
             request, form.signed_in, deployment_id, status=status, error=exc.message, failed=failed
         )
-    public_id = format_id("deployment", shown)
-    return RedirectResponse(ui_of(request).public_url.url(f"/deployments/{public_id}"), status_code=303)
+
+    return await submit(request, work, refused)
 
 
 async def _cancel(request: Request, form: PostedForm, actor: Actor, number: int) -> int:

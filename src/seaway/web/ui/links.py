@@ -42,6 +42,7 @@ from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.change_request_links import decide_by_request_link, find_request_link, request_link_page
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
+from seaway.web.ui.link_lookup import link_of, lookup_hash
 from seaway.web.ui.link_results import confirm_page, explain, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, ui_of
@@ -49,9 +50,6 @@ from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_s
 log = logging.getLogger("seaway.web.links")
 
 router = APIRouter(include_in_schema=False)
-
-# Real tokens are 43 characters (256 bits); a much longer path segment is not a token worth hashing.
-_MAX_TOKEN = 128
 
 
 @dataclass(frozen=True)
@@ -195,14 +193,13 @@ async def _submit(
 
 async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found | None:
     """The link, why it can or cannot decide, and the facts of its interruption; None for an unknown token."""
-    if not token or len(token) > _MAX_TOKEN:
+    token_hash = lookup_hash(token)
+    if token_hash is None:
         return None
-    token_hash = hash_token(token)
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
-        link = await uow.approval_links.find_by_hash(token_hash)
-        # The lookup is by an index on the hash; the final comparison is constant-time all the same.
-        if link is None or not tokens_equal(link.token_hash, token_hash):
+        link = await link_of(uow.approval_links, token_hash)
+        if link is None:
             return None
         assert link.id is not None
         status = await link_status_of(uow, link, now)

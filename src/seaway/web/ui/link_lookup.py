@@ -1,0 +1,40 @@
+"""Finding the emailed link a token opens, for every kind of link (an interruption's, a change request's).
+
+The store finds a link by an index on its token's hash; the final comparison is constant-time all the same,
+so how long a lookup takes reveals nothing about the hashes kept.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, TypeVar
+
+from seaway.security.tokens import hash_token, tokens_equal
+
+# Real tokens are 43 characters (256 bits); a much longer path segment is not a token worth hashing.
+MAX_TOKEN = 128
+
+
+class _Hashed(Protocol):
+    @property
+    def token_hash(self) -> str: ...
+
+
+Link = TypeVar("Link", bound=_Hashed, covariant=True)
+Found = TypeVar("Found", bound=_Hashed)
+
+
+class LinksByHash(Protocol[Link]):
+    async def find_by_hash(self, token_hash: str) -> Link | None: ...
+
+
+def lookup_hash(token: str) -> str | None:
+    """The hash to look `token` up by; None for what cannot be a token (empty, or far too long)."""
+    if not token or len(token) > MAX_TOKEN:
+        return None
+    return hash_token(token)
+
+
+async def link_of(links: LinksByHash[Found], token_hash: str) -> Found | None:
+    """The link whose token has `token_hash`, or None."""
+    link = await links.find_by_hash(token_hash)
+    return link if link is not None and tokens_equal(link.token_hash, token_hash) else None
