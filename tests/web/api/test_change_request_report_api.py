@@ -134,3 +134,20 @@ async def test_the_report_reads_the_same_number_of_statements_for_2_and_8_reques
 
     assert small[1] == 2 and large[1] == 8
     assert small[0] == large[0]
+
+
+async def test_a_timeout_shows_in_the_report_as_the_audit_log_recorded_it(services):
+    await apply_yaml(services, SPACE + "    timeout: {after: 8h, action: reject}\n    reminders: {every: 4h}\n")
+    number = await _number(services, (await deploy_as(services)).id)
+    for _ in range(2):
+        services.clock.advance(hours=4)
+        await run_all(services)
+
+    async with api_client(services, await user_named(services, "carol")) as api:
+        [reported] = (await api.get("/api/v1/change-requests", params={"from": "2026-03-02"})).json()
+
+    assert reported["id"] == f"SEA-{number}" and reported["outcome"]["state"] == "rejected"
+    assert reported["seconds_to_decision"] == 8 * 3600
+    [timed_out] = reported["timeouts"]
+    assert timed_out["details"]["action"] == "reject" and timed_out["actor"] == "seaway"
+    assert [sorted(r["details"]["users"]) for r in reported["reminders"]] == [["alice", "bob", "erin"]]

@@ -18,28 +18,26 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from seaway.domain.actors import AuthMethod
+from seaway.domain.actors import Actor
 from seaway.domain.change_requests import ChangeRequestDecision, format_number, parse_number
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import Channel, Result
+from seaway.domain.interruptions import Result
 from seaway.domain.permissions import Permission, allows
 from seaway.domain.policies import MergedPolicy
 from seaway.domain.users import User
 from seaway.engine.change_requests import decide, progress_of
-from seaway.errors import Conflict, InvalidInput, NotFound, PermissionDenied, SeawayError
+from seaway.errors import Conflict, InvalidInput, NotFound, SeawayError
 from seaway.store.change_requests import unknown
 from seaway.store.unit_of_work import UnitOfWork
-from seaway.web.access import record_refusal
-from seaway.web.clients import actor_of
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.change_request_cards import ChangeRequestCard, card_of
+from seaway.web.ui.forms import submit
 from seaway.web.ui.pages import (
-    OUT_OF_DATE,
+    PostedForm,
     error_page,
     from_this_site,
     page_for,
     page_nav,
-    posted_form,
     render,
     signed_in_or_redirect,
     ui_of,
@@ -119,38 +117,27 @@ async def render_change_request(
 @router.post("/change-requests/{ref}/decide")
 @from_this_site
 async def decide_change_request(request: Request, ref: str) -> Response:
-    ui = ui_of(request)
-    form = await posted_form(request)
-    if isinstance(form, Response):
-        return form
-    signed_in, note = form.signed_in, form.field("note")
-    if not form.csrf_ok:
-        return await render_change_request(request, signed_in, ref, status=403, error=OUT_OF_DATE, note=note)
-    services = ui.services
-    actor = actor_of(request, signed_in.user, Channel.UI, AuthMethod.SESSION)
-    try:
-        result = _result(form.field("result"))
-        number = parse_number(ref)
-        async with services.store.transaction() as uow:
+    async def work(form: PostedForm, actor: Actor) -> Response:
+        ui = ui_of(request)
+        result, number = _result(form.field("result")), parse_number(ref)
+        async with ui.services.store.transaction() as uow:
             found = await uow.change_requests.get(number)
-            if not allows(signed_in.user, Permission.INTERRUPTION_VIEW, found.project, found.environment):
+            if not allows(actor.user, Permission.INTERRUPTION_VIEW, found.project, found.environment):
                 raise unknown(number)
             await decide(
-                uow, number, actor, result=result, notes=note, now=services.clock.now(),
-                public_url=services.links.public_url,
+                uow, number, actor, result=result, notes=form.field("note"), now=ui.services.clock.now(),
+                public_url=ui.services.links.public_url,
             )  # fmt: skip
-    except PermissionDenied as exc:  # not an approver, or the deployer whom the policy blocks
-        await record_refusal(request, exc, actor)
-        return await _refused(request, signed_in, ref, exc, note)
-    except (InvalidInput, NotFound, Conflict) as exc:
-        # Decided meanwhile, or its deployment ended: there is no decision left to retry with the same note.
-        return await _refused(request, signed_in, ref, exc, "" if isinstance(exc, Conflict) else note)
-    return RedirectResponse(ui.public_url.url(_back(form.field("back"), format_number(number))), status_code=303)
+        return RedirectResponse(ui.public_url.url(_back(form.field("back"), format_number(number))), status_code=303)
 
+    async def refused(form: PostedForm, exc: SeawayError) -> Response:
+        # Not an approver, or the deployer the policy blocks: explained with the note kept. A conflict (decided
+        # meanwhile, or its deployment ended) leaves no decision to retry with the same note.
+        note = "" if isinstance(exc, Conflict) else form.field("note")
+        status = page_for(exc).status
+        return await render_change_request(request, form.signed_in, ref, status=status, error=exc.message, note=note)
 
-async def _refused(request: Request, signed_in: SignedIn, ref: str, exc: SeawayError, note: str) -> Response:
-    status = page_for(exc).status
-    return await render_change_request(request, signed_in, ref, status=status, error=exc.message, note=note)
+    return await submit(request, work, refused)
 
 
 def _result(value: str) -> Result:
