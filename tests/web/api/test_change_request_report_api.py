@@ -137,10 +137,10 @@ async def test_the_report_reads_the_same_number_of_statements_for_2_and_8_reques
 
 
 async def test_a_timeout_shows_in_the_report_as_the_audit_log_recorded_it(services):
-    await apply_yaml(services, SPACE + "    timeout: {after: 8h, action: reject}\n    reminders: {every: 4h}\n")
+    await apply_yaml(services, SPACE + "    timeout: {after: 8h, action: reject}\n    reminders: {every: 3h}\n")
     number = await _number(services, (await deploy_as(services)).id)
-    for _ in range(2):
-        services.clock.advance(hours=4)
+    for hours in (3, 3, 2):  # reminded at 3h and 6h, timed out at 8h (the next reminder would be at 9h)
+        services.clock.advance(hours=hours)
         await run_all(services)
 
     async with api_client(services, await user_named(services, "carol")) as api:
@@ -150,4 +150,4 @@ async def test_a_timeout_shows_in_the_report_as_the_audit_log_recorded_it(servic
     assert reported["seconds_to_decision"] == 8 * 3600
     [timed_out] = reported["timeouts"]
     assert timed_out["details"]["action"] == "reject" and timed_out["actor"] == "seaway"
-    assert [sorted(r["details"]["users"]) for r in reported["reminders"]] == [["alice", "bob", "erin"]]
+    assert [sorted(r["details"]["users"]) for r in reported["reminders"]] == [["alice", "bob", "erin"]] * 2
