@@ -9,18 +9,20 @@
         quorum: [{team: Release Managers, minimum: 2}, {team: Security, minimum: 1}]
 
 Names that must exist (teams, users, projects, environments) are checked when the document is applied
-(`engine/policies.py`). Change windows, timeouts and reminders are read but not enforced yet: applying says
-so in a warning rather than dropping them silently.
+(`engine/policies.py`). Change windows are read by `change_window_documents.py`. Timeouts and reminders are
+read but not enforced yet: applying says so in a warning rather than dropping them silently.
 """
 
 from __future__ import annotations
 
+from seaway.config.change_window_documents import parse_windows
 from seaway.config.reader import Node
 from seaway.domain.environments import validate_name
 from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
 
-NOT_ENFORCED_YET = ("change_windows", "timeout", "reminders")
+NOT_ENFORCED_YET = ("timeout", "reminders")
 POLICY_KEYS = {"name", "description", "scope", "approvers", "minimum", "block_deployment_creator", "quorum"}
+POLICY_KEYS |= {"change_windows"}
 SCOPE_KEYS = {"projects", "environments", "tags"}
 APPROVER_KEYS = {"teams", "users"}
 CLAUSE_KEYS = {"team", "minimum"}
@@ -73,6 +75,7 @@ def parse_policy(node: Node) -> ApprovalPolicy:
         minimum=m["minimum"].integer(minimum=1, maximum=1000) if "minimum" in m else 1,
         block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
         quorum=quorum,
+        change_windows=parse_windows(m["change_windows"]) if "change_windows" in m else (),
     )
     return validate_policy(policy, path=node.path)
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from seaway.domain.change_windows import ChangeWindow, PolicyWindows, windows_from_json, windows_to_json
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 
@@ -41,6 +42,7 @@ class ApprovalPolicy:
     block_deployment_creator: bool = True
     quorum: tuple[QuorumClause, ...] = ()
     id: int | None = None
+    change_windows: tuple[ChangeWindow, ...] = ()  # empty: any time
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class MergedPolicy:
     minimum: int
     block_deployment_creator: bool
     quorum: tuple[QuorumClause, ...]
+    windows: tuple[PolicyWindows, ...] = ()  # per policy, by name: inside every one's windows
 
 
 def _covers(scope: Sequence[str], value: str) -> bool:
@@ -86,7 +89,14 @@ def merge(policies: Iterable[ApprovalPolicy]) -> MergedPolicy | None:
         minimum=max(p.minimum for p in listed),
         block_deployment_creator=any(p.block_deployment_creator for p in listed),
         quorum=tuple(clauses[key] for key in sorted(clauses)),
+        windows=tuple(
+            sorted((PolicyWindows(p.name, p.change_windows) for p in listed if p.change_windows), key=_policy_key)
+        ),
     )
+
+
+def _policy_key(windows: PolicyWindows) -> str:
+    return windows.policy.lower()
 
 
 def matching(policies: Iterable[ApprovalPolicy], project: str, environment: str) -> MergedPolicy | None:
@@ -201,6 +211,8 @@ def merged_to_json(merged: MergedPolicy) -> dict[str, object]:
         "minimum": merged.minimum,
         "block_deployment_creator": merged.block_deployment_creator,
         "quorum": [{"team": c.team, "minimum": c.minimum} for c in merged.quorum],
+        # Only when there are any: the content hash of a request without windows stays what it was.
+        **({"change_windows": windows_to_json(merged.windows)} if merged.windows else {}),
     }
 
 
@@ -212,4 +224,5 @@ def merged_from_json(data: Mapping[str, Any]) -> MergedPolicy:
         minimum=int(data.get("minimum", 1)),
         block_deployment_creator=bool(data.get("block_deployment_creator", True)),
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in data.get("quorum") or ()),
+        windows=windows_from_json(data.get("change_windows") or ()),
     )

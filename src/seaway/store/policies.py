@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from seaway.domain.change_windows import window_from_json, window_to_json
 from seaway.domain.policies import ApprovalPolicy, QuorumClause
 from seaway.store.base import Repository
 from seaway.store.policy_tables import approval_policies as t
@@ -25,6 +26,7 @@ def _from_row(row: Any) -> ApprovalPolicy:
         block_deployment_creator=row.block_deployment_creator,
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in row.quorum),
         id=row.id,
+        change_windows=tuple(window_from_json(w) for w in row.change_windows),
     )
 
 
@@ -67,4 +69,5 @@ class PolicyRepository(Repository):
             "minimum": policy.minimum,
             "block_deployment_creator": policy.block_deployment_creator,
             "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
+            "change_windows": [window_to_json(w) for w in policy.change_windows],
         }

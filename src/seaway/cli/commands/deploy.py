@@ -14,6 +14,8 @@ def show_preview(project: str, release: str, to: str) -> None:
     with client() as api:
         seen = api.get("/deployments/preview", params={"project": project, "release": release, "environment": to})
     where = f"{seen['project']} {seen['release']} to {seen['environment']}"
+    if seen.get("freeze"):
+        out.print(f"{where}: {seen['freeze']['message']}", markup=False)
     if not seen["gated"]:
         out.print(f"{where}: no approval policy applies; it would start at once", markup=False)
         return
@@ -22,6 +24,15 @@ def show_preview(project: str, release: str, to: str) -> None:
     out.print(f"{where}: gated by {', '.join(policy['policies'])}", markup=False)
     out.print(f"needs {policy['minimum']} approvals{clauses}", markup=False)
     out.print(f"who can approve: {', '.join(seen['approvers']) or 'nobody'}", markup=False)
+    window = seen.get("change_window")
+    if window:
+        shown = "; ".join(window["windows"])
+        if window["open"]:
+            out.print(f"change window: open now ({shown})", markup=False)
+        elif window["opens_at"]:
+            out.print(f"change window: closed, opens {window['opens_at']} ({window['waiting_for']})", markup=False)
+        else:
+            out.print(f"change window: closed, with no future opening ({shown})", markup=False)
     if not seen["possible"]:
         raise InvalidInput(f"{where} could never start: {seen['impossible']}", field="--preview")
 

@@ -45,6 +45,10 @@ class PolicyBody(DocumentBody):
     minimum: int = Field(1, description="approvals needed, each person counted once")
     block_deployment_creator: StrictBool = True
     quorum: list[QuorumClauseBody] = Field(default_factory=list, description="every clause must be met too")
+    change_windows: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="{days, start, end, timezone} weekly or {from, to} ISO 8601 ranges; empty: any time",
+    )
 
 
 def policy_json(policy: ApprovalPolicy) -> dict[str, Any]:
