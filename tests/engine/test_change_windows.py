@@ -11,8 +11,11 @@ from tests.fixtures.approvals import PEOPLE, run_all, services_with, user_named
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.engine import apply_yaml, deploy, log_of, release_of, task_of
 
+from seaway.config.documents import parse_document
+from seaway.config.export import SpaceContents, space_document
 from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.states import StepState, TaskState
+from seaway.engine.configuration import apply_document
 from seaway.engine.policies import preview
 
 SATURDAY = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
@@ -166,3 +169,22 @@ async def test_the_preview_shows_whether_the_window_is_open_and_when_it_opens(db
         }
         assert opened.change_window is not None and opened.change_window["open"] is True
         assert opened.change_window["closes_at"] == MONDAY_CLOSE.isoformat()
+
+
+async def test_a_policys_windows_export_and_apply_again_unchanged(db_url, tmp_path):
+    both = (
+        '{days: [Mon, Tue, Wed, Thu, Fri], start: "09:00", end: "17:00", timezone: Europe/London}\n'
+        '      - {from: "2026-12-05T08:00:00Z", to: "2026-12-05T18:00:00Z"}'
+    )
+    async with services_with(db_url, tmp_path / "data") as services:
+        await apply_yaml(services, PEOPLE + PROJECT + "approval_policies:" + gated(both))
+        async with services.store.transaction() as uow:
+            [policy] = await uow.policies.list()
+            exported = space_document(SpaceContents(approval_policies=[policy]))
+            result = await apply_document(uow, parse_document(exported), actor=None, now=services.clock.now())
+        assert exported["approval_policies"][0]["change_windows"] == [
+            {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "09:00", "end": "17:00", "timezone": "Europe/London"},
+            {"from": "2026-12-05T08:00:00+00:00", "to": "2026-12-05T18:00:00+00:00"},
+        ]
+        assert result.unchanged == ["approval policy Production change control"]
+        assert not any("change_windows" in w for w in result.warnings)
