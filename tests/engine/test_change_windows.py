@@ -21,6 +21,7 @@ from seaway.engine.policies import preview
 SATURDAY = datetime(2026, 3, 7, 10, 0, tzinfo=UTC)
 MONDAY_OPENING = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)  # 09:00 GMT
 MONDAY_CLOSE = datetime(2026, 3, 9, 17, 0, tzinfo=UTC)
+WEEKLY_ZONE = "Europe/London"
 WINDOW = "Production change control (Mon–Fri 09:00–17:00 Europe/London)"
 
 
@@ -183,7 +184,7 @@ async def test_a_policys_windows_export_and_apply_again_unchanged(db_url, tmp_pa
             exported = space_document(SpaceContents(approval_policies=[policy]))
             result = await apply_document(uow, parse_document(exported), actor=None, now=services.clock.now())
         assert exported["approval_policies"][0]["change_windows"] == [
-            {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "09:00", "end": "17:00", "timezone": "Europe/London"},
+            {"days": ["Mon", "Tue", "Wed", "Thu", "Fri"], "start": "09:00", "end": "17:00", "timezone": WEEKLY_ZONE},
             {"from": "2026-12-05T08:00:00+00:00", "to": "2026-12-05T18:00:00+00:00"},
         ]
         assert result.unchanged == ["approval policy Production change control"]

@@ -103,7 +103,7 @@ async def test_an_override_needs_the_permission_and_a_reason_then_starts_and_tel
     async with services_with(db_url, tmp_path / "data", clock=clock) as services:
         deployment = await _frozen(services, "Test", POLICY)
         await add_user(services, "olga", display_name="Olga Operator", email="olga@example.org", is_admin=True)
-        with pytest.raises(PermissionDenied, match="freeze.override"):
+        with pytest.raises(PermissionDenied, match=r"freeze\.override"):
             await _override(services, deployment, "dave")
         with pytest.raises(InvalidInput, match="reason is required") as refused:
             await _override(services, deployment, "olga", "  ")
@@ -117,7 +117,11 @@ async def test_an_override_needs_the_permission_and_a_reason_then_starts_and_tel
             told = sorted(a for e in await uow.emails.list() if "Freeze overridden" in e.subject for a in e.to)
         assert request is not None and request.id is not None
         assert event.actor == "olga" and event.entity_id == f"Deployments-{deployment.id}"
-        assert event.details == {"freeze": "Year end", "reason": "the outage fix", "change_request": f"SEA-{request.id}"}
+        assert event.details == {
+            "freeze": "Year end",
+            "reason": "the outage fix",
+            "change_request": f"SEA-{request.id}",
+        }
         assert told == ["alice@example.org", "bob@example.org", "carol@example.org", "erin@example.org"]
 
         await _decide(services, request.id, "alice")
