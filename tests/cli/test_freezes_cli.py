@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from tests.cli.test_change_requests_cli import as_user
 from tests.fixtures.approvals import space
 from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, one_error_line, run_cli, seaway_env
 
@@ -39,11 +40,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
         yield ops_env
     finally:
         process.stop()
-
-
-def as_user(ops_env: dict[str, str], username: str) -> dict[str, str]:
-    key = run_cli(["admin", "create-api-key", username, "--name", "cli-test"], ops_env).stdout.strip()
-    return {**ops_env, "SEAWAY_API_KEY": key}
 
 
 def test_an_override_needs_a_reason_and_the_permission_then_the_deployment_runs(server):
