@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from tests.engine.test_change_requests import PROJECT, _decide
-from tests.fixtures.approvals import PEOPLE, run_all, services_with, user_named
+from tests.fixtures.approvals import PEOPLE, interruption_of, run_all, services_with, user_named
+from tests.fixtures.approvals import decide as decide_step
 from tests.fixtures.clock import FakeClock
 from tests.fixtures.engine import apply_yaml, deploy, log_of, release_of, task_of
 
@@ -138,6 +139,9 @@ async def test_a_deployment_the_slot_holds_when_its_window_closes_is_refused_nam
         assert closed.entity_id == f"SEA-{second_request.id}" and closed.details["window"] == WINDOW
         # The deployment that started inside the window is not checked again: it goes on when decided.
         assert (await task_of(services, first))[0].state is TaskState.WAITING
+        await decide_step(services, await interruption_of(services, first), "alice")
+        await run_all(services)
+        assert (await task_of(services, first))[0].state is TaskState.SUCCESS
 
 
 async def test_a_window_with_no_future_opening_refuses_the_deployment_at_once(db_url, tmp_path):

@@ -18,6 +18,7 @@ from seaway.domain.actors import Actor, AuthMethod
 from seaway.domain.interruptions import Channel
 from seaway.domain.states import TaskState
 from seaway.engine.configuration import apply_document
+from seaway.engine.deployments import request_cancel
 from seaway.engine.freeze_overrides import override_freeze
 from seaway.engine.policies import preview
 from seaway.errors import Conflict, InvalidInput, PermissionDenied
@@ -187,3 +188,21 @@ async def test_a_freeze_naming_an_unknown_environment_is_refused_naming_the_fiel
         with pytest.raises(InvalidInput) as refused:
             await apply_yaml(services, space().replace("[Dev, Test]", "[Dev, Staging]"))
         assert refused.value.field == "freezes[0].scope.environments[1]"
+
+
+async def test_a_frozen_deployment_canceled_is_held_by_nothing_and_its_wake_does_nothing(db_url, tmp_path):
+    clock = FakeClock(START)
+    async with services_with(db_url, tmp_path / "data", clock=clock) as services:
+        deployment = await _frozen(services)
+        assert deployment.task_id is not None
+        async with services.store.transaction() as uow:
+            await request_cancel(uow, deployment.task_id, now=clock.now())
+        await run_all(services)
+        assert (await task_of(services, deployment))[0].state is TaskState.CANCELED
+        async with services.store.transaction() as uow:
+            assert (await uow.freezes.hold_of(deployment.task_id)).message == ""
+        clock.advance(days=13)  # past the freeze's end: its wake finds nothing to start
+        await run_all(services)
+        async with services.store.transaction() as uow:
+            assert await uow.queue.next_run_after() is None
+        assert (await task_of(services, deployment))[0].state is TaskState.CANCELED

@@ -90,6 +90,8 @@ class StartHoldWake:
     async def __call__(self, item: WorkItem, lease: object, finish: FinishItem) -> bool:
         task_id = int(item.payload["task_id"])
         async with self.store.transaction() as uow:
-            await uow.queue.enqueue(RUN_TASK, run_task_key(task_id), {"task_id": task_id}, self.clock.now())
+            # A task that has started since (or ended) is past every check made at the start.
+            if (await uow.tasks.get(task_id)).state is TaskState.QUEUED:
+                await uow.queue.enqueue(RUN_TASK, run_task_key(task_id), {"task_id": task_id}, self.clock.now())
             await finish(uow)
         return True

@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.freezes import Freeze
+from seaway.domain.states import TaskState
 from seaway.store.base import Repository
 from seaway.store.dialects import insert_on_conflict_update
 from seaway.store.freeze_tables import freeze_overrides as o
@@ -108,10 +109,13 @@ class FreezeRepository(Repository):
     # -- what holds a queued task ----------------------------------------------------------------
 
     async def hold_of(self, task_id: int) -> StartHold:
-        row = (await self.conn.execute(sa.select(h).where(h.c.task_id == task_id))).first()
+        """What holds the task back; a task no longer queued (started, canceled) is held by nothing."""
+        stmt = sa.select(h, tasks.c.state).join(tasks, tasks.c.id == h.c.task_id).where(h.c.task_id == task_id)
+        row = (await self.conn.execute(stmt)).first()
         if row is None:
             return StartHold(task_id)
-        return StartHold(row.task_id, row.message, row.until, row.window_closes_at)
+        message = row.message if row.state == TaskState.QUEUED.value else ""
+        return StartHold(row.task_id, message, row.until, row.window_closes_at)
 
     async def save_hold(self, hold: StartHold) -> None:
         values = {
