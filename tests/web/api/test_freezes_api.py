@@ -35,6 +35,8 @@ async def test_freezes_crud_and_audit(services):
         by_name = await root.get("/api/v1/freezes/Year end")
         updated = await root.put(f"/api/v1/freezes/{freeze_id}", json=freeze(end="2101-01-01T00:00:00+01:00"))
         taken = await root.post("/api/v1/freezes", json=freeze())
+        exported = (await root.get("/api/v1/export")).json()
+        applied = await root.post("/api/v1/config/apply", json=exported)
         audit = (await root.get("/api/v1/audit-events", params={"action": "freeze.updated"})).json()
         deleted = await root.delete(f"/api/v1/freezes/{freeze_id}")
         gone = await root.get(f"/api/v1/freezes/{freeze_id}")
@@ -51,6 +53,15 @@ async def test_freezes_crud_and_audit(services):
     assert [f["name"] for f in listed.json()] == ["Year end"] and by_name.json()["id"] == freeze_id
     assert updated.status_code == 200 and updated.json()["end"] == "2100-12-31T23:00:00+00:00"
     assert taken.status_code == 409
+    assert exported["freezes"] == [
+        {
+            "name": "Year end",
+            "scope": {"environments": ["Dev", "Test"]},
+            "start": "2020-12-20T00:00:00+00:00",
+            "end": "2100-12-31T23:00:00+00:00",
+        }
+    ]
+    assert applied.status_code == 200 and "freeze Year end" in applied.json()["unchanged"]
     events = audit["items"] if isinstance(audit, dict) else audit
     assert events and events[0]["entity_id"] == freeze_id
     assert deleted.status_code == 204 and gone.status_code == 404
