@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from seaway.errors import InvalidInput
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # How far ahead an opening is looked for, when several policies' windows must all be open at once.
 SEARCH_HORIZON = timedelta(days=366 * 2)
 
@@ -195,9 +196,6 @@ def parse_day(text: str, *, field: str) -> int:
         if text.strip().lower() in (name.lower(), _FULL_DAYS[index]):
             return index
     raise InvalidInput(f'"{text}" is not a day (expected one of {", ".join(DAYS)})', field=field)
-
-
-_FULL_DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
 def parse_clock(text: str, *, field: str) -> time:

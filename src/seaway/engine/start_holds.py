@@ -48,7 +48,7 @@ async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime) -> Hel
             await _log(uow, task_id, now, f"The deployment is {message}")
             details = {"freeze": freeze.name, "until": freeze.end.isoformat()}
             await _audit(uow, now, "deployment.frozen", format_id("deployment", deployment.id), details, run)
-        await _wait(uow, held, message, freeze.end, now)
+        await _wait(uow, held, message, freeze.end)
         return Held()
     gate = await uow.change_requests.find_for_task(task_id)
     windows = gate.policy.windows if gate is not None else ()
@@ -63,7 +63,8 @@ async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime) -> Hel
     if state.open:
         if held.window_closes_at != state.closes_at and state.closes_at is not None:
             await uow.queue.enqueue(START_HOLD, start_hold_key(task_id), {"task_id": task_id}, state.closes_at)
-        await uow.freezes.save_hold(replace(held, message="", until=None, window_closes_at=state.closes_at))
+        if (held.message, held.window_closes_at) != ("", state.closes_at):
+            await uow.freezes.save_hold(replace(held, message="", until=None, window_closes_at=state.closes_at))
         return None
     assert state.closed is not None
     if state.opens_at is None:
@@ -73,11 +74,11 @@ async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime) -> Hel
         await _log(uow, task_id, now, f"The deployment is {message}")
         details = {"window": label(state.closed), "opens_at": state.opens_at.isoformat()}
         await _audit(uow, now, "change_request.window_wait", format_number(gate.id), details, run)
-    await _wait(uow, held, message, state.opens_at, now)
+    await _wait(uow, held, message, state.opens_at)
     return Held()
 
 
-async def _wait(uow: UnitOfWork, held: StartHold, message: str, until: datetime, now: datetime) -> None:
+async def _wait(uow: UnitOfWork, held: StartHold, message: str, until: datetime) -> None:
     if (held.message, held.until) != (message, until):
         await uow.freezes.save_hold(replace(held, message=message, until=until))
     await uow.queue.enqueue(START_HOLD, start_hold_key(held.task_id), {"task_id": held.task_id}, until)
