@@ -17,6 +17,11 @@ approval_policies:
     approvers: {teams: [Project Stakeholders]}
     change_windows:
       - {days: [Mon, Tue, Wed, Thu, Fri], start: "09:00", end: "17:00", timezone: Europe/London}
+  - name: Closed Prod
+    scope: {environments: [Prod]}
+    approvers: {teams: [Project Stakeholders]}
+    change_windows:
+      - {from: "2020-01-01T08:00:00Z", to: "2020-01-01T18:00:00Z"}
 freezes:
   - {name: Long freeze, scope: {environments: [Dev]}, start: "2020-01-01T00:00:00Z", end: "2100-01-01T00:00:00Z"}
 """
@@ -67,7 +72,9 @@ def test_the_preview_shows_the_freeze_and_the_change_window(server):
 
     dev = run_cli([*command, "--to", "Dev"], server)
     test = run_cli([*command, "--to", "Test"], server)
+    prod = run_cli([*command, "--to", "Prod"], server)
 
     assert dev.returncode == 0 and "frozen by Long freeze until 2100-01-01 00:00 UTC" in dev.stdout
     assert test.returncode == 0 and "gated by Weekday Test" in test.stdout
     assert "change window: " in test.stdout and "Mon–Fri 09:00–17:00 Europe/London" in test.stdout
+    assert prod.returncode == 2 and "its change window has no future opening" in one_error_line(prod)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from seaway.cli.client import segment
@@ -24,17 +26,21 @@ def show_preview(project: str, release: str, to: str) -> None:
     out.print(f"{where}: gated by {', '.join(policy['policies'])}", markup=False)
     out.print(f"needs {policy['minimum']} approvals{clauses}", markup=False)
     out.print(f"who can approve: {', '.join(seen['approvers']) or 'nobody'}", markup=False)
-    window = seen.get("change_window")
-    if window:
-        shown = "; ".join(window["windows"])
-        if window["open"]:
-            out.print(f"change window: open now ({shown})", markup=False)
-        elif window["opens_at"]:
-            out.print(f"change window: closed, opens {window['opens_at']} ({window['waiting_for']})", markup=False)
-        else:
-            out.print(f"change window: closed, with no future opening ({shown})", markup=False)
+    if seen.get("change_window"):
+        _show_window(where, seen["change_window"])
     if not seen["possible"]:
         raise InvalidInput(f"{where} could never start: {seen['impossible']}", field="--preview")
+
+
+def _show_window(where: str, window: dict[str, Any]) -> None:
+    shown = "; ".join(window["windows"])
+    if window["open"]:
+        out.print(f"change window: open now ({shown})", markup=False)
+    elif window["opens_at"]:
+        out.print(f"change window: closed, opens {window['opens_at']} ({window['waiting_for']})", markup=False)
+    else:
+        message = f"{where} could never start: its change window has no future opening ({shown})"
+        raise InvalidInput(message, field="--preview")
 
 
 def register(app: typer.Typer) -> None:
