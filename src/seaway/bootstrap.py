@@ -15,12 +15,14 @@ from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, ChangeReque
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.faults import NO_FAULTS, FaultPoints
+from seaway.engine.freeze_overrides import StartHoldWake
 from seaway.engine.machines import StoreMachines
 from seaway.engine.mail import SEND_EMAIL, MailDelivery, queue_email
 from seaway.engine.metrics import EngineMetrics, ObserveStepDurations
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Orchestrator
 from seaway.engine.package_sources import FeedPackages
 from seaway.engine.scheduled_checks import HEALTH_CHECK, ScheduledChecks
+from seaway.engine.start_holds import START_HOLD
 from seaway.engine.target_locks import TargetLocks
 from seaway.engine.target_probes import SshProbe
 from seaway.engine.targets import TargetProbe
@@ -149,6 +151,7 @@ def build_services(
             CHANGE_REQUEST_TIMEOUT: approval_timeouts,
             CHANGE_REQUEST_REMINDER: approval_timeouts,
             HEALTH_CHECK: ScheduledChecks(store, target_probe, clock),
+            START_HOLD: StartHoldWake(store, clock),
         },
         capacity=settings.task_cap,
         lease_seconds=settings.lease_seconds,

@@ -13,6 +13,7 @@ from seaway.cli.commands import (
     audit,
     deploy,
     export,
+    freezes,
     packages,
     releases,
     roles,
@@ -44,6 +45,7 @@ app.add_typer(roles.app, name="role")
 app.add_typer(targets.app, name="target")
 app.add_typer(agent.app, name="agent")
 approvals.register(app)
+freezes.register(app)
 app.add_typer(approvals.app, name="approvals")
 try:
     from seaway.cli.commands import template

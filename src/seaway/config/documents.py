@@ -11,13 +11,15 @@ from typing import Any
 
 import yaml
 
+from seaway.config.freeze_documents import parse_freezes
 from seaway.config.machine_policy_documents import parse_machine_policies
-from seaway.config.policy_documents import parse_policies, policy_warnings
+from seaway.config.policy_documents import parse_policies
 from seaway.config.reader import Node
 from seaway.config.secret_references import secret_text
 from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
+from seaway.domain.freezes import Freeze
 from seaway.domain.lifecycles import Lifecycle, Phase
 from seaway.domain.machine_policies import MachinePolicy
 from seaway.domain.packages import Feed, FeedType, is_builtin
@@ -47,7 +49,7 @@ TOP_LEVEL = {
     "approval_policies",
     "freezes",
 }
-NOT_ENFORCED_YET = ("freezes",)
+NOT_ENFORCED_YET: tuple[str, ...] = ()
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start", "steps"}
@@ -70,6 +72,7 @@ class SpaceDocument:
     policies: tuple[tuple[ApprovalPolicy, str], ...] = ()
     machine_policies: tuple[tuple[MachinePolicy, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
+    freezes: tuple[tuple[Freeze, str], ...] = ()
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -125,7 +128,8 @@ def parse_document(data: Any) -> SpaceDocument:
         targets=parse_targets(top["targets"]) if "targets" in top else (),
         policies=parse_policies(top["approval_policies"]) if "approval_policies" in top else (),
         machine_policies=parse_machine_policies(top["machine_policies"]) if "machine_policies" in top else (),
-        warnings=warnings + (policy_warnings(top["approval_policies"]) if "approval_policies" in top else ()),
+        warnings=warnings,
+        freezes=parse_freezes(top["freezes"]) if "freezes" in top else (),
     )
 
 

@@ -3,8 +3,7 @@
 Every key `documents.py` and the `*_documents.py` readers beside it read is written back in the same shape,
 defaults left out, so applying the output to the server it came from changes nothing. Secrets are never
 written: a sensitive value, an account's key or password and a feed's password are written as a reference
-(`secret_references.REFERENCE`). Approval policies' change windows are not stored, so they are not written
-either.
+(`secret_references.REFERENCE`).
 """
 
 from __future__ import annotations
@@ -17,7 +16,9 @@ import yaml
 
 from seaway.config.secret_references import REFERENCE
 from seaway.domain.approval_timeouts import document_keys
+from seaway.domain.change_windows import window_to_json
 from seaway.domain.channels import Channel
+from seaway.domain.freezes import Freeze
 from seaway.domain.lifecycles import Lifecycle
 from seaway.domain.machine_policies import DEFAULT_MACHINE_POLICY, MachinePolicy, format_interval
 from seaway.domain.packages import Feed
@@ -49,6 +50,7 @@ class SpaceContents:
     targets: Sequence[DeploymentTarget] = ()
     machine_policies: Sequence[MachinePolicy] = ()  # "Default Machine Policy" is written only when changed
     approval_policies: Sequence[ApprovalPolicy] = ()
+    freezes: Sequence[Freeze] = ()
 
 
 def space_document(contents: SpaceContents) -> Document:
@@ -65,6 +67,7 @@ def space_document(contents: SpaceContents) -> Document:
         ("projects", [project_document(p) for p in contents.projects]),
         ("teams", [team_document(t) for t in contents.teams]),
         ("approval_policies", [approval_policy_document(p) for p in contents.approval_policies]),
+        ("freezes", [freeze_document(f) for f in contents.freezes]),
     ]
     return {key: items for key, items in sections if items}
 
@@ -185,6 +188,18 @@ def approval_policy_document(policy: ApprovalPolicy) -> Document:
         | ({} if policy.block_deployment_creator else {"block_deployment_creator": False})
         | _some(quorum=[{"team": c.team, "minimum": c.minimum} for c in policy.quorum])
         | document_keys(policy.timeout, policy.remind_every)
+        | _some(change_windows=[window_to_json(w) for w in policy.change_windows])
+    )
+
+
+def freeze_document(freeze: Freeze) -> Document:
+    return (
+        {"name": freeze.name}
+        | _some(
+            description=freeze.description,
+            scope=_some(projects=list(freeze.projects), environments=list(freeze.environments)),
+        )
+        | {"start": freeze.start.isoformat(), "end": freeze.end.isoformat()}
     )
 
 

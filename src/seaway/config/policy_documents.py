@@ -9,19 +9,20 @@
         quorum: [{team: Release Managers, minimum: 2}, {team: Security, minimum: 1}]
 
 Names that must exist (teams, users, projects, environments) are checked when the document is applied
-(`engine/policies.py`). Change windows are read but not enforced yet: applying says so in a warning rather
-than dropping them silently. Timeouts and reminders: `config/approval_timeout_documents.py`.
+(`engine/policies.py`). Change windows are read by `change_window_documents.py`, timeouts and reminders by
+`approval_timeout_documents.py`.
 """
 
 from __future__ import annotations
 
 from seaway.config.approval_timeout_documents import TIMEOUT_KEYS, with_timeouts
+from seaway.config.change_window_documents import parse_windows
 from seaway.config.reader import Node
 from seaway.domain.environments import validate_name
 from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
 
-NOT_ENFORCED_YET = ("change_windows",)
 POLICY_KEYS = {"name", "description", "scope", "approvers", "minimum", "block_deployment_creator", "quorum"}
+POLICY_KEYS |= {"change_windows"}
 SCOPE_KEYS = {"projects", "environments", "tags"}
 APPROVER_KEYS = {"teams", "users"}
 CLAUSE_KEYS = {"team", "minimum"}
@@ -37,23 +38,13 @@ def parse_policies(node: Node) -> tuple[tuple[ApprovalPolicy, str], ...]:
     return parsed
 
 
-def policy_warnings(node: Node) -> tuple[str, ...]:
-    return tuple(
-        f"{n.path}.{key}: accepted but not enforced by this version of Seaway"
-        for n in node.items()
-        if isinstance(n.value, dict)
-        for key in NOT_ENFORCED_YET
-        if key in n.value
-    )
-
-
 def _names(node: Node) -> tuple[str, ...]:
     items = [node] if isinstance(node.value, str) else list(node.items())
     return tuple(validate_name(n.string(), field=n.path) for n in items)
 
 
 def parse_policy(node: Node) -> ApprovalPolicy:
-    m = node.mapping(POLICY_KEYS | set(NOT_ENFORCED_YET) | TIMEOUT_KEYS, {"name", "approvers"})
+    m = node.mapping(POLICY_KEYS | TIMEOUT_KEYS, {"name", "approvers"})
     projects: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
     if "scope" in m:
@@ -74,6 +65,7 @@ def parse_policy(node: Node) -> ApprovalPolicy:
         minimum=m["minimum"].integer(minimum=1, maximum=1000) if "minimum" in m else 1,
         block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
         quorum=quorum,
+        change_windows=parse_windows(m["change_windows"]) if "change_windows" in m else (),
     )
     policy = with_timeouts(policy, m)
     return validate_policy(policy, path=node.path)

@@ -14,6 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from seaway.domain.approval_timeouts import with_escalation
+from seaway.domain.change_windows import describe_windows
 from seaway.domain.interruptions import LinkStatus, Result, validate_decision
 from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
@@ -96,6 +97,8 @@ def policy_changes(before: MergedPolicy, after: MergedPolicy) -> tuple[str, ...]
     if before.quorum != after.quorum:
         shown = ", ".join(f"{c.minimum} from {c.team}" for c in after.quorum) or "none"
         lines.append(f"quorum: now {shown}")
+    if before.windows != after.windows:
+        lines.append(f"change windows: {describe_windows(after.windows) or 'none'}")
     if before.block_deployment_creator != after.block_deployment_creator:
         lines.append("the deployment's creator is " + ("blocked" if after.block_deployment_creator else "allowed"))
     return tuple(lines) or ("the policy changed",)

@@ -26,6 +26,7 @@ KINDS = {
     "account": "Accounts",
     "policy": "ApprovalPolicies",
     "machine_policy": "MachinePolicies",
+    "freeze": "Freezes",
 }
 
 

@@ -56,6 +56,7 @@ class Permission(StrEnum):
     ACCOUNT_EDIT = "account.edit"
     POLICY_VIEW = "policy.view"
     POLICY_EDIT = "policy.edit"  # in no project role: a project lead cannot switch off their own gate
+    FREEZE_OVERRIDE = "freeze.override"  # let one deployment through a freeze; in no built-in role but admin
 
 
 class Dimension(StrEnum):
@@ -91,6 +92,7 @@ DIMENSIONS: dict[Permission, frozenset[Dimension]] = {
     # someone who holds the permission in all of them (`web/api/targets.py`).
     Permission.TARGET_VIEW: frozenset({_E}),
     Permission.TARGET_EDIT: frozenset({_E}),
+    Permission.FREEZE_OVERRIDE: _BOTH,
 }
 
 

@@ -28,6 +28,7 @@ from seaway.domain.approval_timeouts import (
     validate_every,
     validate_timeout,
 )
+from seaway.domain.change_windows import ChangeWindow, PolicyWindows, windows_from_json, windows_to_json
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 
@@ -56,6 +57,7 @@ class ApprovalPolicy:
     id: int | None = None
     timeout: ApprovalTimeout | None = None  # what happens when nobody decides in time
     remind_every: timedelta | None = None  # reminders to the approvers who have not decided
+    change_windows: tuple[ChangeWindow, ...] = ()  # empty: any time
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class MergedPolicy:
     quorum: tuple[QuorumClause, ...]
     timeouts: tuple[PolicyTimeout, ...] = ()  # every policy's own, each firing on its own
     remind_every: timedelta | None = None  # the shortest of the policies'
+    windows: tuple[PolicyWindows, ...] = ()  # per policy, by name: inside every one's windows
 
 
 def _covers(scope: Sequence[str], value: str) -> bool:
@@ -105,7 +108,14 @@ def merge(policies: Iterable[ApprovalPolicy]) -> MergedPolicy | None:
         quorum=tuple(clauses[key] for key in sorted(clauses)),
         timeouts=merge_timeouts((p.name, p.timeout) for p in listed),
         remind_every=merge_reminders(p.remind_every for p in listed),
+        windows=tuple(
+            sorted((PolicyWindows(p.name, p.change_windows) for p in listed if p.change_windows), key=_policy_key)
+        ),
     )
+
+
+def _policy_key(windows: PolicyWindows) -> str:
+    return windows.policy.lower()
 
 
 def matching(policies: Iterable[ApprovalPolicy], project: str, environment: str) -> MergedPolicy | None:
@@ -224,6 +234,8 @@ def merged_to_json(merged: MergedPolicy) -> dict[str, object]:
         "minimum": merged.minimum,
         "block_deployment_creator": merged.block_deployment_creator,
         "quorum": [{"team": c.team, "minimum": c.minimum} for c in merged.quorum],
+        # Only when there are any: the content hash of a request without windows stays what it was.
+        **({"change_windows": windows_to_json(merged.windows)} if merged.windows else {}),
     }
     # Written only when set, so what a policy without them hashes to (`bound_content`) stays what it was.
     if merged.timeouts:
@@ -243,4 +255,5 @@ def merged_from_json(data: Mapping[str, Any]) -> MergedPolicy:
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in data.get("quorum") or ()),
         timeouts=timeouts_from_json(data.get("timeouts") or ()),
         remind_every=every_from_json(data.get("remind_every")),
+        windows=windows_from_json(data.get("change_windows") or ()),
     )

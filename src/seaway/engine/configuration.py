@@ -18,6 +18,7 @@ from seaway.config.secret_references import resolve_account, resolve_feed, resol
 from seaway.domain.actors import Actor
 from seaway.domain.diffs import field_changes
 from seaway.domain.environments import Environment
+from seaway.domain.freezes import Freeze
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
 from seaway.domain.policies import ApprovalPolicy
@@ -25,6 +26,7 @@ from seaway.domain.targets import DeploymentTarget, SshEndpoint
 from seaway.domain.users import User
 from seaway.engine import config_changes as kinds
 from seaway.engine.change_requests import rebind_pending
+from seaway.engine.freezes import FREEZE, check_freeze
 from seaway.engine.lifecycles import check_lifecycle
 from seaway.engine.policies import POLICY, check_policy
 from seaway.engine.projects import check_project, check_variable_scopes
@@ -117,6 +119,7 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
         await check_team(uow, team, path=path)
         await applying.upsert(uow.teams, kinds.TEAM, team, path)
     await applying.policies(doc.policies)  # last: they name the teams, users, projects and environments above
+    await applying.freezes(doc.freezes)
     return applying.result
 
 
@@ -176,6 +179,10 @@ class _Applying:
             await self.upsert(self.uow.policies, POLICY, await check_policy(self.uow, policy, path=path), path)
         if policies:
             await rebind_pending(self.uow, self.now)  # pending change requests see the policies as they now are
+
+    async def freezes(self, freezes: tuple[tuple[Freeze, str], ...]) -> None:
+        for freeze, path in freezes:
+            await self.upsert(self.uow.freezes, FREEZE, await check_freeze(self.uow, freeze, path=path), path)
 
     async def upsert(self, repository: _NamedRepository[_Named], kind: kinds.Kind, item: _Named, path: str) -> None:
         """Add `item`, or save it over the stored one of the same name (keeping that one's id)."""

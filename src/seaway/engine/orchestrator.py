@@ -20,6 +20,7 @@ from seaway.domain.tasks import StepRun
 from seaway.domain.transitions import Proposal, transition
 from seaway.engine.clock import Clock
 from seaway.engine.faults import AFTER_STEP_SIDE_EFFECT, BEFORE_COMPLETE, MID_LOG_FLUSH, NO_FAULTS, FaultPoints
+from seaway.engine.start_holds import hold_before_start
 from seaway.engine.task_runs import EngineConfig, TaskRun, creator_refusal, load_task_run, step_values
 from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag
 from seaway.errors import SeawayError
@@ -89,6 +90,9 @@ class Orchestrator:
                     return True
                 if gate is not None and gate.is_pending:  # woken early: the approving decision enqueues it again
                     await finish(uow)
+                    return True
+                if (held := await hold_before_start(uow, run, self.clock.now())) is not None:  # a freeze, a window
+                    await (finish(uow) if held.refusal is None else self._refuse(uow, run, held.refusal, finish))
                     return True
             if not await self._start(uow, run):
                 await run.write_staged(uow)

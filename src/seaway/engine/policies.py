@@ -8,13 +8,18 @@ Changing a policy needs `policy.edit`, which no project role holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from seaway.domain.approval_timeouts import document_keys
+from seaway.domain.change_windows import window_to_json
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy, MergedPolicy, eligible, impossibility, matching
+from seaway.engine.change_windows import preview_json as window_preview
 from seaway.engine.config_changes import Kind, Need
+from seaway.engine.freezes import freeze_holding
+from seaway.engine.freezes import preview_json as freeze_preview
 from seaway.engine.names import refuse_name_clash
 from seaway.engine.projects import looks_like_id
 from seaway.errors import InvalidInput
@@ -32,6 +37,7 @@ def policy_view(policy: ApprovalPolicy) -> dict[str, object]:
         "block_deployment_creator": policy.block_deployment_creator,
         "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
         **document_keys(policy.timeout, policy.remind_every),
+        "change_windows": [window_to_json(w) for w in policy.change_windows],
     }
 
 
@@ -113,11 +119,20 @@ class Preview:
     merged: MergedPolicy | None
     approvers: tuple[str, ...]  # usernames whose approval would count
     impossible: str | None  # why no set of those approvers could approve it; None when some could
+    change_window: dict[str, object] | None = None  # open now, or when it opens; None: no windows
+    freeze: dict[str, object] | None = None  # the freeze in force now; None: none
 
 
-async def preview(uow: UnitOfWork, project: str, environment: str, deployer: str | None) -> Preview:
+async def preview(
+    uow: UnitOfWork, project: str, environment: str, deployer: str | None, now: datetime | None = None
+) -> Preview:
     merged = await merged_policy(uow, project, environment)
+    frozen = None
+    if now is not None:
+        frozen = freeze_preview(await freeze_holding(uow, None, project, environment, now))
     if merged is None:
-        return Preview(None, (), None)
+        return Preview(None, (), None, freeze=frozen)
     teams = await uow.teams.list()
-    return Preview(merged, tuple(sorted(eligible(merged, teams, deployer))), impossibility(merged, teams, deployer))
+    window = window_preview(merged.windows, now) if now is not None else None
+    approving = tuple(sorted(eligible(merged, teams, deployer)))
+    return Preview(merged, approving, impossibility(merged, teams, deployer), window, frozen)

@@ -9,6 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.approval_timeouts import every_from_json, every_to_json, timeout_from_json, timeout_to_json
+from seaway.domain.change_windows import window_from_json, window_to_json
 from seaway.domain.policies import ApprovalPolicy, QuorumClause
 from seaway.store.base import Repository
 from seaway.store.policy_tables import approval_policies as t
@@ -28,6 +29,7 @@ def _from_row(row: Any) -> ApprovalPolicy:
         id=row.id,
         timeout=timeout_from_json(row.timeout) if row.timeout else None,
         remind_every=every_from_json(row.remind_every),
+        change_windows=tuple(window_from_json(w) for w in row.change_windows),
     )
 
 
@@ -72,4 +74,5 @@ class PolicyRepository(Repository):
             "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
             "timeout": timeout_to_json(policy.timeout) if policy.timeout else None,
             "remind_every": every_to_json(policy.remind_every),
+            "change_windows": [window_to_json(w) for w in policy.change_windows],
         }

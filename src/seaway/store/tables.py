@@ -8,6 +8,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from seaway.store.agent_tables import agent_work, agent_work_lines, agents
+from seaway.store.freeze_tables import freeze_overrides, freezes, start_holds
 from seaway.store.package_tables import feeds, packages, release_packages
 from seaway.store.policy_tables import (
     approval_policies,
@@ -29,9 +30,12 @@ __all__ = [
     "change_request_links",
     "change_requests",
     "feeds",
+    "freeze_overrides",
+    "freezes",
     "metadata",
     "packages",
     "release_packages",
+    "start_holds",
     "targets",
 ]
 

@@ -12,6 +12,7 @@ from seaway.domain.states import TaskState
 from seaway.store.base import Repository
 from seaway.store.change_requests import HELD_BACK as _BLOCKED
 from seaway.store.dialects import insert_ignoring_conflict
+from seaway.store.freezes import WAITING_TO_START
 from seaway.store.tables import deployment_slots, deployments, interruptions, tasks
 
 
@@ -48,7 +49,7 @@ class DeploymentSlots(Repository):
             interruptions.c.task_id == tasks.c.id, interruptions.c.state == InterruptionState.PENDING.value
         )
         resumable = sa.and_(tasks.c.state == TaskState.WAITING.value, ~sa.exists(pending))
-        queued = sa.and_(tasks.c.state == TaskState.QUEUED.value, ~_BLOCKED)
+        queued = sa.and_(tasks.c.state == TaskState.QUEUED.value, ~_BLOCKED, ~WAITING_TO_START)
         stmt = (
             sa.select(tasks.c.id)
             .join(deployments, deployments.c.id == tasks.c.deployment_id)
@@ -66,7 +67,7 @@ class DeploymentSlots(Repository):
 
     async def next_queued_for_slot(self, project_id: int, environment_id: int) -> int | None:
         """The oldest queued task of the slot that no pending change request holds back."""
-        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED).where(~_BLOCKED)
+        stmt = _first_of_slot(project_id, environment_id, TaskState.QUEUED).where(~_BLOCKED, ~WAITING_TO_START)
         found: int | None = (await self.conn.execute(stmt)).scalar_one_or_none()
         return found
 

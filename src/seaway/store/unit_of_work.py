@@ -32,6 +32,7 @@ from seaway.store.deployments import DeploymentRepository
 from seaway.store.emails import EmailRepository
 from seaway.store.environments import EnvironmentRepository
 from seaway.store.feeds import FeedRepository
+from seaway.store.freezes import FreezeRepository
 from seaway.store.interruptions import InterruptionRepository
 from seaway.store.lifecycles import LifecycleRepository
 from seaway.store.machine_policies import MachinePolicyRepository
@@ -104,6 +105,10 @@ class UnitOfWork:
     @cached_property
     def change_request_links(self) -> ChangeRequestLinkRepository:
         return ChangeRequestLinkRepository(self.conn, self.cipher)
+
+    @cached_property
+    def freezes(self) -> FreezeRepository:
+        return FreezeRepository(self.conn, self.cipher)
 
     @cached_property
     def machine_policies(self) -> MachinePolicyRepository:

@@ -15,6 +15,7 @@ from seaway.web.api import (
     config,
     deployments,
     environments,
+    freezes,
     health,
     interruptions,
     lifecycles,
@@ -59,6 +60,7 @@ def create_app(services: Services) -> FastAPI:
         environments,
         lifecycles,
         policies,
+        freezes,
         projects,
         releases,
         change_requests,  # before deployments: /deployments/preview is not a deployment's id

@@ -91,6 +91,9 @@ targets:
 approval_policies:
   - {name: Matrix Policy, scope: {environments: [Spare]}, approvers: {users: [victim]}}
   - {name: Spare Policy, scope: {environments: [Spare]}, approvers: {users: [victim]}}
+freezes:
+  - {name: Matrix Freeze, scope: {environments: [Spare]}, start: "2000-01-01T00:00:00Z", end: "2000-01-02T00:00:00Z"}
+  - {name: Spare Freeze, scope: {environments: [Spare]}, start: "2000-01-01T00:00:00Z", end: "2000-01-02T00:00:00Z"}
 """
 
 SCOPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {  # (projects, environments) of the grant
@@ -117,6 +120,7 @@ RESTORE = {
     },
     "accounts": {"name": "Spare Key", "type": "username-password", "username": "deploy", "password": "spare-pw"},
     "policies": {"name": "Spare Policy", "scope": {"environments": ["Spare"]}, "approvers": {"users": ["victim"]}},
+    "freezes": {"name": "Spare Freeze", "start": "2000-01-01T00:00:00Z", "end": "2000-01-02T00:00:00Z"},
 }
 
 
@@ -189,6 +193,7 @@ async def _seed(services: Services) -> Space:
             "targets",
             "accounts",
             "policies",
+            "freezes",
         )
         for plural in plurals:
             for item in (await api.get(f"/{plural}")).json():
@@ -308,6 +313,7 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
     dev_01["endpoint"] = {**dev_01["endpoint"], "host": "192.0.2.1"}
     matrix_key = {"name": "Matrix Key", "type": "username-password", "username": "deploy"}  # the secret kept
     matrix_policy = {**RESTORE["policies"], "name": "Matrix Policy"}
+    matrix_freeze = {**RESTORE["freezes"], "name": "Matrix Freeze"}
     alpha = "/projects/Alpha"
     return {
         ("GET", "/health"): lambda s: Call("GET", "/health"),
@@ -363,6 +369,11 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
             "POST", f"/change-requests/{s.ids['change_request']}/reject", {"reason": "no"}
         ),
         **crud("policies", "Matrix Policy", "Spare Policy", matrix_policy, matrix_policy),
+        **crud("freezes", "Matrix Freeze", "Spare Freeze", matrix_freeze, matrix_freeze),
+        # The deployment has started: a 409 once the checks let the override through.
+        ("POST", "/deployments/{}/freeze-override"): lambda s: Call(
+            "POST", f"/deployments/{s.ids['deployment']}/freeze-override", {"reason": "matrix"}
+        ),
         ("GET", "/outbox"): lambda s: Call("GET", "/outbox"),
         **crud("roles", "Matrix Role", "Spare Role", matrix_role, matrix_role),
         ("GET", "/audit-events"): lambda s: Call(

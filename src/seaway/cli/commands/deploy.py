@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from seaway.cli.client import segment
@@ -14,6 +16,8 @@ def show_preview(project: str, release: str, to: str) -> None:
     with client() as api:
         seen = api.get("/deployments/preview", params={"project": project, "release": release, "environment": to})
     where = f"{seen['project']} {seen['release']} to {seen['environment']}"
+    if seen.get("freeze"):
+        out.print(f"{where}: {seen['freeze']['message']}", markup=False)
     if not seen["gated"]:
         out.print(f"{where}: no approval policy applies; it would start at once", markup=False)
         return
@@ -27,8 +31,21 @@ def show_preview(project: str, release: str, to: str) -> None:
         out.print(f"undecided after {timeout['after']}, {timeout['policy']} {then}", markup=False)
     if policy.get("remind_every"):
         out.print(f"reminds the approvers who have not decided every {policy['remind_every']}", markup=False)
+    if seen.get("change_window"):
+        _show_window(where, seen["change_window"])
     if not seen["possible"]:
         raise InvalidInput(f"{where} could never start: {seen['impossible']}", field="--preview")
+
+
+def _show_window(where: str, window: dict[str, Any]) -> None:
+    shown = "; ".join(window["windows"])
+    if window["open"]:
+        out.print(f"change window: open now ({shown})", markup=False)
+    elif window["opens_at"]:
+        out.print(f"change window: closed, opens {window['opens_at']} ({window['waiting_for']})", markup=False)
+    else:
+        message = f"{where} could never start: its change window has no future opening ({shown})"
+        raise InvalidInput(message, field="--preview")
 
 
 def register(app: typer.Typer) -> None:

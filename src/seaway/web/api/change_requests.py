@@ -130,7 +130,7 @@ async def preview_deployment(
             raise InvalidInput(f'unknown environment "{environment}"', field="environment")
         require_visible(user, Permission.DEPLOYMENT_VIEW, Where(found.name, target.name), "project", project)
         chosen = await find_release(uow, found, release)
-        seen = await preview(uow, found.name, target.name, user.username)
+        seen = await preview(uow, found.name, target.name, user.username, services_of(request).clock.now())
     return {
         "project": found.name,
         "release": chosen.version,
@@ -140,8 +140,8 @@ async def preview_deployment(
         "approvers": list(seen.approvers),
         "possible": seen.impossible is None,
         "impossible": seen.impossible,
-        "change_window": None,  # windows and freezes are not enforced yet
-        "freeze": None,
+        "change_window": seen.change_window,
+        "freeze": seen.freeze,
     }
 
 

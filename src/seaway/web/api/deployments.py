@@ -23,4 +23,6 @@ async def get_deployment(request: Request, deployment_id: str, user: CurrentUser
         require_visible(user, Permission.DEPLOYMENT_VIEW, where, "deployment", number)
         deployment = await uow.deployments.get(number)
         release = await uow.releases.get(deployment.release_id)
-        return {**deployment_json(deployment, release), "change_request": await change_request_summary(uow, number)}
+        summary = await change_request_summary(uow, number)
+        held = (await uow.freezes.hold_of(deployment.task_id)).message or None if deployment.task_id else None
+        return {**deployment_json(deployment, release), "change_request": summary, "held": held}

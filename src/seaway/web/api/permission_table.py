@@ -80,6 +80,8 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     **_crud("environments", P.ENVIRONMENT_VIEW, P.ENVIRONMENT_EDIT, S.ENVIRONMENT),
     **_crud("lifecycles", P.LIFECYCLE_VIEW, P.LIFECYCLE_EDIT, S.NONE),
     **_crud("policies", P.POLICY_VIEW, P.POLICY_EDIT, S.NONE),
+    **_crud("freezes", P.POLICY_VIEW, P.POLICY_EDIT, S.NONE),
+    ("POST", "/deployments/{}/freeze-override"): Rule(P.FREEZE_OVERRIDE, _PE, P.DEPLOYMENT_VIEW),
     **_crud("projects", P.PROJECT_VIEW, P.PROJECT_EDIT, S.PROJECT),
     ("GET", "/projects/{}/process"): Rule(P.PROJECT_VIEW, S.PROJECT),
     ("PUT", "/projects/{}/process"): Rule(P.PROCESS_EDIT, S.PROJECT, P.PROJECT_VIEW),

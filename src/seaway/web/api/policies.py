@@ -57,6 +57,10 @@ class PolicyBody(DocumentBody):
     quorum: list[QuorumClauseBody] = Field(default_factory=list, description="every clause must be met too")
     timeout: TimeoutBody | None = None
     reminders: RemindersBody | None = None
+    change_windows: list[dict[str, Any]] = Field(
+        default_factory=list,
+        description="{days, start, end, timezone} weekly or {from, to} ISO 8601 ranges; empty: any time",
+    )
 
 
 def policy_json(policy: ApprovalPolicy) -> dict[str, Any]:

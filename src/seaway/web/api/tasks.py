@@ -71,7 +71,8 @@ async def _task(request: Request, task_id: int) -> dict[str, Any]:
 async def _task_in(uow: UnitOfWork, task_id: int) -> dict[str, Any]:
     """The task with its step runs and the decisions it waits for, from one snapshot."""
     task, steps = await uow.tasks.get_with_step_runs(task_id)
-    return task_json(task, steps, await waiting_for(uow, task_id))
+    held = (await uow.freezes.hold_of(task_id)).message or None  # a change window or a freeze
+    return {**task_json(task, steps, await waiting_for(uow, task_id)), "held": held}
 
 
 @router.get("/tasks")

@@ -1,6 +1,6 @@
 """approval timeouts: a policy's timeout and reminders, and the teams a change request escalated to
 
-Revision ID: 0013t
+Revision ID: 0013
 Revises: 0012
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013t"
+revision = "0013"
 down_revision = "0012"
 branch_labels = None
 depends_on = None

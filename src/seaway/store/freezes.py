@@ -1,0 +1,132 @@
+"""Freezes (matched by name like every named resource), their per-deployment overrides, and the holds that
+keep a queued deployment from starting."""
+
+from __future__ import annotations
+
+import builtins
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from seaway.domain.freezes import Freeze
+from seaway.domain.states import TaskState
+from seaway.store.base import Repository
+from seaway.store.dialects import insert_on_conflict_update
+from seaway.store.freeze_tables import freeze_overrides as o
+from seaway.store.freeze_tables import freezes as t
+from seaway.store.freeze_tables import start_holds as h
+from seaway.store.tables import tasks
+
+
+@dataclass(frozen=True)
+class FreezeOverride:
+    deployment_id: int
+    user_id: int | None
+    reason: str
+    freezes: tuple[str, ...]
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StartHold:
+    task_id: int
+    message: str = ""  # empty: nothing holds it now
+    until: datetime | None = None
+    window_closes_at: datetime | None = None
+
+
+def _from_row(row: Any) -> Freeze:
+    return Freeze(
+        name=row.name,
+        description=row.description,
+        projects=tuple(row.projects),
+        environments=tuple(row.environments),
+        start=row.starts_at,
+        end=row.ends_at,
+        id=row.id,
+    )
+
+
+class FreezeRepository(Repository):
+    async def list(self) -> builtins.list[Freeze]:
+        return [_from_row(r) for r in await self.conn.execute(sa.select(t).order_by(t.c.name_key))]
+
+    async def get(self, freeze_id: int) -> Freeze:
+        return _from_row(await self._one(sa.select(t).where(t.c.id == freeze_id), "freeze", freeze_id))
+
+    async def find_by_name(self, name: str) -> Freeze | None:
+        row = (await self.conn.execute(sa.select(t).where(t.c.name_key == name.lower()))).first()
+        return _from_row(row) if row else None
+
+    async def get_by_name(self, name: str) -> Freeze:
+        return _from_row(await self._one(sa.select(t).where(t.c.name_key == name.lower()), "freeze", name))
+
+    async def add(self, freeze: Freeze) -> Freeze:
+        return replace(freeze, id=await self._insert(t, self._values(freeze)))
+
+    async def save(self, freeze: Freeze) -> Freeze:
+        assert freeze.id is not None
+        await self.conn.execute(t.update().where(t.c.id == freeze.id).values(**self._values(freeze)))
+        return freeze
+
+    async def delete(self, freeze_id: int) -> None:
+        await self.get(freeze_id)
+        await self.conn.execute(t.delete().where(t.c.id == freeze_id))
+
+    @staticmethod
+    def _values(freeze: Freeze) -> dict[str, Any]:
+        return {
+            "name": freeze.name,
+            "name_key": freeze.name.lower(),
+            "description": freeze.description,
+            "projects": list(freeze.projects),
+            "environments": list(freeze.environments),
+            "starts_at": freeze.start,
+            "ends_at": freeze.end,
+        }
+
+    # -- overrides -------------------------------------------------------------------------------
+
+    async def override_of(self, deployment_id: int) -> FreezeOverride | None:
+        row = (await self.conn.execute(sa.select(o).where(o.c.deployment_id == deployment_id))).first()
+        if row is None:
+            return None
+        return FreezeOverride(row.deployment_id, row.user_id, row.reason, tuple(row.freezes), row.created_at)
+
+    async def add_override(self, override: FreezeOverride) -> None:
+        values = {
+            "deployment_id": override.deployment_id,
+            "user_id": override.user_id,
+            "reason": override.reason,
+            "freezes": list(override.freezes),
+            "created_at": override.created_at,
+        }
+        update = {k: v for k, v in values.items() if k != "deployment_id"}
+        await self.conn.execute(insert_on_conflict_update(self.conn, o, ["deployment_id"], values, update))
+
+    # -- what holds a queued task ----------------------------------------------------------------
+
+    async def hold_of(self, task_id: int) -> StartHold:
+        """What holds the task back; a task no longer queued (started, canceled) is held by nothing."""
+        stmt = sa.select(h, tasks.c.state).join(tasks, tasks.c.id == h.c.task_id).where(h.c.task_id == task_id)
+        row = (await self.conn.execute(stmt)).first()
+        if row is None:
+            return StartHold(task_id)
+        message = row.message if row.state == TaskState.QUEUED.value else ""
+        return StartHold(row.task_id, message, row.until, row.window_closes_at)
+
+    async def save_hold(self, hold: StartHold) -> None:
+        values = {
+            "task_id": hold.task_id,
+            "message": hold.message,
+            "until": hold.until,
+            "window_closes_at": hold.window_closes_at,
+        }
+        update = {k: v for k, v in values.items() if k != "task_id"}
+        await self.conn.execute(insert_on_conflict_update(self.conn, h, ["task_id"], values, update))
+
+
+# For the slot queries: the task of `tasks.id` waits for a change window or a freeze's end, not for the slot.
+WAITING_TO_START = sa.exists(sa.select(h.c.task_id).where(h.c.task_id == tasks.c.id, h.c.message != ""))
