@@ -57,7 +57,7 @@ async def override_freeze(
     await uow.audit.record(event_of(actor, now, "deployment.freeze_override", public, details, where))
     if gate is not None:
         teams = await uow.teams.list()
-        names = approvers(gate.policy, teams)
+        names = approvers(gate.effective_policy, teams)
         told = [u for u in await uow.users.list() if u.username.lower() in names]
     elif deployment.created_by is not None:
         told = [await uow.users.get(deployment.created_by)]

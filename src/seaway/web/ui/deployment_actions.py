@@ -1,11 +1,13 @@
-"""`POST /deployments/{id}/cancel` and `POST /deployments/{id}/retry`: the deployment page's buttons, signed in.
+"""`POST /deployments/{id}/cancel`, `/retry` and `/freeze-override`: the deployment page's buttons, signed in.
 
 Cancel asks for the deployment's task to be canceled, as `POST /api/v1/tasks/{id}/cancel` does
 (`task.cancel` where it runs); Retry deploys the same release to the same environment again, with the same
 prompted values, as the release page's Deploy does (`deployment.create` there), and only for a failed
-deployment. Both are recorded with the channel `ui` and the evidence `session`; a refusal is audited as the
-API's are. The forms carry the session's CSRF token and must come from this site; afterwards the browser is
-sent to the (new) deployment's page, so a reload does not post again.
+deployment. Override lets a queued deployment through the freeze that holds it, with a reason, as
+`POST /api/v1/deployments/{id}/freeze-override` does (`freeze.override` there). Each is recorded with the
+channel `ui` and the evidence `session`; a refusal is audited as the API's are. The forms carry the session's
+CSRF token and must come from this site; afterwards the browser is sent to the (new) deployment's page, so a
+reload does not post again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from seaway.domain.ids import format_id, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TaskState
 from seaway.engine.deployments import create_deployment
+from seaway.engine.freeze_overrides import override_freeze
 from seaway.errors import Conflict, SeawayError
 from seaway.web.access import Scopes, require, require_visible
 from seaway.web.api.tasks import cancel
@@ -45,6 +48,12 @@ async def retry_deployment(request: Request, deployment_id: str) -> Response:
     return await _act(request, deployment_id, _retry, "Not retried")
 
 
+@router.post("/deployments/{deployment_id}/freeze-override")
+@from_this_site
+async def override_deployment_freeze(request: Request, deployment_id: str) -> Response:
+    return await _act(request, deployment_id, _override_freeze, "Freeze not overridden")
+
+
 async def _act(request: Request, deployment_id: str, action: _Action, failed: str) -> Response:
     async def work(form: PostedForm, actor: Actor) -> Response:
         shown = format_id("deployment", await action(request, form, actor, parse_id("deployment", deployment_id)))
@@ -66,6 +75,18 @@ async def _cancel(request: Request, form: PostedForm, actor: Actor, number: int)
         task_id = (await uow.deployments.get(number)).task_id
     assert task_id is not None
     await cancel(request, form.signed_in.user, format_id("task", task_id), actor)
+    return number
+
+
+async def _override_freeze(request: Request, form: PostedForm, actor: Actor, number: int) -> int:
+    ui = ui_of(request)
+    async with ui.services.store.transaction() as uow:
+        where = await Scopes(uow.conn).of_deployment(number)
+        require_visible(form.signed_in.user, Permission.DEPLOYMENT_VIEW, where, "deployment", number)
+        now = ui.services.clock.now()
+        await override_freeze(
+            uow, number, actor, reason=form.field("reason"), now=now, public_url=ui.services.links.public_url
+        )
     return number
 
 

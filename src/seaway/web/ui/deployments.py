@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
+from seaway.domain.freezes import holding
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, Outcome, check_may_decide
 from seaway.domain.permissions import Permission
@@ -31,7 +32,7 @@ from seaway.web.access import Where, may, require, visible_tasks
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.change_request_cards import cards_for_deployments
 from seaway.web.ui.decision_pages import instructions_html
-from seaway.web.ui.pages import entity_page, signed_in_or_redirect
+from seaway.web.ui.pages import entity_page, signed_in_or_redirect, ui_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,6 +57,7 @@ class DeploymentActions:
 
     can_cancel: bool
     can_retry: bool  # a failed deployment: deploy the same release there again
+    can_override_freeze: bool = False  # a queued deployment a freeze holds, for someone with freeze.override
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,8 @@ async def render_deployment(
     says why another action was not done (`failed`: what was not done, and `error`)."""
 
     async def load(uow: UnitOfWork, number: int, viewer: User) -> dict[str, Any]:
-        return await _deployment_view(uow, await uow.deployments.get(number), viewer)
+        now = ui_of(request).services.clock.now()
+        return await _deployment_view(uow, await uow.deployments.get(number), viewer, now)
 
     form.setdefault("error", None)
     form.setdefault("failed", "Not decided")
@@ -133,7 +136,7 @@ def deployment_row(deployment: Deployment, task: Task, project: str, release: st
     )  # fmt: skip
 
 
-async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User) -> dict[str, Any]:
+async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User, now: datetime) -> dict[str, Any]:
     assert deployment.task_id is not None and deployment.id is not None
     task = await uow.tasks.get(deployment.task_id)
     release = await uow.releases.get(deployment.release_id)
@@ -152,11 +155,18 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     log_shown = may(viewer, Permission.TASK_VIEW, where)
     lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN) if log_shown else ([], 0)
     over = task.state in TERMINAL_TASK_STATES
+    held = (await uow.freezes.hold_of(task.id)).message if task.state is TaskState.QUEUED else ""
+    frozen = bool(held) and holding(await uow.freezes.list(), project.name, deployment.environment, now) is not None
     return {
+        "held": held,
         "log_shown": log_shown,
         "actions": DeploymentActions(
             can_cancel=not over and not task.cancel_requested and may(viewer, Permission.TASK_CANCEL, where),
             can_retry=task.state is TaskState.FAILED and may(viewer, Permission.DEPLOYMENT_CREATE, where),
+            can_override_freeze=frozen
+            and not task.cancel_requested
+            and await uow.freezes.override_of(deployment.id) is None
+            and may(viewer, Permission.FREEZE_OVERRIDE, where),
         ),
         "log_first_id": lines[0].id if lines else 0,
         "log_last_id": lines[-1].id if lines else 0,
