@@ -2,7 +2,7 @@
 
     approval_policies:
       - name: Production change control
-        scope: {environments: [Prod]}            # and/or projects: [...]; empty = everything
+        scope: {environments: [Prod]}            # and/or projects: [...], tags: [...]; empty = everything
         approvers: {teams: [Project Stakeholders], users: [carol]}
         minimum: 2
         block_deployment_creator: true
@@ -16,6 +16,7 @@ so in a warning rather than dropping them silently.
 from __future__ import annotations
 
 from seaway.config.reader import Node
+from seaway.config.tag_documents import parse_tags
 from seaway.domain.environments import validate_name
 from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
 
@@ -55,10 +56,10 @@ def parse_policy(node: Node) -> ApprovalPolicy:
     m = node.mapping(POLICY_KEYS | set(NOT_ENFORCED_YET), {"name", "approvers"})
     projects: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     if "scope" in m:
         scope = m["scope"].mapping(SCOPE_KEYS)
-        if "tags" in scope:
-            raise scope["tags"].fail("scoping a policy by tags is not supported yet; name projects or environments")
+        tags = parse_tags(scope["tags"]) if "tags" in scope else ()
         projects = _names(scope["projects"]) if "projects" in scope else ()
         environments = _names(scope["environments"]) if "environments" in scope else ()
     approvers = m["approvers"].mapping(APPROVER_KEYS)
@@ -73,6 +74,7 @@ def parse_policy(node: Node) -> ApprovalPolicy:
         minimum=m["minimum"].integer(minimum=1, maximum=1000) if "minimum" in m else 1,
         block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
         quorum=quorum,
+        tags=tags,
     )
     return validate_policy(policy, path=node.path)
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Protocol
 
-from seaway.domain.change_requests import ChangeRequestState
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestState
 from seaway.domain.process import RunCondition, Step, StepType, skip_reason, step_groups
 from seaway.domain.states import TERMINAL_STEP_STATES, StepState, TaskState
 from seaway.domain.system_variables import MachineRun
@@ -50,6 +51,9 @@ class Lease(Protocol):
 
 FinishItem = Callable[[UnitOfWork], Awaitable[None]]
 TaskHook = Callable[[UnitOfWork, "TaskRun"], Awaitable[None]]
+# Asked before a gated deployment starts, with its change request: True holds it back (the hook has made sure
+# something will enqueue it again).
+StartGate = Callable[[UnitOfWork, ChangeRequest, datetime], Awaitable[bool]]
 
 
 class Orchestrator:
@@ -62,6 +66,7 @@ class Orchestrator:
         *,
         on_finished: Sequence[TaskHook] = (),
         faults: FaultPoints = NO_FAULTS,
+        start_gates: Sequence[StartGate] = (),
     ) -> None:
         self.store = store
         self.clock = clock
@@ -69,6 +74,7 @@ class Orchestrator:
         self.config = config
         self.on_finished = list(on_finished)
         self.faults = faults
+        self.start_gates = list(start_gates)
 
     async def advance(self, task_id: int, lease: Lease, finish: FinishItem) -> bool:
         """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
@@ -88,6 +94,9 @@ class Orchestrator:
                     await self._refuse(uow, run, gate.reason, finish)
                     return True
                 if gate is not None and gate.is_pending:  # woken early: the approving decision enqueues it again
+                    await finish(uow)
+                    return True
+                if gate is not None and any([await hold(uow, gate, self.clock.now()) for hold in self.start_gates]):
                     await finish(uow)
                     return True
             if not await self._start(uow, run):

@@ -25,6 +25,7 @@ def _from_row(row: Any) -> ApprovalPolicy:
         block_deployment_creator=row.block_deployment_creator,
         quorum=tuple(QuorumClause(str(c["team"]), int(c["minimum"])) for c in row.quorum),
         id=row.id,
+        tags=tuple(row.tags),
     )
 
 
@@ -67,4 +68,5 @@ class PolicyRepository(Repository):
             "minimum": policy.minimum,
             "block_deployment_creator": policy.block_deployment_creator,
             "quorum": [{"team": c.team, "minimum": c.minimum} for c in policy.quorum],
+            "tags": list(policy.tags),
         }

@@ -18,6 +18,7 @@ approval_policies = sa.Table(
     sa.Column("minimum", sa.Integer, nullable=False),
     sa.Column("block_deployment_creator", sa.Boolean, nullable=False),
     sa.Column("quorum", sa.JSON, nullable=False),  # [{team, minimum}]
+    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # scope: project or environment tags
 )
 
 # The id is the n of SEA-n: AUTOINCREMENT on SQLite (a sequence on PostgreSQL), so a number is never reused.

@@ -32,6 +32,7 @@ class ProjectSummary:
     description: str
     includes: tuple[str, ...]
     connectivity: Connectivity
+    tags: tuple[str, ...] = ()
 
 
 class ProjectRepository(Repository):
@@ -47,6 +48,7 @@ class ProjectRepository(Repository):
             release_on_push=row.release_on_push,
             connectivity=connectivity_from_json(row.connectivity),
             id=row.id,
+            tags=tuple(row.tags),
         )
 
     async def list(self) -> list[Project]:
@@ -62,6 +64,7 @@ class ProjectRepository(Repository):
                 row.description,
                 tuple(row.includes),
                 connectivity_from_json(row.connectivity),
+                tuple(row.tags),
             )
             for row in await self.conn.execute(_SUMMARIES)
         ]
@@ -101,6 +104,7 @@ class ProjectRepository(Repository):
             "channels": channels_to_json(project.channels),
             "release_on_push": project.release_on_push,
             "connectivity": connectivity_to_json(project.connectivity),
+            "tags": list(project.tags),
         }
 
     @staticmethod
@@ -136,6 +140,6 @@ class LibraryVariableSetRepository(Repository):
         }
 
 
-_SUMMARIES = sa.select(t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes, t.c.connectivity).order_by(
-    t.c.id
-)
+_SUMMARIES = sa.select(
+    t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes, t.c.connectivity, t.c.tags
+).order_by(t.c.id)

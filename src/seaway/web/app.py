@@ -22,6 +22,7 @@ from seaway.web.api import (
     packages,
     policies,
     projects,
+    release_snapshots,
     releases,
     roles,
     targets,
@@ -61,6 +62,7 @@ def create_app(services: Services) -> FastAPI:
         policies,
         projects,
         releases,
+        release_snapshots,
         change_requests,  # before deployments: /deployments/preview is not a deployment's id
         deployments,
         tasks,

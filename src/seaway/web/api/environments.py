@@ -19,15 +19,16 @@ class EnvironmentBody(Body):
     name: str = Field(max_length=200)
     description: str = ""
     sort_order: int | None = Field(None, ge=-MAX_ID, le=MAX_ID, description="left out: after the last one")
+    tags: list[str] | None = Field(None, description="what approval policies may be scoped on; left out: kept")
 
 
 async def _create(edit: crud.Edit, body: EnvironmentBody) -> Environment:
-    return await create_environment(edit.uow, body.name, body.description, body.sort_order)
+    return await create_environment(edit.uow, body.name, body.description, body.sort_order, body.tags)
 
 
 async def _update(edit: crud.Edit, ref: str, body: EnvironmentBody) -> Environment:
     environment_id = parse_id("environment", ref)
-    return await update_environment(edit.uow, environment_id, body.name, body.description, body.sort_order)
+    return await update_environment(edit.uow, environment_id, body.name, body.description, body.sort_order, body.tags)
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:
