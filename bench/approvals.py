@@ -171,15 +171,16 @@ async def park(
     return task_ids
 
 
-async def change_request_numbers(services: Services) -> dict[int, int]:
+async def pending_by_task(services: Services, table: str) -> dict[int, int]:
+    """The ids of the pending rows of `table` (interruptions or change_requests), by their task."""
     async with services.store.transaction() as uow:
-        rows = await uow.conn.execute(sa.text("SELECT id, task_id FROM change_requests WHERE state = 'pending'"))
+        rows = await uow.conn.execute(sa.text(f"SELECT id, task_id FROM {table} WHERE state = 'pending'"))
         return {row.task_id: row.id for row in rows}
 
 
 async def database_bytes(services: Services, url: str) -> int:
-    """What the database holds now: SQLite's used pages after a WAL checkpoint; PostgreSQL's tables with
-    their indexes and TOAST (`pg_total_relation_size`)."""
+    """What the database holds now: SQLite's used pages (as the connection sees the database, its WAL
+    included); PostgreSQL's tables with their indexes and TOAST (`pg_total_relation_size`)."""
     async with services.store.transaction() as uow:
         if url.startswith("sqlite"):
             pages = (await uow.conn.execute(sa.text("PRAGMA page_count"))).scalar_one()
@@ -193,10 +194,33 @@ async def database_bytes(services: Services, url: str) -> int:
         return int((await uow.conn.execute(sa.text(query))).scalar_one())
 
 
-async def interruption_ids(services: Services) -> dict[int, int]:
+async def approve_each(
+    services: Services, recorder: StepStartRecorder, calls: list[tuple[int, str]], body: dict[str, str]
+) -> list[float]:
+    """As alice, POST `body` to each path in turn, with the worker running as in `seaway server`; the
+    seconds from each response returning to the recorded step of its task starting."""
+    key = new_api_key()
     async with services.store.transaction() as uow:
-        rows = await uow.conn.execute(sa.text("SELECT id, task_id FROM interruptions WHERE state = 'pending'"))
-        return {row.task_id: row.id for row in rows}
+        alice = await uow.users.get_by_username("alice")
+        assert alice.id is not None
+        await uow.users.add_api_key(alice.id, "bench", hash_token(key), services.clock.now())
+    stop = asyncio.Event()
+    worker = asyncio.create_task(services.worker.run_forever(stop))
+    latencies: list[float] = []
+    transport = httpx.ASGITransport(app=create_app(services))
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://bench/api/v1", headers={"X-Seaway-ApiKey": key}
+    ) as api:
+        for task_id, path in calls:
+            event = recorder.event(task_id)
+            response = await api.post(path, json=body)
+            returned = time.perf_counter()
+            response.raise_for_status()
+            await asyncio.wait_for(event.wait(), timeout=30)
+            latencies.append(recorder.started[task_id] - returned)
+    stop.set()
+    await worker
+    return latencies
 
 
 async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str, float]:
@@ -214,31 +238,14 @@ async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str
             park_seconds = time.perf_counter() - started
             gc.collect()
             after = rss_bytes()
-            pending = await interruption_ids(services)
+            pending = await pending_by_task(services, "interruptions")
 
-            key = new_api_key()
-            async with services.store.transaction() as uow:
-                alice = await uow.users.get_by_username("alice")
-                assert alice.id is not None
-                await uow.users.add_api_key(alice.id, "bench", hash_token(key), services.clock.now())
-            stop = asyncio.Event()
-            worker = asyncio.create_task(services.worker.run_forever(stop))
-            latencies: list[float] = []
-            transport = httpx.ASGITransport(app=create_app(services))
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://bench/api/v1", headers={"X-Seaway-ApiKey": key}
-            ) as api:
-                for task_id in task_ids[:decisions]:
-                    event = recorder.event(task_id)
-                    response = await api.post(
-                        f"/interruptions/{pending[task_id]}/submit", json={"result": "proceed", "notes": "ok"}
-                    )
-                    returned = time.perf_counter()
-                    response.raise_for_status()
-                    await asyncio.wait_for(event.wait(), timeout=30)
-                    latencies.append(recorder.started[task_id] - returned)
-            stop.set()
-            await worker
+            latencies = await approve_each(
+                services,
+                recorder,
+                [(task_id, f"/interruptions/{pending[task_id]}/submit") for task_id in task_ids[:decisions]],
+                {"result": "proceed", "notes": "ok"},
+            )
         finally:
             await services.close()
     per_waiting = (after - before) / parked
@@ -282,31 +289,16 @@ async def run_change_requests(url: str, label: str, parked: int, decisions: int)
             park_seconds = time.perf_counter() - started
             gc.collect()
             after, bytes_after = rss_bytes(), await database_bytes(services, url)
-            pending = await change_request_numbers(services)
+            pending = await pending_by_task(services, "change_requests")
             if len(pending) != parked + len(warm):
                 raise RuntimeError(f"expected {parked + len(warm)} pending change requests, found {len(pending)}")
 
-            key = new_api_key()
-            async with services.store.transaction() as uow:
-                alice = await uow.users.get_by_username("alice")
-                assert alice.id is not None
-                await uow.users.add_api_key(alice.id, "bench", hash_token(key), services.clock.now())
-            stop = asyncio.Event()
-            worker = asyncio.create_task(services.worker.run_forever(stop))
-            latencies: list[float] = []
-            transport = httpx.ASGITransport(app=create_app(services))
-            async with httpx.AsyncClient(
-                transport=transport, base_url="http://bench/api/v1", headers={"X-Seaway-ApiKey": key}
-            ) as api:
-                for task_id in task_ids[:decisions]:
-                    event = recorder.event(task_id)
-                    response = await api.post(f"/change-requests/SEA-{pending[task_id]}/approve", json={"note": "ok"})
-                    returned = time.perf_counter()
-                    response.raise_for_status()
-                    await asyncio.wait_for(event.wait(), timeout=30)
-                    latencies.append(recorder.started[task_id] - returned)
-            stop.set()
-            await worker
+            latencies = await approve_each(
+                services,
+                recorder,
+                [(task_id, f"/change-requests/SEA-{pending[task_id]}/approve") for task_id in task_ids[:decisions]],
+                {"note": "ok"},
+            )
         finally:
             await services.close()
     per_waiting = (after - before) / parked
