@@ -127,3 +127,36 @@ async def test_tags_on_environments_projects_and_policies_through_the_api(servic
     assert previews["Staging"]["gated"] and previews["Staging"]["policy"]["policies"] == ["PCI"]
     assert not previews["Dev"]["gated"]  # Quotes carries "regulated", Dev nothing: "pci" matches neither
     assert not any(e["name"] == "Other" for e in environments)
+
+
+TWO_POLICIES = """
+approval_policies:
+  - name: Test needs one
+    scope: {environments: [Test]}
+    approvers: {teams: [Project Stakeholders]}
+  - name: EU needs two
+    scope: {tags: [eu]}
+    approvers: {teams: [Project Stakeholders]}
+    minimum: 2
+"""
+
+
+async def test_tagging_an_environment_puts_its_pending_requests_to_the_approvers_again(services):
+    await apply_yaml(services, PEOPLE + project("hello") + TWO_POLICIES)
+    release = await release_of(services, "Quotes")
+    deployment = await deploy(services, release, "Test", user=await user_named(services, "dave"))
+    await run_all(services)
+    async with services.store.reading() as uow:
+        before = await uow.change_requests.find_for_deployment(deployment.id)
+        test = await uow.environments.get_by_name("Test")
+    assert before is not None and before.policy.minimum == 1
+    async with await _admin(services) as root:
+        tagged = await root.put(f"/api/v1/environments/Environments-{test.id}", json={"name": "Test", "tags": ["EU"]})
+        untouched = await root.put("/api/v1/projects/Quotes", json={"name": "Quotes", "lifecycle": "Dev, Test, and Prod"})
+    assert tagged.status_code == 200 and untouched.status_code == 200
+    assert untouched.json()["tags"] == ["regulated"]  # left out of the PUT: kept
+    async with services.store.reading() as uow:
+        after = await uow.change_requests.get(before.id)
+    assert after.is_pending and after.policy.minimum == 2
+    assert after.policy.policies == ("EU needs two", "Test needs one")
+    assert "minimum approvals 1 → 2" in after.changes

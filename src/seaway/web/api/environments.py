@@ -7,6 +7,7 @@ from pydantic import Field
 from seaway.domain.environments import Environment
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Dimension, Permission
+from seaway.engine.change_requests import rebind_pending
 from seaway.engine.environments import create_environment, delete_environment, update_environment
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body
@@ -28,7 +29,11 @@ async def _create(edit: crud.Edit, body: EnvironmentBody) -> Environment:
 
 async def _update(edit: crud.Edit, ref: str, body: EnvironmentBody) -> Environment:
     environment_id = parse_id("environment", ref)
-    return await update_environment(edit.uow, environment_id, body.name, body.description, body.sort_order, body.tags)
+    updated = await update_environment(
+        edit.uow, environment_id, body.name, body.description, body.sort_order, body.tags
+    )
+    await rebind_pending(edit.uow, edit.now)  # its tags may change which policies gate what waits there
+    return updated
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:
