@@ -152,7 +152,8 @@ async def test_tagging_an_environment_puts_its_pending_requests_to_the_approvers
     assert before is not None and before.policy.minimum == 1
     async with await _admin(services) as root:
         tagged = await root.put(f"/api/v1/environments/Environments-{test.id}", json={"name": "Test", "tags": ["EU"]})
-        untouched = await root.put("/api/v1/projects/Quotes", json={"name": "Quotes", "lifecycle": "Dev, Test, and Prod"})
+        body = {"name": "Quotes", "lifecycle": "Dev, Test, and Prod"}
+        untouched = await root.put("/api/v1/projects/Quotes", json=body)
     assert tagged.status_code == 200 and untouched.status_code == 200
     assert untouched.json()["tags"] == ["regulated"]  # left out of the PUT: kept
     async with services.store.reading() as uow:
