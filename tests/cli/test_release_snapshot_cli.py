@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, one_error_line, run_cli, seaway_env
+from tests.fixtures.server_process import one_error_line, run_cli, server_with_space
 
 STEPS = '      - {name: Hello, type: script, script: "echo hello"}\n'
 VARIABLES = "    variables:\n      - {name: Greeting, value: GREETING}\n"
@@ -27,21 +27,8 @@ def document(greeting: str) -> str:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[dict[str, str], Path]]:
-    tmp = tmp_path_factory.mktemp("release-snapshot-cli")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    ops_key = admin_api_key(env)
-    process = ServerProcess(env, free_port())
-    process.start()
-    ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}
-    space_file = tmp / "space.yaml"
-    space_file.write_text(document("hello"))
-    applied = run_cli(["apply", str(space_file)], ops_env)
-    assert applied.returncode == 0, applied.stderr
-    try:
-        yield ops_env, space_file
-    finally:
-        process.stop()
+    with server_with_space(tmp_path_factory.mktemp("release-snapshot-cli"), document("hello")) as started:
+        yield started
 
 
 def test_update_variables_prints_what_changed_and_the_requests_asked_again(server):
