@@ -51,8 +51,7 @@ class Lease(Protocol):
 
 FinishItem = Callable[[UnitOfWork], Awaitable[None]]
 TaskHook = Callable[[UnitOfWork, "TaskRun"], Awaitable[None]]
-# Asked before a gated deployment starts, with its change request: True holds it back (the hook has made sure
-# something will enqueue it again).
+# Asked before a gated deployment starts, with its change request: True holds it back (and it will be enqueued again).
 StartGate = Callable[[UnitOfWork, ChangeRequest, datetime], Awaitable[bool]]
 
 
@@ -93,10 +92,10 @@ class Orchestrator:
                 if gate is not None and gate.state is ChangeRequestState.REJECTED:
                     await self._refuse(uow, run, gate.reason, finish)
                     return True
-                if gate is not None and gate.is_pending:  # woken early: the approving decision enqueues it again
-                    await finish(uow)
-                    return True
-                if gate is not None and any([await hold(uow, gate, self.clock.now()) for hold in self.start_gates]):
+                # Pending: woken early, the approving decision enqueues it again; or a start gate holds it back.
+                if gate is not None and (
+                    gate.is_pending or any([await g(uow, gate, self.clock.now()) for g in self.start_gates])
+                ):
                     await finish(uow)
                     return True
             if not await self._start(uow, run):
