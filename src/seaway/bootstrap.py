@@ -12,6 +12,7 @@ from seaway.engine.approval_timeout_items import CHANGE_REQUEST_REMINDER, CHANGE
 from seaway.engine.approval_timeouts import ApprovalTimeouts
 from seaway.engine.automatic import DeployOnPhaseEntry
 from seaway.engine.change_request_links import CHANGE_REQUEST_LINKS, ChangeRequestLinkSender
+from seaway.engine.change_requests import hold_if_content_changed
 from seaway.engine.clock import Clock, SystemClock
 from seaway.engine.deployer_notices import FinishInterruptions
 from seaway.engine.faults import NO_FAULTS, FaultPoints
@@ -134,6 +135,7 @@ def build_services(
             ObserveStepDurations(metrics),
         ],
         faults=faults,
+        start_gates=[hold_if_content_changed],
     )
 
     async def run_task(item: WorkItem, lease: ItemLease, finish: FinishItem) -> bool:

@@ -60,7 +60,7 @@ async def test_policies_are_applied_by_name_and_audited(services):
             "{team: Ghosts, minimum: 1}",
             "approval_policies[0].quorum[0].team",
         ),
-        ("scope: {", "scope: {tags: [pci], ", "approval_policies[0].scope.tags"),
+        ("scope: {", "scope: {tags: [p c i], ", "approval_policies[0].scope.tags[0]"),
     ],
 )
 async def test_a_bad_policy_names_its_path_and_nothing_is_written(services, old, new, path):

@@ -16,6 +16,7 @@ from seaway.config.machine_policy_documents import parse_machine_policies
 from seaway.config.policy_documents import parse_policies
 from seaway.config.reader import Node
 from seaway.config.secret_references import secret_text
+from seaway.config.tag_documents import parse_environment, parse_tags
 from seaway.config.target_documents import parse_accounts, parse_targets
 from seaway.domain.channels import Channel, VersionRule
 from seaway.domain.environments import validate_name
@@ -73,6 +74,7 @@ class SpaceDocument:
     machine_policies: tuple[tuple[MachinePolicy, str], ...] = ()
     warnings: tuple[str, ...] = field(default=())
     freezes: tuple[tuple[Freeze, str], ...] = ()
+    environment_tags: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (name, tags) of entries that set tags
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -107,11 +109,13 @@ def load_text(text: str) -> Any:
 def parse_document(data: Any) -> SpaceDocument:
     root = Node(data if data is not None else {}, "")
     top = root.mapping(TOP_LEVEL)
-    names = _names(top["environments"]) if "environments" in top else ()
+    entries = [parse_environment(n) for n in top["environments"].items()] if "environments" in top else []
+    names = _names(Node([name for name, _ in entries], "environments")) if entries else ()
     warnings = tuple(
         f"{key}: accepted but not enforced by this version of Seaway" for key in NOT_ENFORCED_YET if key in top
     )
     return SpaceDocument(
+        environment_tags=tuple((name, tags) for name, tags in entries if tags is not None),
         environments=names,
         lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items())
         if "lifecycles" in top
@@ -306,6 +310,7 @@ def parse_project(node: Node) -> Project:
             "channels",
             "release_on_push",
             "connectivity",
+            "tags",
         },
         {"name"},
     )
@@ -322,6 +327,7 @@ def parse_project(node: Node) -> Project:
         process=tuple(_step(s) for s in m["process"].items()) if "process" in m else (),
         includes=m["include"].strings() if "include" in m else (),
         connectivity=parse_connectivity(m["connectivity"]) if "connectivity" in m else Connectivity(),
+        tags=parse_tags(m["tags"]) if "tags" in m else (),
     )
 
 

@@ -8,13 +8,14 @@ written: a sensitive value, an account's key or password and a feed's password a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import yaml
 
 from seaway.config.secret_references import REFERENCE
+from seaway.config.tag_documents import environment_entries
 from seaway.domain.approval_timeouts import document_keys
 from seaway.domain.change_windows import window_to_json
 from seaway.domain.channels import Channel
@@ -51,11 +52,12 @@ class SpaceContents:
     machine_policies: Sequence[MachinePolicy] = ()  # "Default Machine Policy" is written only when changed
     approval_policies: Sequence[ApprovalPolicy] = ()
     freezes: Sequence[Freeze] = ()
+    environment_tags: Mapping[str, Sequence[str]] = field(default_factory=dict)  # by environment name
 
 
 def space_document(contents: SpaceContents) -> Document:
     sections: list[tuple[str, Iterable[Any]]] = [
-        ("environments", list(contents.environments)),
+        ("environments", environment_entries(contents.environments, contents.environment_tags)),
         ("lifecycles", [lifecycle_document(lc) for lc in contents.lifecycles]),
         ("roles", [role_document(r) for r in contents.roles if not r.builtin]),
         ("users", [user_document(u) for u in contents.users]),
@@ -181,7 +183,7 @@ def approval_policy_document(policy: ApprovalPolicy) -> Document:
         {"name": policy.name}
         | _some(
             description=policy.description,
-            scope=_some(projects=list(policy.projects), environments=list(policy.environments)),
+            scope=_some(projects=list(policy.projects), environments=list(policy.environments), tags=list(policy.tags)),
         )
         | {"approvers": approvers}
         | ({"minimum": policy.minimum} if policy.minimum != 1 else {})
@@ -245,6 +247,7 @@ def project_document(project: Project) -> Document:
             variables=[variable_document(v) for v in project.variables],
             process=[step_document(s) for s in project.process],
             channels=[channel_document(c) for c in project.channels],
+            tags=list(project.tags),
         )
         | ({"release_on_push": {"step": project.release_on_push}} if project.release_on_push else {})
         | _some(connectivity=connectivity_document(project.connectivity))

@@ -2,7 +2,7 @@
 
     approval_policies:
       - name: Production change control
-        scope: {environments: [Prod]}            # and/or projects: [...]; empty = everything
+        scope: {environments: [Prod]}            # and/or projects: [...], tags: [...]; empty = everything
         approvers: {teams: [Project Stakeholders], users: [carol]}
         minimum: 2
         block_deployment_creator: true
@@ -18,6 +18,7 @@ from __future__ import annotations
 from seaway.config.approval_timeout_documents import TIMEOUT_KEYS, with_timeouts
 from seaway.config.change_window_documents import parse_windows
 from seaway.config.reader import Node
+from seaway.config.tag_documents import parse_tags
 from seaway.domain.environments import validate_name
 from seaway.domain.policies import ApprovalPolicy, QuorumClause, validate_policy
 
@@ -47,10 +48,10 @@ def parse_policy(node: Node) -> ApprovalPolicy:
     m = node.mapping(POLICY_KEYS | TIMEOUT_KEYS, {"name", "approvers"})
     projects: tuple[str, ...] = ()
     environments: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
     if "scope" in m:
         scope = m["scope"].mapping(SCOPE_KEYS)
-        if "tags" in scope:
-            raise scope["tags"].fail("scoping a policy by tags is not supported yet; name projects or environments")
+        tags = parse_tags(scope["tags"]) if "tags" in scope else ()
         projects = _names(scope["projects"]) if "projects" in scope else ()
         environments = _names(scope["environments"]) if "environments" in scope else ()
     approvers = m["approvers"].mapping(APPROVER_KEYS)
@@ -66,6 +67,7 @@ def parse_policy(node: Node) -> ApprovalPolicy:
         block_deployment_creator=m["block_deployment_creator"].boolean() if "block_deployment_creator" in m else True,
         quorum=quorum,
         change_windows=parse_windows(m["change_windows"]) if "change_windows" in m else (),
+        tags=tags,
     )
     policy = with_timeouts(policy, m)
     return validate_policy(policy, path=node.path)

@@ -15,6 +15,7 @@ class Environment:
     sort_order: int = 0
     description: str = ""
     id: int | None = None
+    tags: tuple[str, ...] = ()  # domain/tags.py: what approval policies may be scoped on
 
 
 def validate_name(name: str, *, field: str = "name", what: str = "name") -> str:

@@ -1,6 +1,7 @@
 """Approval policies: who must approve a deployment before it starts, independent of its process.
 
-A policy's scope names projects and environments (empty: every one). Every policy whose scope matches a
+A policy's scope names projects, environments and tags (empty: every one; see domain/tags.py for how tags
+match). Every policy whose scope matches a
 deployment applies, and they merge into one `MergedPolicy`: the union of the approvers, the highest
 minimum, every quorum clause of every policy, and the creator blocked if any policy blocks them. Merging is
 order-independent, so the merged policy a change request records does not depend on how policies are listed.
@@ -29,6 +30,7 @@ from seaway.domain.approval_timeouts import (
     validate_timeout,
 )
 from seaway.domain.change_windows import ChangeWindow, PolicyWindows, windows_from_json, windows_to_json
+from seaway.domain.tags import carries_any
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 
@@ -58,6 +60,7 @@ class ApprovalPolicy:
     timeout: ApprovalTimeout | None = None  # what happens when nobody decides in time
     remind_every: timedelta | None = None  # reminders to the approvers who have not decided
     change_windows: tuple[ChangeWindow, ...] = ()  # empty: any time
+    tags: tuple[str, ...] = ()  # scope: the project or the environment carries one of them; empty: any
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,18 @@ def _covers(scope: Sequence[str], value: str) -> bool:
     return not scope or value.lower() in {s.lower() for s in scope}
 
 
-def applies_to(policy: ApprovalPolicy, project: str, environment: str) -> bool:
-    return _covers(policy.projects, project) and _covers(policy.environments, environment)
+def applies_to(
+    policy: ApprovalPolicy,
+    project: str,
+    environment: str,
+    project_tags: Sequence[str] = (),
+    environment_tags: Sequence[str] = (),
+) -> bool:
+    return (
+        _covers(policy.projects, project)
+        and _covers(policy.environments, environment)
+        and carries_any(policy.tags, project_tags, environment_tags)
+    )
 
 
 def _sorted_unique(names: Iterable[str]) -> tuple[str, ...]:
@@ -118,8 +131,14 @@ def _policy_key(windows: PolicyWindows) -> str:
     return windows.policy.lower()
 
 
-def matching(policies: Iterable[ApprovalPolicy], project: str, environment: str) -> MergedPolicy | None:
-    return merge(p for p in policies if applies_to(p, project, environment))
+def matching(
+    policies: Iterable[ApprovalPolicy],
+    project: str,
+    environment: str,
+    project_tags: Sequence[str] = (),
+    environment_tags: Sequence[str] = (),
+) -> MergedPolicy | None:
+    return merge(p for p in policies if applies_to(p, project, environment, project_tags, environment_tags))
 
 
 # -- who counts -----------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ class Project:
     channels: tuple[Channel, ...] = ()  # beside the default channel
     release_on_push: str | None = None  # a step name: a newer version of its package pushed creates a release
     connectivity: Connectivity = field(default_factory=Connectivity)  # which targets deployments may leave out
+    tags: tuple[str, ...] = ()  # domain/tags.py: what approval policies may be scoped on
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ concurrent decisions are counted one after the other and exactly one of them app
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,7 +28,7 @@ from seaway.domain.change_requests import (
 )
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Result
-from seaway.domain.policies import Tally, approvers, eligible, impossibility, merged_to_json, tally
+from seaway.domain.policies import MergedPolicy, Tally, approvers, eligible, impossibility, merged_to_json, tally
 from seaway.domain.states import TERMINAL_TASK_STATES
 from seaway.domain.users import Team, User
 from seaway.engine.approval_timeout_items import schedule_timeouts
@@ -178,32 +179,69 @@ async def _supersede_older(uow: UnitOfWork, newer: ChangeRequest, now: datetime)
 
 
 async def rebind_pending(uow: UnitOfWork, now: datetime) -> list[ChangeRequest]:
-    """After policies changed: every pending request whose merged policy is no longer what its approvers were
-    asked about is put to them again. Its approvals are void, its links stop working, new ones are sent and
-    the log says what changed. A request no policy matches any more keeps the policy it recorded: removing a
-    gate does not let through what was waiting behind it. Returns the requests put again."""
+    """After policies (or the tags they match) changed: every pending request whose merged policy is no longer
+    what its approvers were asked about is put to them again (`put_again`). A request no policy matches any
+    more keeps the policy it recorded: removing a gate does not let through what was waiting behind it.
+    Returns the requests put again."""
     again = []
+    merged: dict[tuple[str, str], MergedPolicy | None] = {}
     for request in await uow.change_requests.list(state="pending", limit=10_000):
-        assert request.id is not None
-        current = await merged_policy(uow, request.project, request.environment)
+        where = (request.project.lower(), request.environment.lower())
+        if where not in merged:
+            merged[where] = await merged_policy(uow, request.project, request.environment)
+        current = merged[where]
         if current is None or current == request.policy:
             continue
-        release_id = (await uow.deployments.get(request.deployment_id)).release_id
-        content = bound_content(await uow.interruptions.release_content_hash(release_id), request.environment, current)
-        changes = policy_changes(request.policy, current)
-        await uow.change_requests.rebind(request.id, current, content, changes)
-        await uow.change_request_links.revoke(request.id, now)
-        await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
-        public = format_number(request.id)
-        rebound = await uow.change_requests.get(request.id)
-        await schedule_timeouts(uow, rebound, now)
-        progress = await progress_of(uow, rebound)
-        message = f"The approvals of {public} are void, its policy changed ({'; '.join(changes)}): {progress.blocked}"
-        await _log(uow, request.task_id, now, message, "warning")
-        details = {"changes": list(changes), "policy": merged_to_json(current), "content_hash": content}
-        await record_by_seaway(uow, now, "voided", request, details)
-        again.append(rebound)
+        rebound = await put_again(uow, request, now, policy=current)
+        if rebound is not None:
+            again.append(rebound)
     return again
+
+
+async def put_again(
+    uow: UnitOfWork,
+    request: ChangeRequest,
+    now: datetime,
+    *,
+    policy: MergedPolicy | None = None,
+    release_changes: Sequence[str] = (),
+) -> ChangeRequest | None:
+    """Void the approvals of `request` when what they were given for (`bound_content`: the release's content,
+    the environment, the merged policy) is no longer what it is: its links stop working, new ones are sent,
+    it is pending again, and the task log and the audit (`change_request.voided`) say what changed.
+
+    `policy` is the merged policy as it now is (read when None; the recorded one when none matches any more);
+    `release_changes` says in words what changed in the release, when the caller knows. Returns the request
+    as put again, or None when its content is what was approved."""
+    assert request.id is not None
+    current = policy or await merged_policy(uow, request.project, request.environment) or request.policy
+    release_id = (await uow.deployments.get(request.deployment_id)).release_id
+    content = bound_content(await uow.interruptions.release_content_hash(release_id), request.environment, current)
+    if content == request.content_hash:
+        return None
+    policy_lines = policy_changes(request.policy, current) if current != request.policy else ()
+    changes = (*policy_lines, *release_changes) or ("what it deploys changed since it was approved",)
+    await uow.change_requests.rebind(request.id, current, content, changes)
+    await uow.change_request_links.revoke(request.id, now)
+    await uow.queue.enqueue(CHANGE_REQUEST_LINKS, links_key(request.id), {"change_request": request.id}, now)
+    public = format_number(request.id)
+    rebound = await uow.change_requests.get(request.id)
+    await schedule_timeouts(uow, rebound, now)  # reminders again from now; the timeouts keep their moment
+    progress = await progress_of(uow, rebound)
+    cause = "its policy changed" if policy_lines and not release_changes else "what it deploys changed"
+    message = f"The approvals of {public} are void, {cause} ({'; '.join(changes)}): {progress.blocked}"
+    await _log(uow, request.task_id, now, message, "warning")
+    details = {"changes": list(changes), "policy": merged_to_json(current), "content_hash": content}
+    await record_by_seaway(uow, now, "voided", request, details)
+    return rebound
+
+
+async def hold_if_content_changed(uow: UnitOfWork, gate: ChangeRequest, now: datetime) -> bool:
+    """At start: an approved request whose content no longer matches what was approved does not start; it is
+    put to its approvers again. True when the deployment is held back."""
+    if gate.state is not ChangeRequestState.APPROVED:
+        return False
+    return await put_again(uow, gate, now) is not None
 
 
 async def decide(

@@ -67,7 +67,8 @@ def _variables(variables: Sequence[Variable]) -> dict[str, object]:
 
 
 def environment_view(env: Environment) -> dict[str, object]:
-    return {"name": env.name, "sort_order": env.sort_order, "description": env.description}
+    tags = {"tags": list(env.tags)} if env.tags else {}
+    return {"name": env.name, "sort_order": env.sort_order, "description": env.description, **tags}
 
 
 def lifecycle_view(lifecycle: Lifecycle) -> dict[str, object]:
@@ -108,6 +109,7 @@ def project_view(project: Project) -> dict[str, object]:
         "release_on_push": project.release_on_push,
         "connectivity": connectivity_to_json(project.connectivity),
         **_variables(project.variables),
+        **({"tags": list(project.tags)} if project.tags else {}),
     }
 
 

@@ -75,7 +75,7 @@ async def apply_document(uow: UnitOfWork, doc: SpaceDocument, *, actor: Actor | 
     if actor is not None:
         authorize(actor.user, Permission.CONFIG_APPLY)
     applying = _Applying(uow, actor, now, ApplyResult(warnings=list(doc.warnings)))
-    await applying.environments(doc.environments)
+    await applying.environments(doc.environments, dict(doc.environment_tags))
     environment_names = [e.name for e in await uow.environments.list()]
     for lifecycle, path in doc.lifecycles:
         await check_lifecycle(uow, lifecycle, path=path)
@@ -130,17 +130,17 @@ class _Applying:
     now: datetime
     result: ApplyResult
 
-    async def environments(self, names: tuple[str, ...]) -> None:
+    async def environments(self, names: tuple[str, ...], tags: dict[str, tuple[str, ...]]) -> None:
         for order, name in enumerate(names):
             existing = await self.uow.environments.find_by_name(name)
             path = f"environments[{order}]"
             if existing is None:
-                wanted = Environment(name=name, sort_order=order)
+                wanted = Environment(name=name, sort_order=order, tags=tags.get(name, ()))
                 self._authorize(kinds.ENVIRONMENT, None, wanted, name, path)
                 saved = await self.uow.environments.add(wanted)
                 await self._changed(kinds.ENVIRONMENT, None, saved, name)
-            elif existing.sort_order != order or existing.name != name:
-                wanted = Environment(name, order, existing.description, existing.id)
+            elif (order, name, tags.get(name, existing.tags)) != (existing.sort_order, existing.name, existing.tags):
+                wanted = Environment(name, order, existing.description, existing.id, tags.get(name, existing.tags))
                 self._authorize(kinds.ENVIRONMENT, existing, wanted, name, path)
                 await self._changed(kinds.ENVIRONMENT, existing, await self.uow.environments.save(wanted), name)
             else:
@@ -177,8 +177,8 @@ class _Applying:
     async def policies(self, policies: tuple[tuple[ApprovalPolicy, str], ...]) -> None:
         for policy, path in policies:
             await self.upsert(self.uow.policies, POLICY, await check_policy(self.uow, policy, path=path), path)
-        if policies:
-            await rebind_pending(self.uow, self.now)  # pending change requests see the policies as they now are
+        # Pending change requests see the policies, and the tags they match, as they now are.
+        await rebind_pending(self.uow, self.now)
 
     async def freezes(self, freezes: tuple[tuple[Freeze, str], ...]) -> None:
         for freeze, path in freezes:

@@ -70,5 +70,6 @@ async def space_export(uow: UnitOfWork, user: User, *, project: str | None = Non
             machine_policies=_visible_machine_policies(user, await uow.machine_policies.list(), targets),
             approval_policies=await uow.policies.list() if _may(user, Permission.POLICY_VIEW) else [],
             freezes=await uow.freezes.list() if _may(user, Permission.POLICY_VIEW) else [],
+            environment_tags={e.name: e.tags for e in await uow.environments.list() if e.tags},
         )
     )

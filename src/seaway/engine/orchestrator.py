@@ -12,7 +12,6 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from seaway.domain.change_requests import ChangeRequestState
 from seaway.domain.process import RunCondition, Step, StepType, skip_reason, step_groups
 from seaway.domain.states import TERMINAL_STEP_STATES, StepState, TaskState
 from seaway.domain.system_variables import MachineRun
@@ -20,7 +19,7 @@ from seaway.domain.tasks import StepRun
 from seaway.domain.transitions import Proposal, transition
 from seaway.engine.clock import Clock
 from seaway.engine.faults import AFTER_STEP_SIDE_EFFECT, BEFORE_COMPLETE, MID_LOG_FLUSH, NO_FAULTS, FaultPoints
-from seaway.engine.start_holds import hold_before_start
+from seaway.engine.start_holds import StartGate, before_start
 from seaway.engine.task_runs import EngineConfig, TaskRun, creator_refusal, load_task_run, step_values
 from seaway.engine.variables import PRINT_VARIABLES, StepRenderer, flag
 from seaway.errors import SeawayError
@@ -63,6 +62,7 @@ class Orchestrator:
         *,
         on_finished: Sequence[TaskHook] = (),
         faults: FaultPoints = NO_FAULTS,
+        start_gates: Sequence[StartGate] = (),
     ) -> None:
         self.store = store
         self.clock = clock
@@ -70,6 +70,7 @@ class Orchestrator:
         self.config = config
         self.on_finished = list(on_finished)
         self.faults = faults
+        self.start_gates = list(start_gates)
 
     async def advance(self, task_id: int, lease: Lease, finish: FinishItem) -> bool:
         """Move the task as far as it can go now. Returns True when `finish` was called in a transaction."""
@@ -83,17 +84,10 @@ class Orchestrator:
                 await self._end(uow, run, TaskState.CANCELED, finish)
                 return True
             starting = run.task.state is TaskState.QUEUED
-            if starting:
-                gate = await uow.change_requests.find_for_task(task_id)
-                if gate is not None and gate.state is ChangeRequestState.REJECTED:
-                    await self._refuse(uow, run, gate.reason, finish)
-                    return True
-                if gate is not None and gate.is_pending:  # woken early: the approving decision enqueues it again
-                    await finish(uow)
-                    return True
-                if (held := await hold_before_start(uow, run, self.clock.now())) is not None:  # a freeze, a window
-                    await (finish(uow) if held.refusal is None else self._refuse(uow, run, held.refusal, finish))
-                    return True
+            # A change request, a freeze or a change window may keep it queued, or refuse it before any step.
+            if starting and (held := await before_start(uow, run, self.clock.now(), self.start_gates)) is not None:
+                await (finish(uow) if held.refusal is None else self._refuse(uow, run, held.refusal, finish))
+                return True
             if not await self._start(uow, run):
                 await run.write_staged(uow)
                 await finish(uow)  # another deployment holds the slot; it will enqueue this one when done

@@ -31,7 +31,11 @@ def policy_view(policy: ApprovalPolicy) -> dict[str, object]:
     return {
         "name": policy.name,
         "description": policy.description,
-        "scope": {"projects": list(policy.projects), "environments": list(policy.environments)},
+        "scope": {
+            "projects": list(policy.projects),
+            "environments": list(policy.environments),
+            "tags": list(policy.tags),
+        },
         "approvers": {"teams": list(policy.teams), "users": list(policy.users)},
         "minimum": policy.minimum,
         "block_deployment_creator": policy.block_deployment_creator,
@@ -95,8 +99,16 @@ async def find_policy(uow: UnitOfWork, ref: str) -> ApprovalPolicy:
 
 
 async def merged_policy(uow: UnitOfWork, project: str, environment: str) -> MergedPolicy | None:
-    """Every policy that applies to a deployment of `project` to `environment`, merged; None: not gated."""
-    return matching(await uow.policies.list(), project, environment)
+    """Every policy that applies to a deployment of `project` to `environment`, merged; None: not gated.
+    The project's and the environment's tags are read only when some policy is scoped on tags."""
+    policies = await uow.policies.list()
+    if not any(p.tags for p in policies):
+        return matching(policies, project, environment)
+    found_project = await uow.projects.find_by_name(project)
+    found_environment = await uow.environments.find_by_name(environment)
+    project_tags = found_project.tags if found_project else ()
+    environment_tags = found_environment.tags if found_environment else ()
+    return matching(policies, project, environment, project_tags, environment_tags)
 
 
 async def create_policy(uow: UnitOfWork, policy: ApprovalPolicy) -> ApprovalPolicy:

@@ -1,5 +1,5 @@
-"""What may still keep an approved (or ungated) queued deployment from starting: a freeze in force, or
-change windows that are closed.
+"""What keeps a queued deployment from starting: its change request (pending, rejected, or approved for
+content that has changed since), a freeze in force, or change windows that are closed.
 
 Checked once, at the moment the task would start; a deployment that started inside its window finishes.
 A held task stays a row: the reason is logged once, shown on the deployment, and a `start-hold` work item
@@ -9,11 +9,11 @@ deployment the slot still holds back then be refused on time.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from seaway.domain.change_requests import ChangeRequest, format_number
+from seaway.domain.change_requests import ChangeRequest, ChangeRequestState, format_number
 from seaway.domain.ids import format_id
 from seaway.engine.change_windows import closed_reason, label, never_reason, waiting_message, window_state
 from seaway.engine.freezes import freeze_holding, frozen_message
@@ -24,6 +24,9 @@ from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import UnitOfWork
 
 START_HOLD = "start-hold"
+
+# Asked before a gated deployment starts, with its change request: True holds it back (and it will be enqueued again).
+StartGate = Callable[[UnitOfWork, ChangeRequest, datetime], Awaitable[bool]]
 
 
 def start_hold_key(task_id: int) -> str:
@@ -37,8 +40,20 @@ class Held:
     refusal: str | None = None
 
 
-async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime) -> Held | None:
-    """Why the queued task of `run` may not start now, or None when nothing here holds it."""
+async def before_start(uow: UnitOfWork, run: TaskRun, now: datetime, gates: Sequence[StartGate]) -> Held | None:
+    """Why the queued task of `run` may not start now, or None when nothing holds it. A rejected request
+    refuses it; a pending one keeps it queued (the approving decision enqueues it again), as does a start
+    gate that holds it back."""
+    gate = await uow.change_requests.find_for_task(run.task.id)
+    if gate is not None and gate.state is ChangeRequestState.REJECTED:
+        return Held(refusal=gate.reason)
+    if gate is not None and (gate.is_pending or any([await hold(uow, gate, now) for hold in gates])):
+        return Held()
+    return await hold_before_start(uow, run, now, gate)
+
+
+async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime, gate: ChangeRequest | None) -> Held | None:
+    """Whether a freeze or the windows of its (approved) change request `gate` hold the task of `run` back."""
     task_id, deployment = run.task.id, run.deployment
     held = await uow.freezes.hold_of(task_id)
     freeze = await freeze_holding(uow, deployment.id, run.project.name, run.environment.name, now)
@@ -50,7 +65,6 @@ async def hold_before_start(uow: UnitOfWork, run: TaskRun, now: datetime) -> Hel
             await _audit(uow, now, "deployment.frozen", format_id("deployment", deployment.id), details, run)
         await _wait(uow, held, message, freeze.end)
         return Held()
-    gate = await uow.change_requests.find_for_task(task_id)
     windows = gate.policy.windows if gate is not None else ()
     if gate is None or not windows:
         await _clear(uow, held)

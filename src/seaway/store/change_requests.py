@@ -24,7 +24,7 @@ from seaway.store.base import Repository
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.policy_tables import change_request_decisions as d
 from seaway.store.policy_tables import change_requests as t
-from seaway.store.tables import tasks, users
+from seaway.store.tables import deployments, tasks, users
 
 StateFilter = Literal["pending", "completed", "all"]
 _PENDING = ChangeRequestState.PENDING.value
@@ -135,12 +135,19 @@ class ChangeRequestRepository(Repository):
         return bool((await self.conn.execute(stmt)).rowcount)
 
     async def rebind(self, number: int, policy: MergedPolicy, content_hash: str, changes: Sequence[str]) -> None:
-        """Put the request to its approvers again under `policy`: the decisions made so far are void."""
+        """Put the request to its approvers again under `policy`: the decisions made so far are void, and one
+        approved but not started yet is pending again."""
         await self.conn.execute(d.delete().where(d.c.change_request_id == number))
         await self.conn.execute(
             t.update()
             .where(t.c.id == number)
-            .values(policy=merged_to_json(policy), content_hash=content_hash, changes=list(changes))
+            .values(
+                policy=merged_to_json(policy),
+                content_hash=content_hash,
+                changes=list(changes),
+                state=_PENDING,
+                decided_at=None,
+            )
         )
 
     async def escalate(self, number: int, teams: Sequence[str]) -> None:
@@ -148,6 +155,22 @@ class ChangeRequestRepository(Repository):
         request = await self.get(number)
         added = with_escalation(request.escalated_teams, teams)
         await self.conn.execute(t.update().where(t.c.id == number).values(escalated_teams=list(added)))
+
+    async def undecided_or_unstarted(self, release_id: int) -> builtins.list[ChangeRequest]:
+        """The requests of a release's deployments that are pending, or approved with the task still queued:
+        those whose approvals still bind what the deployment will run."""
+        approved = ChangeRequestState.APPROVED.value
+        stmt = (
+            self._select()
+            .join(deployments, deployments.c.id == t.c.deployment_id)
+            .join(tasks, tasks.c.id == t.c.task_id)
+            .where(
+                deployments.c.release_id == release_id,
+                sa.or_(t.c.state == _PENDING, sa.and_(t.c.state == approved, tasks.c.state == "queued")),
+            )
+            .order_by(t.c.id)
+        )
+        return [_from_row(r) for r in await self.conn.execute(stmt)]
 
     async def cancel_for_task(self, task_id: int, now: datetime, reason: str) -> None:
         await self.conn.execute(

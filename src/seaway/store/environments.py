@@ -10,7 +10,9 @@ from seaway.store.tables import environments as t
 
 
 def _from_row(row: Any) -> Environment:
-    return Environment(name=row.name, sort_order=row.sort_order, description=row.description, id=row.id)
+    return Environment(
+        name=row.name, sort_order=row.sort_order, description=row.description, id=row.id, tags=tuple(row.tags)
+    )
 
 
 class EnvironmentRepository(Repository):
@@ -36,16 +38,23 @@ class EnvironmentRepository(Repository):
                 "name_key": env.name.lower(),
                 "sort_order": env.sort_order,
                 "description": env.description,
+                "tags": list(env.tags),
             },
         )
-        return Environment(env.name, env.sort_order, env.description, new_id)
+        return Environment(env.name, env.sort_order, env.description, new_id, env.tags)
 
     async def save(self, env: Environment) -> Environment:
         assert env.id is not None
         await self.conn.execute(
             t.update()
             .where(t.c.id == env.id)
-            .values(name=env.name, name_key=env.name.lower(), sort_order=env.sort_order, description=env.description)
+            .values(
+                name=env.name,
+                name_key=env.name.lower(),
+                sort_order=env.sort_order,
+                description=env.description,
+                tags=list(env.tags),
+            )
         )
         return env
 

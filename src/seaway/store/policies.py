@@ -30,6 +30,7 @@ def _from_row(row: Any) -> ApprovalPolicy:
         timeout=timeout_from_json(row.timeout) if row.timeout else None,
         remind_every=every_from_json(row.remind_every),
         change_windows=tuple(window_from_json(w) for w in row.change_windows),
+        tags=tuple(row.tags),
     )
 
 
@@ -75,4 +76,5 @@ class PolicyRepository(Repository):
             "timeout": timeout_to_json(policy.timeout) if policy.timeout else None,
             "remind_every": every_to_json(policy.remind_every),
             "change_windows": [window_to_json(w) for w in policy.change_windows],
+            "tags": list(policy.tags),
         }

@@ -21,6 +21,7 @@ approval_policies = sa.Table(
     sa.Column("timeout", sa.JSON, nullable=True),  # {after: "24h", action, escalate_to: [teams]}
     sa.Column("remind_every", sa.String(20), nullable=True),  # "4h"
     sa.Column("change_windows", sa.JSON, nullable=False, server_default="[]"),  # domain `window_to_json`
+    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # scope: project or environment tags
 )
 
 # The id is the n of SEA-n: AUTOINCREMENT on SQLite (a sequence on PostgreSQL), so a number is never reused.

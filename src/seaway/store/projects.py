@@ -32,6 +32,7 @@ class ProjectSummary:
     description: str
     includes: tuple[str, ...]
     connectivity: Connectivity
+    tags: tuple[str, ...] = ()
 
 
 class ProjectRepository(Repository):
@@ -44,6 +45,7 @@ class ProjectRepository(Repository):
             includes=tuple(row.includes),
             channels=channels_from_json(row.channels),
             connectivity=connectivity_from_json(row.connectivity),
+            tags=tuple(row.tags),
         )
 
     async def list(self) -> list[Project]:
@@ -59,6 +61,7 @@ class ProjectRepository(Repository):
                 row.description,
                 tuple(row.includes),
                 connectivity_from_json(row.connectivity),
+                tuple(row.tags),
             )
             for row in await self.conn.execute(_SUMMARIES)
         ]
@@ -98,6 +101,7 @@ class ProjectRepository(Repository):
             "channels": channels_to_json(project.channels),
             "release_on_push": project.release_on_push,
             "connectivity": connectivity_to_json(project.connectivity),
+            "tags": list(project.tags),
         }
 
     @staticmethod
@@ -133,6 +137,6 @@ class LibraryVariableSetRepository(Repository):
         }
 
 
-_SUMMARIES = sa.select(t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes, t.c.connectivity).order_by(
-    t.c.id
-)
+_SUMMARIES = sa.select(
+    t.c.id, t.c.name, t.c.lifecycle, t.c.description, t.c.includes, t.c.connectivity, t.c.tags
+).order_by(t.c.id)

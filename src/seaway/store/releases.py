@@ -6,10 +6,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.releases import Release
+from seaway.domain.states import TaskState
+from seaway.domain.variables import Variable
 from seaway.store.base import Repository
 from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
 from seaway.store.package_codecs import references_from_json, references_to_json
-from seaway.store.tables import release_packages
+from seaway.store.tables import deployments, release_packages, tasks
 from seaway.store.tables import releases as t
 
 
@@ -78,3 +80,19 @@ class ReleaseRepository(Repository):
             ]
             await self.conn.execute(release_packages.insert(), rows)
         return replace(release, id=new_id)
+
+    async def replace_variables(self, release_id: int, variables: tuple[Variable, ...]) -> None:
+        """Re-take a release's variable snapshot (`engine/release_snapshots.py`)."""
+        stmt = t.update().where(t.c.id == release_id).values(variables=variables_to_json(variables, self.cipher))
+        await self.conn.execute(stmt)
+
+    async def deployments_in_progress(self, release_id: int) -> list[int]:
+        """The deployments of the release whose task has started and not ended: they read its snapshot."""
+        started = (TaskState.EXECUTING.value, TaskState.WAITING.value)
+        stmt = (
+            sa.select(deployments.c.id)
+            .select_from(deployments.join(tasks, tasks.c.deployment_id == deployments.c.id))
+            .where(deployments.c.release_id == release_id, tasks.c.state.in_(started))
+            .order_by(deployments.c.id)
+        )
+        return list((await self.conn.execute(stmt)).scalars())

@@ -46,6 +46,7 @@ environments = sa.Table(
     *named_entity(),
     sa.Column("sort_order", sa.Integer, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
+    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # domain/tags.py
 )
 
 lifecycles = sa.Table(
@@ -129,6 +130,7 @@ projects = sa.Table(
     sa.Column("channels", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("release_on_push", sa.String(200), nullable=True),
     sa.Column("connectivity", sa.JSON, nullable=False, server_default="{}"),  # domain.targeting.Connectivity
+    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # domain/tags.py
 )
 
 releases = sa.Table(

@@ -23,6 +23,7 @@ from seaway.web.api import (
     packages,
     policies,
     projects,
+    release_snapshots,
     releases,
     roles,
     targets,
@@ -63,6 +64,7 @@ def create_app(services: Services) -> FastAPI:
         freezes,
         projects,
         releases,
+        release_snapshots,
         change_requests,  # before deployments: /deployments/preview is not a deployment's id
         deployments,
         tasks,

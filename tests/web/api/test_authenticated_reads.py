@@ -109,8 +109,17 @@ async def test_the_project_list_is_one_transaction_and_what_whole_projects_repre
             "description": "Says hello",
             "include": ["Common"],
             "connectivity": OFF,
+            "tags": [],
         },
-        {"id": "Projects-2", "name": "Bare", "lifecycle": None, "description": "", "include": [], "connectivity": OFF},
+        {
+            "id": "Projects-2",
+            "name": "Bare",
+            "lifecycle": None,
+            "description": "",
+            "include": [],
+            "connectivity": OFF,
+            "tags": [],
+        },
     ]
     assert "s3cret" not in response.text
 

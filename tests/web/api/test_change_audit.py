@@ -38,6 +38,7 @@ async def test_create_update_and_delete_record_the_fields_they_changed(services,
         "name": {"after": "Staging"},
         "sort_order": {"after": 0},
         "description": {"after": "before"},
+        "tags": {"after": []},
     }
     assert changed.details["changes"] == {"description": {"before": "before", "after": "after"}}
     assert deleted.details["changes"]["name"] == {"before": "Staging"}

@@ -338,6 +338,9 @@ def _requests() -> dict[tuple[str, str], Callable[[Space], Call]]:
         ("POST", "/releases/{}/deployments"): lambda s: Call(
             "POST", f"/releases/{s.ids['release']}/deployments", {"environment": "Dev"}
         ),
+        ("POST", "/releases/{}/snapshot-variables"): lambda s: Call(
+            "POST", f"/releases/{s.ids['release']}/snapshot-variables"
+        ),
         ("GET", "/deployments/{}"): lambda s: Call("GET", f"/deployments/{s.ids['deployment']}"),
         ("GET", "/tasks"): lambda s: Call("GET", "/tasks", marker=s.ids["task"]),
         ("GET", "/tasks/{}"): lambda s: Call("GET", f"/tasks/{s.ids['task']}"),

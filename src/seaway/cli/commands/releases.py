@@ -40,3 +40,22 @@ def create(
     with client() as api:
         release = api.post(f"/projects/{segment(project)}/releases", json=body)
     out.print(release["version"])
+
+
+@app.command("update-variables")
+def update_variables(
+    project: str = typer.Argument(..., help="Project name or id."),
+    version: str = typer.Argument(..., help="Release version."),
+) -> None:
+    """Take the project's current variables into the release; prints what changed. Pending change requests of
+    its deployments are put to their approvers again."""
+    with client() as api:
+        release = api.get(f"/projects/{segment(project)}/releases/{segment(version)}")
+        updated = api.post(f"/releases/{segment(release['id'])}/snapshot-variables")
+    if not updated["changes"]:
+        out.print(f"{updated['project']} {updated['version']}: the variables are unchanged")
+        return
+    for line in updated["changes"]:
+        out.print(line)
+    for number in updated["change_requests_voided"]:
+        out.print(f"{number}: approvals void, asked again")

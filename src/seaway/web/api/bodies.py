@@ -129,6 +129,7 @@ class ProjectBody(DocumentBody):
     variables: list[VariableBody] = Field(default_factory=list)
     include: Names = Field(default_factory=list, description="library variable set names")
     connectivity: ConnectivityBody | None = Field(None, description="left out: every switch off")
+    tags: Names = Field(default_factory=list, description="what approval policies may be scoped on")
 
 
 class ProcessBody(DocumentBody):

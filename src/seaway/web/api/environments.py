@@ -7,6 +7,7 @@ from pydantic import Field
 from seaway.domain.environments import Environment
 from seaway.domain.ids import MAX_ID, parse_id
 from seaway.domain.permissions import Dimension, Permission
+from seaway.engine.change_requests import rebind_pending
 from seaway.engine.environments import create_environment, delete_environment, update_environment
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body
@@ -19,15 +20,20 @@ class EnvironmentBody(Body):
     name: str = Field(max_length=200)
     description: str = ""
     sort_order: int | None = Field(None, ge=-MAX_ID, le=MAX_ID, description="left out: after the last one")
+    tags: list[str] | None = Field(None, description="what approval policies may be scoped on; left out: kept")
 
 
 async def _create(edit: crud.Edit, body: EnvironmentBody) -> Environment:
-    return await create_environment(edit.uow, body.name, body.description, body.sort_order)
+    return await create_environment(edit.uow, body.name, body.description, body.sort_order, body.tags)
 
 
 async def _update(edit: crud.Edit, ref: str, body: EnvironmentBody) -> Environment:
     environment_id = parse_id("environment", ref)
-    return await update_environment(edit.uow, environment_id, body.name, body.description, body.sort_order)
+    updated = await update_environment(
+        edit.uow, environment_id, body.name, body.description, body.sort_order, body.tags
+    )
+    await rebind_pending(edit.uow, edit.now)  # its tags may change which policies gate what waits there
+    return updated
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:

@@ -94,6 +94,7 @@ OPERATIONS: Mapping[tuple[str, str], Rule] = {
     ("GET", "/releases/{}"): Rule(P.RELEASE_VIEW, S.PROJECT),
     ("GET", "/releases/{}/deployments"): Rule(P.DEPLOYMENT_VIEW, _PE, P.RELEASE_VIEW, filtered=True),
     ("POST", "/releases/{}/deployments"): Rule(P.DEPLOYMENT_CREATE, _PE, P.RELEASE_VIEW),
+    ("POST", "/releases/{}/snapshot-variables"): Rule(P.RELEASE_CREATE, S.PROJECT, P.RELEASE_VIEW),
     ("GET", "/deployments/{}"): Rule(P.DEPLOYMENT_VIEW, _PE),
     ("GET", "/tasks"): Rule(P.TASK_VIEW, _PE, filtered=True),
     ("GET", "/tasks/{}"): Rule(P.TASK_VIEW, _PE),

@@ -25,6 +25,7 @@ router = crud.resource_router("policies")
 class PolicyScopeBody(DocumentBody):
     projects: Names = Field(default_factory=list, description="names; empty: every project")
     environments: Names = Field(default_factory=list, description="names; empty: every environment")
+    tags: Names = Field(default_factory=list, description="the project or the environment carries one; empty: any")
 
 
 class ApproversBody(DocumentBody):

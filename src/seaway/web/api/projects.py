@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import Request
@@ -10,6 +11,7 @@ from seaway.config.documents import parse_project, parse_step, parse_variable
 from seaway.domain.permissions import Dimension, Permission
 from seaway.domain.projects import Project
 from seaway.domain.users import User
+from seaway.engine.change_requests import rebind_pending
 from seaway.engine.projects import (
     VariableEdit,
     create_project,
@@ -45,13 +47,17 @@ async def _update(edit: crud.Edit, ref: str, body: ProjectBody) -> Project:
     # The process and the variables have endpoints of their own: a PUT that leaves them out keeps them.
     project = parse_project(body.node())
     sent = body.model_fields_set
-    return await update_project(
+    if "tags" not in sent:  # left out: kept, as an environment's are
+        project = replace(project, tags=(await find_project(edit.uow, ref)).tags)
+    updated = await update_project(
         edit.uow,
         ref,
         project,
         process=project.process if "process" in sent else None,
         variables=project.variables if "variables" in sent else None,
     )
+    await rebind_pending(edit.uow, edit.now)  # its tags may change which policies gate what waits
+    return updated
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:

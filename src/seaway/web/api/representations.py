@@ -31,6 +31,7 @@ def environment_json(env: Environment) -> dict[str, Any]:
         "name": env.name,
         "sort_order": env.sort_order,
         "description": env.description,
+        "tags": list(env.tags),
     }
 
 
@@ -72,6 +73,7 @@ def project_json(project: Project | ProjectSummary) -> dict[str, Any]:
         "description": project.description,
         "include": list(project.includes),
         "connectivity": connectivity_to_json(project.connectivity),
+        "tags": list(project.tags),
     }
 
 
