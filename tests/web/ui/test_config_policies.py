@@ -245,3 +245,32 @@ async def test_a_freeze_is_created_listed_and_refused_when_it_ends_before_it_sta
     assert "scope.environments[0]" in refused[1].text and "Moon" in refused[1].text
     assert await freeze_named(services, "Backwards") is None and await freeze_named(services, "Nowhere") is None
     assert event.channel == "ui" and event.entity_id == f"Freezes-{freeze.id}"
+
+
+async def test_without_policy_view_the_pages_are_refused_and_unlinked_and_a_form_from_another_site_is_refused(
+    services, client
+):
+    await apply_yaml(services, PEOPLE + HELLO_PROJECT + TWO_FOR_TEST)
+    await add_person(services, "stranger")
+    await add_person(services, "root", is_admin=True)
+    await sign_in(client, "stranger")
+    index = await client.get("/configuration")
+    pages = [await client.get(path) for path in (LIST, f"{LIST}/Two for Test", "/configuration/freezes/new")]
+    async with page_client(services) as root:
+        await sign_in(root, "root")
+        csrf = await session_csrf(root)
+        cross_site = await root.post(
+            f"{LIST}/new", data={"csrf_token": csrf, "document": NEW_POLICY}, headers={"Origin": "https://evil.test"}
+        )
+        stale = await root.post(
+            f"{LIST}/new", data={"csrf_token": "stale", "document": NEW_POLICY}, headers=origin_of(root)
+        )
+        by_name = await root.get(f"{LIST}/Two for Test")
+        unknown = await root.get(f"{LIST}/ApprovalPolicies-999")
+
+    assert f'href="{LIST}"' not in index.text
+    assert [p.status_code for p in pages] == [403, 403, 403]
+    assert cross_site.status_code == stale.status_code == 403
+    assert "This form is out of date" in stale.text and "[Project Stakeholders]" in stale.text
+    assert by_name.status_code == 200 and "minimum: 2" in by_name.text and unknown.status_code == 404
+    assert await policy_named(services, "Night watch") is None
