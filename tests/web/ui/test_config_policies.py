@@ -274,3 +274,20 @@ async def test_without_policy_view_the_pages_are_refused_and_unlinked_and_a_form
     assert "This form is out of date" in stale.text and "[Project Stakeholders]" in stale.text
     assert by_name.status_code == 200 and "minimum: 2" in by_name.text and unknown.status_code == 404
     assert await policy_named(services, "Night watch") is None
+
+
+async def test_the_text_a_page_shows_saves_back_to_the_same_policy_and_freeze(services, client):
+    await as_root(services, client, PEOPLE + HELLO_PROJECT + PROD_CONTROL)
+    before = (await policy_named(services, "Prod control"), await freeze_named(services, "Forever"))
+    paths = [f"{LIST}/ApprovalPolicies-{before[0].id}", f"/configuration/freezes/Freezes-{before[1].id}"]
+
+    saved = []
+    for path in paths:
+        page = await client.get(path)
+        shown = re.search(r'<textarea id="document"[^>]*>([^<]*)</textarea>', page.text)
+        assert shown is not None
+        saved.append(await post(client, path, path, {"document": unescape(shown.group(1))}))
+    after = (await policy_named(services, "Prod control"), await freeze_named(services, "Forever"))
+
+    assert [s.status_code for s in saved] == [303, 303]
+    assert after == before
