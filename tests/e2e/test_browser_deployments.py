@@ -164,9 +164,24 @@ async def test_an_administrator_creates_a_user_and_a_key_shown_once_then_revokes
         await page.get_by_role("button", name="Revoke laptop").click()
         await expect(page.locator("main")).to_contain_text("revoked")
 
-        for path in ("/configuration/teams", "/configuration/audit"):
+        for path in ("/configuration/teams", "/configuration/audit", "/configuration/policies"):
             await page.goto(base_url + path)
             await check_page(page, path.rsplit("/", 1)[1] + "-phone")
+        await page.get_by_role("link", name="New policy").click()
+        await check_page(page, "policy-new-phone")
+        policy = page.get_by_label("The approval policy as YAML", exact=False)
+        await policy.fill("name: Two for Prod\napprovers: {teams: [Nobody]}\nminimum: 2\n")
+        await page.get_by_role("button", name="Create the approval policy").click()
+        await expect(page.locator("#document-error")).to_contain_text('unknown team "Nobody"')
+        await check_page(page, "policy-refused-phone")
+        await policy.fill(
+            "name: Two for Prod\nscope: {environments: [Prod]}\napprovers: {teams: [Project Stakeholders]}\n"
+        )
+        await page.get_by_role("button", name="Create the approval policy").click()
+        await expect(page.get_by_role("region", name="Two for Prod")).to_contain_text(
+            "every project; environments Prod"
+        )
+        await check_page(page, "policies-listed-phone")
 
         await page.goto(f"{base_url}/configuration/teams")
         team = page.get_by_role("region", name="Project Stakeholders")

@@ -25,6 +25,8 @@ from seaway.web.ui.change_requests import router as change_requests_router
 from seaway.web.ui.config_api_keys import router as config_api_keys_router
 from seaway.web.ui.config_audit import router as config_audit_router
 from seaway.web.ui.config_audit_export import router as config_audit_export_router
+from seaway.web.ui.config_freezes import router as config_freezes_router
+from seaway.web.ui.config_policies import router as config_policies_router
 from seaway.web.ui.config_teams import router as config_teams_router
 from seaway.web.ui.config_users import router as config_users_router
 from seaway.web.ui.configuration import router as configuration_router
@@ -88,6 +90,8 @@ def install(app: FastAPI, services: Services) -> None:
         config_api_keys_router,
         config_audit_router,
         config_audit_export_router,
+        config_policies_router,
+        config_freezes_router,
     ):
         app.include_router(configuration)
     app.include_router(library_router)

@@ -58,6 +58,10 @@ SECTIONS: tuple[tuple[Section, Permission | None], ...] = (
     (Section("My API keys", "/configuration/api-keys", "Create and revoke your keys."), None),
     (Section("Audit log", "/configuration/audit", "Who did what, where and when."), Permission.AUDIT_VIEW),
     (Section("Outbox", "/outbox", "The emails Seaway wrote."), Permission.OUTBOX_VIEW),
+    (
+        Section("Approval policies and freezes", "/configuration/policies", "Who approves what, when, and when not."),
+        Permission.POLICY_VIEW,
+    ),
 )
 
 
