@@ -21,7 +21,7 @@ from seaway.domain.change_requests import (
     format_number,
 )
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result
+from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result, link_for_decision
 from seaway.domain.policies import eligible
 from seaway.domain.users import User
 from seaway.engine.clock import Clock
@@ -238,11 +238,7 @@ async def check_link(
     uow: UnitOfWork, token_hash: str, request: ChangeRequest, user: User, decision: Result, now: datetime
 ) -> ChangeRequestLink:
     """The link that makes this decision for this person on this request, still usable; LinkNotUsable if not."""
-    link = await uow.change_request_links.find_by_hash(token_hash)
-    if link is None or link.change_request_id != request.id or link.user_id != user.id:
-        raise LinkNotUsable("the link is not valid for this decision", LinkStatus.REVOKED)
-    if link.decision is not decision:
-        raise LinkNotUsable(f"this link can only {link.decision.value}", LinkStatus.REVOKED)
+    link = link_for_decision(await uow.change_request_links.find_by_hash(token_hash), request.id, user, decision)
     status = change_link_status(link, now)
     if status is not LinkStatus.USABLE:
         raise LinkNotUsable(f"the link is {status.value}", status)

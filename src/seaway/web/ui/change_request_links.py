@@ -22,16 +22,15 @@ from seaway.domain.interruptions import MAX_NOTES_LENGTH, Channel, LinkNotUsable
 from seaway.domain.users import User
 from seaway.engine.change_requests import decide
 from seaway.errors import Conflict, InvalidInput, NotResponsible
-from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
+from seaway.security.tokens import hash_token, token_fingerprint
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import SignedIn
+from seaway.web.ui.link_lookup import link_of, lookup_hash
 from seaway.web.ui.link_results import Explanation, confirm_page, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for
 
 log = logging.getLogger("seaway.web.links")
-
-_MAX_TOKEN = 128
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,13 @@ class FoundRequestLink:
 
 async def find_request_link(ui: Ui, token: str, request: Request, *, opened: bool) -> FoundRequestLink | None:
     """The change request link of `token`, or None when the token is not one (it may be an interruption's)."""
-    if not token or len(token) > _MAX_TOKEN:
+    token_hash = lookup_hash(token)
+    if token_hash is None:
         return None
-    token_hash = hash_token(token)
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
-        link = await uow.change_request_links.find_by_hash(token_hash)
-        if link is None or not tokens_equal(link.token_hash, token_hash):
+        link = await link_of(uow.change_request_links, token_hash)
+        if link is None:
             return None
         assert link.id is not None
         found = await uow.change_requests.get(link.change_request_id)
