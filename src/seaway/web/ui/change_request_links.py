@@ -25,7 +25,7 @@ from seaway.errors import Conflict, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token, token_fingerprint
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.link_lookup import link_of, lookup_hash
+from seaway.web.ui.link_lookup import lookup_hash, opened_link
 from seaway.web.ui.link_results import Explanation, confirm_page, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for
@@ -71,10 +71,9 @@ async def find_request_link(ui: Ui, token: str, request: Request, *, opened: boo
         return None
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
-        link = await link_of(uow.change_request_links, token_hash)
+        link = await opened_link(uow.change_request_links, token_hash, now, opened=opened)
         if link is None:
             return None
-        assert link.id is not None
         found = await uow.change_requests.get(link.change_request_id)
         recipient = await uow.users.get(link.user_id)
         deployer = await uow.users.get(found.requested_by) if found.requested_by is not None else None
@@ -82,8 +81,6 @@ async def find_request_link(ui: Ui, token: str, request: Request, *, opened: boo
         status = change_link_status(link, now)
         if status is LinkStatus.USABLE and (not found.is_pending or task.cancel_requested or not recipient.active):
             status = LinkStatus.REVOKED
-        if opened:
-            await uow.change_request_links.mark_opened(link.id, now)
     if opened:
         log.info("change request link %s opened from %s", token_fingerprint(token_hash), client_ip(request))
     return FoundRequestLink(link, status, found, recipient, deployer.label if deployer else None)
