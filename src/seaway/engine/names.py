@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any, ClassVar, Protocol, TypeVar
 
@@ -11,6 +12,13 @@ from seaway.errors import Conflict
 class Named(Protocol):
     @property
     def id(self) -> int | None: ...
+
+
+def refuse_while_used(kind: str, ref: str, name: str, users: Sequence[str], how: str, remedy: str) -> None:
+    """A record that others still use (`users`, by name) is not deleted: a conflict saying how to free it."""
+    if users:
+        names = ", ".join(f'"{user}"' for user in users)
+        raise Conflict(f'the {kind} "{name}" is {how} {names}; {remedy}', entity=kind, id=ref)
 
 
 def refuse_name_clash(clash: Named | None, own_id: int | None, what: str, *, field: str = "name") -> None:
