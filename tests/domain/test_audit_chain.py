@@ -25,6 +25,7 @@ from seaway.domain.audit_exports import (
     export_csv,
     export_json,
     parse_bound,
+    parse_period,
     read_export,
 )
 from seaway.errors import InvalidInput
@@ -276,3 +277,18 @@ def test_range_bounds_take_dates_and_default_to_utc():
     with pytest.raises(InvalidInput) as caught:
         parse_bound("yesterday", field="from")
     assert caught.value.field == "from"
+
+
+def test_a_period_leaves_out_the_bounds_not_given_and_may_refuse_one_that_ends_first():
+    assert parse_period(None, None) == (None, None)
+    assert parse_period("2026-03-02", None) == (datetime(2026, 3, 2, tzinfo=UTC), None)
+    assert parse_period("2026-03-03", "2026-03-02") == (
+        datetime(2026, 3, 3, tzinfo=UTC),
+        datetime(2026, 3, 2, tzinfo=UTC),
+    )
+    with pytest.raises(InvalidInput) as caught:
+        parse_period("2026-03-03", "2026-03-02", fields=("--from", "--to"), ordered="range")
+    assert caught.value.field == "--to" and caught.value.message == "the end of the range must come after its start"
+    with pytest.raises(InvalidInput) as caught:
+        parse_period(None, "soon")
+    assert caught.value.field == "to"

@@ -24,6 +24,7 @@ from seaway.domain.interruptions import (
     content_hash,
     decision_outputs,
     dedupe_key,
+    link_for_decision,
     link_status,
     may_decide,
     rejection_error,
@@ -302,6 +303,17 @@ def test_a_link_is_usable_until_used_revoked_superseded_or_expired():
     assert link_status(link, NOW, current_content_hash="c" * 64) is LinkStatus.USABLE
     used = replace(link, used_at=NOW, revoked_at=NOW)
     assert link_status(used, NOW + timedelta(days=9)) is LinkStatus.USED
+
+
+def test_a_link_decides_only_its_own_decision_for_its_own_person_on_its_own_interruption():
+    link = make_link()
+    assert link_for_decision(link, 4, ALICE, Result.PROCEED) is link
+    for other in [(None, 4, ALICE, Result.PROCEED), (link, 5, ALICE, Result.PROCEED), (link, 4, BOB, Result.PROCEED)]:
+        with pytest.raises(LinkNotUsable) as caught:
+            link_for_decision(*other)
+        assert caught.value.status is LinkStatus.REVOKED and "not valid for this decision" in caught.value.message
+    with pytest.raises(LinkNotUsable, match="this link can only proceed"):
+        link_for_decision(link, 4, ALICE, Result.ABORT)
 
 
 def test_the_content_hash_covers_every_part_and_ignores_key_order():

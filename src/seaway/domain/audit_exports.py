@@ -44,6 +44,18 @@ def parse_bound(text: str, *, field: str) -> datetime:
         ) from None
 
 
+def parse_period(
+    since: str | None, until: str | None, *, fields: tuple[str, str] = ("from", "to"), ordered: str | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """A range's bounds (`parse_bound`), None where not given; with `ordered` (what the range is called), one
+    that ends before it starts is refused."""
+    start = parse_bound(since, field=fields[0]) if since is not None else None
+    end = parse_bound(until, field=fields[1]) if until is not None else None
+    if ordered is not None and start is not None and end is not None and end <= start:
+        raise InvalidInput(f"the end of the {ordered} must come after its start", field=fields[1])
+    return start, end
+
+
 def export_event(row: Mapping[str, object]) -> dict[str, object]:
     """An event as the export holds it: its chain fields, `at` as UTC text, and its hash."""
     return {**chain_fields(row), "hash": row["hash"]}

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from seaway.domain.approval_timeouts import with_escalation
 from seaway.domain.change_windows import describe_windows
-from seaway.domain.interruptions import LinkStatus, Result, validate_decision
+from seaway.domain.interruptions import LinkStatus, Result, emailed_link_status, validate_decision
 from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
 
@@ -156,13 +156,11 @@ class ChangeRequestLink:
     revoked_at: datetime | None = None
     id: int | None = None
 
+    @property
+    def subject_id(self) -> int:
+        return self.change_request_id
+
 
 def change_link_status(link: ChangeRequestLink, now: datetime) -> LinkStatus:
     """Why a link can or cannot decide, in the order the interruption's links say it."""
-    if link.used_at is not None:
-        return LinkStatus.USED
-    if link.revoked_at is not None:
-        return LinkStatus.REVOKED
-    if link.expires_at <= now:
-        return LinkStatus.EXPIRED
-    return LinkStatus.USABLE
+    return emailed_link_status(link, now)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, allows, authorize
@@ -266,18 +266,57 @@ class ApprovalLink:
     revoked_at: datetime | None = None
     id: int | None = None
 
+    @property
+    def subject_id(self) -> int:
+        return self.interruption_id
 
-def link_status(link: ApprovalLink, now: datetime, current_content_hash: str | None = None) -> LinkStatus:
+
+class EmailedLink(Protocol):
+    """What every emailed link shares, an interruption's (`ApprovalLink`) and a change request's."""
+
+    @property
+    def subject_id(self) -> int: ...  # what the link decides: its interruption or change request
+    @property
+    def user_id(self) -> int: ...
+    @property
+    def decision(self) -> Result: ...
+    @property
+    def expires_at(self) -> datetime: ...
+    @property
+    def used_at(self) -> datetime | None: ...
+    @property
+    def revoked_at(self) -> datetime | None: ...
+
+
+Link = TypeVar("Link", bound=EmailedLink)
+
+
+def emailed_link_status(link: EmailedLink, now: datetime, *, superseded: bool = False) -> LinkStatus:
     """Why a link can or cannot decide. Order matters: a used link says "used" even after it expired."""
     if link.used_at is not None:
         return LinkStatus.USED
     if link.revoked_at is not None:
         return LinkStatus.REVOKED
-    if current_content_hash is not None and current_content_hash != link.content_hash:
+    if superseded:
         return LinkStatus.SUPERSEDED
     if link.expires_at <= now:
         return LinkStatus.EXPIRED
     return LinkStatus.USABLE
+
+
+def link_status(link: ApprovalLink, now: datetime, current_content_hash: str | None = None) -> LinkStatus:
+    """An interruption's link is also superseded once the release's content is no longer what was asked."""
+    superseded = current_content_hash is not None and current_content_hash != link.content_hash
+    return emailed_link_status(link, now, superseded=superseded)
+
+
+def link_for_decision(link: Link | None, subject_id: int | None, user: User, decision: Result) -> Link:
+    """`link` when it is `user`'s link to make `decision` on `subject_id`; LinkNotUsable when it is not."""
+    if link is None or link.subject_id != subject_id or link.user_id != user.id:
+        raise LinkNotUsable("the link is not valid for this decision", LinkStatus.REVOKED)
+    if link.decision is not decision:
+        raise LinkNotUsable(f"this link can only {link.decision.value}", LinkStatus.REVOKED)
+    return link
 
 
 class LinkNotUsable(Conflict):

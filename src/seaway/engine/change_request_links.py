@@ -21,20 +21,19 @@ from seaway.domain.change_requests import (
     format_number,
 )
 from seaway.domain.ids import format_id
-from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result
+from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result, link_for_decision
 from seaway.domain.policies import eligible
 from seaway.domain.users import User
 from seaway.engine.clock import Clock
+from seaway.engine.deployer_notices import DecidedGate, send_decision_receipt
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import FinishItem
 from seaway.errors import InvalidInput
 from seaway.notify.messages import (
     ApprovalRequest,
     DecisionNotice,
-    DecisionReceipt,
     approval_request_email,
     decision_email,
-    decision_receipt_email,
 )
 from seaway.security.tokens import hash_token, new_token, token_fingerprint
 from seaway.steps.manual_intervention import LinkSettings
@@ -238,11 +237,7 @@ async def check_link(
     uow: UnitOfWork, token_hash: str, request: ChangeRequest, user: User, decision: Result, now: datetime
 ) -> ChangeRequestLink:
     """The link that makes this decision for this person on this request, still usable; LinkNotUsable if not."""
-    link = await uow.change_request_links.find_by_hash(token_hash)
-    if link is None or link.change_request_id != request.id or link.user_id != user.id:
-        raise LinkNotUsable("the link is not valid for this decision", LinkStatus.REVOKED)
-    if link.decision is not decision:
-        raise LinkNotUsable(f"this link can only {link.decision.value}", LinkStatus.REVOKED)
+    link = link_for_decision(await uow.change_request_links.find_by_hash(token_hash), request.id, user, decision)
     status = change_link_status(link, now)
     if status is not LinkStatus.USABLE:
         raise LinkNotUsable(f"the link is {status.value}", status)
@@ -251,30 +246,24 @@ async def check_link(
     return link
 
 
+def decided_request(request: ChangeRequest, result: Result, note: str, url: str, step: str) -> DecidedGate:
+    """What the deployer's notice and the decider's receipt say of a decision on `request`."""
+    return DecidedGate(
+        project=request.project,
+        release=request.release_version,
+        environment=request.environment,
+        deployment_url=url,
+        step=step,
+        outcome="approved" if result is Result.PROCEED else "rejected",
+        note=note,
+    )
+
+
 async def send_receipt(
     uow: UnitOfWork, request: ChangeRequest, user: User, result: Result, note: str, channel: str, ip: str | None,
     now: datetime, public_url: str,
 ) -> None:  # fmt: skip
     """The decider's own copy, so a decision made with a forwarded link or a stolen key is noticed at once."""
-    if not user.email:
-        return
-    receipt = DecisionReceipt(
-        recipient_name=user.label,
-        recipient_email=user.email,
-        project=request.project,
-        release=request.release_version,
-        environment=request.environment,
-        deployment_url=deployment_url(public_url, request),
-        step=f"change request {format_number(request.id)}",
-        outcome="approved" if result is Result.PROCEED else "rejected",
-        decided_at=now,
-        channel=channel,
-        ip=ip,
-        note=note,
-    )
-    try:
-        email = decision_receipt_email(receipt)
-    except InvalidInput as exc:
-        log.warning("not sending the receipt of %s: %s", format_number(request.id), exc)
-        return
-    await queue_email(uow, email, f"change-request-receipt:{request.id}:{user.id}", now=now)
+    step = f"change request {format_number(request.id)}"
+    gate = decided_request(request, result, note, deployment_url(public_url, request), step)
+    await send_decision_receipt(uow, user, channel, ip, now, gate, f"change-request-receipt:{request.id}:{user.id}")

@@ -36,16 +36,16 @@ from seaway.engine.audit_trail import event_of
 from seaway.engine.change_request_links import (
     CHANGE_REQUEST_LINKS,
     check_link,
+    decided_request,
     links_key,
     notices_key,
     record_by_seaway,
     send_receipt,
 )
-from seaway.engine.mail import queue_email
+from seaway.engine.deployer_notices import tell_deployer
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.engine.policies import merged_policy
-from seaway.errors import Conflict, DeploymentCanceled, InvalidInput, NotResponsible, SelfApprovalRefused
-from seaway.notify.messages import DecisionNotice, decision_email
+from seaway.errors import Conflict, DeploymentCanceled, NotResponsible, SelfApprovalRefused
 from seaway.store.scopes import Where
 from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import UnitOfWork
@@ -340,25 +340,6 @@ async def notify_deployer(
     """The deployer learns of each decision, and from the one that decides it, how the request ended."""
     if request.requested_by is None:
         return
+    gate = decided_request(request, result, note, url, f"change request {format_number(request.id)} ({outcome})")
     deployer = await uow.users.get(request.requested_by)
-    if not deployer.email or not deployer.active:
-        return
-    notice = DecisionNotice(
-        deployer_name=deployer.label,
-        deployer_email=deployer.email,
-        decided_by_name=decider.label,
-        decided_by_username=decider.username,
-        decided_at=now,
-        project=request.project,
-        release=request.release_version,
-        environment=request.environment,
-        deployment_url=url,
-        step=f"change request {format_number(request.id)} ({outcome})",
-        outcome="approved" if result is Result.PROCEED else "rejected",
-        note=note,
-    )
-    try:
-        email = decision_email(notice)
-    except InvalidInput:
-        return
-    await queue_email(uow, email, f"change-request-decision:{request.id}:{decider.id}", now=now)
+    await tell_deployer(uow, deployer, decider, now, gate, f"change-request-decision:{request.id}:{decider.id}")

@@ -24,6 +24,7 @@ from seaway.domain.interruptions import (
     Result,
     already_decided_message,
     check_may_decide,
+    link_for_decision,
     link_status,
     may_decide,
     validate_decision,
@@ -198,11 +199,7 @@ async def _check_link(
     current_hash: str,
     now: datetime,
 ) -> ApprovalLink:
-    link = await uow.approval_links.find_by_hash(token_hash)
-    if link is None or link.interruption_id != interruption.id or link.user_id != user.id:
-        raise LinkNotUsable("the link is not valid for this decision", LinkStatus.REVOKED)
-    if link.decision is not decision:
-        raise LinkNotUsable(f"this link can only {link.decision.value}", LinkStatus.REVOKED)
+    link = link_for_decision(await uow.approval_links.find_by_hash(token_hash), interruption.id, user, decision)
     status = link_status(link, now, current_hash)
     consumed_by_caller = status is LinkStatus.USED and link.used_at == now and link.revoked_at is None
     if status is not LinkStatus.USABLE and not consumed_by_caller:

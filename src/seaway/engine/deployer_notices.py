@@ -54,7 +54,9 @@ async def _queue_quietly(uow: UnitOfWork, build: Callable[[], Email], key: str, 
     await queue_email(uow, email, key, now=now)
 
 
-class _DecidedGate(TypedDict):
+class DecidedGate(TypedDict):
+    """What a decision notice says of the gate decided: an interruption or a change request."""
+
     project: str
     release: str
     environment: str
@@ -64,9 +66,9 @@ class _DecidedGate(TypedDict):
     note: str
 
 
-def _decided_gate(interruption: Interruption) -> _DecidedGate:
+def _decided_gate(interruption: Interruption) -> DecidedGate:
     """What both the deployer's notice and the decider's receipt say about the decided interruption."""
-    return _DecidedGate(
+    return DecidedGate(
         project=interruption.project_name,
         release=interruption.release_version,
         environment=interruption.environment,
@@ -80,7 +82,14 @@ def _decided_gate(interruption: Interruption) -> _DecidedGate:
 async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: User, now: datetime) -> None:
     """The deployer learns who decided their deployment's interruption, and how."""
     deployer = await _deployer(uow, interruption.deployment_id)
-    if deployer is None or deployer.email is None:
+    await tell_deployer(uow, deployer, decider, now, _decided_gate(interruption), f"decision:{interruption.id}")
+
+
+async def tell_deployer(
+    uow: UnitOfWork, deployer: User | None, decider: User, now: datetime, gate: DecidedGate, key: str
+) -> None:
+    """Email an active deployer with an address who decided their gate, and how."""
+    if deployer is None or not deployer.email or not deployer.active:
         return
     notice = DecisionNotice(
         deployer_name=deployer.label,
@@ -88,9 +97,9 @@ async def notify_decision(uow: UnitOfWork, interruption: Interruption, decider: 
         decided_by_name=decider.label,
         decided_by_username=decider.username,
         decided_at=now,
-        **_decided_gate(interruption),
+        **gate,
     )
-    await _queue_quietly(uow, lambda: decision_email(notice), f"decision:{interruption.id}", now)
+    await _queue_quietly(uow, lambda: decision_email(notice), key, now)
 
 
 async def send_receipt(uow: UnitOfWork, interruption: Interruption, decider: Actor, now: datetime) -> None:
@@ -99,15 +108,20 @@ async def send_receipt(uow: UnitOfWork, interruption: Interruption, decider: Act
     user = decider.user
     if not user.email or user.id == interruption.requested_by:
         return
+    key = f"decision-receipt:{interruption.id}"
+    await send_decision_receipt(uow, user, decider.channel.value, decider.ip, now, _decided_gate(interruption), key)
+
+
+async def send_decision_receipt(
+    uow: UnitOfWork, user: User, channel: str, ip: str | None, now: datetime, gate: DecidedGate, key: str
+) -> None:
+    """Email the decider, when they have an address, what they decided, when and from where."""
+    if not user.email:
+        return
     receipt = DecisionReceipt(
-        recipient_name=user.label,
-        recipient_email=user.email,
-        decided_at=now,
-        channel=decider.channel.value,
-        ip=decider.ip,
-        **_decided_gate(interruption),
+        recipient_name=user.label, recipient_email=user.email, decided_at=now, channel=channel, ip=ip, **gate
     )
-    await _queue_quietly(uow, lambda: decision_receipt_email(receipt), f"decision-receipt:{interruption.id}", now)
+    await _queue_quietly(uow, lambda: decision_receipt_email(receipt), key, now)
 
 
 class FinishInterruptions:

@@ -16,7 +16,7 @@ from seaway.domain.freezes import Freeze, holding
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.engine.config_changes import Kind, Need
-from seaway.engine.names import refuse_name_clash
+from seaway.engine.names import add_named, save_named
 from seaway.engine.projects import looks_like_id
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
@@ -71,16 +71,12 @@ async def find_freeze(uow: UnitOfWork, ref: str) -> Freeze:
 
 
 async def create_freeze(uow: UnitOfWork, freeze: Freeze) -> Freeze:
-    checked = await check_freeze(uow, freeze)
-    refuse_name_clash(await uow.freezes.find_by_name(checked.name), None, f'freeze "{checked.name}"')
-    return await uow.freezes.add(checked)
+    return await add_named(uow.freezes, await check_freeze(uow, freeze), "freeze")
 
 
 async def update_freeze(uow: UnitOfWork, freeze_id: int, freeze: Freeze) -> Freeze:
     await uow.freezes.get(freeze_id)
-    checked = await check_freeze(uow, freeze)
-    refuse_name_clash(await uow.freezes.find_by_name(checked.name), freeze_id, f'freeze "{checked.name}"')
-    return await uow.freezes.save(replace(checked, id=freeze_id))
+    return await save_named(uow.freezes, freeze_id, await check_freeze(uow, freeze), "freeze")
 
 
 async def freeze_holding(

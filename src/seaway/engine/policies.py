@@ -20,7 +20,7 @@ from seaway.engine.change_windows import preview_json as window_preview
 from seaway.engine.config_changes import Kind, Need
 from seaway.engine.freezes import freeze_holding
 from seaway.engine.freezes import preview_json as freeze_preview
-from seaway.engine.names import refuse_name_clash
+from seaway.engine.names import add_named, save_named
 from seaway.engine.projects import looks_like_id
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
@@ -112,16 +112,12 @@ async def merged_policy(uow: UnitOfWork, project: str, environment: str) -> Merg
 
 
 async def create_policy(uow: UnitOfWork, policy: ApprovalPolicy) -> ApprovalPolicy:
-    checked = await check_policy(uow, policy)
-    refuse_name_clash(await uow.policies.find_by_name(checked.name), None, f'policy "{checked.name}"')
-    return await uow.policies.add(checked)
+    return await add_named(uow.policies, await check_policy(uow, policy), "policy")
 
 
 async def update_policy(uow: UnitOfWork, policy_id: int, policy: ApprovalPolicy) -> ApprovalPolicy:
     await uow.policies.get(policy_id)
-    checked = await check_policy(uow, policy)
-    refuse_name_clash(await uow.policies.find_by_name(checked.name), policy_id, f'policy "{checked.name}"')
-    return await uow.policies.save(replace(checked, id=policy_id))
+    return await save_named(uow.policies, policy_id, await check_policy(uow, policy), "policy")
 
 
 @dataclass(frozen=True)

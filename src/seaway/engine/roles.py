@@ -12,7 +12,7 @@ from dataclasses import replace
 from seaway.domain.ids import parse_id
 from seaway.domain.roles import BUILTIN_ROLES, Role, find_role, validate_custom_role
 from seaway.domain.users import Team
-from seaway.engine.names import refuse_name_clash
+from seaway.engine.names import refuse_name_clash, refuse_while_used
 from seaway.errors import Conflict
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -64,14 +64,8 @@ async def delete_role(uow: UnitOfWork, ref: str) -> None:
     """Delete a custom role that no team holds."""
     _refuse_builtin(ref, "deleted")
     existing = await uow.roles.get(parse_id("role", ref))
-    holders = teams_holding(await uow.teams.list(), existing.name)
-    if holders:
-        names = ", ".join(f'"{t.name}"' for t in holders)
-        raise Conflict(
-            f'the role "{existing.name}" is held by the team {names}; take it off the team first',
-            entity="role",
-            id=ref,
-        )
+    holders = [t.name for t in teams_holding(await uow.teams.list(), existing.name)]
+    refuse_while_used("role", ref, existing.name, holders, "held by the team", "take it off the team first")
     assert existing.id is not None
     await uow.roles.delete(existing.id)
 

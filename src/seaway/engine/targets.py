@@ -13,9 +13,8 @@ from typing import Protocol
 from seaway.config.secret_references import STORED
 from seaway.domain.ids import parse_id
 from seaway.domain.targets import Account, AccountType, DeploymentTarget, HealthReport, SshEndpoint, invalid
-from seaway.engine.names import refuse_name_clash
+from seaway.engine.names import refuse_name_clash, refuse_while_used
 from seaway.engine.projects import looks_like_id
-from seaway.errors import Conflict
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -136,12 +135,7 @@ async def delete_account(uow: UnitOfWork, ref: str) -> Account:
     existing = await find_account(uow, ref)
     assert existing.id is not None
     users = await uow.accounts.used_by(existing.id)
-    if users:
-        names = ", ".join(f'"{name}"' for name in users)
-        raise Conflict(
-            f'the account "{existing.name}" is used by {names}; give those targets another account first',
-            entity="account",
-            id=ref,
-        )
+    remedy = "give those targets another account first"
+    refuse_while_used("account", ref, existing.name, users, "used by", remedy)
     await uow.accounts.delete(existing.id)
     return existing

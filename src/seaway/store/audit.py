@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from seaway.domain.actors import Actor
 from seaway.domain.audit_chain import GENESIS_HASH, Checkpoint, event_hash
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.dialects import insert_ignoring_conflict, is_postgresql
 from seaway.store.tables import audit_chain_head as head
 from seaway.store.tables import audit_checkpoints as cp
@@ -112,25 +112,7 @@ def event_values(event: AuditEvent) -> dict[str, Any]:
 
 
 def _event(r: sa.Row[Any]) -> AuditEvent:
-    return AuditEvent(
-        at=r.at,
-        action=r.action,
-        entity=r.entity,
-        entity_id=r.entity_id,
-        actor_user_id=r.actor_user_id,
-        actor=r.actor,
-        channel=r.channel,
-        ip=r.ip,
-        user_agent=r.user_agent,
-        details=dict(r.details),
-        id=r.id,
-        actor_kind=r.actor_kind,
-        auth=r.auth,
-        project=r.project,
-        environment=r.environment,
-        prev_hash=r.prev_hash,
-        hash=r.hash,
-    )
+    return row_as(AuditEvent, r, details=dict(r.details))
 
 
 def _checkpoint(r: sa.Row[Any]) -> Checkpoint:

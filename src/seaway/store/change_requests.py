@@ -20,7 +20,7 @@ from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, 
 from seaway.domain.interruptions import Result
 from seaway.domain.policies import MergedPolicy, merged_from_json, merged_to_json
 from seaway.errors import NotFound
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.policy_tables import change_request_decisions as d
 from seaway.store.policy_tables import change_requests as t
@@ -33,21 +33,11 @@ _JOINED = t.outerjoin(users, users.c.id == t.c.requested_by)
 
 
 def _from_row(row: Any) -> ChangeRequest:
-    return ChangeRequest(
-        deployment_id=row.deployment_id,
-        task_id=row.task_id,
-        project=row.project,
-        environment=row.environment,
-        release_version=row.release_version,
+    return row_as(
+        ChangeRequest,
+        row,
         policy=merged_from_json(row.policy),
-        created_at=row.created_at,
-        requested_by=row.requested_by,
-        requested_by_username=row.requested_by_username,
         state=ChangeRequestState(row.state),
-        decided_at=row.decided_at,
-        reason=row.reason,
-        id=row.id,
-        content_hash=row.content_hash,
         changes=tuple(row.changes),
         escalated_teams=tuple(row.escalated_teams),
     )

@@ -5,15 +5,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from seaway.store.schema import UtcDateTime, metadata, named_entity
+from seaway.store.schema import UtcDateTime, metadata, reference, scoped_named_entity
 
 freezes = sa.Table(
     "freezes",
     metadata,
-    *named_entity(),
-    sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("projects", sa.JSON, nullable=False),  # scope, by name; empty: every project
-    sa.Column("environments", sa.JSON, nullable=False),
+    *scoped_named_entity(),
     sa.Column("starts_at", UtcDateTime, nullable=False),
     sa.Column("ends_at", UtcDateTime, nullable=False),
 )
@@ -22,8 +19,8 @@ freezes = sa.Table(
 freeze_overrides = sa.Table(
     "freeze_overrides",
     metadata,
-    sa.Column("deployment_id", sa.Integer, sa.ForeignKey("deployments.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    reference("deployment_id", "deployments", primary_key=True),
+    reference("user_id", "users", on_delete="SET NULL", nullable=True),
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("freezes", sa.JSON, nullable=False),  # the names of the freezes that held it then
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -34,7 +31,7 @@ freeze_overrides = sa.Table(
 start_holds = sa.Table(
     "start_holds",
     metadata,
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True),
+    reference("task_id", "tasks", primary_key=True),
     sa.Column("message", sa.Text, nullable=False, server_default=""),
     sa.Column("until", UtcDateTime, nullable=True),
     sa.Column("window_closes_at", UtcDateTime, nullable=True),

@@ -3,8 +3,7 @@ keep a queued deployment from starting."""
 
 from __future__ import annotations
 
-import builtins
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -12,7 +11,7 @@ import sqlalchemy as sa
 
 from seaway.domain.freezes import Freeze
 from seaway.domain.states import TaskState
-from seaway.store.base import Repository
+from seaway.store.base import NamedRepository, row_as
 from seaway.store.dialects import insert_on_conflict_update
 from seaway.store.freeze_tables import freeze_overrides as o
 from seaway.store.freeze_tables import freezes as t
@@ -37,46 +36,20 @@ class StartHold:
     window_closes_at: datetime | None = None
 
 
-def _from_row(row: Any) -> Freeze:
-    return Freeze(
-        name=row.name,
-        description=row.description,
-        projects=tuple(row.projects),
-        environments=tuple(row.environments),
-        start=row.starts_at,
-        end=row.ends_at,
-        id=row.id,
-    )
+class FreezeRepository(NamedRepository[Freeze]):
+    table, entity = t, "freeze"
 
+    def _record(self, row: Any) -> Freeze:
+        return row_as(
+            Freeze,
+            row,
+            projects=tuple(row.projects),
+            environments=tuple(row.environments),
+            start=row.starts_at,
+            end=row.ends_at,
+        )
 
-class FreezeRepository(Repository):
-    async def list(self) -> builtins.list[Freeze]:
-        return [_from_row(r) for r in await self.conn.execute(sa.select(t).order_by(t.c.name_key))]
-
-    async def get(self, freeze_id: int) -> Freeze:
-        return _from_row(await self._one(sa.select(t).where(t.c.id == freeze_id), "freeze", freeze_id))
-
-    async def find_by_name(self, name: str) -> Freeze | None:
-        row = (await self.conn.execute(sa.select(t).where(t.c.name_key == name.lower()))).first()
-        return _from_row(row) if row else None
-
-    async def get_by_name(self, name: str) -> Freeze:
-        return _from_row(await self._one(sa.select(t).where(t.c.name_key == name.lower()), "freeze", name))
-
-    async def add(self, freeze: Freeze) -> Freeze:
-        return replace(freeze, id=await self._insert(t, self._values(freeze)))
-
-    async def save(self, freeze: Freeze) -> Freeze:
-        assert freeze.id is not None
-        await self.conn.execute(t.update().where(t.c.id == freeze.id).values(**self._values(freeze)))
-        return freeze
-
-    async def delete(self, freeze_id: int) -> None:
-        await self.get(freeze_id)
-        await self.conn.execute(t.delete().where(t.c.id == freeze_id))
-
-    @staticmethod
-    def _values(freeze: Freeze) -> dict[str, Any]:
+    def _values(self, freeze: Freeze) -> dict[str, Any]:
         return {
             "name": freeze.name,
             "name_key": freeze.name.lower(),

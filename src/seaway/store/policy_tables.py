@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from seaway.store.schema import UtcDateTime, metadata, named_entity
+from seaway.store.schema import UtcDateTime, id_column, metadata, reference, scoped_named_entity
 
 approval_policies = sa.Table(
     "approval_policies",
     metadata,
-    *named_entity(),
-    sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("projects", sa.JSON, nullable=False),  # scope, by name; empty: every project
-    sa.Column("environments", sa.JSON, nullable=False),
+    *scoped_named_entity(),
     sa.Column("teams", sa.JSON, nullable=False),  # approvers
     sa.Column("users", sa.JSON, nullable=False),
     sa.Column("minimum", sa.Integer, nullable=False),
@@ -28,20 +25,14 @@ approval_policies = sa.Table(
 change_requests = sa.Table(
     "change_requests",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "deployment_id",
-        sa.Integer,
-        sa.ForeignKey("deployments.id", ondelete="CASCADE"),
-        nullable=False,
-        unique=True,
-    ),
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, unique=True),
+    id_column(),
+    reference("deployment_id", "deployments", unique=True),
+    reference("task_id", "tasks", unique=True),
     sa.Column("project", sa.String(200), nullable=False),
     sa.Column("environment", sa.String(200), nullable=False),
     sa.Column("release_version", sa.String(200), nullable=False),
     sa.Column("policy", sa.JSON, nullable=False),  # the merged policy as it was when the request was made
-    sa.Column("requested_by", sa.Integer, sa.ForeignKey("users.id", ondelete="SET NULL"), nullable=True),
+    reference("requested_by", "users", on_delete="SET NULL", nullable=True),
     sa.Column("state", sa.String(20), nullable=False, index=True),
     sa.Column("reason", sa.Text, nullable=False, server_default=""),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -56,14 +47,9 @@ change_requests = sa.Table(
 change_request_decisions = sa.Table(
     "change_request_decisions",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "change_request_id",
-        sa.Integer,
-        sa.ForeignKey("change_requests.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    id_column(),
+    reference("change_request_id", "change_requests"),
+    reference("user_id", "users"),
     sa.Column("result", sa.String(10), nullable=False),
     sa.Column("notes", sa.Text, nullable=False, server_default=""),
     sa.Column("channel", sa.String(20), nullable=False),
@@ -75,15 +61,9 @@ change_request_decisions = sa.Table(
 change_request_links = sa.Table(
     "change_request_links",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "change_request_id",
-        sa.Integer,
-        sa.ForeignKey("change_requests.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    id_column(),
+    reference("change_request_id", "change_requests", index=True),
+    reference("user_id", "users"),
     sa.Column("decision", sa.String(10), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", UtcDateTime, nullable=False),

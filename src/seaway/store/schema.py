@@ -53,3 +53,21 @@ def named_entity() -> tuple[sa.Column[int], sa.Column[str], sa.Column[str]]:
         # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
         sa.Column("name_key", sa.String(200), nullable=False, unique=True),
     )
+
+
+def scoped_named_entity() -> tuple[sa.Column[Any], ...]:
+    """A named resource that applies to some projects and environments (a policy, a freeze)."""
+    return (
+        *named_entity(),
+        sa.Column("description", sa.Text, nullable=False, server_default=""),
+        sa.Column("projects", sa.JSON, nullable=False),  # scope, by name; empty: every project
+        sa.Column("environments", sa.JSON, nullable=False),
+    )
+
+
+def reference(
+    name: str, table: str, *, on_delete: str = "CASCADE", nullable: bool = False, **options: Any
+) -> sa.Column[int]:
+    """A column holding the id of a row of `table`."""
+    foreign_key = sa.ForeignKey(f"{table}.id", ondelete=on_delete)
+    return sa.Column(name, sa.Integer, foreign_key, nullable=nullable, **options)

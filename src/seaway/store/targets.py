@@ -3,7 +3,6 @@ agent has none (its registration is `store/agents.py`'s)."""
 
 from __future__ import annotations
 
-import builtins
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from seaway.domain.targets import (
     SshEndpoint,
 )
 from seaway.errors import NotFound
-from seaway.store.base import Repository
+from seaway.store.base import NamedRepository
 from seaway.store.tables import accounts
 from seaway.store.tables import targets as t
 
@@ -34,37 +33,25 @@ def _endpoint(row: Any) -> Endpoint:
     return SshEndpoint(row.host, row.port, row.account_name, row.fingerprint)
 
 
-def _from_row(row: Any) -> DeploymentTarget:
-    return DeploymentTarget(
-        name=row.name,
-        environments=tuple(row.environments),
-        roles=tuple(row.roles),
-        endpoint=_endpoint(row),
-        enabled=row.enabled,
-        policy=row.policy,
-        health=HealthStatus(row.health),
-        health_messages=tuple(row.health_messages),
-        checked_at=row.checked_at,
-        id=row.id,
-    )
+class TargetRepository(NamedRepository[DeploymentTarget]):
+    table, entity = t, "target"
 
-
-class TargetRepository(Repository):
     def _select(self) -> sa.Select[Any]:
         return sa.select(*_COLUMNS).select_from(_JOINED)
 
-    async def list(self) -> builtins.list[DeploymentTarget]:
-        return [_from_row(r) for r in await self.conn.execute(self._select().order_by(t.c.name_key))]
-
-    async def get(self, target_id: int) -> DeploymentTarget:
-        return _from_row(await self._one(self._select().where(t.c.id == target_id), "target", target_id))
-
-    async def find_by_name(self, name: str) -> DeploymentTarget | None:
-        row = (await self.conn.execute(self._select().where(t.c.name_key == name.lower()))).first()
-        return _from_row(row) if row else None
-
-    async def get_by_name(self, name: str) -> DeploymentTarget:
-        return _from_row(await self._one(self._select().where(t.c.name_key == name.lower()), "target", name))
+    def _record(self, row: Any) -> DeploymentTarget:
+        return DeploymentTarget(
+            name=row.name,
+            environments=tuple(row.environments),
+            roles=tuple(row.roles),
+            endpoint=_endpoint(row),
+            enabled=row.enabled,
+            policy=row.policy,
+            health=HealthStatus(row.health),
+            health_messages=tuple(row.health_messages),
+            checked_at=row.checked_at,
+            id=row.id,
+        )
 
     async def add(self, target: DeploymentTarget) -> DeploymentTarget:
         health = {
@@ -72,17 +59,13 @@ class TargetRepository(Repository):
             "health_messages": list(target.health_messages),
             "checked_at": target.checked_at,
         }
-        return replace(target, id=await self._insert(t, {**await self._values(target), **health}))
+        return replace(target, id=await self._insert(t, {**await self._columns(target), **health}))
 
     async def save(self, target: DeploymentTarget) -> DeploymentTarget:
         """Save what a person edits; its health is left as the last check recorded it (`record_health`)."""
         assert target.id is not None
-        await self.conn.execute(t.update().where(t.c.id == target.id).values(**await self._values(target)))
+        await self.conn.execute(t.update().where(t.c.id == target.id).values(**await self._columns(target)))
         return await self.get(target.id)
-
-    async def delete(self, target_id: int) -> None:
-        await self.get(target_id)
-        await self.conn.execute(t.delete().where(t.c.id == target_id))
 
     async def record_health(self, target_id: int, report: HealthReport, checked_at: datetime) -> None:
         await self.conn.execute(
@@ -98,7 +81,7 @@ class TargetRepository(Repository):
         )
         return bool(result.rowcount)
 
-    async def _values(self, target: DeploymentTarget) -> dict[str, Any]:
+    async def _columns(self, target: DeploymentTarget) -> dict[str, Any]:
         values = {
             "name": target.name,
             "name_key": target.name.lower(),

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from seaway.security.tokens import hash_token
-from seaway.web.ui.link_lookup import MAX_TOKEN, link_of, lookup_hash
+from seaway.web.ui.link_lookup import MAX_TOKEN, link_of, lookup_hash, opened_link
 
 
 @dataclass(frozen=True)
@@ -40,3 +41,42 @@ async def test_the_link_found_is_the_one_whose_hash_matches() -> None:
 async def test_a_link_with_another_hash_is_not_the_tokens() -> None:
     assert await link_of(_Links(_Link(hash_token("other"))), hash_token("mine")) is None
     assert await link_of(_Links(None), hash_token("mine")) is None
+
+
+@dataclass(frozen=True)
+class _StoredLink:
+    token_hash: str
+    id: int | None = 7
+
+
+class _OpenedLinks:
+    def __init__(self, link: _StoredLink | None) -> None:
+        self.link = link
+        self.opened: list[tuple[int, datetime]] = []
+
+    async def find_by_hash(self, token_hash: str) -> _StoredLink | None:
+        return self.link
+
+    async def mark_opened(self, link_id: int, now: datetime) -> None:
+        self.opened.append((link_id, now))
+
+
+NOW = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+
+
+async def test_a_page_that_opens_the_link_notes_it_as_opened() -> None:
+    links = _OpenedLinks(_StoredLink(hash_token("mine")))
+    assert await opened_link(links, hash_token("mine"), NOW, opened=True) is links.link
+    assert links.opened == [(7, NOW)]
+
+
+async def test_a_post_finds_the_link_without_noting_an_opening() -> None:
+    links = _OpenedLinks(_StoredLink(hash_token("mine")))
+    assert await opened_link(links, hash_token("mine"), NOW, opened=False) is links.link
+    assert links.opened == []
+
+
+async def test_an_unknown_token_opens_nothing() -> None:
+    links = _OpenedLinks(_StoredLink(hash_token("other")))
+    assert await opened_link(links, hash_token("mine"), NOW, opened=True) is None
+    assert links.opened == []

@@ -145,12 +145,9 @@ def export(
     output: Path | None = typer.Option(None, "--output", help="Write to this file instead of stdout."),
 ) -> None:
     """Sign a checkpoint, then write the events of the range with their hashes and the checkpoints covering them."""
-    from seaway.domain.audit_exports import parse_bound
+    from seaway.domain.audit_exports import parse_period
 
-    start = parse_bound(since, field="--from") if since is not None else None
-    end = parse_bound(until, field="--to") if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise InvalidInput("the end of the range must come after its start", field="--to")
+    start, end = parse_period(since, until, fields=("--from", "--to"), ordered="range")
     from seaway.domain.audit_exports import AuditExport
 
     exported = asyncio.run(_export(start, end))

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from seaway.domain.audit_chain import event_ref
-from seaway.domain.audit_exports import parse_bound
+from seaway.domain.audit_exports import parse_period
 from seaway.domain.ids import MAX_ID
 from seaway.domain.permissions import Dimension, Permission, allows, dimensions_of
 from seaway.domain.users import User
@@ -86,10 +85,6 @@ def visible_scopes(user: User) -> list[Scope] | None:
     return scopes
 
 
-def _bound(text: str | None, field: str) -> datetime | None:
-    return parse_bound(text, field=field) if text is not None else None
-
-
 @router.get("/audit-events")
 async def list_audit_events(
     read: AuthenticatedRead,
@@ -105,7 +100,7 @@ async def list_audit_events(
     """Audit events, newest first: `{"items": [...], "next_cursor": "..." | null}`."""
     user = read.user
     scopes = visible_scopes(user) if user.active else []
-    start, end = _bound(since, "from"), _bound(until, "to")
+    start, end = parse_period(since, until)
     before = decode_cursor(cursor) if cursor is not None else None
     if scopes == []:  # audit.view nowhere: like every scoped list, an empty one rather than a refusal
         return {"items": [], "next_cursor": None}

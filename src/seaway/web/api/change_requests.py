@@ -13,8 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from pydantic import Field
 
-from seaway.domain.audit_chain import event_ref
-from seaway.domain.audit_exports import parse_bound
+from seaway.domain.audit_exports import parse_period
 from seaway.domain.change_requests import ChangeRequest, format_number, parse_number
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Result
@@ -31,7 +30,9 @@ from seaway.store.audit import AuditEvent
 from seaway.store.change_requests import StateFilter, unknown
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, require_visible, visible
+from seaway.web.api.audit import audit_event_json
 from seaway.web.api.bodies import Body
+from seaway.web.api.common import MineQuery
 from seaway.web.api.representations import when
 from seaway.web.auth import CurrentUser
 from seaway.web.clients import api_actor
@@ -152,17 +153,14 @@ async def list_change_requests(
     state: Annotated[
         StateFilter | None, Query(description="pending, completed or all; default pending, or all for a period")
     ] = None,
-    mine: bool = Query(False, description="only the ones I may decide"),
+    mine: MineQuery = False,
     since: Annotated[str | None, Query(alias="from", max_length=64, description="created at or after it")] = None,
     until: Annotated[str | None, Query(alias="to", max_length=64, description="created before it")] = None,
 ) -> list[dict[str, Any]]:
     """The change requests the caller may see (`interruption.view` where their deployments run), each with
     its decisions, time to decision, outcome and the audited window waits, freezes, timeouts and escalations.
     Without a period: the newest 200; with `from` and/or `to`: every request created in it, oldest first."""
-    start = parse_bound(since, field="from") if since is not None else None
-    end = parse_bound(until, field="to") if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise InvalidInput("the end of the period must come after its start", field="to")
+    start, end = parse_period(since, until, ordered="period")
     period = start is not None or end is not None
     shown_state = state or ("all" if period else "pending")
     async with services_of(request).store.reading() as uow:
@@ -192,14 +190,8 @@ def report_json(reported: ReportedRequest, user: User) -> dict[str, Any]:
 def _event_json(event: AuditEvent) -> dict[str, Any]:
     """An audited event of the request as the report names it: who and what, not where from (the IP address
     and the client stay with `audit.view`); `id` finds it in the audit log."""
-    assert event.id is not None
-    return {
-        "id": event_ref(event.id),
-        "time": when(event.at),
-        "actor": event.actor,
-        "channel": event.channel,
-        "details": dict(event.details),
-    }
+    shown = audit_event_json(event)
+    return {key: shown[key] for key in ("id", "time", "actor", "channel", "details")}
 
 
 def _may_see(user: User, request: ChangeRequest) -> bool:

@@ -22,16 +22,15 @@ from seaway.domain.interruptions import MAX_NOTES_LENGTH, Channel, LinkNotUsable
 from seaway.domain.users import User
 from seaway.engine.change_requests import decide
 from seaway.errors import Conflict, InvalidInput, NotResponsible
-from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
+from seaway.security.tokens import hash_token, token_fingerprint
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import SignedIn
+from seaway.web.ui.link_lookup import lookup_hash, opened_link
 from seaway.web.ui.link_results import Explanation, confirm_page, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for
 
 log = logging.getLogger("seaway.web.links")
-
-_MAX_TOKEN = 128
 
 
 @dataclass(frozen=True)
@@ -67,15 +66,14 @@ class FoundRequestLink:
 
 async def find_request_link(ui: Ui, token: str, request: Request, *, opened: bool) -> FoundRequestLink | None:
     """The change request link of `token`, or None when the token is not one (it may be an interruption's)."""
-    if not token or len(token) > _MAX_TOKEN:
+    token_hash = lookup_hash(token)
+    if token_hash is None:
         return None
-    token_hash = hash_token(token)
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
-        link = await uow.change_request_links.find_by_hash(token_hash)
-        if link is None or not tokens_equal(link.token_hash, token_hash):
+        link = await opened_link(uow.change_request_links, token_hash, now, opened=opened)
+        if link is None:
             return None
-        assert link.id is not None
         found = await uow.change_requests.get(link.change_request_id)
         recipient = await uow.users.get(link.user_id)
         deployer = await uow.users.get(found.requested_by) if found.requested_by is not None else None
@@ -83,8 +81,6 @@ async def find_request_link(ui: Ui, token: str, request: Request, *, opened: boo
         status = change_link_status(link, now)
         if status is LinkStatus.USABLE and (not found.is_pending or task.cancel_requested or not recipient.active):
             status = LinkStatus.REVOKED
-        if opened:
-            await uow.change_request_links.mark_opened(link.id, now)
     if opened:
         log.info("change request link %s opened from %s", token_fingerprint(token_hash), client_ip(request))
     return FoundRequestLink(link, status, found, recipient, deployer.label if deployer else None)

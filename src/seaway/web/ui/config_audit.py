@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from seaway.domain.audit_chain import event_ref
-from seaway.domain.audit_exports import parse_bound
+from seaway.domain.audit_exports import parse_period
 from seaway.domain.permissions import Permission, allows
 from seaway.errors import InvalidInput, PermissionDenied
 from seaway.web.access import holds_anywhere, may
@@ -62,14 +62,15 @@ async def audit_page(
     filters = dict(zip(FILTERS, (actor, project, environment, action, since, until), strict=True))
     exports = _export_links(filters) if may(user, Permission.AUDIT_EXPORT) else {}
     try:
+        start, end = parse_period(since or None, until or None)
         async with ui_of(request).services.store.reading() as uow:
             events = await uow.audit.search(
                 actor=actor or None,
                 project=project or None,
                 environment=environment or None,
                 action=action or None,
-                since=parse_bound(since, field="from") if since else None,
-                until=parse_bound(until, field="to") if until else None,
+                since=start,
+                until=end,
                 before_id=decode_cursor(cursor) if cursor else None,
                 scopes=scopes,
                 limit=PAGE_EVENTS,

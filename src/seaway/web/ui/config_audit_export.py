@@ -16,7 +16,7 @@ from pathlib import Path
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from seaway.domain.audit_exports import AuditExport, export_csv, export_json, parse_bound
+from seaway.domain.audit_exports import AuditExport, export_csv, export_json, parse_period
 from seaway.domain.permissions import Permission
 from seaway.engine.audit_exports import export_range
 from seaway.errors import InvalidInput, PermissionDenied
@@ -51,10 +51,7 @@ async def export_download(
         return error_page(PermissionDenied("you may not export the audit log", entity="permission", id="audit.export"))
     try:
         chosen = _format(as_format)
-        start = parse_bound(since, field="from") if since else None
-        end = parse_bound(until, field="to") if until else None
-        if start is not None and end is not None and end <= start:
-            raise InvalidInput("the end of the range must come after its start", field="to")
+        start, end = parse_period(since or None, until or None, ordered="range")
     except InvalidInput as exc:
         return error_page(exc, title="Not exported")
     services = ui_of(request).services

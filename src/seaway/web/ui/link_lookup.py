@@ -6,6 +6,7 @@ so how long a lookup takes reveals nothing about the hashes kept.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Protocol, TypeVar
 
 from seaway.security.tokens import hash_token, tokens_equal
@@ -38,3 +39,25 @@ async def link_of(links: LinksByHash[Found], token_hash: str) -> Found | None:
     """The link whose token has `token_hash`, or None."""
     link = await links.find_by_hash(token_hash)
     return link if link is not None and tokens_equal(link.token_hash, token_hash) else None
+
+
+class _Stored(_Hashed, Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+StoredLink = TypeVar("StoredLink", bound=_Stored, covariant=True)
+Opened = TypeVar("Opened", bound=_Stored)
+
+
+class OpenedLinks(LinksByHash[StoredLink], Protocol[StoredLink]):
+    async def mark_opened(self, link_id: int, now: datetime) -> None: ...
+
+
+async def opened_link(links: OpenedLinks[Opened], token_hash: str, now: datetime, *, opened: bool) -> Opened | None:
+    """`link_of`, and the link's page noted as opened now when `opened` (telemetry only, never a signal)."""
+    link = await link_of(links, token_hash)
+    if link is not None and opened:
+        assert link.id is not None
+        await links.mark_opened(link.id, now)
+    return link

@@ -42,7 +42,7 @@ from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.change_request_links import decide_by_request_link, find_request_link, request_link_page
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
-from seaway.web.ui.link_lookup import link_of, lookup_hash
+from seaway.web.ui.link_lookup import lookup_hash, opened_link
 from seaway.web.ui.link_results import confirm_page, explain, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, ui_of
@@ -198,15 +198,12 @@ async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found 
         return None
     now = ui.services.clock.now()
     async with ui.services.store.transaction() as uow:
-        link = await link_of(uow.approval_links, token_hash)
+        link = await opened_link(uow.approval_links, token_hash, now, opened=opened)
         if link is None:
             return None
-        assert link.id is not None
         status = await link_status_of(uow, link, now)
         facts = await read_decision_page(uow, link.interruption_id)
         recipient = await uow.users.get(link.user_id)
-        if opened:
-            await uow.approval_links.mark_opened(link.id, now)
     if opened:
         log.info(
             "approval link %s opened from %s (%s)",
