@@ -14,8 +14,8 @@ from seaway.config.policy_documents import parse_policy
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy
-from seaway.engine.change_requests import rebind_pending
-from seaway.engine.policies import create_policy, find_policy, policy_view, update_policy
+from seaway.engine.policies import find_policy, policy_view
+from seaway.engine.policy_edits import add_policy, change_policy, remove_policy
 from seaway.web.api import crud
 from seaway.web.api.bodies import DocumentBody, Names
 
@@ -72,22 +72,17 @@ def _parse(body: PolicyBody) -> ApprovalPolicy:
     return parse_policy(body.node())  # the reader checks what the model does not, naming the field
 
 
-# Every write puts the pending change requests it changes to their approvers again (`rebind_pending`).
+# Every write puts the pending change requests it changes to their approvers again (`engine/policy_edits.py`).
 async def _create(edit: crud.Edit, body: PolicyBody) -> ApprovalPolicy:
-    created = await create_policy(edit.uow, _parse(body))
-    await rebind_pending(edit.uow, edit.now)
-    return created
+    return await add_policy(edit.uow, _parse(body), edit.now)
 
 
 async def _update(edit: crud.Edit, ref: str, body: PolicyBody) -> ApprovalPolicy:
-    updated = await update_policy(edit.uow, parse_id("policy", ref), _parse(body))
-    await rebind_pending(edit.uow, edit.now)
-    return updated
+    return await change_policy(edit.uow, parse_id("policy", ref), _parse(body), edit.now)
 
 
 async def _delete(edit: crud.Edit, ref: str) -> None:
-    await edit.uow.policies.delete(parse_id("policy", ref))
-    await rebind_pending(edit.uow, edit.now)
+    await remove_policy(edit.uow, parse_id("policy", ref), edit.now)
 
 
 crud.install(

@@ -1,6 +1,6 @@
 """`/configuration/policies`: every approval policy and every freeze, in words (`policy.view`), each linked to
 its own page; for those with `policy.edit` a policy is edited there as YAML (`config_yaml_items`), saved
-through `create_policy` / `update_policy` as `/api/v1/policies` saves it, after which the pending change
+through `engine/policy_edits.py` as `/api/v1/policies` saves it, after which the pending change
 requests it changes are put to their approvers again (`rebind_pending`)."""
 
 from __future__ import annotations
@@ -19,10 +19,9 @@ from seaway.domain.ids import format_id
 from seaway.domain.machine_policies import format_interval
 from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy
-from seaway.engine.change_requests import rebind_pending
-from seaway.engine.policies import create_policy, find_policy, update_policy
+from seaway.engine.policies import find_policy
+from seaway.engine.policy_edits import add_policy, change_policy, remove_policy
 from seaway.errors import PermissionDenied
-from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import may, require
 from seaway.web.api.policies import policy_json
 from seaway.web.sessions import SignedIn
@@ -138,24 +137,6 @@ async def _page(request: Request, signed_in: SignedIn, status: int, error: str |
     )
 
 
-# Every write puts the pending change requests it changes to their approvers again, as the API's do.
-async def _create(uow: UnitOfWork, policy: ApprovalPolicy, now: datetime) -> ApprovalPolicy:
-    created = await create_policy(uow, policy)
-    await rebind_pending(uow, now)
-    return created
-
-
-async def _update(uow: UnitOfWork, policy_id: int, policy: ApprovalPolicy, now: datetime) -> ApprovalPolicy:
-    updated = await update_policy(uow, policy_id, policy)
-    await rebind_pending(uow, now)
-    return updated
-
-
-async def _delete(uow: UnitOfWork, policy_id: int, now: datetime) -> None:
-    await uow.policies.delete(policy_id)
-    await rebind_pending(uow, now)
-
-
 POLICIES: Editable[ApprovalPolicy] = Editable(
     kind="policy",
     noun="approval policy",
@@ -166,9 +147,9 @@ POLICIES: Editable[ApprovalPolicy] = Editable(
     document=approval_policy_document,
     represent=policy_json,
     find=find_policy,
-    create=_create,
-    update=_update,
-    delete=_delete,
+    create=add_policy,
+    update=change_policy,
+    delete=remove_policy,
 )
 
 install(router, POLICIES)
