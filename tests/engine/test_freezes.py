@@ -33,6 +33,12 @@ freezes:
     start: "2026-12-20T00:00:00Z"
     end: "2027-01-03T00:00:00Z"
 """
+PLAIN_PROJECT = """\
+  - name: Plain
+    lifecycle: Dev, Test, and Prod
+    process:
+      - {name: Hello, type: script, script: "echo plain"}
+"""
 
 
 def space(policies: str = "") -> str:
@@ -206,3 +212,25 @@ async def test_a_frozen_deployment_canceled_is_held_by_nothing_and_its_wake_does
         async with services.store.transaction() as uow:
             assert await uow.queue.next_run_after() is None
         assert (await task_of(services, deployment))[0].state is TaskState.CANCELED
+
+
+async def test_a_freeze_scoped_by_tags_holds_what_carries_one_and_exports_them(db_url, tmp_path):
+    """Tags in a freeze's scope match as a policy's do: the project or the environment carries one of them."""
+    projects = PROJECT.replace("  - name: Quotes\n", "  - name: Quotes\n    tags: [pci]\n") + PLAIN_PROJECT
+    tagged = space().replace(PROJECT, projects).replace("scope: {environments: [Dev, Test]}", "scope: {tags: [PCI]}")
+    clock = FakeClock(START)
+    async with services_with(db_url, tmp_path / "data", clock=clock) as services:
+        await apply_yaml(services, tagged)
+        dave = await user_named(services, "dave")
+        held = await deploy(services, await release_of(services, "Quotes"), "Dev", user=dave)
+        free = await deploy(services, await release_of(services, "Plain"), "Dev", user=dave)
+        await run_all(services)
+        assert (await task_of(services, held))[0].state is TaskState.QUEUED
+        assert "frozen by Year end" in await log_of(services, held)
+        assert (await task_of(services, free))[0].state is TaskState.SUCCESS
+
+        async with services.store.reading() as uow:
+            stored = await uow.freezes.list()
+        exported = space_document(SpaceContents(freezes=stored))
+        assert exported["freezes"][0]["scope"] == {"tags": ["PCI"]}
+        assert parse_document(exported).freezes[0][0] == replace(stored[0], id=None)

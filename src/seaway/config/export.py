@@ -199,7 +199,7 @@ def freeze_document(freeze: Freeze) -> Document:
         {"name": freeze.name}
         | _some(
             description=freeze.description,
-            scope=_some(projects=list(freeze.projects), environments=list(freeze.environments)),
+            scope=_some(projects=list(freeze.projects), environments=list(freeze.environments), tags=list(freeze.tags)),
         )
         | {"start": freeze.start.isoformat(), "end": freeze.end.isoformat()}
     )

@@ -3,7 +3,7 @@
 freezes:
   - name: Year end
     description: Nothing ships over the holidays
-    scope: {environments: [Prod]}                 # and/or projects: [...]; empty = everything
+    scope: {environments: [Prod]}                 # and/or projects: [...], tags: [...]; empty = everything
     start: "2026-12-20T00:00:00Z"                 # ISO 8601 with an offset
     end: "2027-01-03T00:00:00Z"
 """
@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from seaway.config.change_window_documents import written_text
 from seaway.config.reader import Node
+from seaway.config.tag_documents import parse_tags
 from seaway.domain.change_windows import parse_instant
 from seaway.domain.environments import validate_name
 from seaway.domain.freezes import Freeze, validate_freeze
 
 FREEZE_KEYS = {"name", "description", "scope", "start", "end"}
-SCOPE_KEYS = {"projects", "environments"}
+SCOPE_KEYS = {"projects", "environments", "tags"}
 
 
 def parse_freezes(node: Node) -> tuple[tuple[Freeze, str], ...]:
@@ -43,6 +44,7 @@ def parse_freeze(node: Node) -> Freeze:
         description=m["description"].string(allow_empty=True) if "description" in m else "",
         projects=_names(scope["projects"]) if "projects" in scope else (),
         environments=_names(scope["environments"]) if "environments" in scope else (),
+        tags=parse_tags(scope["tags"]) if "tags" in scope else (),
         start=parse_instant(written_text(m["start"]), field=m["start"].path),
         end=parse_instant(written_text(m["end"]), field=m["end"].path),
     )

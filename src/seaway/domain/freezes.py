@@ -1,7 +1,7 @@
 """Freezes: date ranges inside which no deployment in scope starts, gated by a policy or not.
 
-A freeze's scope names projects and environments (empty: every one). `in_scope` is the one place a
-deployment is matched against a scope, so scoping by tags later changes only it. A person with
+A freeze's scope names projects, environments and tags (empty: every one), matched as an approval policy's
+is (`domain/scopes.py`). A person with
 `freeze.override` may let one deployment through, with a reason.
 """
 
@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from seaway.domain.scopes import in_scope
 from seaway.errors import InvalidInput
 
 MAX_REASON = 4000
@@ -25,24 +26,36 @@ class Freeze:
     projects: tuple[str, ...] = ()  # scope; empty: every project
     environments: tuple[str, ...] = ()  # scope; empty: every environment
     id: int | None = None
+    tags: tuple[str, ...] = ()  # scope: the project or the environment carries one of them; empty: any
 
 
-def _covers(scope: Sequence[str], value: str) -> bool:
-    return not scope or value.lower() in {s.lower() for s in scope}
-
-
-def in_scope(freeze: Freeze, project: str, environment: str) -> bool:
-    return _covers(freeze.projects, project) and _covers(freeze.environments, environment)
+def covers_deployment(
+    freeze: Freeze,
+    project: str,
+    environment: str,
+    project_tags: Sequence[str] = (),
+    environment_tags: Sequence[str] = (),
+) -> bool:
+    scope = (freeze.projects, freeze.environments, freeze.tags)
+    return in_scope(*scope, project, environment, project_tags, environment_tags)
 
 
 def in_force(freeze: Freeze, now: datetime) -> bool:
     return freeze.start <= now < freeze.end
 
 
-def holding(freezes: Iterable[Freeze], project: str, environment: str, now: datetime) -> Freeze | None:
-    """The freeze that holds a deployment of `project` to `environment` now, the one that ends last when
-    several do (waiting for it waits for them all); None when none does."""
-    found = [f for f in freezes if in_force(f, now) and in_scope(f, project, environment)]
+def holding(
+    freezes: Iterable[Freeze],
+    project: str,
+    environment: str,
+    now: datetime,
+    project_tags: Sequence[str] = (),
+    environment_tags: Sequence[str] = (),
+) -> Freeze | None:
+    """The freeze that holds a deployment of `project` to `environment` (carrying those tags) now, the one
+    that ends last when several do (waiting for it waits for them all); None when none does."""
+    tags = (project_tags, environment_tags)
+    found = [f for f in freezes if in_force(f, now) and covers_deployment(f, project, environment, *tags)]
     return max(found, key=lambda f: (f.end, f.name.lower())) if found else None
 
 

@@ -30,7 +30,7 @@ from seaway.domain.approval_timeouts import (
     validate_timeout,
 )
 from seaway.domain.change_windows import ChangeWindow, PolicyWindows, windows_from_json, windows_to_json
-from seaway.domain.tags import carries_any
+from seaway.domain.scopes import in_scope
 from seaway.domain.users import Team
 from seaway.errors import InvalidInput
 
@@ -78,10 +78,6 @@ class MergedPolicy:
     windows: tuple[PolicyWindows, ...] = ()  # per policy, by name: inside every one's windows
 
 
-def _covers(scope: Sequence[str], value: str) -> bool:
-    return not scope or value.lower() in {s.lower() for s in scope}
-
-
 def applies_to(
     policy: ApprovalPolicy,
     project: str,
@@ -89,11 +85,8 @@ def applies_to(
     project_tags: Sequence[str] = (),
     environment_tags: Sequence[str] = (),
 ) -> bool:
-    return (
-        _covers(policy.projects, project)
-        and _covers(policy.environments, environment)
-        and carries_any(policy.tags, project_tags, environment_tags)
-    )
+    scope = (policy.projects, policy.environments, policy.tags)
+    return in_scope(*scope, project, environment, project_tags, environment_tags)
 
 
 def _sorted_unique(names: Iterable[str]) -> tuple[str, ...]:

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from seaway.domain.actors import Actor
 from seaway.domain.change_requests import format_number
-from seaway.domain.freezes import holding, validate_override_reason
+from seaway.domain.freezes import validate_override_reason
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, authorize
 from seaway.domain.policies import approvers
@@ -19,6 +19,7 @@ from seaway.domain.states import TaskState
 from seaway.domain.users import User
 from seaway.engine.audit_trail import event_of
 from seaway.engine.clock import Clock
+from seaway.engine.freezes import freeze_in_force
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, run_task_key
 from seaway.errors import Conflict
@@ -44,7 +45,7 @@ async def override_freeze(
     task = await uow.tasks.get(deployment.task_id)
     if task.state is not TaskState.QUEUED or task.cancel_requested:
         raise Conflict(f"{public} has already started or ended", entity="deployment", id=public)
-    freeze = holding(await uow.freezes.list(), project.name, deployment.environment, now)
+    freeze = await freeze_in_force(uow, project.name, deployment.environment, now)
     if freeze is None:
         raise Conflict(f"no freeze holds {public}", entity="deployment", id=public)
     override = FreezeOverride(deployment_id, actor.user.id, text, (freeze.name,), now)

@@ -18,6 +18,7 @@ from seaway.domain.permissions import Permission
 from seaway.engine.config_changes import Kind, Need
 from seaway.engine.names import add_named, save_named
 from seaway.engine.projects import looks_like_id
+from seaway.engine.scope_tags import deployment_tags
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -27,7 +28,11 @@ def freeze_view(freeze: Freeze) -> dict[str, object]:
     return {
         "name": freeze.name,
         "description": freeze.description,
-        "scope": {"projects": list(freeze.projects), "environments": list(freeze.environments)},
+        "scope": {
+            "projects": list(freeze.projects),
+            "environments": list(freeze.environments),
+            "tags": list(freeze.tags),
+        },
         "start": freeze.start.isoformat(),
         "end": freeze.end.isoformat(),
     }
@@ -79,11 +84,18 @@ async def update_freeze(uow: UnitOfWork, freeze_id: int, freeze: Freeze) -> Free
     return await save_named(uow.freezes, freeze_id, await check_freeze(uow, freeze), "freeze")
 
 
+async def freeze_in_force(uow: UnitOfWork, project: str, environment: str, now: datetime) -> Freeze | None:
+    """The freeze in force now over a deployment of `project` to `environment`, overridden or not."""
+    freezes = await uow.freezes.list()
+    tags = await deployment_tags(uow, project, environment) if any(f.tags for f in freezes) else ((), ())
+    return holding(freezes, project, environment, now, *tags)
+
+
 async def freeze_holding(
     uow: UnitOfWork, deployment_id: int | None, project: str, environment: str, now: datetime
 ) -> Freeze | None:
     """The freeze that keeps a deployment from starting now; None when none does or it was overridden."""
-    found = holding(await uow.freezes.list(), project, environment, now)
+    found = await freeze_in_force(uow, project, environment, now)
     if found is None or (deployment_id is not None and await uow.freezes.override_of(deployment_id) is not None):
         return None
     return found

@@ -22,6 +22,7 @@ from seaway.engine.freezes import freeze_holding
 from seaway.engine.freezes import preview_json as freeze_preview
 from seaway.engine.names import add_named, save_named
 from seaway.engine.projects import looks_like_id
+from seaway.engine.scope_tags import deployment_tags
 from seaway.errors import InvalidInput
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -104,11 +105,7 @@ async def merged_policy(uow: UnitOfWork, project: str, environment: str) -> Merg
     policies = await uow.policies.list()
     if not any(p.tags for p in policies):
         return matching(policies, project, environment)
-    found_project = await uow.projects.find_by_name(project)
-    found_environment = await uow.environments.find_by_name(environment)
-    project_tags = found_project.tags if found_project else ()
-    environment_tags = found_environment.tags if found_environment else ()
-    return matching(policies, project, environment, project_tags, environment_tags)
+    return matching(policies, project, environment, *await deployment_tags(uow, project, environment))
 
 
 async def create_policy(uow: UnitOfWork, policy: ApprovalPolicy) -> ApprovalPolicy:

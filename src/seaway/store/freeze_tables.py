@@ -13,6 +13,7 @@ freezes = sa.Table(
     *scoped_named_entity(),
     sa.Column("starts_at", UtcDateTime, nullable=False),
     sa.Column("ends_at", UtcDateTime, nullable=False),
+    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # scope: project or environment tags
 )
 
 # One deployment let through every freeze, by someone holding `freeze.override`, with a reason.

@@ -45,6 +45,7 @@ class FreezeRepository(NamedRepository[Freeze]):
             row,
             projects=tuple(row.projects),
             environments=tuple(row.environments),
+            tags=tuple(row.tags),
             start=row.starts_at,
             end=row.ends_at,
         )
@@ -56,6 +57,7 @@ class FreezeRepository(NamedRepository[Freeze]):
             "description": freeze.description,
             "projects": list(freeze.projects),
             "environments": list(freeze.environments),
+            "tags": list(freeze.tags),
             "starts_at": freeze.start,
             "ends_at": freeze.end,
         }

@@ -46,7 +46,7 @@ async def test_freezes_crud_and_audit(services):
         "id": freeze_id,
         "name": "Year end",
         "description": "holidays",
-        "scope": {"projects": [], "environments": ["Dev", "Test"]},
+        "scope": {"projects": [], "environments": ["Dev", "Test"], "tags": []},
         "start": "2020-12-20T00:00:00+00:00",
         "end": "2100-01-03T00:00:00+00:00",
     }

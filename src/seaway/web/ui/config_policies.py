@@ -63,9 +63,11 @@ class FreezeRow:
     in_force: bool
 
 
-def scope_text(projects: tuple[str, ...], environments: tuple[str, ...]) -> str:
+def scope_text(projects: tuple[str, ...], environments: tuple[str, ...], tags: tuple[str, ...] = ()) -> str:
     where = [f"projects {', '.join(projects)}" if projects else "every project"]
     where.append(f"environments {', '.join(environments)}" if environments else "every environment")
+    if tags:
+        where.append(f"tagged {', '.join(tags)} (the project or the environment)")
     return "; ".join(where)
 
 
@@ -84,7 +86,7 @@ def _timeout_text(policy: ApprovalPolicy) -> str:
 
 def _policy_row(policy: ApprovalPolicy) -> PolicyRow:
     facts = (
-        ("Scope", scope_text(policy.projects, policy.environments)),
+        ("Scope", scope_text(policy.projects, policy.environments, policy.tags)),
         ("Approvers", _approvers_text(policy)),
         ("Minimum approvals", str(policy.minimum)),
         (
@@ -105,7 +107,7 @@ def _freeze_row(freeze: Freeze, now: datetime) -> FreezeRow:
         format_id("freeze", freeze.id),
         freeze.name,
         freeze.description,
-        scope_text(freeze.projects, freeze.environments),
+        scope_text(freeze.projects, freeze.environments, freeze.tags),
         f"{local_text(freeze.start, 'UTC')} – {local_text(freeze.end, 'UTC')}",
         in_force(freeze, now),
     )

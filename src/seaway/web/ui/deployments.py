@@ -19,13 +19,13 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from seaway.domain.deployments import Deployment
-from seaway.domain.freezes import holding
 from seaway.domain.ids import format_id
 from seaway.domain.interruptions import Interruption, Outcome, check_may_decide
 from seaway.domain.permissions import Permission
 from seaway.domain.states import TERMINAL_TASK_STATES, TaskState
 from seaway.domain.tasks import Task
 from seaway.domain.users import Team, User
+from seaway.engine.freezes import freeze_in_force
 from seaway.errors import PermissionDenied
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, may, require, visible_tasks
@@ -156,7 +156,7 @@ async def _deployment_view(uow: UnitOfWork, deployment: Deployment, viewer: User
     lines, total_lines = await uow.tasks.log_tail(deployment.task_id, LOG_LINES_SHOWN) if log_shown else ([], 0)
     over = task.state in TERMINAL_TASK_STATES
     held = (await uow.freezes.hold_of(task.id)).message if task.state is TaskState.QUEUED else ""
-    frozen = bool(held) and holding(await uow.freezes.list(), project.name, deployment.environment, now) is not None
+    frozen = bool(held) and await freeze_in_force(uow, project.name, deployment.environment, now) is not None
     return {
         "held": held,
         "log_shown": log_shown,

@@ -1,4 +1,4 @@
-"""tags on projects and environments, and `scope.tags` of approval policies
+"""tags on projects and environments, and `scope.tags` of approval policies and freezes
 
 Revision ID: 0015
 Revises: 0014
@@ -14,7 +14,7 @@ down_revision = "0014"
 branch_labels = None
 depends_on = None
 
-TAGGED = ("projects", "environments", "approval_policies")
+TAGGED = ("projects", "environments", "approval_policies", "freezes")
 
 
 def upgrade() -> None:
