@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, one_error_line, run_cli, seaway_env
+from tests.fixtures.server_process import one_error_line, run_cli, server_with_space
 
 POLICY = """
 approval_policies:
@@ -25,23 +25,9 @@ STEPS = '      - {name: Hello, type: script, script: "echo hello"}\n'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    tmp = tmp_path_factory.mktemp("change-requests-cli")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    ops_key = admin_api_key(env)
-    process = ServerProcess(env, free_port())
-    process.start()
-    ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}
-    space_file = tmp / "space.yaml"
-    space_file.write_text(
-        space(STEPS).replace("teams:\n", "teams:\n  - {name: Pair, members: [alice, bob]}\n", 1) + POLICY
-    )
-    applied = run_cli(["apply", str(space_file)], ops_env)
-    assert applied.returncode == 0, applied.stderr
-    try:
+    document = space(STEPS).replace("teams:\n", "teams:\n  - {name: Pair, members: [alice, bob]}\n", 1) + POLICY
+    with server_with_space(tmp_path_factory.mktemp("change-requests-cli"), document) as (ops_env, _):
         yield ops_env
-    finally:
-        process.stop()
 
 
 def as_user(ops_env: dict[str, str], username: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from tests.cli.test_change_requests_cli import as_user
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import ServerProcess, admin_api_key, free_port, one_error_line, run_cli, seaway_env
+from tests.fixtures.server_process import one_error_line, run_cli, server_with_space
 
 EXTRA = """
 approval_policies:
@@ -30,21 +30,9 @@ STEPS = '      - {name: Hello, type: script, script: "echo hello"}\n'
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    tmp = tmp_path_factory.mktemp("freezes-cli")
-    env = seaway_env(f"sqlite:///{tmp / 'seaway.db'}", tmp / "data")
-    assert run_cli(["migrate"], env).returncode == 0
-    ops_key = admin_api_key(env)
-    process = ServerProcess(env, free_port())
-    process.start()
-    ops_env = {**env, "SEAWAY_URL": process.url, "SEAWAY_API_KEY": ops_key}
-    space_file = tmp / "space.yaml"
-    space_file.write_text(space(STEPS) + EXTRA)
-    applied = run_cli(["apply", str(space_file)], ops_env)
-    assert applied.returncode == 0, applied.stderr
-    try:
+    document = space(STEPS) + EXTRA
+    with server_with_space(tmp_path_factory.mktemp("freezes-cli"), document) as (ops_env, _):
         yield ops_env
-    finally:
-        process.stop()
 
 
 def test_an_override_needs_a_reason_and_the_permission_then_the_deployment_runs(server):
