@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import os
 import statistics
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import asyncpg
@@ -223,31 +225,37 @@ async def approve_each(
     return latencies
 
 
-async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str, float]:
+@contextlib.asynccontextmanager
+async def bench_services(url: str) -> AsyncIterator[tuple[Services, StepStartRecorder, float]]:
+    """Migrated services on `url` whose `noop` step records when it starts, and the commit baseline."""
     with tempfile.TemporaryDirectory(prefix="seaway-bench-") as data_dir:
         services = build_services(Settings(data_dir=Path(data_dir), database_url=url, poll_seconds=5.0))
         recorder = StepStartRecorder()
         services.orchestrator.executors[StepType.NOOP] = recorder
         try:
             await services.database.migrate()
-            baseline = await commit_baseline(services)
-            gc.collect()
-            before = rss_bytes()
-            started = time.perf_counter()
-            task_ids = await park(services, parked)
-            park_seconds = time.perf_counter() - started
-            gc.collect()
-            after = rss_bytes()
-            pending = await pending_by_task(services, "interruptions")
-
-            latencies = await approve_each(
-                services,
-                recorder,
-                [(task_id, f"/interruptions/{pending[task_id]}/submit") for task_id in task_ids[:decisions]],
-                {"result": "proceed", "notes": "ok"},
-            )
+            yield services, recorder, await commit_baseline(services)
         finally:
             await services.close()
+
+
+async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str, float]:
+    async with bench_services(url) as (services, recorder, baseline):
+        gc.collect()
+        before = rss_bytes()
+        started = time.perf_counter()
+        task_ids = await park(services, parked)
+        park_seconds = time.perf_counter() - started
+        gc.collect()
+        after = rss_bytes()
+        pending = await pending_by_task(services, "interruptions")
+
+        latencies = await approve_each(
+            services,
+            recorder,
+            [(task_id, f"/interruptions/{pending[task_id]}/submit") for task_id in task_ids[:decisions]],
+            {"result": "proceed", "notes": "ok"},
+        )
     per_waiting = (after - before) / parked
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
     print(f"\n== {label}: {parked} deployments parked at a manual intervention, {decisions} approved ==")
@@ -272,35 +280,27 @@ async def run_one(url: str, label: str, parked: int, decisions: int) -> dict[str
 
 
 async def run_change_requests(url: str, label: str, parked: int, decisions: int) -> dict[str, float]:
-    with tempfile.TemporaryDirectory(prefix="seaway-bench-") as data_dir:
-        services = build_services(Settings(data_dir=Path(data_dir), database_url=url, poll_seconds=5.0))
-        recorder = StepStartRecorder()
-        services.orchestrator.executors[StepType.NOOP] = recorder
-        try:
-            await services.database.migrate()
-            baseline = await commit_baseline(services)
-            # Warm up first (the space, compiled statements, templates): what the first deployments cost once
-            # is not what each waiting one costs. They are approved last, if at all.
-            warm = await park(services, WARM_UP, gated=True, prefix="Warm-up")
-            gc.collect()
-            before, bytes_before = rss_bytes(), await database_bytes(services, url)
-            started = time.perf_counter()
-            task_ids = await park(services, parked, gated=True, already=WARM_UP)
-            park_seconds = time.perf_counter() - started
-            gc.collect()
-            after, bytes_after = rss_bytes(), await database_bytes(services, url)
-            pending = await pending_by_task(services, "change_requests")
-            if len(pending) != parked + len(warm):
-                raise RuntimeError(f"expected {parked + len(warm)} pending change requests, found {len(pending)}")
+    async with bench_services(url) as (services, recorder, baseline):
+        # Warm up first (the space, compiled statements, templates): what the first deployments cost once
+        # is not what each waiting one costs. They are approved last, if at all.
+        warm = await park(services, WARM_UP, gated=True, prefix="Warm-up")
+        gc.collect()
+        before, bytes_before = rss_bytes(), await database_bytes(services, url)
+        started = time.perf_counter()
+        task_ids = await park(services, parked, gated=True, already=WARM_UP)
+        park_seconds = time.perf_counter() - started
+        gc.collect()
+        after, bytes_after = rss_bytes(), await database_bytes(services, url)
+        pending = await pending_by_task(services, "change_requests")
+        if len(pending) != parked + len(warm):
+            raise RuntimeError(f"expected {parked + len(warm)} pending change requests, found {len(pending)}")
 
-            latencies = await approve_each(
-                services,
-                recorder,
-                [(task_id, f"/change-requests/SEA-{pending[task_id]}/approve") for task_id in task_ids[:decisions]],
-                {"note": "ok"},
-            )
-        finally:
-            await services.close()
+        latencies = await approve_each(
+            services,
+            recorder,
+            [(task_id, f"/change-requests/SEA-{pending[task_id]}/approve") for task_id in task_ids[:decisions]],
+            {"note": "ok"},
+        )
     per_waiting = (after - before) / parked
     stored = (bytes_after - bytes_before) / parked
     p50, p99 = percentile(latencies, 0.50), percentile(latencies, 0.99)
