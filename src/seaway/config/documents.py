@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from seaway.config.access_documents import parse_roles, parse_team, parse_user
 from seaway.config.freeze_documents import parse_freezes
 from seaway.config.machine_policy_documents import parse_machine_policies
 from seaway.config.policy_documents import parse_policies
@@ -27,11 +28,11 @@ from seaway.domain.packages import Feed, FeedType, is_builtin
 from seaway.domain.policies import ApprovalPolicy
 from seaway.domain.process import STEP_PROPERTIES, EnvironmentCondition, RunCondition, StartTrigger, Step, StepType
 from seaway.domain.projects import LibraryVariableSet, Project
-from seaway.domain.roles import Role, parse_permission, validate_custom_role
+from seaway.domain.roles import Role
 from seaway.domain.semver import VersionRange
 from seaway.domain.targeting import Connectivity
 from seaway.domain.targets import Account, DeploymentTarget
-from seaway.domain.users import Team, TeamRole, User, validate_email, validate_username
+from seaway.domain.users import Team, User
 from seaway.domain.variables import SCOPE_KEYS, Prompt, Scope, Variable
 from seaway.errors import InvalidInput
 
@@ -54,8 +55,6 @@ NOT_ENFORCED_YET: tuple[str, ...] = ()
 # A scope key may be written in the singular or the plural; both name the same dimension.
 _SCOPE_DIMENSIONS = {**{key: key for key in SCOPE_KEYS}, **{single: key for key, single in SCOPE_KEYS.items()}}
 COMMON_STEP_KEYS = {"name", "type", "enabled", "required", "environments", "run_condition", "start", "steps"}
-USER_KEYS = {"username", "display_name", "email", "admin", "active", "service_account"}
-NO_PASSWORDS = "passwords are never accepted in YAML; use seaway admin set-password or the sign-in page"
 
 
 @dataclass(frozen=True)
@@ -120,7 +119,7 @@ def parse_document(data: Any) -> SpaceDocument:
         lifecycles=tuple((parse_lifecycle(n), n.path) for n in top["lifecycles"].items())
         if "lifecycles" in top
         else (),
-        roles=_roles(top["roles"]) if "roles" in top else (),
+        roles=parse_roles(top["roles"]) if "roles" in top else (),
         users=tuple((parse_user(n), n.path) for n in top["users"].items()) if "users" in top else (),
         teams=tuple((parse_team(n), n.path) for n in top["teams"].items()) if "teams" in top else (),
         library_variable_sets=tuple((_variable_set(n), n.path) for n in top["library_variable_sets"].items())
@@ -175,61 +174,6 @@ def parse_lifecycle(node: Node) -> Lifecycle:
             )
         )
     return Lifecycle(name=_name(m["name"]), phases=tuple(phases))
-
-
-def parse_user(node: Node) -> User:
-    if isinstance(node.value, dict):
-        for key in node.value:
-            if isinstance(key, str) and key.lower().startswith("password"):
-                raise Node(None, node.child_path(key)).fail(NO_PASSWORDS)
-    m = node.mapping(USER_KEYS, {"username"})
-    return User(
-        username=validate_username(m["username"].string(), field=m["username"].path),
-        display_name=m["display_name"].string() if "display_name" in m else "",
-        email=validate_email(m["email"].string(), field=m["email"].path) if "email" in m else None,
-        is_admin=m["admin"].boolean() if "admin" in m else False,
-        active=m["active"].boolean() if "active" in m else True,
-        service_account=m["service_account"].boolean() if "service_account" in m else False,
-    )
-
-
-def parse_role(node: Node) -> Role:
-    """A custom role: a name that is not a built-in slug, and permissions by their names."""
-    m = node.mapping({"name", "description", "permissions"}, {"name", "permissions"})
-    permissions = frozenset(parse_permission(p.string(), field=p.path) for p in m["permissions"].items())
-    role = Role(
-        name=m["name"].string().strip(),
-        permissions=permissions,
-        description=m["description"].string(allow_empty=True) if "description" in m else "",
-    )
-    validate_custom_role(role, field=m["name"].path)
-    return role
-
-
-def _roles(node: Node) -> tuple[tuple[Role, str], ...]:
-    roles: list[tuple[Role, str]] = []
-    for item in node.items():
-        role = parse_role(item)
-        if any(other.name.lower() == role.name.lower() for other, _ in roles):
-            raise Node(None, item.child_path("name")).fail(f'the role "{role.name}" is listed twice')
-        roles.append((role, item.path))
-    return tuple(roles)
-
-
-def parse_team(node: Node) -> Team:
-    m = node.mapping({"name", "members", "roles"}, {"name"})
-    roles = []
-    for r in m["roles"].items() if "roles" in m else ():
-        rm = r.mapping({"role", "environments", "projects"}, {"role"})
-        roles.append(
-            TeamRole(
-                role=rm["role"].string(),
-                environments=rm["environments"].strings() if "environments" in rm else (),
-                projects=rm["projects"].strings() if "projects" in rm else (),
-            )
-        )
-    members = tuple(m["members"].strings()) if "members" in m else ()
-    return Team(name=_name(m["name"]), members=members, roles=tuple(roles))
 
 
 def _variable_set(node: Node) -> LibraryVariableSet:

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from seaway.config.documents import parse_role
+from seaway.config.access_documents import parse_role
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission
 from seaway.domain.roles import Role

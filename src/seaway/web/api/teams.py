@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from seaway.config.documents import parse_team
+from seaway.config.access_documents import parse_team
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.users import Team

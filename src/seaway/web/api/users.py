@@ -13,7 +13,7 @@ from typing import Any
 from fastapi import Request, Response
 from pydantic import Field
 
-from seaway.config.documents import parse_user
+from seaway.config.access_documents import parse_user
 from seaway.config.reader import Node
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission

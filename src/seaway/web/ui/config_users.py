@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from seaway.config.documents import parse_user
+from seaway.config.access_documents import parse_user
 from seaway.config.reader import Node
 from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
