@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import one_error_line, run_cli, server_with_space
+from tests.fixtures.server_process import as_user, one_error_line, run_cli, server_with_space
 
 POLICY = """
 approval_policies:
@@ -28,11 +28,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]
     document = space(STEPS).replace("teams:\n", "teams:\n  - {name: Pair, members: [alice, bob]}\n", 1) + POLICY
     with server_with_space(tmp_path_factory.mktemp("change-requests-cli"), document) as (ops_env, _):
         yield ops_env
-
-
-def as_user(ops_env: dict[str, str], username: str) -> dict[str, str]:
-    key = run_cli(["admin", "create-api-key", username, "--name", "cli-test"], ops_env).stdout.strip()
-    return {**ops_env, "SEAWAY_API_KEY": key}
 
 
 def deploy(ops_env: dict[str, str]) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from tests.cli.test_change_requests_cli import as_user
 from tests.fixtures.approvals import space
-from tests.fixtures.server_process import one_error_line, run_cli, server_with_space
+from tests.fixtures.server_process import as_user, one_error_line, run_cli, server_with_space
 
 EXTRA = """
 approval_policies:
