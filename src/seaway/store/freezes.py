@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from seaway.domain.freezes import Freeze
 from seaway.domain.states import TaskState
-from seaway.store.base import NamedRepository, row_as
+from seaway.store.base import NamedRepository, row_as, values_of
 from seaway.store.dialects import insert_on_conflict_update
 from seaway.store.freeze_tables import freeze_overrides as o
 from seaway.store.freeze_tables import freezes as t
@@ -40,27 +40,10 @@ class FreezeRepository(NamedRepository[Freeze]):
     table, entity = t, "freeze"
 
     def _record(self, row: Any) -> Freeze:
-        return row_as(
-            Freeze,
-            row,
-            projects=tuple(row.projects),
-            environments=tuple(row.environments),
-            tags=tuple(row.tags),
-            start=row.starts_at,
-            end=row.ends_at,
-        )
+        return row_as(Freeze, row, start=row.starts_at, end=row.ends_at)
 
     def _values(self, freeze: Freeze) -> dict[str, Any]:
-        return {
-            "name": freeze.name,
-            "name_key": freeze.name.lower(),
-            "description": freeze.description,
-            "projects": list(freeze.projects),
-            "environments": list(freeze.environments),
-            "tags": list(freeze.tags),
-            "starts_at": freeze.start,
-            "ends_at": freeze.end,
-        }
+        return values_of(freeze, t, name_key=freeze.name.lower(), starts_at=freeze.start, ends_at=freeze.end)
 
     # -- overrides -------------------------------------------------------------------------------
 
