@@ -54,18 +54,7 @@ class ChangeRequestRepository(Repository):
         return sa.select(*_COLUMNS).select_from(_JOINED)
 
     async def add(self, request: ChangeRequest) -> ChangeRequest:
-        values = {
-            "deployment_id": request.deployment_id,
-            "task_id": request.task_id,
-            "project": request.project,
-            "environment": request.environment,
-            "release_version": request.release_version,
-            "policy": merged_to_json(request.policy),
-            "requested_by": request.requested_by,
-            "state": request.state.value,
-            "created_at": request.created_at,
-            "content_hash": request.content_hash,
-        }
+        values = values_of(request, t, policy=merged_to_json(request.policy))
         return replace(request, id=await self._insert(t, values))
 
     async def get(self, number: int) -> ChangeRequest:

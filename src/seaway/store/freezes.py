@@ -49,18 +49,10 @@ class FreezeRepository(NamedRepository[Freeze]):
 
     async def override_of(self, deployment_id: int) -> FreezeOverride | None:
         row = (await self.conn.execute(sa.select(o).where(o.c.deployment_id == deployment_id))).first()
-        if row is None:
-            return None
-        return FreezeOverride(row.deployment_id, row.user_id, row.reason, tuple(row.freezes), row.created_at)
+        return row_as(FreezeOverride, row) if row else None
 
     async def add_override(self, override: FreezeOverride) -> None:
-        values = {
-            "deployment_id": override.deployment_id,
-            "user_id": override.user_id,
-            "reason": override.reason,
-            "freezes": list(override.freezes),
-            "created_at": override.created_at,
-        }
+        values = values_of(override, o)
         update = {k: v for k, v in values.items() if k != "deployment_id"}
         await self.conn.execute(insert_on_conflict_update(self.conn, o, ["deployment_id"], values, update))
 
@@ -73,15 +65,10 @@ class FreezeRepository(NamedRepository[Freeze]):
         if row is None:
             return StartHold(task_id)
         message = row.message if row.state == TaskState.QUEUED.value else ""
-        return StartHold(row.task_id, message, row.until, row.window_closes_at)
+        return row_as(StartHold, row, message=message)
 
     async def save_hold(self, hold: StartHold) -> None:
-        values = {
-            "task_id": hold.task_id,
-            "message": hold.message,
-            "until": hold.until,
-            "window_closes_at": hold.window_closes_at,
-        }
+        values = values_of(hold, h)
         update = {k: v for k, v in values.items() if k != "task_id"}
         await self.conn.execute(insert_on_conflict_update(self.conn, h, ["task_id"], values, update))
 
