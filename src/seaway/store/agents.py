@@ -9,19 +9,11 @@ import sqlalchemy as sa
 
 from seaway.domain.agents import AgentRegistration
 from seaway.store.agent_tables import agents as a
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 
 
 def _from_row(row: Any) -> AgentRegistration:
-    return AgentRegistration(
-        target_id=row.target_id,
-        secret_hash=row.secret_hash,
-        registered_at=row.registered_at,
-        last_seen_at=row.last_seen_at,
-        version=row.version,
-        hostname=row.hostname,
-        home=row.home,
-    )
+    return row_as(AgentRegistration, row)
 
 
 class AgentRepository(Repository):

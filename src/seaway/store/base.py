@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import builtins
+import types
+from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
-from typing import Any, ClassVar, Generic, Protocol, TypeVar
+from enum import Enum
+from functools import cache
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, Union, get_args, get_origin, get_type_hints
 
 import sqlalchemy as sa
 
@@ -86,9 +90,64 @@ class NamedRepository(Repository, Generic[Named]):
         await self.conn.execute(self.table.delete().where(self.table.c.id == record_id))
 
 
-def row_as(kind: type[Record], row: Any, /, **stored_otherwise: object) -> Record:
-    """The `kind` a row holds: each field from the column of its name, or as `stored_otherwise` gives it (a
-    column by another name, an enum, a decrypted value)."""
+def row_as(kind: type[Record], row: Any, /, *, prefix: str = "", **stored_otherwise: object) -> Record:
+    """The `kind` a row holds: each field from the column of its name (after `prefix`, for a joined table's
+    columns), or as `stored_otherwise` gives it (a column by another name, a decrypted value, a JSON codec).
+
+    A column's value is read as its field's type where the column stores it otherwise: a JSON list for a
+    `tuple[...]` field becomes a tuple, a string for an enum field becomes the member; None stays None."""
     columns = row._mapping
-    same = {f.name: columns[f.name] for f in fields(kind) if f.name not in stored_otherwise}
+    same: dict[str, object] = {}
+    for name, read in _readers(kind):
+        if name not in stored_otherwise:
+            value = columns[prefix + name]
+            same[name] = value if value is None else read(value)
     return kind(**same, **stored_otherwise)
+
+
+def values_of(record: _Dataclass, table: sa.Table, /, **stored_otherwise: object) -> dict[str, Any]:
+    """A record's fields that are columns of `table`, as column values (an enum as its value, a tuple as a list,
+    a mapping as a dict), with what `stored_otherwise` gives (a column by another name, an encrypted value, a
+    JSON codec). Never the id: the database gives it, and an update finds the row by it."""
+    values: dict[str, Any] = {}
+    for f in fields(record):
+        if f.name != "id" and f.name in table.c and f.name not in stored_otherwise:
+            values[f.name] = _column_value(getattr(record, f.name))
+    return values | stored_otherwise
+
+
+def _column_value(value: object) -> object:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+def _as_is(value: object) -> object:
+    return value
+
+
+@cache
+def _readers(kind: type[_Dataclass]) -> tuple[tuple[str, Callable[[Any], object]], ...]:
+    """Per field of `kind`: its name and how a (non-None) column value becomes its value. Resolved once per
+    class: the annotations are strings until `get_type_hints` evaluates them."""
+    hints = get_type_hints(kind)
+    return tuple((f.name, _reader(hints[f.name])) for f in fields(kind))
+
+
+def _reader(hint: object) -> Callable[[Any], object]:
+    """How a column stores a field of this type otherwise: JSON has no tuples, a string column holds an enum's
+    value. An optional field is read as its type (None is never read)."""
+    if get_origin(hint) in (Union, types.UnionType):
+        present = [arg for arg in get_args(hint) if arg is not type(None)]
+        if len(present) != 1:
+            return _as_is
+        (hint,) = present
+    if get_origin(hint) is tuple:
+        return tuple
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    return _as_is

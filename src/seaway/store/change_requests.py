@@ -17,10 +17,9 @@ import sqlalchemy as sa
 
 from seaway.domain.approval_timeouts import with_escalation
 from seaway.domain.change_requests import ChangeRequest, ChangeRequestDecision, ChangeRequestState, format_number
-from seaway.domain.interruptions import Result
 from seaway.domain.policies import MergedPolicy, merged_from_json, merged_to_json
 from seaway.errors import NotFound
-from seaway.store.base import Repository, row_as
+from seaway.store.base import Repository, row_as, values_of
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.policy_tables import change_request_decisions as d
 from seaway.store.policy_tables import change_requests as t
@@ -33,26 +32,11 @@ _JOINED = t.outerjoin(users, users.c.id == t.c.requested_by)
 
 
 def _from_row(row: Any) -> ChangeRequest:
-    return row_as(
-        ChangeRequest,
-        row,
-        policy=merged_from_json(row.policy),
-        state=ChangeRequestState(row.state),
-        changes=tuple(row.changes),
-        escalated_teams=tuple(row.escalated_teams),
-    )
+    return row_as(ChangeRequest, row, policy=merged_from_json(row.policy))
 
 
 def _decision(row: Any) -> ChangeRequestDecision:
-    return ChangeRequestDecision(
-        change_request_id=row.change_request_id,
-        user_id=row.user_id,
-        username=row.username,
-        result=Result(row.result),
-        notes=row.notes,
-        channel=row.channel,
-        decided_at=row.decided_at,
-    )
+    return row_as(ChangeRequestDecision, row, counted=True)  # not a column: a decision read back has the default
 
 
 # For the slot queries: the task of `tasks.id` is queued behind a change request still pending; it waits for
@@ -70,18 +54,7 @@ class ChangeRequestRepository(Repository):
         return sa.select(*_COLUMNS).select_from(_JOINED)
 
     async def add(self, request: ChangeRequest) -> ChangeRequest:
-        values = {
-            "deployment_id": request.deployment_id,
-            "task_id": request.task_id,
-            "project": request.project,
-            "environment": request.environment,
-            "release_version": request.release_version,
-            "policy": merged_to_json(request.policy),
-            "requested_by": request.requested_by,
-            "state": request.state.value,
-            "created_at": request.created_at,
-            "content_hash": request.content_hash,
-        }
+        values = values_of(request, t, policy=merged_to_json(request.policy))
         return replace(request, id=await self._insert(t, values))
 
     async def get(self, number: int) -> ChangeRequest:
@@ -171,14 +144,7 @@ class ChangeRequestRepository(Repository):
 
     async def add_decision(self, decision: ChangeRequestDecision) -> bool:
         """Record one person's decision; False when they had decided this request already."""
-        stmt = insert_ignoring_conflict(self.conn, d, ["change_request_id", "user_id"]).values(
-            change_request_id=decision.change_request_id,
-            user_id=decision.user_id,
-            result=decision.result.value,
-            notes=decision.notes,
-            channel=decision.channel,
-            decided_at=decision.decided_at,
-        )
+        stmt = insert_ignoring_conflict(self.conn, d, ["change_request_id", "user_id"]).values(values_of(decision, d))
         return bool((await self.conn.execute(stmt)).rowcount)
 
     async def decisions(self, number: int) -> builtins.list[ChangeRequestDecision]:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from seaway.domain.deployments import Deployment
 from seaway.domain.states import TaskState
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as, values_of
 from seaway.store.tables import deployments as t
 from seaway.store.tables import environments, tasks
 
@@ -20,17 +20,7 @@ def _select() -> sa.Select[Any]:
 
 
 def _from_row(row: Any) -> Deployment:
-    return Deployment(
-        release_id=row.release_id,
-        project_id=row.project_id,
-        environment=row.environment_name,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        prompted_variables=dict(row.prompted_variables),
-        comments=row.comments,
-        id=row.id,
-        task_id=row.task_id,
-    )
+    return row_as(Deployment, row, environment=row.environment_name)
 
 
 class DeploymentRepository(Repository):
@@ -38,18 +28,7 @@ class DeploymentRepository(Repository):
         return _from_row(await self._one(_select().where(t.c.id == deployment_id), "deployment", deployment_id))
 
     async def add(self, deployment: Deployment, environment_id: int) -> Deployment:
-        new_id = await self._insert(
-            t,
-            {
-                "release_id": deployment.release_id,
-                "project_id": deployment.project_id,
-                "environment_id": environment_id,
-                "created_at": deployment.created_at,
-                "created_by": deployment.created_by,
-                "prompted_variables": dict(deployment.prompted_variables),
-                "comments": deployment.comments,
-            },
-        )
+        new_id = await self._insert(t, values_of(deployment, t, environment_id=environment_id))
         return await self.get(new_id)
 
     async def list_for_release(self, release_id: int) -> list[Deployment]:

@@ -50,7 +50,6 @@ class EmailRepository(Repository):
             to=tuple(row.recipients),
             text=self.cipher.decrypt(row.text),
             html=self.cipher.decrypt(row.html) if row.html is not None else None,
-            state=EmailState(row.state),
         )
 
     async def add(

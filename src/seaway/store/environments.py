@@ -5,14 +5,12 @@ from typing import Any
 import sqlalchemy as sa
 
 from seaway.domain.environments import Environment
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.tables import environments as t
 
 
 def _from_row(row: Any) -> Environment:
-    return Environment(
-        name=row.name, sort_order=row.sort_order, description=row.description, id=row.id, tags=tuple(row.tags)
-    )
+    return row_as(Environment, row)
 
 
 class EnvironmentRepository(Repository):

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from seaway.domain.freezes import Freeze
 from seaway.domain.states import TaskState
-from seaway.store.base import NamedRepository, row_as
+from seaway.store.base import NamedRepository, row_as, values_of
 from seaway.store.dialects import insert_on_conflict_update
 from seaway.store.freeze_tables import freeze_overrides as o
 from seaway.store.freeze_tables import freezes as t
@@ -40,44 +40,19 @@ class FreezeRepository(NamedRepository[Freeze]):
     table, entity = t, "freeze"
 
     def _record(self, row: Any) -> Freeze:
-        return row_as(
-            Freeze,
-            row,
-            projects=tuple(row.projects),
-            environments=tuple(row.environments),
-            tags=tuple(row.tags),
-            start=row.starts_at,
-            end=row.ends_at,
-        )
+        return row_as(Freeze, row, start=row.starts_at, end=row.ends_at)
 
     def _values(self, freeze: Freeze) -> dict[str, Any]:
-        return {
-            "name": freeze.name,
-            "name_key": freeze.name.lower(),
-            "description": freeze.description,
-            "projects": list(freeze.projects),
-            "environments": list(freeze.environments),
-            "tags": list(freeze.tags),
-            "starts_at": freeze.start,
-            "ends_at": freeze.end,
-        }
+        return values_of(freeze, t, name_key=freeze.name.lower(), starts_at=freeze.start, ends_at=freeze.end)
 
     # -- overrides -------------------------------------------------------------------------------
 
     async def override_of(self, deployment_id: int) -> FreezeOverride | None:
         row = (await self.conn.execute(sa.select(o).where(o.c.deployment_id == deployment_id))).first()
-        if row is None:
-            return None
-        return FreezeOverride(row.deployment_id, row.user_id, row.reason, tuple(row.freezes), row.created_at)
+        return row_as(FreezeOverride, row) if row else None
 
     async def add_override(self, override: FreezeOverride) -> None:
-        values = {
-            "deployment_id": override.deployment_id,
-            "user_id": override.user_id,
-            "reason": override.reason,
-            "freezes": list(override.freezes),
-            "created_at": override.created_at,
-        }
+        values = values_of(override, o)
         update = {k: v for k, v in values.items() if k != "deployment_id"}
         await self.conn.execute(insert_on_conflict_update(self.conn, o, ["deployment_id"], values, update))
 
@@ -90,15 +65,10 @@ class FreezeRepository(NamedRepository[Freeze]):
         if row is None:
             return StartHold(task_id)
         message = row.message if row.state == TaskState.QUEUED.value else ""
-        return StartHold(row.task_id, message, row.until, row.window_closes_at)
+        return row_as(StartHold, row, message=message)
 
     async def save_hold(self, hold: StartHold) -> None:
-        values = {
-            "task_id": hold.task_id,
-            "message": hold.message,
-            "until": hold.until,
-            "window_closes_at": hold.window_closes_at,
-        }
+        values = values_of(hold, h)
         update = {k: v for k, v in values.items() if k != "task_id"}
         await self.conn.execute(insert_on_conflict_update(self.conn, h, ["task_id"], values, update))
 

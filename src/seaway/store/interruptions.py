@@ -23,7 +23,7 @@ from seaway.domain.interruptions import (
     content_hash,
     dedupe_key,
 )
-from seaway.store.base import Repository, row_as
+from seaway.store.base import Repository, row_as, values_of
 from seaway.store.dialects import insert_ignoring_conflict
 from seaway.store.tables import interruptions as t
 from seaway.store.tables import releases
@@ -32,14 +32,7 @@ StateFilter = Literal["pending", "completed", "all"]
 
 
 def _from_row(row: Any) -> Interruption:
-    return row_as(
-        Interruption,
-        row,
-        kind=InterruptionKind(row.kind),
-        responsible_teams=tuple(row.responsible_teams),
-        state=InterruptionState(row.state),
-        result=Result(row.result) if row.result else None,
-    )
+    return row_as(Interruption, row)
 
 
 class InterruptionRepository(Repository):
@@ -61,30 +54,8 @@ class InterruptionRepository(Repository):
     async def add(self, interruption: Interruption) -> Interruption:
         """Insert, or return the one already made for this kind, task and step (a re-run after a crash)."""
         key = dedupe_key(interruption.kind, interruption.task_id, interruption.step_index)
-        values = {
-            "key": key,
-            "kind": interruption.kind.value,
-            "task_id": interruption.task_id,
-            "step_index": interruption.step_index,
-            "step_name": interruption.step_name,
-            "deployment_id": interruption.deployment_id,
-            "project_id": interruption.project_id,
-            "release_id": interruption.release_id,
-            "environment": interruption.environment,
-            "project_name": interruption.project_name,
-            "release_version": interruption.release_version,
-            "deployment_url": interruption.deployment_url,
-            "state": interruption.state.value,
-            "title": interruption.title,
-            "instructions": interruption.instructions,
-            "responsible_teams": list(interruption.responsible_teams),
-            "links_require_sign_in": interruption.links_require_sign_in,
-            "requested_by": interruption.requested_by,
-            "allow_self_approval": interruption.allow_self_approval,
-            "content_hash": interruption.content_hash,
-            "created_at": interruption.created_at,
-        }
-        await self.conn.execute(insert_ignoring_conflict(self.conn, t, ["key"]).values(**values))
+        values = values_of(interruption, t, key=key)
+        await self.conn.execute(insert_ignoring_conflict(self.conn, t, ["key"]).values(values))
         found = await self.find_for_step(interruption.task_id, interruption.step_index, interruption.kind)
         assert found is not None
         return found

@@ -61,7 +61,7 @@ class LinkRepository(Repository, Generic[L]):
     link_type: type[L]
 
     def _from_row(self, row: Any) -> L:
-        return row_as(self.link_type, row, decision=Result(row.decision))
+        return row_as(self.link_type, row)
 
     async def add_many(self, links: Sequence[L]) -> None:
         if not links:

@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.domain.packages import BUILTIN_FEED, PackageFormat, PackageVersion
+from seaway.domain.packages import BUILTIN_FEED, PackageVersion
 from seaway.store.base import Repository, row_as
 from seaway.store.tables import packages as t
 from seaway.store.tables import projects, release_packages, releases
@@ -25,7 +25,7 @@ class ReleaseUse:
 
 class PackageRepository(Repository):
     def _from_row(self, row: Any) -> PackageVersion:
-        return row_as(PackageVersion, row, format=PackageFormat(row.format))
+        return row_as(PackageVersion, row)
 
     async def find(self, package_id: str, version: str) -> PackageVersion | None:
         stmt = sa.select(t).where(t.c.package_key == package_id.lower(), t.c.version_key == version.lower())

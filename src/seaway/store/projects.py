@@ -42,10 +42,8 @@ class ProjectRepository(Repository):
             row,
             process=process_from_json(row.process),
             variables=variables_from_json(row.variables, self.cipher),
-            includes=tuple(row.includes),
             channels=channels_from_json(row.channels),
             connectivity=connectivity_from_json(row.connectivity),
-            tags=tuple(row.tags),
         )
 
     async def list(self) -> list[Project]:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from seaway.domain.releases import Release
 from seaway.domain.states import TaskState
 from seaway.domain.variables import Variable
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.codecs import process_from_json, process_to_json, variables_from_json, variables_to_json
 from seaway.store.package_codecs import references_from_json, references_to_json
 from seaway.store.tables import deployments, release_packages, tasks
@@ -17,17 +17,12 @@ from seaway.store.tables import releases as t
 
 class ReleaseRepository(Repository):
     def _from_row(self, row: Any) -> Release:
-        return Release(
-            project_id=row.project_id,
-            version=row.version,
+        return row_as(
+            Release,
+            row,
             process=process_from_json(row.process),
             variables=variables_from_json(row.variables, self.cipher),
-            created_at=row.created_at,
-            notes=row.notes,
             packages=references_from_json(row.packages),
-            created_by=row.created_by,
-            id=row.id,
-            channel=row.channel,
         )
 
     async def get(self, release_id: int) -> Release:

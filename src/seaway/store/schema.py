@@ -41,18 +41,36 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return parsed.astimezone(UTC)
 
 
+def table(name: str, *items: sa.schema.SchemaItem, **options: Any) -> sa.Table:
+    """A table of the one schema (`metadata`, with its naming convention)."""
+    return sa.Table(name, metadata, *items, **options)
+
+
 def id_column() -> sa.Column[int]:
     return sa.Column("id", sa.Integer, primary_key=True, autoincrement=True)
 
 
+def timestamp(name: str, *, nullable: bool = False, **options: Any) -> sa.Column[datetime]:
+    """A moment, timezone-aware UTC (`UtcDateTime`)."""
+    return sa.Column(name, UtcDateTime, nullable=nullable, **options)
+
+
+def json_column(name: str, *, nullable: bool = False, **options: Any) -> sa.Column[Any]:
+    return sa.Column(name, sa.JSON, nullable=nullable, **options)
+
+
+def name_with_key(name: str, length: int, **key_options: Any) -> tuple[sa.Column[str], sa.Column[str]]:
+    """A name as given and, in `<name>_key`, lower-cased: names are matched case-insensitively (as users and
+    Octopus expect), by the key."""
+    return (
+        sa.Column(name, sa.String(length), nullable=False),
+        sa.Column(f"{name}_key", sa.String(length), nullable=False, **key_options),
+    )
+
+
 def named_entity() -> tuple[sa.Column[int], sa.Column[str], sa.Column[str]]:
     """The id, name and name key of a table of things users refer to by name."""
-    return (
-        id_column(),
-        sa.Column("name", sa.String(200), nullable=False),
-        # Names are matched case-insensitively (as users and Octopus expect); the key is the lower-cased name.
-        sa.Column("name_key", sa.String(200), nullable=False, unique=True),
-    )
+    return (id_column(), *name_with_key("name", 200, unique=True))
 
 
 def scoped_named_entity() -> tuple[sa.Column[Any], ...]:
@@ -60,14 +78,14 @@ def scoped_named_entity() -> tuple[sa.Column[Any], ...]:
     return (
         *named_entity(),
         sa.Column("description", sa.Text, nullable=False, server_default=""),
-        sa.Column("projects", sa.JSON, nullable=False),  # scope, by name; empty: every project
-        sa.Column("environments", sa.JSON, nullable=False),
+        json_column("projects"),  # scope, by name; empty: every project
+        json_column("environments"),
     )
 
 
 def reference(
-    name: str, table: str, *, on_delete: str = "CASCADE", nullable: bool = False, **options: Any
+    name: str, table: str, *, on_delete: str | None = "CASCADE", nullable: bool = False, **options: Any
 ) -> sa.Column[int]:
-    """A column holding the id of a row of `table`."""
+    """A column holding the id of a row of `table` (None for `on_delete`: the database's default, NO ACTION)."""
     foreign_key = sa.ForeignKey(f"{table}.id", ondelete=on_delete)
     return sa.Column(name, sa.Integer, foreign_key, nullable=nullable, **options)

@@ -12,7 +12,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.tables import sessions
 
 USER_AGENT_LENGTH = 300
@@ -34,14 +34,7 @@ class BrowserSession:
 
 
 def _from_row(row: Any) -> BrowserSession:
-    return BrowserSession(
-        id=row.id,
-        user_id=row.user_id,
-        csrf_token=row.csrf_token,
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        last_seen_at=row.last_seen_at,
-    )
+    return row_as(BrowserSession, row)
 
 
 class SessionRepository(Repository):

@@ -1,7 +1,7 @@
 """The schema, in SQLAlchemy Core. Migrations are generated from it and checked for drift.
 
 The feed's tables are in `package_tables.py`, the targets' in `target_tables.py` and the approval policies' in
-`policy_tables.py`; all share `metadata`."""
+`policy_tables.py`; all are declared with `schema.table`, in the one `metadata`."""
 
 from __future__ import annotations
 
@@ -16,7 +16,17 @@ from seaway.store.policy_tables import (
     change_request_links,
     change_requests,
 )
-from seaway.store.schema import UtcDateTime, id_column, metadata, named_entity
+from seaway.store.schema import (
+    UtcDateTime,
+    id_column,
+    json_column,
+    metadata,
+    name_with_key,
+    named_entity,
+    reference,
+    table,
+    timestamp,
+)
 from seaway.store.target_tables import accounts, targets
 
 __all__ = [
@@ -40,140 +50,127 @@ __all__ = [
 ]
 
 
-environments = sa.Table(
+environments = table(
     "environments",
-    metadata,
     *named_entity(),
     sa.Column("sort_order", sa.Integer, nullable=False),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # domain/tags.py
+    json_column("tags", server_default="[]"),  # domain/tags.py
 )
 
-lifecycles = sa.Table(
+lifecycles = table(
     "lifecycles",
-    metadata,
     *named_entity(),
-    sa.Column("phases", sa.JSON, nullable=False),
+    json_column("phases"),
 )
 
-users = sa.Table(
+users = table(
     "users",
-    metadata,
     id_column(),
-    sa.Column("username", sa.String(64), nullable=False),
-    sa.Column("username_key", sa.String(64), nullable=False, unique=True),
+    *name_with_key("username", 64, unique=True),
     sa.Column("display_name", sa.String(200), nullable=False, server_default=""),
     sa.Column("email", sa.String(320), nullable=True),
     sa.Column("is_admin", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
     sa.Column("password_hash", sa.String(200), nullable=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    timestamp("created_at"),
     # A service account signs in with API keys only (CI); it never has a password.
     sa.Column("service_account", sa.Boolean, nullable=False, server_default=sa.false()),
     # The user's grants, resolved from their teams and roles whenever a team, role or user changes, so that
     # reading the user for a request reads what they may do in the same row (no query per team).
-    sa.Column("grants", sa.JSON, nullable=False, server_default=sa.text("'[]'")),
+    json_column("grants", server_default=sa.text("'[]'")),
     # Sign-in lockout: failures counted from the first one in the window; locked until a time.
     sa.Column("failed_sign_ins", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("first_failed_sign_in_at", UtcDateTime, nullable=True),
-    sa.Column("locked_until", UtcDateTime, nullable=True),
+    timestamp("first_failed_sign_in_at", nullable=True),
+    timestamp("locked_until", nullable=True),
 )
 
-api_keys = sa.Table(
+api_keys = table(
     "api_keys",
-    metadata,
     id_column(),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    reference("user_id", "users", index=True),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
+    timestamp("created_at"),
     # The key's first characters, shown in lists so a person can tell their keys apart; never enough to use.
     sa.Column("prefix", sa.String(16), nullable=False, server_default=""),
-    sa.Column("expires_at", UtcDateTime, nullable=True),
-    sa.Column("last_used_at", UtcDateTime, nullable=True),
-    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    timestamp("expires_at", nullable=True),
+    timestamp("last_used_at", nullable=True),
+    timestamp("revoked_at", nullable=True),
 )
 
 # Custom roles beside the built-in ones (which live in the domain, by slug).
-roles = sa.Table(
+roles = table(
     "roles",
-    metadata,
     *named_entity(),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("permissions", sa.JSON, nullable=False),
+    json_column("permissions"),
 )
 
-teams = sa.Table(
+teams = table(
     "teams",
-    metadata,
     *named_entity(),
-    sa.Column("members", sa.JSON, nullable=False),
-    sa.Column("roles", sa.JSON, nullable=False),
+    json_column("members"),
+    json_column("roles"),
 )
 
-library_variable_sets = sa.Table(
+library_variable_sets = table(
     "library_variable_sets",
-    metadata,
     *named_entity(),
-    sa.Column("variables", sa.JSON, nullable=False),
+    json_column("variables"),
 )
 
-projects = sa.Table(
+projects = table(
     "projects",
-    metadata,
     *named_entity(),
     sa.Column("lifecycle", sa.String(200), nullable=True),
     sa.Column("description", sa.Text, nullable=False, server_default=""),
-    sa.Column("process", sa.JSON, nullable=False),
-    sa.Column("variables", sa.JSON, nullable=False),
-    sa.Column("includes", sa.JSON, nullable=False),
-    sa.Column("channels", sa.JSON, nullable=False, server_default="[]"),
+    json_column("process"),
+    json_column("variables"),
+    json_column("includes"),
+    json_column("channels", server_default="[]"),
     sa.Column("release_on_push", sa.String(200), nullable=True),
-    sa.Column("connectivity", sa.JSON, nullable=False, server_default="{}"),  # domain.targeting.Connectivity
-    sa.Column("tags", sa.JSON, nullable=False, server_default="[]"),  # domain/tags.py
+    json_column("connectivity", server_default="{}"),  # domain.targeting.Connectivity
+    json_column("tags", server_default="[]"),  # domain/tags.py
 )
 
-releases = sa.Table(
+releases = table(
     "releases",
-    metadata,
     id_column(),
-    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("version", sa.String(100), nullable=False),
-    sa.Column("version_key", sa.String(100), nullable=False),
+    reference("project_id", "projects"),
+    *name_with_key("version", 100),
     sa.Column("notes", sa.Text, nullable=False, server_default=""),
-    sa.Column("process", sa.JSON, nullable=False),
-    sa.Column("variables", sa.JSON, nullable=False),
-    sa.Column("packages", sa.JSON, nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    json_column("process"),
+    json_column("variables"),
+    json_column("packages"),
+    timestamp("created_at"),
+    reference("created_by", "users", on_delete=None, nullable=True),
     sa.Column("channel", sa.String(200), nullable=False, server_default="Default"),
     sa.UniqueConstraint("project_id", "version_key", name="uq_releases_project_version"),
 )
 
 
-deployments = sa.Table(
+deployments = table(
     "deployments",
-    metadata,
     id_column(),
-    sa.Column("release_id", sa.Integer, sa.ForeignKey("releases.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("project_id", sa.Integer, sa.ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
-    sa.Column("environment_id", sa.Integer, sa.ForeignKey("environments.id"), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("created_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("prompted_variables", sa.JSON, nullable=False),
+    reference("release_id", "releases", index=True),
+    reference("project_id", "projects"),
+    reference("environment_id", "environments", on_delete=None),
+    timestamp("created_at"),
+    reference("created_by", "users", on_delete=None, nullable=True),
+    json_column("prompted_variables"),
     sa.Column("comments", sa.Text, nullable=False, server_default=""),
     sa.Index("ix_deployments_project_environment", "project_id", "environment_id"),
 )
 
-tasks = sa.Table(
+tasks = table(
     "tasks",
-    metadata,
     id_column(),
-    sa.Column("deployment_id", sa.Integer, sa.ForeignKey("deployments.id", ondelete="CASCADE"), nullable=False),
+    reference("deployment_id", "deployments"),
     sa.Column("state", sa.String(20), nullable=False, index=True),
-    sa.Column("queued_at", UtcDateTime, nullable=False),
-    sa.Column("started_at", UtcDateTime, nullable=True),
-    sa.Column("finished_at", UtcDateTime, nullable=True),
+    timestamp("queued_at"),
+    timestamp("started_at", nullable=True),
+    timestamp("finished_at", nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("error_detail", sa.Text, nullable=True),
     sa.Column("cancel_requested", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -181,30 +178,28 @@ tasks = sa.Table(
     sa.UniqueConstraint("deployment_id", name="uq_tasks_deployment_id"),
 )
 
-step_runs = sa.Table(
+step_runs = table(
     "step_runs",
-    metadata,
     id_column(),
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    reference("task_id", "tasks"),
     sa.Column("idx", sa.Integer, nullable=False),
     sa.Column("name", sa.String(200), nullable=False),
     sa.Column("state", sa.String(20), nullable=False),
-    sa.Column("started_at", UtcDateTime, nullable=True),
-    sa.Column("finished_at", UtcDateTime, nullable=True),
+    timestamp("started_at", nullable=True),
+    timestamp("finished_at", nullable=True),
     sa.Column("error", sa.Text, nullable=True),
     sa.Column("skip_reason", sa.Text, nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-    sa.Column("outputs", sa.JSON, nullable=False),
+    json_column("outputs"),
     sa.UniqueConstraint("task_id", "idx", name="uq_step_runs_task_idx"),
 )
 
-task_logs = sa.Table(
+task_logs = table(
     "task_logs",
-    metadata,
     id_column(),
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    reference("task_id", "tasks"),
     sa.Column("step_index", sa.Integer, nullable=True),
-    sa.Column("at", UtcDateTime, nullable=False),
+    timestamp("at"),
     sa.Column("level", sa.String(10), nullable=False),
     sa.Column("message", sa.Text, nullable=False),
     sa.Index("ix_task_logs_task_id_id", "task_id", "id"),
@@ -212,24 +207,22 @@ task_logs = sa.Table(
 
 # One row per (project, environment) while a deployment runs there: the unique key is what keeps
 # deployments of one project to one environment one at a time, on every node.
-deployment_slots = sa.Table(
+deployment_slots = table(
     "deployment_slots",
-    metadata,
     sa.Column("project_id", sa.Integer, primary_key=True),
     sa.Column("environment_id", sa.Integer, primary_key=True),
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False),
+    reference("task_id", "tasks"),
 )
 
-work_items = sa.Table(
+work_items = table(
     "work_items",
-    metadata,
     id_column(),
     sa.Column("kind", sa.String(50), nullable=False),
     sa.Column("key", sa.String(200), nullable=False, unique=True),
-    sa.Column("payload", sa.JSON, nullable=False),
-    sa.Column("run_after", UtcDateTime, nullable=False),
+    json_column("payload"),
+    timestamp("run_after"),
     sa.Column("lease_owner", sa.String(100), nullable=True),
-    sa.Column("lease_until", UtcDateTime, nullable=True),
+    timestamp("lease_until", nullable=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     # Bumped when the same key is enqueued again while leased, so completing the old run keeps the new request.
     sa.Column("generation", sa.Integer, nullable=False, server_default="0"),
@@ -243,13 +236,12 @@ work_items = sa.Table(
 
 # A pending decision of a task (manual intervention now; guided failure and policy approvals later).
 # Project, release and environment are copied at creation so lists and permission checks need no joins.
-interruptions = sa.Table(
+interruptions = table(
     "interruptions",
-    metadata,
     id_column(),
     sa.Column("key", sa.String(200), nullable=False, unique=True),
     sa.Column("kind", sa.String(30), nullable=False),
-    sa.Column("task_id", sa.Integer, sa.ForeignKey("tasks.id", ondelete="CASCADE"), nullable=False, index=True),
+    reference("task_id", "tasks", index=True),
     sa.Column("step_index", sa.Integer, nullable=False),
     sa.Column("step_name", sa.String(200), nullable=False),
     sa.Column("deployment_id", sa.Integer, nullable=False),
@@ -262,68 +254,63 @@ interruptions = sa.Table(
     sa.Column("state", sa.String(20), nullable=False, index=True),
     sa.Column("title", sa.String(400), nullable=False, server_default=""),
     sa.Column("instructions", sa.Text, nullable=False, server_default=""),
-    sa.Column("responsible_teams", sa.JSON, nullable=False),
+    json_column("responsible_teams"),
     sa.Column("links_require_sign_in", sa.Boolean, nullable=False, server_default=sa.false()),
-    sa.Column("requested_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
+    reference("requested_by", "users", on_delete=None, nullable=True),
     sa.Column("allow_self_approval", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("taken_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("taken_at", UtcDateTime, nullable=True),
+    timestamp("created_at"),
+    reference("taken_by", "users", on_delete=None, nullable=True),
+    timestamp("taken_at", nullable=True),
     sa.Column("result", sa.String(20), nullable=True),
     sa.Column("notes", sa.Text, nullable=False, server_default=""),
-    sa.Column("decided_by", sa.Integer, sa.ForeignKey("users.id"), nullable=True),
-    sa.Column("decided_at", UtcDateTime, nullable=True),
+    reference("decided_by", "users", on_delete=None, nullable=True),
+    timestamp("decided_at", nullable=True),
     sa.Column("channel", sa.String(20), nullable=True),
 )
 
 # One recipient's personal Approve or Reject link. Only the SHA-256 of the token is kept.
-approval_links = sa.Table(
+approval_links = table(
     "approval_links",
-    metadata,
     id_column(),
-    sa.Column(
+    reference(
         "interruption_id",
-        sa.Integer,
-        sa.ForeignKey("interruptions.id", ondelete="CASCADE"),
-        nullable=False,
+        "interruptions",
         index=True,
     ),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    reference("user_id", "users"),
     sa.Column("decision", sa.String(20), nullable=False),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("content_hash", sa.String(64), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("expires_at", UtcDateTime, nullable=False),
-    sa.Column("opened_at", UtcDateTime, nullable=True),
-    sa.Column("used_at", UtcDateTime, nullable=True),
-    sa.Column("revoked_at", UtcDateTime, nullable=True),
+    timestamp("created_at"),
+    timestamp("expires_at"),
+    timestamp("opened_at", nullable=True),
+    timestamp("used_at", nullable=True),
+    timestamp("revoked_at", nullable=True),
 )
 
 # Outgoing emails: the durable queue (state queued), the record of what was sent, and the outbox (kept)
 # when no SMTP server is configured. Bodies are encrypted: an approval email carries live link tokens.
-emails = sa.Table(
+emails = table(
     "emails",
-    metadata,
     id_column(),
     sa.Column("dedupe_key", sa.String(200), nullable=False, unique=True),
-    sa.Column("recipients", sa.JSON, nullable=False),
+    json_column("recipients"),
     sa.Column("subject", sa.Text, nullable=False),
     sa.Column("text", sa.Text, nullable=False),
     sa.Column("html", sa.Text, nullable=True),
     sa.Column("state", sa.String(20), nullable=False, index=True),
     sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text, nullable=True),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("sent_at", UtcDateTime, nullable=True),
+    timestamp("created_at"),
+    timestamp("sent_at", nullable=True),
 )
 
 # Who did what, when and how. The actor is kept by id and name: the record outlives the user.
-audit_events = sa.Table(
+audit_events = table(
     "audit_events",
-    metadata,
     id_column(),
-    sa.Column("at", UtcDateTime, nullable=False, index=True),
+    timestamp("at", index=True),
     sa.Column("actor_user_id", sa.Integer, nullable=True),
     sa.Column("actor", sa.String(200), nullable=False, server_default=""),
     sa.Column("action", sa.String(100), nullable=False),
@@ -332,7 +319,7 @@ audit_events = sa.Table(
     sa.Column("channel", sa.String(20), nullable=True),
     sa.Column("ip", sa.String(64), nullable=True),
     sa.Column("user_agent", sa.String(500), nullable=True),
-    sa.Column("details", sa.JSON, nullable=False),
+    json_column("details"),
     sa.Column("actor_kind", sa.String(20), nullable=False, server_default="system"),  # user, service-account, system
     sa.Column("auth", sa.String(20), nullable=True),  # how the actor was authenticated (api-key, session, link)
     sa.Column("project", sa.String(200), nullable=True),
@@ -345,20 +332,18 @@ audit_events = sa.Table(
 
 # The chain's head, one row: appending takes it under a row lock (PostgreSQL) or the writer lock (SQLite)
 # in the same transaction as the insert, so concurrent writers queue and the chain never forks.
-audit_chain_head = sa.Table(
+audit_chain_head = table(
     "audit_chain_head",
-    metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
     sa.Column("last_event_id", sa.Integer, nullable=False),
     sa.Column("last_hash", sa.String(64), nullable=False),
 )
 
 # Signed chain heads: an Ed25519 signature, by a key kept outside the database, over (event id, hash).
-audit_checkpoints = sa.Table(
+audit_checkpoints = table(
     "audit_checkpoints",
-    metadata,
     id_column(),
-    sa.Column("at", UtcDateTime, nullable=False),
+    timestamp("at"),
     sa.Column("last_event_id", sa.Integer, nullable=False),
     sa.Column("head_hash", sa.String(64), nullable=False),
     sa.Column("key_id", sa.String(64), nullable=False),  # SHA-256 of the public key
@@ -368,16 +353,15 @@ audit_checkpoints = sa.Table(
 # -- browser sessions -------------------------------------------------------------------------------
 
 # A signed-in browser. The cookie holds a random token; only its SHA-256 is kept, as for API keys.
-sessions = sa.Table(
+sessions = table(
     "sessions",
-    metadata,
     id_column(),
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
-    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    reference("user_id", "users", index=True),
     sa.Column("csrf_token", sa.String(64), nullable=False),
-    sa.Column("created_at", UtcDateTime, nullable=False),
-    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+    timestamp("created_at"),
+    timestamp("expires_at", index=True),
     sa.Column("ip", sa.String(64), nullable=True),
     sa.Column("user_agent", sa.String(300), nullable=True),
-    sa.Column("last_seen_at", UtcDateTime, nullable=True),  # for the idle limit; None: never since sign-in
+    timestamp("last_seen_at", nullable=True),  # for the idle limit; None: never since sign-in
 )

@@ -15,11 +15,10 @@ from seaway.domain.targets import (
     DeploymentTarget,
     Endpoint,
     HealthReport,
-    HealthStatus,
     SshEndpoint,
 )
 from seaway.errors import NotFound
-from seaway.store.base import NamedRepository
+from seaway.store.base import NamedRepository, row_as
 from seaway.store.tables import accounts
 from seaway.store.tables import targets as t
 
@@ -40,18 +39,7 @@ class TargetRepository(NamedRepository[DeploymentTarget]):
         return sa.select(*_COLUMNS).select_from(_JOINED)
 
     def _record(self, row: Any) -> DeploymentTarget:
-        return DeploymentTarget(
-            name=row.name,
-            environments=tuple(row.environments),
-            roles=tuple(row.roles),
-            endpoint=_endpoint(row),
-            enabled=row.enabled,
-            policy=row.policy,
-            health=HealthStatus(row.health),
-            health_messages=tuple(row.health_messages),
-            checked_at=row.checked_at,
-            id=row.id,
-        )
+        return row_as(DeploymentTarget, row, endpoint=_endpoint(row))
 
     async def add(self, target: DeploymentTarget) -> DeploymentTarget:
         health = {

@@ -11,7 +11,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from seaway.domain.states import StepState, TaskState
+from seaway.domain.states import TaskState
 from seaway.domain.tasks import StepRun, Task
 from seaway.errors import NotFound
 from seaway.store.base import row_as
@@ -35,11 +35,11 @@ class LogLine:
 
 
 def _task(row: Any) -> Task:
-    return row_as(Task, row, state=TaskState(row.state))
+    return row_as(Task, row)
 
 
 def _step(row: Any) -> StepRun:
-    return row_as(StepRun, row, index=row.idx, state=StepState(row.state))
+    return row_as(StepRun, row, index=row.idx)
 
 
 class TaskRepository(DeploymentSlots):
@@ -186,17 +186,8 @@ def _unknown(task_id: int) -> NotFound:
 
 
 def _joined_step(row: Any) -> StepRun:
-    return StepRun(
-        task_id=row.id,
-        index=row.step_idx,
-        name=row.step_name,
-        state=StepState(row.step_state),
-        started_at=row.step_started_at,
-        finished_at=row.step_finished_at,
-        error=row.step_error,
-        skip_reason=row.step_skip_reason,
-        attempts=row.step_attempts,
-    )
+    """A step run from a row of its task joined with its `step_`-labelled columns."""
+    return row_as(StepRun, row, prefix="step_", task_id=row.id, index=row.step_idx)
 
 
 def _step_values(run: StepRun, outputs: Mapping[int, Mapping[str, Any]]) -> dict[str, Any]:

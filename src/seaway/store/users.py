@@ -10,23 +10,14 @@ import sqlalchemy as sa
 
 from seaway.domain.users import User
 from seaway.store.access import grants_from_text
-from seaway.store.base import Repository
+from seaway.store.base import Repository, row_as
 from seaway.store.codecs import Cipher
 from seaway.store.database import StoreConnection
 from seaway.store.tables import api_keys, users
 
 
 def _from_row(row: Any) -> User:
-    return User(
-        username=row.username,
-        display_name=row.display_name,
-        email=row.email,
-        is_admin=row.is_admin,
-        active=row.active,
-        id=row.id,
-        service_account=row.service_account,
-        grants=grants_from_text(row.grants),
-    )
+    return row_as(User, row, grants=grants_from_text(row.grants))
 
 
 class UserRepository(Repository):
