@@ -45,9 +45,9 @@ FREEZES: Editable[Freeze] = Editable(
     noun="freeze",
     path="/configuration/freezes",
     example=EXAMPLE,
-    config=ConfigItem("freezes", parse_freeze, freeze_document),
+    config=ConfigItem(section="freezes", parse=parse_freeze, document=freeze_document),
     # A freeze's saves do not depend on the time; the API deletes one from its repository as well.
-    saves=Saves(freeze_json, find_freeze, _create, _update, _delete),
+    saves=Saves(represent=freeze_json, find=find_freeze, create=_create, update=_update, delete=_delete),
 )
 
 install(router, FREEZES)

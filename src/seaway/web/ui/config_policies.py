@@ -144,8 +144,8 @@ POLICIES: Editable[ApprovalPolicy] = Editable(
     noun="approval policy",
     path=LIST,
     example=EXAMPLE,
-    config=ConfigItem("approval_policies", parse_policy, approval_policy_document),
-    saves=Saves(policy_json, find_policy, add_policy, change_policy, remove_policy),
+    config=ConfigItem(section="approval_policies", parse=parse_policy, document=approval_policy_document),
+    saves=Saves(represent=policy_json, find=find_policy, create=add_policy, update=change_policy, delete=remove_policy),
 )
 
 install(router, POLICIES)
