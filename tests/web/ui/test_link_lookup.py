@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from types import SimpleNamespace
+from typing import Any, cast
 
+from seaway.bootstrap import Services
 from seaway.security.tokens import hash_token
-from seaway.web.ui.link_lookup import MAX_TOKEN, link_of, lookup_hash, opened_link
+from seaway.web.ui.link_lookup import MAX_TOKEN, link_of, lookup_hash, opened_link, read_link
 
 
 @dataclass(frozen=True)
@@ -80,3 +85,39 @@ async def test_an_unknown_token_opens_nothing() -> None:
     links = _OpenedLinks(_StoredLink(hash_token("other")))
     assert await opened_link(links, hash_token("mine"), NOW, opened=True) is None
     assert links.opened == []
+
+
+class _Store:
+    """One unit of work holding `links`; counts the transactions opened."""
+
+    def __init__(self, links: _OpenedLinks) -> None:
+        self.uow = SimpleNamespace(links=links)
+        self.transactions = 0
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Any]:
+        self.transactions += 1
+        yield self.uow
+
+
+def _services(store: _Store) -> Services:
+    return cast("Services", SimpleNamespace(store=store, clock=SimpleNamespace(now=lambda: NOW)))
+
+
+async def _facts(uow: Any, link: _StoredLink, now: datetime) -> tuple[Any, _StoredLink, datetime]:
+    return uow, link, now
+
+
+async def test_the_link_is_read_in_the_transaction_that_found_it_at_the_clocks_time() -> None:
+    store = _Store(_OpenedLinks(_StoredLink(hash_token("mine"))))
+    found = await read_link(_services(store), "mine", lambda uow: uow.links, _facts, opened=True)
+    assert found == (store.uow, store.uow.links.link, NOW)
+    assert store.uow.links.opened == [(7, NOW)]
+
+
+async def test_an_unknown_token_reads_nothing_and_what_cannot_be_a_token_opens_no_transaction() -> None:
+    store = _Store(_OpenedLinks(_StoredLink(hash_token("other"))))
+    assert await read_link(_services(store), "mine", lambda uow: uow.links, _facts, opened=True) is None
+    assert store.transactions == 1
+    assert await read_link(_services(store), "x" * (MAX_TOKEN + 1), lambda uow: uow.links, _facts, opened=True) is None
+    assert store.transactions == 1

@@ -37,21 +37,14 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
+def _parse_update(body: AccountBody) -> Account:
+    """An update that leaves the secret out keeps the stored one."""
+    return parse_account(body.node(), secret_required=False)
+
+
 def account_fields(account: Account) -> Fields:
     """Compared with its secret, which is recorded only as changed."""
     return Fields({**account_json(account), "secret": account.secret}, frozenset({"secret"}))
-
-
-async def _create(edit: crud.Edit, body: AccountBody) -> Account:
-    return await create_account(edit.uow, parse_account(body.node()))
-
-
-async def _update(edit: crud.Edit, ref: str, body: AccountBody) -> Account:
-    return await update_account(edit.uow, ref, parse_account(body.node(), secret_required=False))
-
-
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await delete_account(edit.uow, ref)
 
 
 crud.install(
@@ -66,9 +59,9 @@ crud.install(
         represent=account_json,
         list_all=lambda uow: uow.accounts.list(),
         find=find_account,
-        create=_create,
-        update=_update,
-        delete=_delete,
+        create=crud.creates(create_account, crud.from_document(parse_account)),
+        update=crud.updates(update_account, _parse_update, by=crud.as_sent),
+        delete=crud.deletes(delete_account, by=crud.as_sent),
         audited=account_fields,
     ),
 )

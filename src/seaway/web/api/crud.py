@@ -26,6 +26,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
 
+from seaway.config.reader import Node
 from seaway.domain.actors import Actor
 from seaway.domain.ids import format_id, parse_id
 from seaway.domain.permissions import Dimension, Permission
@@ -33,7 +34,7 @@ from seaway.domain.users import User
 from seaway.engine.projects import looks_like_id
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Where, require, require_visible, visible
-from seaway.web.api.bodies import JsonRoute
+from seaway.web.api.bodies import DocumentBody, JsonRoute
 from seaway.web.api.changes import Fields, plain, record_change
 from seaway.web.auth import AuthenticatedRead, CurrentUser, Reading
 from seaway.web.clients import api_actor
@@ -42,6 +43,8 @@ from seaway.web.deps import services_of
 Entity = TypeVar("Entity")
 Model = TypeVar("Model", bound=BaseModel)
 Entity_co = TypeVar("Entity_co", covariant=True)
+Parsed = TypeVar("Parsed")  # what the engine takes for a body: the domain object it describes
+Ref = TypeVar("Ref")  # what the engine names an existing object by: the reference as sent, or its number
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,64 @@ def by_id(
         return await repository(uow).get(parse_id(kind, ref))
 
     return find
+
+
+def as_sent(ref: str) -> str:
+    """The reference as the path has it (`Accounts-1` or a name), for an engine that resolves it itself."""
+    return ref
+
+
+def number_in(kind: str) -> Callable[[str], int]:
+    """The number a reference of `kind` carries (`Teams-2` or `2`), for an engine that takes the number."""
+
+    def number(ref: str) -> int:
+        return parse_id(kind, ref)
+
+    return number
+
+
+def from_document(parse: Callable[[Node], Parsed]) -> Callable[[DocumentBody], Parsed]:
+    """A body read as the config document's reader reads the same object."""
+
+    def parsed(body: DocumentBody) -> Parsed:
+        return parse(body.node())
+
+    return parsed
+
+
+def creates(
+    create: Callable[[UnitOfWork, Parsed], Awaitable[Entity]], parse: Callable[[Model], Parsed]
+) -> Callable[[Edit, Model], Awaitable[Entity]]:
+    """`Resource.create` for an engine that creates from the parsed body alone."""
+
+    async def created(edit: Edit, body: Model) -> Entity:
+        return await create(edit.uow, parse(body))
+
+    return created
+
+
+def updates(
+    update: Callable[[UnitOfWork, Ref, Parsed], Awaitable[Entity]],
+    parse: Callable[[Model], Parsed],
+    by: Callable[[str], Ref],
+) -> Callable[[Edit, str, Model], Awaitable[Entity]]:
+    """`Resource.update` for an engine that updates the object `by` names from the parsed body alone."""
+
+    async def updated(edit: Edit, ref: str, body: Model) -> Entity:
+        return await update(edit.uow, by(ref), parse(body))
+
+    return updated
+
+
+def deletes(
+    delete: Callable[[UnitOfWork, Ref], Awaitable[object]], by: Callable[[str], Ref]
+) -> Callable[[Edit, str], Awaitable[None]]:
+    """`Resource.delete` for an engine that deletes the object `by` names, needing nothing else."""
+
+    async def deleted(edit: Edit, ref: str) -> None:
+        await delete(edit.uow, by(ref))
+
+    return deleted
 
 
 def resource_router(tag: str) -> APIRouter:

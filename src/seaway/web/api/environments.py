@@ -36,10 +36,6 @@ async def _update(edit: crud.Edit, ref: str, body: EnvironmentBody) -> Environme
     return updated
 
 
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await delete_environment(edit.uow, parse_id("environment", ref))
-
-
 crud.install(
     router,
     crud.Resource(
@@ -54,7 +50,7 @@ crud.install(
         find=crud.by_id("environment", lambda uow: uow.environments),
         create=_create,
         update=_update,
-        delete=_delete,
+        delete=crud.deletes(delete_environment, by=crud.number_in("environment")),
         scoped_by=Dimension.ENVIRONMENT,
     ),
 )

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from seaway.config.documents import parse_lifecycle
-from seaway.domain.ids import parse_id
-from seaway.domain.lifecycles import Lifecycle
 from seaway.domain.permissions import Permission
 from seaway.engine.lifecycles import create_lifecycle, delete_lifecycle, update_lifecycle
 from seaway.web.api import crud
@@ -12,18 +10,6 @@ from seaway.web.api.bodies import LifecycleBody
 from seaway.web.api.representations import lifecycle_json
 
 router = crud.resource_router("lifecycles")
-
-
-async def _create(edit: crud.Edit, body: LifecycleBody) -> Lifecycle:
-    return await create_lifecycle(edit.uow, parse_lifecycle(body.node()))
-
-
-async def _update(edit: crud.Edit, ref: str, body: LifecycleBody) -> Lifecycle:
-    return await update_lifecycle(edit.uow, parse_id("lifecycle", ref), parse_lifecycle(body.node()))
-
-
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await delete_lifecycle(edit.uow, parse_id("lifecycle", ref))
 
 
 crud.install(
@@ -38,8 +24,8 @@ crud.install(
         represent=lifecycle_json,
         list_all=lambda uow: uow.lifecycles.list(),
         find=crud.by_id("lifecycle", lambda uow: uow.lifecycles),
-        create=_create,
-        update=_update,
-        delete=_delete,
+        create=crud.creates(create_lifecycle, crud.from_document(parse_lifecycle)),
+        update=crud.updates(update_lifecycle, crud.from_document(parse_lifecycle), by=crud.number_in("lifecycle")),
+        delete=crud.deletes(delete_lifecycle, by=crud.number_in("lifecycle")),
     ),
 )

@@ -39,10 +39,6 @@ async def _list_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
     return [project_json(project) for project in await uow.projects.list_summaries()]
 
 
-async def _create(edit: crud.Edit, body: ProjectBody) -> Project:
-    return await create_project(edit.uow, parse_project(body.node()))
-
-
 async def _update(edit: crud.Edit, ref: str, body: ProjectBody) -> Project:
     # The process and the variables have endpoints of their own: a PUT that leaves them out keeps them.
     project = parse_project(body.node())
@@ -58,10 +54,6 @@ async def _update(edit: crud.Edit, ref: str, body: ProjectBody) -> Project:
     )
     await rebind_pending(edit.uow, edit.now)  # its tags may change which policies gate what waits
     return updated
-
-
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await delete_project(edit.uow, ref)
 
 
 def _audited(project: Project) -> Fields:
@@ -83,9 +75,9 @@ crud.install(
         list_all=lambda uow: uow.projects.list(),
         list_represented=_list_summaries,
         find=find_project,
-        create=_create,
+        create=crud.creates(create_project, crud.from_document(parse_project)),
         update=_update,
-        delete=_delete,
+        delete=crud.deletes(delete_project, by=crud.as_sent),
         scoped_by=Dimension.PROJECT,
         audited=_audited,
     ),

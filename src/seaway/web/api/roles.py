@@ -34,18 +34,6 @@ def role_json(role: Role) -> dict[str, Any]:
     }
 
 
-async def _create(edit: crud.Edit, body: RoleBody) -> Role:
-    return await create_role(edit.uow, parse_role(body.node()))
-
-
-async def _update(edit: crud.Edit, ref: str, body: RoleBody) -> Role:
-    return await update_role(edit.uow, ref, parse_role(body.node()))
-
-
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await delete_role(edit.uow, ref)
-
-
 crud.install(
     router,
     crud.Resource(
@@ -58,8 +46,8 @@ crud.install(
         represent=role_json,
         list_all=list_roles,
         find=find_role_ref,
-        create=_create,
-        update=_update,
-        delete=_delete,
+        create=crud.creates(create_role, crud.from_document(parse_role)),
+        update=crud.updates(update_role, crud.from_document(parse_role), by=crud.as_sent),
+        delete=crud.deletes(delete_role, by=crud.as_sent),
     ),
 )

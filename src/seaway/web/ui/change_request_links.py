@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -23,9 +24,10 @@ from seaway.domain.users import User
 from seaway.engine.change_requests import decide
 from seaway.errors import Conflict, InvalidInput, NotResponsible
 from seaway.security.tokens import hash_token, token_fingerprint
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import SignedIn
-from seaway.web.ui.link_lookup import lookup_hash, opened_link
+from seaway.web.ui.link_lookup import read_link
 from seaway.web.ui.link_results import Explanation, confirm_page, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for
@@ -66,23 +68,20 @@ class FoundRequestLink:
 
 async def find_request_link(ui: Ui, token: str, request: Request, *, opened: bool) -> FoundRequestLink | None:
     """The change request link of `token`, or None when the token is not one (it may be an interruption's)."""
-    token_hash = lookup_hash(token)
-    if token_hash is None:
-        return None
-    now = ui.services.clock.now()
-    async with ui.services.store.transaction() as uow:
-        link = await opened_link(uow.change_request_links, token_hash, now, opened=opened)
-        if link is None:
-            return None
-        found = await uow.change_requests.get(link.change_request_id)
-        recipient = await uow.users.get(link.user_id)
-        deployer = await uow.users.get(found.requested_by) if found.requested_by is not None else None
-        task = await uow.tasks.get(found.task_id)
-        status = change_link_status(link, now)
-        if status is LinkStatus.USABLE and (not found.is_pending or task.cancel_requested or not recipient.active):
-            status = LinkStatus.REVOKED
-    if opened:
-        log.info("change request link %s opened from %s", token_fingerprint(token_hash), client_ip(request))
+    found = await read_link(ui.services, token, lambda uow: uow.change_request_links, _read_found, opened=opened)
+    if found is not None and opened:
+        log.info("change request link %s opened from %s", token_fingerprint(found.link.token_hash), client_ip(request))
+    return found
+
+
+async def _read_found(uow: UnitOfWork, link: ChangeRequestLink, now: datetime) -> FoundRequestLink:
+    found = await uow.change_requests.get(link.change_request_id)
+    recipient = await uow.users.get(link.user_id)
+    deployer = await uow.users.get(found.requested_by) if found.requested_by is not None else None
+    task = await uow.tasks.get(found.task_id)
+    status = change_link_status(link, now)
+    if status is LinkStatus.USABLE and (not found.is_pending or task.cancel_requested or not recipient.active):
+        status = LinkStatus.REVOKED
     return FoundRequestLink(link, status, found, recipient, deployer.label if deployer else None)
 
 

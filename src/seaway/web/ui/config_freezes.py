@@ -14,7 +14,7 @@ from seaway.domain.freezes import Freeze
 from seaway.engine.freezes import create_freeze, find_freeze, update_freeze
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.api.freezes import freeze_json
-from seaway.web.ui.config_yaml_items import Editable, install
+from seaway.web.ui.config_yaml_items import ConfigItem, Editable, Saves, install
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,15 +44,10 @@ FREEZES: Editable[Freeze] = Editable(
     kind="freeze",
     noun="freeze",
     path="/configuration/freezes",
-    section="freezes",
     example=EXAMPLE,
-    parse=parse_freeze,
-    document=freeze_document,
-    represent=freeze_json,
-    find=find_freeze,
-    create=_create,
-    update=_update,
-    delete=_delete,
+    config=ConfigItem(section="freezes", parse=parse_freeze, document=freeze_document),
+    # A freeze's saves do not depend on the time; the API deletes one from its repository as well.
+    saves=Saves(represent=freeze_json, find=find_freeze, create=_create, update=_update, delete=_delete),
 )
 
 install(router, FREEZES)

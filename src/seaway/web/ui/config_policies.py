@@ -26,7 +26,7 @@ from seaway.web.access import may, require
 from seaway.web.api.policies import policy_json
 from seaway.web.sessions import SignedIn
 from seaway.web.ui.config_freezes import FREEZES
-from seaway.web.ui.config_yaml_items import LIST, Editable, install, url_of
+from seaway.web.ui.config_yaml_items import LIST, ConfigItem, Editable, Saves, install, url_of
 from seaway.web.ui.configuration import show
 from seaway.web.ui.pages import error_page, render, ui_of
 
@@ -143,15 +143,9 @@ POLICIES: Editable[ApprovalPolicy] = Editable(
     kind="policy",
     noun="approval policy",
     path=LIST,
-    section="approval_policies",
     example=EXAMPLE,
-    parse=parse_policy,
-    document=approval_policy_document,
-    represent=policy_json,
-    find=find_policy,
-    create=add_policy,
-    update=change_policy,
-    delete=remove_policy,
+    config=ConfigItem(section="approval_policies", parse=parse_policy, document=approval_policy_document),
+    saves=Saves(represent=policy_json, find=find_policy, create=add_policy, update=change_policy, delete=remove_policy),
 )
 
 install(router, POLICIES)

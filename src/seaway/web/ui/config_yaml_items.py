@@ -50,19 +50,34 @@ Item = TypeVar("Item", bound=Stored)
 
 
 @dataclass(frozen=True)
-class Editable(Generic[Item]):
-    kind: str  # the id kind (`policy`: `ApprovalPolicies-3`) and the audit events' (`policy.created`)
-    noun: str  # `approval policy`
-    path: str  # the pages of one object are below it
+class ConfigItem(Generic[Item]):
+    """An item of one section of the config document, read as `seaway apply` reads it and written as
+    `seaway export` writes it."""
+
     section: str  # the config document's key the text is one item of
-    example: str  # what a new one starts from
     parse: Callable[[Node], Item]
-    document: Callable[[Item], dict[str, Any]]  # the item as the export writes it
+    document: Callable[[Item], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Saves(Generic[Item]):
+    """The engine calls that find and save an item as its API endpoints do, and the item as they show it."""
+
     represent: Callable[[Item], dict[str, Any]]  # as the API shows it and its audit events compare it
     find: Callable[[UnitOfWork, str], Awaitable[Item]]
     create: Callable[[UnitOfWork, Item, datetime], Awaitable[Item]]
     update: Callable[[UnitOfWork, int, Item, datetime], Awaitable[Item]]
     delete: Callable[[UnitOfWork, int, datetime], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Editable(Generic[Item]):
+    kind: str  # the id kind (`policy`: `ApprovalPolicies-3`) and the audit events' (`policy.created`)
+    noun: str  # `approval policy`
+    path: str  # the pages of one object are below it
+    example: str  # what a new one starts from
+    config: ConfigItem[Item]
+    saves: Saves[Item]
 
 
 def url_of(editable: Editable[Any], item: Stored) -> str:
@@ -99,11 +114,11 @@ class _Pages(Generic[Item]):
             item = None
             if ref is not None:
                 async with ui_of(request).services.store.reading() as uow:
-                    item = await editable.find(uow, ref)
+                    item = await editable.saves.find(uow, ref)
         except (PermissionDenied, NotFound) as exc:
             return error_page(exc)
         if text is None:
-            text = to_yaml(editable.document(item)) if item is not None else editable.example
+            text = to_yaml(editable.config.document(item)) if item is not None else editable.example
         return render(
             "config_yaml_item.html",
             status=status,
@@ -138,21 +153,21 @@ class _Pages(Generic[Item]):
 
         async def work(form: PostedForm, actor: Actor) -> None:
             require(actor.user, Permission.POLICY_EDIT)
-            posted = read_text(form.field(TEXT), editable.parse)
+            posted = read_text(form.field(TEXT), editable.config.parse)
             services = ui_of(request).services
             async with services.store.transaction() as uow:
                 now = services.clock.now()
-                before = await editable.find(uow, ref) if ref is not None else None
+                before = await editable.saves.find(uow, ref) if ref is not None else None
                 if before is None:
-                    after = await editable.create(uow, posted, now)
+                    after = await editable.saves.create(uow, posted, now)
                 else:
                     assert before.id is not None
-                    after = await editable.update(uow, before.id, posted, now)
+                    after = await editable.saves.update(uow, before.id, posted, now)
                 assert after.id is not None
                 await record_edit(
                     uow, actor, now=now, kind=editable.kind, number=after.id,
-                    before=editable.represent(before) if before is not None else None,
-                    after=editable.represent(after),
+                    before=editable.saves.represent(before) if before is not None else None,
+                    after=editable.saves.represent(after),
                 )  # fmt: skip
 
         form = await request.form()
@@ -168,12 +183,12 @@ class _Pages(Generic[Item]):
             services = ui_of(request).services
             async with services.store.transaction() as uow:
                 now = services.clock.now()
-                before = await editable.find(uow, ref)
+                before = await editable.saves.find(uow, ref)
                 assert before.id is not None
-                await editable.delete(uow, before.id, now)
+                await editable.saves.delete(uow, before.id, now)
                 await record_edit(
                     uow, actor, now=now, kind=editable.kind, number=before.id,
-                    before=editable.represent(before), after=None,
+                    before=editable.saves.represent(before), after=None,
                 )  # fmt: skip
 
         return await act(request, LIST, work, self.reshown(ref, None))

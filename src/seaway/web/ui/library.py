@@ -58,15 +58,19 @@ class PackageView:
 
 @dataclass(frozen=True)
 class TargetView:
-    id: str
-    name: str
-    health: str
-    messages: tuple[str, ...]
-    roles: tuple[str, ...]
-    environments: tuple[str, ...]
-    enabled: bool
+    """A target's row: the target itself, when it was last checked, and whether the visitor may check it."""
+
+    target: DeploymentTarget
     checked: str  # how long ago it was checked, or "never"
     may_check: bool
+
+    @property
+    def id(self) -> str:
+        return format_id("target", self.target.id)
+
+    @property
+    def health(self) -> str:
+        return self.target.health.value
 
 
 def _may_view_target(user: User, target: DeploymentTarget) -> bool:
@@ -137,17 +141,8 @@ async def infrastructure(request: Request) -> Response:
 
 
 def _target_view(user: User, target: DeploymentTarget, now: datetime) -> TargetView:
-    return TargetView(
-        id=format_id("target", target.id),
-        name=target.name,
-        health=target.health.value,
-        messages=target.health_messages,
-        roles=target.roles,
-        environments=target.environments,
-        enabled=target.enabled,
-        checked=age(now - target.checked_at) if target.checked_at else "never",
-        may_check=_may_check(user, target),
-    )
+    checked = age(now - target.checked_at) if target.checked_at else "never"
+    return TargetView(target, checked, may_check=_may_check(user, target))
 
 
 @router.post("/infrastructure/targets/{target_id}/check")

@@ -6,10 +6,13 @@ so how long a lookup takes reveals nothing about the hashes kept.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from seaway.bootstrap import Services
 from seaway.security.tokens import hash_token, tokens_equal
+from seaway.store.unit_of_work import UnitOfWork
 
 # Real tokens are 43 characters (256 bits); a much longer path segment is not a token worth hashing.
 MAX_TOKEN = 128
@@ -61,3 +64,27 @@ async def opened_link(links: OpenedLinks[Opened], token_hash: str, now: datetime
         assert link.id is not None
         await links.mark_opened(link.id, now)
     return link
+
+
+Read = TypeVar("Read")
+
+
+async def read_link(
+    services: Services,
+    token: str,
+    links_in: Callable[[UnitOfWork], OpenedLinks[Opened]],
+    read: Callable[[UnitOfWork, Opened, datetime], Awaitable[Read]],
+    *,
+    opened: bool,
+) -> Read | None:
+    """What `read` makes of the link `token` opens among `links_in` a transaction, read in the same
+    transaction as the look-up (and the page noted as opened when `opened`); None for an unknown token."""
+    token_hash = lookup_hash(token)
+    if token_hash is None:
+        return None
+    now = services.clock.now()
+    async with services.store.transaction() as uow:
+        link = await opened_link(links_in(uow), token_hash, now, opened=opened)
+        if link is None:
+            return None
+        return await read(uow, link, now)

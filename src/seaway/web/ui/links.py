@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -38,11 +39,12 @@ from seaway.errors import (
     NotResponsible,
 )
 from seaway.security.tokens import hash_token, token_fingerprint, tokens_equal
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.clients import actor_of, client_ip
 from seaway.web.sessions import CSRF_FIELD, SignedIn
 from seaway.web.ui.change_request_links import decide_by_request_link, find_request_link, request_link_page
 from seaway.web.ui.decision_pages import DecisionPage, read_decision_page
-from seaway.web.ui.link_lookup import lookup_hash, opened_link
+from seaway.web.ui.link_lookup import read_link
 from seaway.web.ui.link_results import confirm_page, explain, result_page
 from seaway.web.ui.link_views import LinkView
 from seaway.web.ui.pages import Ui, message_page, page_for, refused_from_other_site, ui_of
@@ -193,24 +195,21 @@ async def _submit(
 
 async def _find(ui: Ui, token: str, request: Request, *, opened: bool) -> Found | None:
     """The link, why it can or cannot decide, and the facts of its interruption; None for an unknown token."""
-    token_hash = lookup_hash(token)
-    if token_hash is None:
-        return None
-    now = ui.services.clock.now()
-    async with ui.services.store.transaction() as uow:
-        link = await opened_link(uow.approval_links, token_hash, now, opened=opened)
-        if link is None:
-            return None
-        status = await link_status_of(uow, link, now)
-        facts = await read_decision_page(uow, link.interruption_id)
-        recipient = await uow.users.get(link.user_id)
-    if opened:
+    found = await read_link(ui.services, token, lambda uow: uow.approval_links, _read_found, opened=opened)
+    if found is not None and opened:
         log.info(
             "approval link %s opened from %s (%s)",
-            token_fingerprint(token_hash),
+            token_fingerprint(found.link.token_hash),
             client_ip(request),
             request.headers.get("user-agent", "no user agent")[:200],
         )
+    return found
+
+
+async def _read_found(uow: UnitOfWork, link: ApprovalLink, now: datetime) -> Found:
+    status = await link_status_of(uow, link, now)
+    facts = await read_decision_page(uow, link.interruption_id)
+    recipient = await uow.users.get(link.user_id)
     return Found(link, status, facts, recipient)
 
 
