@@ -5,6 +5,7 @@ case-insensitively; tags match when the project or the environment carries one o
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from seaway.domain.tags import carries_any
 
@@ -27,3 +28,19 @@ def in_scope(
         and covers(environments, environment)
         and carries_any(tags, project_tags, environment_tags)
     )
+
+
+class Scoped(Protocol):
+    """What carries a scope: an approval policy, a freeze."""
+
+    @property
+    def projects(self) -> Sequence[str]: ...
+    @property
+    def environments(self) -> Sequence[str]: ...
+    @property
+    def tags(self) -> Sequence[str]: ...
+
+
+def scope_to_json(scoped: Scoped) -> dict[str, list[str]]:
+    """A scope as the API shows it, audit events compare it and the export writes it."""
+    return {"projects": list(scoped.projects), "environments": list(scoped.environments), "tags": list(scoped.tags)}

@@ -13,7 +13,7 @@ import base64
 import contextlib
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +21,6 @@ from seaway.domain.agents import (
     DEFAULT_AGENT_TIMEOUT_SECONDS,
     AgentRegistration,
     AgentWorkItem,
-    WorkKind,
     WorkState,
     last_seen_text,
     not_picked_up_message,
@@ -30,7 +29,7 @@ from seaway.domain.targets import DeploymentTarget
 from seaway.engine.clock import Clock
 from seaway.errors import NotFound, TargetError
 from seaway.store.unit_of_work import Store, UnitOfWork
-from seaway.targets.base import LineSink
+from seaway.targets.agent import AgentCall, AgentReply
 
 
 @dataclass(frozen=True)
@@ -100,31 +99,21 @@ class AgentWork:
             raise TargetError(f"{target.name} has no registered agent; run `seaway agent register` there")
         return registration.home
 
-    async def call(
-        self,
-        target: DeploymentTarget,
-        kind: WorkKind,
-        payload: Mapping[str, Any],
-        *,
-        content: bytes | None = None,
-        on_line: LineSink | None = None,
-        cancel: asyncio.Event | None = None,
-    ) -> tuple[dict[str, Any], bytes | None]:
+    async def call(self, target: DeploymentTarget, work: AgentCall) -> AgentReply:
         target_id = _id(target)
         served, self._served = self._served, []
         async with self.store.transaction() as uow:
             for done in served:  # read results: their rows have served their purpose (one commit saved each)
                 await uow.agent_work.delete(done)
-            work_id = await uow.agent_work.add(target_id, kind, dict(payload), self.clock.now(), content)
+            work_id = await uow.agent_work.add(target_id, work.kind, dict(work.payload), self.clock.now(), work.content)
             uow.after_commit(lambda: self._agents.wake(target_id))
         try:
-            return await self._follow(target, work_id, on_line, cancel)
+            return await self._follow(target, work_id, work)
         finally:
             self._served.append(work_id)
 
-    async def _follow(
-        self, target: DeploymentTarget, work_id: int, on_line: LineSink | None, cancel: asyncio.Event | None
-    ) -> tuple[dict[str, Any], bytes | None]:
+    async def _follow(self, target: DeploymentTarget, work_id: int, work: AgentCall) -> AgentReply:
+        on_line, cancel = work.on_line, work.cancel
         started = self.clock.now()
         seq, cancel_sent = 0, False
         with self._items.watch(work_id) as reported:
@@ -139,11 +128,11 @@ class AgentWork:
                         await on_line(level, text)
                     seq = number + 1
                 if item.state is WorkState.DONE:
-                    return item.result or {}, content
+                    return AgentReply(item.result or {}, content)
                 waited = (self.clock.now() - started).total_seconds()
                 if item.state is WorkState.PENDING:
                     if cancel is not None and cancel.is_set() and await self._withdraw(work_id):
-                        return {"exit_code": -1, "canceled": True}, None
+                        return AgentReply({"exit_code": -1, "canceled": True})
                     if waited > self.pickup_timeout and await self._withdraw(work_id):
                         # an offline agent is an unavailable target: skipped where the project says so
                         raise TargetError(

@@ -15,6 +15,7 @@ from seaway.domain.change_windows import local_text
 from seaway.domain.freezes import Freeze, holding
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
+from seaway.domain.scopes import scope_to_json
 from seaway.engine.config_changes import Kind, Need
 from seaway.engine.names import add_named, save_named
 from seaway.engine.projects import looks_like_id
@@ -28,11 +29,7 @@ def freeze_view(freeze: Freeze) -> dict[str, object]:
     return {
         "name": freeze.name,
         "description": freeze.description,
-        "scope": {
-            "projects": list(freeze.projects),
-            "environments": list(freeze.environments),
-            "tags": list(freeze.tags),
-        },
+        "scope": scope_to_json(freeze),
         "start": freeze.start.isoformat(),
         "end": freeze.end.isoformat(),
     }

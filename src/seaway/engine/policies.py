@@ -16,6 +16,7 @@ from seaway.domain.change_windows import window_to_json
 from seaway.domain.ids import parse_id
 from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy, MergedPolicy, eligible, impossibility, matching
+from seaway.domain.scopes import scope_to_json
 from seaway.engine.change_windows import preview_json as window_preview
 from seaway.engine.config_changes import Kind, Need
 from seaway.engine.freezes import freeze_holding
@@ -32,11 +33,7 @@ def policy_view(policy: ApprovalPolicy) -> dict[str, object]:
     return {
         "name": policy.name,
         "description": policy.description,
-        "scope": {
-            "projects": list(policy.projects),
-            "environments": list(policy.environments),
-            "tags": list(policy.tags),
-        },
+        "scope": scope_to_json(policy),
         "approvers": {"teams": list(policy.teams), "users": list(policy.users)},
         "minimum": policy.minimum,
         "block_deployment_creator": policy.block_deployment_creator,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import posixpath
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,18 +20,29 @@ from seaway.targets.base import Command, CommandResult, LineSink
 WORK_DIR = "files"  # under the agent's own directory for the registration
 
 
+@dataclass(frozen=True)
+class AgentCall:
+    """One piece of work for a target's agent: what to do, the file that goes up with it (a packed tar),
+    where its output lines go as the agent sends them, and the event that cancels it."""
+
+    kind: WorkKind
+    payload: Mapping[str, Any]  # the work's arguments, as the agent reads them from JSON
+    content: bytes | None = None
+    on_line: LineSink | None = None
+    cancel: asyncio.Event | None = None
+
+
+@dataclass(frozen=True)
+class AgentReply:
+    """What the agent sent back: its result as JSON, and the file that came with it (a download's)."""
+
+    result: Mapping[str, Any]
+    content: bytes | None = None
+
+
 class AgentCalls(Protocol):
-    async def call(
-        self,
-        target: DeploymentTarget,
-        kind: WorkKind,
-        payload: Mapping[str, Any],
-        *,
-        content: bytes | None = None,
-        on_line: LineSink | None = None,
-        cancel: asyncio.Event | None = None,
-    ) -> tuple[dict[str, Any], bytes | None]:
-        """Ask the target's agent for `kind` of work and wait for its result (and the file it sent back)."""
+    async def call(self, target: DeploymentTarget, work: AgentCall) -> AgentReply:
+        """Ask the target's agent for `work` and wait for its reply."""
         ...
 
     async def home(self, target: DeploymentTarget) -> str:
@@ -50,8 +62,8 @@ class AgentTarget:
             "cwd": str(command.cwd),
             "timeout": command.timeout,
         }
-        result, _ = await self.calls.call(self.target, WorkKind.RUN, payload, on_line=on_line, cancel=cancel)
-        self._refused(result, "run a command")
+        reply = await self.calls.call(self.target, AgentCall(WorkKind.RUN, payload, on_line=on_line, cancel=cancel))
+        result = self._accepted(reply, "run a command")
         return CommandResult(
             exit_code=int(result.get("exit_code", -1)),
             timed_out=bool(result.get("timed_out")),
@@ -63,16 +75,18 @@ class AgentTarget:
 
     async def upload(self, local: Path, remote: str) -> None:
         content = await asyncio.to_thread(agent_files.pack, local)
-        result, _ = await self.calls.call(self.target, WorkKind.UPLOAD, {"remote": remote}, content=content)
-        self._refused(result, f"upload {local} to {remote}")
+        reply = await self.calls.call(self.target, AgentCall(WorkKind.UPLOAD, {"remote": remote}, content=content))
+        self._accepted(reply, f"upload {local} to {remote}")
 
     async def download(self, remote: str, local: Path) -> None:
-        result, content = await self.calls.call(self.target, WorkKind.DOWNLOAD, {"remote": remote})
-        self._refused(result, f"download {remote}")
-        if content is None:
+        reply = await self.calls.call(self.target, AgentCall(WorkKind.DOWNLOAD, {"remote": remote}))
+        self._accepted(reply, f"download {remote}")
+        if reply.content is None:
             raise TargetError(f"the agent of {self.target.name} sent no file for {remote}")
-        await asyncio.to_thread(agent_files.unpack, content, local)
+        await asyncio.to_thread(agent_files.unpack, reply.content, local)
 
-    def _refused(self, result: Mapping[str, Any], action: str) -> None:
-        if result.get("error"):
-            raise TargetError(f"{self.target.name} could not {action}: {result['error']}")
+    def _accepted(self, reply: AgentReply, action: str) -> Mapping[str, Any]:
+        """The reply's result; TargetError when the agent could not do the work."""
+        if reply.result.get("error"):
+            raise TargetError(f"{self.target.name} could not {action}: {reply.result['error']}")
+        return reply.result

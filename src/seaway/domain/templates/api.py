@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Required, TypedDict, Unpack
 
 from seaway.domain.templates.binding import VariableTree
 from seaway.domain.templates.evaluator import Evaluator, is_truthy
@@ -72,19 +73,18 @@ def evaluate_with_errors(
     )
 
 
-def evaluate(
-    template: str,
-    variables: Variables,
-    *,
-    halt_on_error: bool = True,
-    fail_on_unresolved: bool = False,
-    now: datetime,
-) -> str:
+class EvaluationOptions(TypedDict, total=False):
+    """The keyword arguments of `evaluate_with_errors`, for the functions that pass them on to it."""
+
+    now: Required[datetime]
+    halt_on_error: bool
+    fail_on_unresolved: bool
+    field: str
+
+
+def evaluate(template: str, variables: Variables, **options: Unpack[EvaluationOptions]) -> str:
     """The text of `template` with its expressions substituted (`""` if it evaluates to null)."""
-    result = evaluate_with_errors(
-        template, variables, halt_on_error=halt_on_error, fail_on_unresolved=fail_on_unresolved, now=now
-    )
-    return result.text or ""
+    return evaluate_with_errors(template, variables, **options).text or ""
 
 
 def evaluate_truthy(template: str, variables: Variables, *, now: datetime) -> bool:

@@ -13,25 +13,7 @@ import math
 from collections.abc import Hashable
 from datetime import datetime
 
-from seaway.domain.templates import json_values
-from seaway.domain.templates.ast import (
-    Calc,
-    CalcConstant,
-    CalcNode,
-    CalcOperation,
-    Conditional,
-    Each,
-    Expression,
-    FilterCall,
-    Identifier,
-    Indexer,
-    Step,
-    Substitution,
-    Symbol,
-    Text,
-    Token,
-    path_key,
-)
+from seaway.domain.templates import ast, json_values
 from seaway.domain.templates.binding import NO_JSON, Node, VariableTree
 from seaway.domain.templates.filters import FilterContext, invoke
 from seaway.domain.templates.names import WHITESPACE_CHARS, fold
@@ -76,33 +58,33 @@ class Evaluator:
 
     # -- tokens -----------------------------------------------------------------------------------
 
-    def render(self, tokens: tuple[Token, ...], scope: Scope, out: list[str]) -> None:
+    def render(self, tokens: tuple[ast.Token, ...], scope: Scope, out: list[str]) -> None:
         for token in tokens:
-            if type(token) is Text:
+            if type(token) is ast.Text:
                 out.append(token.text)
-            elif type(token) is Substitution:
+            elif type(token) is ast.Substitution:
                 self._substitute(token, scope, out)
-            elif type(token) is Conditional:
+            elif type(token) is ast.Conditional:
                 self._conditional(token, scope, out)
-            elif type(token) is Each:
+            elif type(token) is ast.Each:
                 self._each(token, scope, out)
-            elif type(token) is Calc:
+            elif type(token) is ast.Calc:
                 self._calc(token, scope, out)
 
-    def _substitute(self, token: Substitution, scope: Scope, out: list[str]) -> None:
+    def _substitute(self, token: ast.Substitution, scope: Scope, out: list[str]) -> None:
         expression = token.expression
         value = self.calculate(expression, scope)
         if value is not None:
             out.append(value)
             return
-        if isinstance(expression, FilterCall) and expression.name == "null":
+        if isinstance(expression, ast.FilterCall) and expression.name == "null":
             self.null_seen = True
             return
         text = str(token)
         self.missing.append(text)
         out.append(text)
 
-    def _conditional(self, token: Conditional, scope: Scope, out: list[str]) -> None:
+    def _conditional(self, token: ast.Conditional, scope: Scope, out: list[str]) -> None:
         condition = token.condition
         left = self._side(condition.left, scope)
         if left is None:
@@ -120,19 +102,19 @@ class Evaluator:
             chosen = (left == right) == condition.equal
         self.render(token.truthy if chosen else token.falsy, scope, out)
 
-    def _side(self, expression: Expression | None, scope: Scope) -> str | None:
+    def _side(self, expression: ast.Expression | None, scope: Scope) -> str | None:
         """A condition side: a missing symbol is `""`; a filter chain that fails is None."""
         assert expression is not None
-        if isinstance(expression, Symbol):
+        if isinstance(expression, ast.Symbol):
             value = self.resolve(expression, scope)
             return "" if value is None else value
         return self.calculate(expression, scope)
 
-    def _echo_conditional(self, token: Conditional, failed: Expression, out: list[str]) -> None:
+    def _echo_conditional(self, token: ast.Conditional, failed: ast.Expression, out: list[str]) -> None:
         self.missing.append(str(failed))
         out.append(str(token))
 
-    def _each(self, token: Each, scope: Scope, out: list[str]) -> None:
+    def _each(self, token: ast.Each, scope: Scope, out: list[str]) -> None:
         items = self.resolve_all(token.collection, scope)
         last = len(items) - 1
         name = fold(token.enumerator)
@@ -151,7 +133,7 @@ class Evaluator:
             local.children = {"OCTOPUS": octopus, name: item}
             self.render(token.body, Scope(local, scope), out)
 
-    def _calc(self, token: Calc, scope: Scope, out: list[str]) -> None:
+    def _calc(self, token: ast.Calc, scope: Scope, out: list[str]) -> None:
         value = self._arithmetic(token.expression, scope)
         if value is None:
             text = str(token)
@@ -160,10 +142,10 @@ class Evaluator:
         else:
             out.append(format_double(value))
 
-    def _arithmetic(self, node: CalcNode, scope: Scope) -> float | None:
-        if isinstance(node, CalcConstant):
+    def _arithmetic(self, node: ast.CalcNode, scope: Scope) -> float | None:
+        if isinstance(node, ast.CalcConstant):
             return node.value
-        if isinstance(node, CalcOperation):
+        if isinstance(node, ast.CalcOperation):
             left = self._arithmetic(node.left, scope)
             if left is None:
                 return None
@@ -176,16 +158,16 @@ class Evaluator:
 
     # -- expressions ------------------------------------------------------------------------------
 
-    def calculate(self, expression: Expression, scope: Scope) -> str | None:
+    def calculate(self, expression: ast.Expression, scope: Scope) -> str | None:
         """A symbol's value, or a filter chain's result; None when there is none."""
-        if isinstance(expression, Symbol):
+        if isinstance(expression, ast.Symbol):
             return self.resolve(expression, scope) if expression.steps else None
         argument = self.calculate(expression.argument, scope)
         options = [self._option(option, scope) for option in expression.options]
         return invoke(expression.name, argument, options, self.context)
 
-    def _option(self, option: Token, scope: Scope) -> str:
-        if isinstance(option, Text):
+    def _option(self, option: ast.Token, scope: Scope) -> str:
+        if isinstance(option, ast.Text):
             return option.text
         out: list[str] = []
         self.render((option,), scope, out)
@@ -193,7 +175,7 @@ class Evaluator:
 
     # -- resolution -------------------------------------------------------------------------------
 
-    def resolve(self, symbol: Symbol, scope: Scope) -> str | None:
+    def resolve(self, symbol: ast.Symbol, scope: Scope) -> str | None:
         """The evaluated value of `symbol`, or None when it is missing or has no value."""
         found = self.find(symbol, scope)
         if found is None:
@@ -201,13 +183,13 @@ class Evaluator:
         node, where = found
         return self.value_of(node, where, symbol)
 
-    def find(self, symbol: Symbol, scope: Scope) -> tuple[Node, Scope] | None:
+    def find(self, symbol: ast.Symbol, scope: Scope) -> tuple[Node, Scope] | None:
         steps, key = symbol.steps, symbol.key
         if key is None:
             resolved = self._resolve_indexers(steps, scope)
             if resolved is None:
                 return None
-            steps, key = resolved, path_key(resolved)
+            steps, key = resolved, ast.path_key(resolved)
         current: Scope | None = scope
         while current is not None:
             if key is not None and current.paths is not None:
@@ -220,25 +202,25 @@ class Evaluator:
             current = current.parent
         return None
 
-    def _resolve_indexers(self, steps: tuple[Step, ...], scope: Scope) -> tuple[Step, ...] | None:
+    def _resolve_indexers(self, steps: tuple[ast.Step, ...], scope: Scope) -> tuple[ast.Step, ...] | None:
         """Replace each `[#{X}]` by the value of X; None when an X has no value."""
-        resolved: list[Step] = []
+        resolved: list[ast.Step] = []
         for step in steps:
-            if isinstance(step, Indexer) and step.symbol is not None:
+            if isinstance(step, ast.Indexer) and step.symbol is not None:
                 mark, null_seen = len(self.missing), self.null_seen
                 index = self.resolve(step.symbol, scope)
                 del self.missing[mark:]
                 self.null_seen = null_seen
                 if index is None:
                     return None
-                step = Indexer(index=index)
+                step = ast.Indexer(index=index)
             resolved.append(step)
         return tuple(resolved)
 
-    def _walk(self, steps: tuple[Step, ...], scope: Scope) -> Node | None:
+    def _walk(self, steps: tuple[ast.Step, ...], scope: Scope) -> Node | None:
         node = scope.root
         for step in steps:
-            if isinstance(step, Identifier):
+            if isinstance(step, ast.Identifier):
                 name = step.text
                 found = node.children.get(fold(name))
             else:
@@ -280,7 +262,7 @@ class Evaluator:
             return None
         return _json_node(value, (node.key, name))
 
-    def resolve_all(self, collection: Symbol, scope: Scope) -> list[Node]:
+    def resolve_all(self, collection: ast.Symbol, scope: Scope) -> list[Node]:
         """The items `#{each}` iterates over."""
         found = self.find(collection, scope)
         if found is None:
@@ -307,7 +289,7 @@ class Evaluator:
             return items
         return [_json_node(element, (node.key, "each", i)) for i, (_, element) in enumerate(entries)]
 
-    def value_of(self, node: Node, scope: Scope, symbol: Symbol) -> str | None:
+    def value_of(self, node: Node, scope: Scope, symbol: ast.Symbol) -> str | None:
         """The node's value evaluated as a template (its unresolved tokens count as this evaluation's)."""
         raw = node.value
         if raw is None or "#{" not in raw:
