@@ -16,25 +16,18 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from seaway.domain.safe_markdown import safe_html
 from seaway.domain.states import TaskState
 from seaway.errors import InvalidInput
+from seaway.jinja_environment import jinja_environment
 from seaway.notify.base import Email
 
 Outcome = Literal["approved", "rejected", "canceled"]
 
-_templates = Environment(
-    loader=PackageLoader("seaway.notify", "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    # Text templates are laid out line by line; block tags must not leave blank lines behind.
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+# A text part ends with a newline, as its template does.
+_templates = jinja_environment("seaway.notify", keep_trailing_newline=True)
 
 _SUBJECT_NOTE_LENGTH = 60
 
