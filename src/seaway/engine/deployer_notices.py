@@ -32,7 +32,7 @@ from seaway.notify.messages import (
     decision_receipt_email,
     deployment_result_email,
 )
-from seaway.store.audit import AuditEvent
+from seaway.steps.manual_intervention import record_by_seaway
 from seaway.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger("seaway.deployer_notices")
@@ -159,15 +159,8 @@ class FinishInterruptions:
         for canceled in await uow.interruptions.cancel_pending(run.task.id, now, reason):
             assert canceled.id is not None
             voided = await uow.approval_links.revoke_for_interruption(canceled.id, now)
-            await uow.audit.record(
-                AuditEvent(
-                    at=now,
-                    action="interruption.canceled",
-                    entity="interruption",
-                    entity_id=format_id("interruption", canceled.id),
-                    details={"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided},
-                )
-            )
+            details = {"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided}
+            await record_by_seaway(uow, now, "canceled", canceled, details)
 
 
 async def _how_decided(uow: UnitOfWork, request: ChangeRequest) -> str:

@@ -9,6 +9,7 @@ the interruption made before, so nothing is created or emailed twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -150,22 +151,30 @@ async def _open(
             fingerprints[user.username] = await send_links(
                 uow, request, user, now, queue_email, f"approval:{interruption.id}:{user.id}"
             )
+    details = {
+        "task_id": format_id("task", ctx.task_id),
+        "step": ctx.step.name,
+        "responsible_teams": list(teams),
+        "content_hash": interruption.content_hash,
+        "links": fingerprints,  # username → token fingerprints (approve, reject)
+    }
+    await record_by_seaway(uow, now, "requested", interruption, details)
+    return interruption, deciders, recipients
+
+
+async def record_by_seaway(
+    uow: UnitOfWork, now: datetime, what: str, interruption: Interruption, details: Mapping[str, object]
+) -> None:
+    """Audit what Seaway itself did to an interruption (no person did it), as the event `interruption.<what>`."""
     await uow.audit.record(
         AuditEvent(
             at=now,
-            action="interruption.requested",
+            action=f"interruption.{what}",
             entity="interruption",
             entity_id=format_id("interruption", interruption.id),
-            details={
-                "task_id": format_id("task", ctx.task_id),
-                "step": ctx.step.name,
-                "responsible_teams": list(teams),
-                "content_hash": interruption.content_hash,
-                "links": fingerprints,  # username → token fingerprints (approve, reject)
-            },
+            details=details,
         )
     )
-    return interruption, deciders, recipients
 
 
 @dataclass(frozen=True)
