@@ -5,6 +5,7 @@ from html.parser import HTMLParser
 import pytest
 
 from seaway.errors import InvalidInput
+from seaway.notify.addressing import SEAWAY, AboutDeployment, Person
 from seaway.notify.base import Email, unique_addresses
 from seaway.notify.messages import (
     ApprovalRequest,
@@ -24,18 +25,28 @@ REJECT_URL = "http://127.0.0.1:8080/links/Zp9_bXr1-reject"
 WHEN = datetime(2024, 5, 4, 12, 30, tzinfo=UTC)
 
 
+ABOUT = AboutDeployment(
+    project="Random Quotes",
+    release="1.0.3",
+    environment="Prod",
+    deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
+)
+ALICE = Person(name="Alice Approver", username="alice", email="alice@example.com")
+JANE = Person(name="Jane Deployer", username="jane", email="jane@example.com")
+BOB = Person(name="Bob", username="bob")
+
+
+def about(**overrides: str) -> AboutDeployment:
+    return dataclasses.replace(ABOUT, **overrides)
+
+
 def make_request(**overrides: object) -> ApprovalRequest:
     request = ApprovalRequest(
-        recipient_name="Alice Approver",
-        recipient_email="alice@example.com",
-        project="Random Quotes",
-        release="1.0.3",
-        environment="Prod",
+        about=ABOUT,
+        recipient=ALICE,
         step="Sign Off",
         instructions_markdown="Check the **staging** site:\n\n- quotes load\n- no errors",
-        deployer_name="Jane Deployer",
-        deployer_username="jane",
-        deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
+        deployer=JANE,
         approve_url=APPROVE_URL,
         reject_url=REJECT_URL,
         expires_at=WHEN,
@@ -47,17 +58,12 @@ def make_request(**overrides: object) -> ApprovalRequest:
 
 def make_decision(**overrides: object) -> DecisionNotice:
     notice = DecisionNotice(
-        deployer_name="Jane Deployer",
-        deployer_email="jane@example.com",
-        project="Random Quotes",
-        release="1.0.3",
-        environment="Prod",
+        about=ABOUT,
+        recipient=JANE,
         step="Sign Off",
         outcome="approved",
-        decided_by_name="Alice Approver",
-        decided_by_username="alice",
+        decided_by=ALICE,
         decided_at=WHEN,
-        deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
         note="Looks good",
     )
     return dataclasses.replace(notice, **overrides)  # type: ignore[arg-type]
@@ -65,17 +71,13 @@ def make_decision(**overrides: object) -> DecisionNotice:
 
 def make_receipt(**overrides: object) -> DecisionReceipt:
     receipt = DecisionReceipt(
-        recipient_name="Alice Approver",
-        recipient_email="alice@example.com",
-        project="Random Quotes",
-        release="1.0.3",
-        environment="Prod",
+        about=ABOUT,
+        recipient=ALICE,
         step="Sign Off",
         outcome="approved",
         decided_at=WHEN,
         channel="email-link",
         ip="192.0.2.7",
-        deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
         note="Looks good",
     )
     return dataclasses.replace(receipt, **overrides)  # type: ignore[arg-type]
@@ -83,15 +85,11 @@ def make_receipt(**overrides: object) -> DecisionReceipt:
 
 def make_result(**overrides: object) -> DeploymentResultNotice:
     notice = DeploymentResultNotice(
-        deployer_name="Jane Deployer",
-        deployer_email="jane@example.com",
-        project="Random Quotes",
-        release="1.0.3",
-        environment="Prod",
+        about=ABOUT,
+        recipient=JANE,
         state="success",
         error=None,
         finished_at=WHEN,
-        deployment_url="http://127.0.0.1:8080/deployments/Deployments-7",
     )
     return dataclasses.replace(notice, **overrides)  # type: ignore[arg-type]
 
@@ -180,7 +178,7 @@ def test_script_in_instructions_is_escaped_and_the_html_has_no_script_form_or_re
         make_request(
             instructions_markdown='<script>alert("x")</script>\n\n![pixel](http://tracker.example/p.gif)',
             release_notes="<form action='http://evil.example'><input></form>",
-            project="<b>Quotes</b>",
+            about=about(project="<b>Quotes</b>"),
         )
     )
     html = email.html
@@ -223,7 +221,9 @@ def test_a_link_that_is_not_http_is_refused():
 
 
 def test_a_newline_in_a_name_does_not_break_the_subject():
-    email = approval_request_email(make_request(project="Random\nQuotes", environment="Prod\r\nBcc: x@evil.example"))
+    email = approval_request_email(
+        make_request(about=about(project="Random\nQuotes", environment="Prod\r\nBcc: x@evil.example"))
+    )
 
     assert email.subject == "Approval needed: Random Quotes 1.0.3 to Prod Bcc: x@evil.example"
 
@@ -252,7 +252,7 @@ def test_an_approval_tells_the_deployer_who_approved_with_the_note_and_when():
 
 
 def test_a_rejection_tells_the_deployer_the_reason_and_that_the_deployment_stops():
-    email = decision_email(make_decision(outcome="rejected", decided_by_name="Bob", note="Not during the sale"))
+    email = decision_email(make_decision(outcome="rejected", decided_by=BOB, note="Not during the sale"))
 
     assert email.subject.startswith("Rejected by Bob: Not during the sale")
     assert "Rejected by Bob: Not during the sale" in email.text.splitlines()
@@ -262,7 +262,7 @@ def test_a_rejection_tells_the_deployer_the_reason_and_that_the_deployment_stops
 
 
 def test_a_multi_line_note_keeps_its_first_line_in_the_headline_and_the_rest_below():
-    email = decision_email(make_decision(outcome="rejected", decided_by_name="Bob", note="Not now.\nTry Monday."))
+    email = decision_email(make_decision(outcome="rejected", decided_by=BOB, note="Not now.\nTry Monday."))
 
     assert "Rejected by Bob: Not now." in email.text.splitlines()
     assert "    Try Monday." in email.text.splitlines()
@@ -286,7 +286,7 @@ def test_a_decision_without_a_note_still_says_who():
 
 
 def test_a_canceled_request_says_it_can_no_longer_be_decided():
-    email = decision_email(make_decision(outcome="canceled", decided_by_name="Seaway", note="Superseded by 1.0.4"))
+    email = decision_email(make_decision(outcome="canceled", decided_by=SEAWAY, note="Superseded by 1.0.4"))
 
     assert email.subject.startswith("Canceled by Seaway: Superseded by 1.0.4")
     assert "can no longer be decided" in email.text

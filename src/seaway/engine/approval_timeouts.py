@@ -38,6 +38,7 @@ from seaway.engine.clock import Clock
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, Lease, run_task_key
 from seaway.errors import NotFound
+from seaway.notify.addressing import Person, about_change_request
 from seaway.notify.messages import ApprovalReminder, approval_reminder_email
 from seaway.steps.manual_intervention import LinkSettings
 from seaway.store.queue import WorkItem
@@ -155,19 +156,15 @@ async def remind(uow: UnitOfWork, request: ChangeRequest, links: LinkSettings, n
     decided = {d.user_id for d in progress.decisions}
     recipients = [u for u in await approvers_to_email(uow, request) if u.id not in decided]
     existing = await uow.change_request_links.list_for(request.id)
-    url = deployment_url(links.public_url, request)
+    about = about_change_request(request, deployment_url(links.public_url, request))
     for user in recipients:
         assert user.id is not None and user.email is not None
         usable = [
             link for link in existing if link.user_id == user.id and change_link_status(link, now) is LinkStatus.USABLE
         ]
         reminder = ApprovalReminder(
-            recipient_name=user.label,
-            recipient_email=user.email,
-            project=request.project,
-            release=request.release_version,
-            environment=request.environment,
-            deployment_url=url,
+            about=about,
+            recipient=Person.of(user),
             step=f"Change request {format_number(request.id)}",
             waiting_since=request.created_at,
             still_needed=progress.tally.still_needed,

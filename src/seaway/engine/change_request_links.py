@@ -20,7 +20,6 @@ from seaway.domain.change_requests import (
     change_link_status,
     format_number,
 )
-from seaway.domain.ids import format_id
 from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result, link_for_decision
 from seaway.domain.policies import eligible
 from seaway.domain.users import User
@@ -29,6 +28,7 @@ from seaway.engine.deployer_notices import DecidedGate, send_decision_receipt
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import FinishItem
 from seaway.errors import InvalidInput
+from seaway.notify.addressing import SEAWAY, Person, about_change_request, deployment_page
 from seaway.notify.messages import (
     ApprovalRequest,
     DecisionNotice,
@@ -52,7 +52,7 @@ def links_key(number: int) -> str:
 
 
 def deployment_url(public_url: str, request: ChangeRequest) -> str:
-    return f"{public_url.rstrip('/')}/deployments/{format_id('deployment', request.deployment_id)}"
+    return deployment_page(public_url, request.deployment_id)
 
 
 def _instructions(request: ChangeRequest) -> str:
@@ -122,23 +122,18 @@ async def send_links(
     release = await uow.releases.find_by_version(
         (await uow.deployments.get(request.deployment_id)).project_id, request.release_version
     )
-    public_url = links.public_url.rstrip("/")
+    about = about_change_request(request, deployment_url(links.public_url, request))
     fingerprints: dict[str, list[str]] = {}
     for user in recipients:
         assert user.id is not None and user.email is not None
         issued = await issue_links(uow, request, user, links, now)
         email = approval_request_email(
             ApprovalRequest(
-                recipient_name=user.label,
-                recipient_email=user.email,
-                project=request.project,
-                release=request.release_version,
-                environment=request.environment,
+                about=about,
+                recipient=Person.of(user),
                 step=f"Change request {format_number(request.id)}",
                 instructions_markdown=_instructions(request),
-                deployer_name=deployer.label if deployer else "Seaway",
-                deployer_username=deployer.username if deployer else "seaway",
-                deployment_url=deployment_url(public_url, request),
+                deployer=Person.of(deployer) if deployer else SEAWAY,
                 approve_url=issued.approve_url,
                 reject_url=issued.reject_url,
                 expires_at=issued.expires_at,
@@ -181,20 +176,16 @@ async def tell_approvers_it_ended(uow: UnitOfWork, request: ChangeRequest, publi
     why."""
     assert request.id is not None
     emailed = {link.user_id for link in await uow.change_request_links.list_for(request.id)}
+    about = about_change_request(request, deployment_url(public_url, request))
     for user_id in sorted(emailed):
         user = await uow.users.get(user_id)
         if not user.email or not user.active:
             continue
         notice = DecisionNotice(
-            deployer_name=user.label,
-            deployer_email=user.email,
-            decided_by_name="Seaway",
-            decided_by_username="seaway",
+            about=about,
+            recipient=Person.of(user),
+            decided_by=SEAWAY,
             decided_at=now,
-            project=request.project,
-            release=request.release_version,
-            environment=request.environment,
-            deployment_url=deployment_url(public_url, request),
             step=f"change request {format_number(request.id)}",
             # A request that timed out with `action: reject` was rejected, by Seaway; the rest were canceled.
             outcome="rejected" if request.state is ChangeRequestState.REJECTED else "canceled",
@@ -249,10 +240,7 @@ async def check_link(
 def decided_request(request: ChangeRequest, result: Result, note: str, url: str, step: str) -> DecidedGate:
     """What the deployer's notice and the decider's receipt say of a decision on `request`."""
     return DecidedGate(
-        project=request.project,
-        release=request.release_version,
-        environment=request.environment,
-        deployment_url=url,
+        about=about_change_request(request, url),
         step=step,
         outcome="approved" if result is Result.PROCEED else "rejected",
         note=note,

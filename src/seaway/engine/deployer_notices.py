@@ -21,6 +21,7 @@ from seaway.domain.users import User
 from seaway.engine.mail import queue_email
 from seaway.engine.task_runs import TaskRun
 from seaway.errors import InvalidInput
+from seaway.notify.addressing import AboutDeployment, Person, about_interruption, deployment_page
 from seaway.notify.base import Email
 from seaway.notify.messages import (
     DecisionNotice,
@@ -31,7 +32,7 @@ from seaway.notify.messages import (
     decision_receipt_email,
     deployment_result_email,
 )
-from seaway.store.audit import AuditEvent
+from seaway.steps.manual_intervention import record_by_seaway
 from seaway.store.unit_of_work import UnitOfWork
 
 log = logging.getLogger("seaway.deployer_notices")
@@ -57,10 +58,7 @@ async def _queue_quietly(uow: UnitOfWork, build: Callable[[], Email], key: str, 
 class DecidedGate(TypedDict):
     """What a decision notice says of the gate decided: an interruption or a change request."""
 
-    project: str
-    release: str
-    environment: str
-    deployment_url: str
+    about: AboutDeployment
     step: str
     outcome: Outcome
     note: str
@@ -69,10 +67,7 @@ class DecidedGate(TypedDict):
 def _decided_gate(interruption: Interruption) -> DecidedGate:
     """What both the deployer's notice and the decider's receipt say about the decided interruption."""
     return DecidedGate(
-        project=interruption.project_name,
-        release=interruption.release_version,
-        environment=interruption.environment,
-        deployment_url=interruption.deployment_url,
+        about=about_interruption(interruption),
         step=interruption.step_name,
         outcome="approved" if interruption.result is Result.PROCEED else "rejected",
         note=interruption.notes,
@@ -91,14 +86,7 @@ async def tell_deployer(
     """Email an active deployer with an address who decided their gate, and how."""
     if deployer is None or not deployer.email or not deployer.active:
         return
-    notice = DecisionNotice(
-        deployer_name=deployer.label,
-        deployer_email=deployer.email,
-        decided_by_name=decider.label,
-        decided_by_username=decider.username,
-        decided_at=now,
-        **gate,
-    )
+    notice = DecisionNotice(recipient=Person.of(deployer), decided_by=Person.of(decider), decided_at=now, **gate)
     await _queue_quietly(uow, lambda: decision_email(notice), key, now)
 
 
@@ -118,9 +106,7 @@ async def send_decision_receipt(
     """Email the decider, when they have an address, what they decided, when and from where."""
     if not user.email:
         return
-    receipt = DecisionReceipt(
-        recipient_name=user.label, recipient_email=user.email, decided_at=now, channel=channel, ip=ip, **gate
-    )
+    receipt = DecisionReceipt(recipient=Person.of(user), decided_at=now, channel=channel, ip=ip, **gate)
     await _queue_quietly(uow, lambda: decision_receipt_email(receipt), key, now)
 
 
@@ -150,16 +136,19 @@ class FinishInterruptions:
         deployer = run.creator
         if deployer is None or not deployer.email or run.task.state not in TERMINAL_TASK_STATES:
             return
-        notice = DeploymentResultNotice(
-            deployer_name=deployer.label,
-            deployer_email=deployer.email,
+        assert run.deployment.id is not None
+        about = AboutDeployment(
             project=run.project.name,
             release=run.release.version,
             environment=run.environment.name,
+            deployment_url=deployment_page(self.public_url, run.deployment.id),
+        )
+        notice = DeploymentResultNotice(
+            about=about,
+            recipient=Person.of(deployer),
             state=run.task.state,
             error=run.task.error,
             finished_at=now,
-            deployment_url=f"{self.public_url}/deployments/{format_id('deployment', run.deployment.id)}",
             change_request=await _how_decided(uow, gate) if gate is not None else "",
         )
         await _queue_quietly(uow, lambda: deployment_result_email(notice), f"deployment-result:{run.task.id}", now)
@@ -170,15 +159,8 @@ class FinishInterruptions:
         for canceled in await uow.interruptions.cancel_pending(run.task.id, now, reason):
             assert canceled.id is not None
             voided = await uow.approval_links.revoke_for_interruption(canceled.id, now)
-            await uow.audit.record(
-                AuditEvent(
-                    at=now,
-                    action="interruption.canceled",
-                    entity="interruption",
-                    entity_id=format_id("interruption", canceled.id),
-                    details={"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided},
-                )
-            )
+            details = {"reason": reason, "task_id": format_id("task", run.task.id), "links_voided": voided}
+            await record_by_seaway(uow, now, "canceled", canceled, details)
 
 
 async def _how_decided(uow: UnitOfWork, request: ChangeRequest) -> str:

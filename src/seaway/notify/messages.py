@@ -16,50 +16,32 @@ from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from seaway.domain.safe_markdown import safe_html
 from seaway.domain.states import TaskState
 from seaway.errors import InvalidInput
+from seaway.jinja_environment import jinja_environment
+from seaway.notify.addressing import AboutDeployment, Person
 from seaway.notify.base import Email
 
 Outcome = Literal["approved", "rejected", "canceled"]
 
-_templates = Environment(
-    loader=PackageLoader("seaway.notify", "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    # Text templates are laid out line by line; block tags must not leave blank lines behind.
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
+# A text part ends with a newline, as its template does.
+_templates = jinja_environment("seaway.notify", keep_trailing_newline=True)
 
 _SUBJECT_NOTE_LENGTH = 60
 
 
 @dataclass(frozen=True, kw_only=True)
-class AboutDeployment:
-    """What every email about a deployment names: which release (the version, e.g. `1.0.3`) of which project
-    is going where, and the deployment's page."""
-
-    project: str
-    release: str
-    environment: str
-    deployment_url: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class ApprovalRequest(AboutDeployment):
+class ApprovalRequest:
     """One approver's request to decide a manual-intervention gate."""
 
-    recipient_name: str
-    recipient_email: str
+    about: AboutDeployment
+    recipient: Person
     step: str
     instructions_markdown: str
-    deployer_name: str
-    deployer_username: str
+    deployer: Person
     approve_url: str
     reject_url: str
     expires_at: datetime
@@ -69,25 +51,24 @@ class ApprovalRequest(AboutDeployment):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DecisionNotice(AboutDeployment):
-    """Tells the deployer how a gate was decided."""
+class DecisionNotice:
+    """Tells the deployer (or an approver whose request ended undecided) how a gate was decided."""
 
-    deployer_name: str
-    deployer_email: str
+    about: AboutDeployment
+    recipient: Person
     step: str
     outcome: Outcome
-    decided_by_name: str
-    decided_by_username: str
+    decided_by: Person
     decided_at: datetime
     note: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)
-class DecisionReceipt(AboutDeployment):
+class DecisionReceipt:
     """Tells the person who decided what was recorded in their name, so a misused link is noticed quickly."""
 
-    recipient_name: str
-    recipient_email: str
+    about: AboutDeployment
+    recipient: Person
     step: str
     outcome: Outcome
     decided_at: datetime
@@ -97,11 +78,11 @@ class DecisionReceipt(AboutDeployment):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DeploymentResultNotice(AboutDeployment):
+class DeploymentResultNotice:
     """Tells the deployer how a deployment ended."""
 
-    deployer_name: str
-    deployer_email: str
+    about: AboutDeployment
+    recipient: Person
     state: TaskState  # one of TERMINAL_TASK_STATES
     error: str | None
     finished_at: datetime
@@ -109,11 +90,11 @@ class DeploymentResultNotice(AboutDeployment):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ApprovalReminder(AboutDeployment):
+class ApprovalReminder:
     """Reminds an approver who has not decided a change request yet; with new links when theirs ran out."""
 
-    recipient_name: str
-    recipient_email: str
+    about: AboutDeployment
+    recipient: Person
     step: str
     waiting_since: datetime
     still_needed: int
@@ -133,13 +114,13 @@ class SimpleMessage:
 
 
 def approval_request_email(req: ApprovalRequest) -> Email:
-    what = _what(req)
+    what = _what(req.about)
     context = {
-        "recipient_name": _one_line(req.recipient_name),
-        **_deployment_context(req),
+        "recipient_name": _one_line(req.recipient.name),
+        **_deployment_context(req.about),
         "step": _one_line(req.step),
-        "deployer_name": _one_line(req.deployer_name),
-        "deployer_username": _one_line(req.deployer_username),
+        "deployer_name": _one_line(req.deployer.name),
+        "deployer_username": _one_line(req.deployer.username),
         "approve_url": _url(req.approve_url, "approve_url"),
         "reject_url": _url(req.reject_url, "reject_url"),
         "expires_at": _utc(req.expires_at, "expires_at"),
@@ -150,7 +131,7 @@ def approval_request_email(req: ApprovalRequest) -> Email:
         "release_notes_html": _render_markdown(req.release_notes),
     }
     text, html = _render("approval_request", context)
-    return Email(to=(req.recipient_email,), subject=f"Approval needed: {what}", text=text, html=html)
+    return Email(to=(req.recipient.address,), subject=f"Approval needed: {what}", text=text, html=html)
 
 
 _DECISION_VERBS: Mapping[str, str] = {"approved": "Approved", "rejected": "Rejected", "canceled": "Canceled"}
@@ -160,20 +141,20 @@ def decision_email(n: DecisionNotice) -> Email:
     verb = _DECISION_VERBS.get(n.outcome)
     if verb is None:
         raise InvalidInput(f"unknown outcome {n.outcome!r}", field="outcome")
-    decided_by = _one_line(n.decided_by_name)
+    decided_by = _one_line(n.decided_by.name)
     first_line, _, rest = _newlines(n.note.strip()).partition("\n")
     headline = f"{verb} by {decided_by}: {first_line.strip()}" if first_line else f"{verb} by {decided_by}"
-    what = _what(n)
+    what = _what(n.about)
     context = {
         "outcome": n.outcome,
         "headline": headline,
         "note_rest_text": _indent(rest),
         "note": n.note.strip(),
-        "deployer_name": _one_line(n.deployer_name),
+        "deployer_name": _one_line(n.recipient.name),
         "decided_by_name": decided_by,
-        "decided_by_username": _one_line(n.decided_by_username),
+        "decided_by_username": _one_line(n.decided_by.username),
         "decided_at": _utc(n.decided_at, "decided_at"),
-        **_deployment_context(n),
+        **_deployment_context(n.about),
         "step": _one_line(n.step),
     }
     text, html = _render("decision", context)
@@ -181,7 +162,7 @@ def decision_email(n: DecisionNotice) -> Email:
     if len(note) > _SUBJECT_NOTE_LENGTH:
         note = note[: _SUBJECT_NOTE_LENGTH - 1].rstrip() + "…"
     subject = f"{verb} by {decided_by}: {note} — {what}" if note else f"{verb} by {decided_by} — {what}"
-    return Email(to=(n.deployer_email,), subject=subject, text=text, html=html)
+    return Email(to=(n.recipient.address,), subject=subject, text=text, html=html)
 
 
 _CHANNEL_NAMES: Mapping[str, str] = {
@@ -199,12 +180,12 @@ def decision_receipt_email(r: DecisionReceipt) -> Email:
     via = _CHANNEL_NAMES.get(r.channel)
     if via is None:
         raise InvalidInput(f"unknown channel {r.channel!r}", field="channel")
-    what = _what(r)
+    what = _what(r.about)
     context = {
         "outcome": r.outcome,
         "verb": verb,
-        "recipient_name": _one_line(r.recipient_name),
-        **_deployment_context(r),
+        "recipient_name": _one_line(r.recipient.name),
+        **_deployment_context(r.about),
         "step": _one_line(r.step),
         "decided_at": _utc(r.decided_at, "decided_at"),
         "via": via,
@@ -213,7 +194,7 @@ def decision_receipt_email(r: DecisionReceipt) -> Email:
         "note_text": _indent(r.note),
     }
     text, html = _render("decision_receipt", context)
-    return Email(to=(r.recipient_email,), subject=f"You {r.outcome} {what}", text=text, html=html)
+    return Email(to=(r.recipient.address,), subject=f"You {r.outcome} {what}", text=text, html=html)
 
 
 _RESULT_SUBJECTS: Mapping[TaskState, str] = {
@@ -227,26 +208,26 @@ def deployment_result_email(n: DeploymentResultNotice) -> Email:
     prefix = _RESULT_SUBJECTS.get(n.state)
     if prefix is None:
         raise InvalidInput(f"unknown final state {n.state!r}", field="state")
-    what = _what(n)
+    what = _what(n.about)
     error = (n.error or "").strip()
     context = {
         "state": n.state,
-        "deployer_name": _one_line(n.deployer_name),
-        **_deployment_context(n),
+        "deployer_name": _one_line(n.recipient.name),
+        **_deployment_context(n.about),
         "finished_at": _utc(n.finished_at, "finished_at"),
         "error": error,
         "error_text": _indent(error),
         "change_request": _one_line(n.change_request),
     }
     text, html = _render("deployment_result", context)
-    return Email(to=(n.deployer_email,), subject=f"{prefix}: {what}", text=text, html=html)
+    return Email(to=(n.recipient.address,), subject=f"{prefix}: {what}", text=text, html=html)
 
 
 def approval_reminder_email(r: ApprovalReminder) -> Email:
     fresh = r.approve_url is not None and r.reject_url is not None
     context = {
-        "recipient_name": _one_line(r.recipient_name),
-        **_deployment_context(r),
+        "recipient_name": _one_line(r.recipient.name),
+        **_deployment_context(r.about),
         "step": _one_line(r.step),
         "waiting_since": _utc(r.waiting_since, "waiting_since"),
         "still_needed": r.still_needed,
@@ -256,7 +237,9 @@ def approval_reminder_email(r: ApprovalReminder) -> Email:
         "reject_url": _url(r.reject_url, "reject_url") if r.reject_url else "",
     }
     text, html = _render("approval_reminder", context)
-    return Email(to=(r.recipient_email,), subject=f"Reminder: approval needed: {_what(r)}", text=text, html=html)
+    return Email(
+        to=(r.recipient.address,), subject=f"Reminder: approval needed: {_what(r.about)}", text=text, html=html
+    )
 
 
 def step_email(to: str | Iterable[str], subject: str, body: str, is_html: bool) -> Email:

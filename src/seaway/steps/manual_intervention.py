@@ -9,6 +9,7 @@ the interruption made before, so nothing is created or emailed twice.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,6 +28,7 @@ from seaway.domain.interruptions import (
 )
 from seaway.domain.releases import Release
 from seaway.domain.users import User
+from seaway.notify.addressing import SEAWAY, Person, about_interruption, deployment_page
 from seaway.notify.base import Email
 from seaway.notify.messages import ApprovalRequest, approval_request_email
 from seaway.security.tokens import hash_token, new_token, token_fingerprint
@@ -113,7 +115,6 @@ async def _open(
     deployment = await uow.deployments.get(task.deployment_id)
     assert deployment.id is not None
     values = ctx.variables
-    public_url = links.public_url.rstrip("/")
     teams = tuple(str(name) for name in ctx.step.prop("responsible_teams") or ())
     project_name = values.get("Octopus.Project.Name", "")
     version = values.get("Octopus.Release.Number", "")
@@ -131,7 +132,7 @@ async def _open(
             content_hash=await uow.interruptions.release_content_hash(deployment.release_id),
             project_name=project_name,
             release_version=version,
-            deployment_url=f"{public_url}/deployments/{format_id('deployment', deployment.id)}",
+            deployment_url=deployment_page(links.public_url, deployment.id),
             title=f"{ctx.step.name}: {project_name} {version} to {ctx.environment}",
             instructions=ctx.mask(ctx.render(str(ctx.step.prop("instructions") or ""), "instructions")),
             responsible_teams=teams,
@@ -150,22 +151,30 @@ async def _open(
             fingerprints[user.username] = await send_links(
                 uow, request, user, now, queue_email, f"approval:{interruption.id}:{user.id}"
             )
+    details = {
+        "task_id": format_id("task", ctx.task_id),
+        "step": ctx.step.name,
+        "responsible_teams": list(teams),
+        "content_hash": interruption.content_hash,
+        "links": fingerprints,  # username → token fingerprints (approve, reject)
+    }
+    await record_by_seaway(uow, now, "requested", interruption, details)
+    return interruption, deciders, recipients
+
+
+async def record_by_seaway(
+    uow: UnitOfWork, now: datetime, what: str, interruption: Interruption, details: Mapping[str, object]
+) -> None:
+    """Audit what Seaway itself did to an interruption (no person did it), as the event `interruption.<what>`."""
     await uow.audit.record(
         AuditEvent(
             at=now,
-            action="interruption.requested",
+            action=f"interruption.{what}",
             entity="interruption",
             entity_id=format_id("interruption", interruption.id),
-            details={
-                "task_id": format_id("task", ctx.task_id),
-                "step": ctx.step.name,
-                "responsible_teams": list(teams),
-                "content_hash": interruption.content_hash,
-                "links": fingerprints,  # username → token fingerprints (approve, reject)
-            },
+            details=details,
         )
     )
-    return interruption, deciders, recipients
 
 
 @dataclass(frozen=True)
@@ -173,8 +182,7 @@ class LinkRequest:
     """What every recipient's approval email of one interruption says, besides their own links."""
 
     interruption: Interruption
-    deployer_name: str
-    deployer_username: str
+    deployer: Person
     release_notes: str
     changes: list[str]
     expires_at: datetime
@@ -189,8 +197,7 @@ async def link_request(
     deployer = await uow.users.get(deployment.created_by) if deployment.created_by is not None else None
     return LinkRequest(
         interruption=interruption,
-        deployer_name=deployer.label if deployer else "Seaway",
-        deployer_username=deployer.username if deployer else "seaway",
+        deployer=Person.of(deployer) if deployer else SEAWAY,
         release_notes=release.notes,
         changes=await release_changes(uow, deployment, release),
         expires_at=now + links.lifetime,
@@ -220,16 +227,11 @@ async def send_links(
     )
     email: Email = approval_request_email(
         ApprovalRequest(
-            recipient_name=user.label,
-            recipient_email=user.email,
-            project=request.interruption.project_name,
-            release=request.interruption.release_version,
-            environment=request.interruption.environment,
+            about=about_interruption(request.interruption),
+            recipient=Person.of(user),
             step=request.interruption.step_name,
             instructions_markdown=request.interruption.instructions,
-            deployer_name=request.deployer_name,
-            deployer_username=request.deployer_username,
-            deployment_url=request.interruption.deployment_url,
+            deployer=request.deployer,
             approve_url=f"{request.public_url}/links/{tokens[Result.PROCEED]}",
             reject_url=f"{request.public_url}/links/{tokens[Result.ABORT]}",
             expires_at=request.expires_at,

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, ParamSpec, cast
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.datastructures import FormData
 
 from seaway.domain.ids import parse_id
@@ -29,6 +28,7 @@ from seaway.errors import (
     PermissionDenied,
     SeawayError,
 )
+from seaway.jinja_environment import jinja_environment
 from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Scopes, Where, require_visible
 from seaway.web.errors import status_for
@@ -40,13 +40,7 @@ from seaway.web.ui.waiting import waiting_count
 if TYPE_CHECKING:
     from seaway.bootstrap import Services
 
-_templates = Environment(
-    loader=PackageLoader("seaway.web", "templates"),
-    autoescape=select_autoescape(["html"]),
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+_templates = jinja_environment("seaway.web")
 
 # The title of the page that reports an error of each kind; the first match wins.
 _TITLES: tuple[tuple[type[SeawayError], str], ...] = (
