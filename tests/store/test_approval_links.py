@@ -54,7 +54,17 @@ async def test_links_are_removed_with_their_interruption(services):
     now = services.clock.now()
     async with services.store.transaction() as uow:
         await uow.approval_links.add_many(
-            [ApprovalLink(interruption.id or 0, alice.id or 0, Result.ABORT, "9" * 64, "c" * 64, now, now)]
+            [
+                ApprovalLink(
+                    interruption_id=interruption.id or 0,
+                    user_id=alice.id or 0,
+                    decision=Result.ABORT,
+                    token_hash="9" * 64,
+                    content_hash="c" * 64,
+                    created_at=now,
+                    expires_at=now,
+                )
+            ]
         )
         await uow.conn.execute(sa.text("DELETE FROM interruptions"))
         remaining = (await uow.conn.execute(sa.select(sa.func.count()).select_from(approval_links))).scalar_one()
@@ -68,8 +78,16 @@ async def test_revoking_for_one_user_leaves_the_others_links_and_they_list_in_or
     now = services.clock.now()
     later = now + timedelta(hours=1)
     links = [
-        ApprovalLink(interruption.id, alice.id, Result.PROCEED, "a" * 64, "c" * 64, now, later),
-        ApprovalLink(interruption.id, bob.id, Result.PROCEED, "b" * 64, "c" * 64, now, later),
+        ApprovalLink(
+            interruption_id=interruption.id,
+            user_id=user_id,
+            decision=Result.PROCEED,
+            token_hash=token_hash,
+            content_hash="c" * 64,
+            created_at=now,
+            expires_at=later,
+        )
+        for user_id, token_hash in [(alice.id, "a" * 64), (bob.id, "b" * 64)]
     ]
     async with services.store.transaction() as uow:
         await uow.approval_links.add_many([])

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from seaway.domain.approval_timeouts import with_escalation
 from seaway.domain.change_windows import describe_windows
-from seaway.domain.interruptions import LinkStatus, Result, emailed_link_status, validate_decision
+from seaway.domain.interruptions import EmailedLink, LinkStatus, Result, emailed_link_status, validate_decision
 from seaway.domain.policies import MergedPolicy, Tally, merged_to_json
 from seaway.errors import InvalidInput
 
@@ -141,20 +141,11 @@ def validate_reason(result: Result, text: object) -> str:
         raise
 
 
-@dataclass(frozen=True)
-class ChangeRequestLink:
+@dataclass(frozen=True, kw_only=True)
+class ChangeRequestLink(EmailedLink):
     """One approver's personal Approve or Reject URL for one change request; only its token's hash is kept."""
 
     change_request_id: int
-    user_id: int
-    decision: Result
-    token_hash: str
-    created_at: datetime
-    expires_at: datetime
-    opened_at: datetime | None = None
-    used_at: datetime | None = None
-    revoked_at: datetime | None = None
-    id: int | None = None
 
     @property
     def subject_id(self) -> int:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from seaway.domain.ids import format_id
 from seaway.domain.permissions import Permission, allows, authorize
@@ -252,13 +253,15 @@ class LinkStatus(StrEnum):
     SUPERSEDED = "superseded"  # the deployment's content changed since the link was sent
 
 
-@dataclass(frozen=True)
-class ApprovalLink:
-    interruption_id: int
+@dataclass(frozen=True, kw_only=True)
+class EmailedLink(ABC):
+    """What every emailed link keeps, an interruption's (`ApprovalLink`) and a change request's: whose it is,
+    the decision it makes, the hash of its token (never the token) and when it was made, expires, was first
+    opened, used or revoked."""
+
     user_id: int
     decision: Result
     token_hash: str
-    content_hash: str
     created_at: datetime
     expires_at: datetime
     opened_at: datetime | None = None
@@ -267,25 +270,21 @@ class ApprovalLink:
     id: int | None = None
 
     @property
+    @abstractmethod
+    def subject_id(self) -> int:
+        """What the link decides: its interruption or change request."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ApprovalLink(EmailedLink):
+    """One recipient's personal Approve or Reject URL for one interruption, bound to what was asked about."""
+
+    interruption_id: int
+    content_hash: str  # of what was asked about: the link is superseded once the release's content differs
+
+    @property
     def subject_id(self) -> int:
         return self.interruption_id
-
-
-class EmailedLink(Protocol):
-    """What every emailed link shares, an interruption's (`ApprovalLink`) and a change request's."""
-
-    @property
-    def subject_id(self) -> int: ...  # what the link decides: its interruption or change request
-    @property
-    def user_id(self) -> int: ...
-    @property
-    def decision(self) -> Result: ...
-    @property
-    def expires_at(self) -> datetime: ...
-    @property
-    def used_at(self) -> datetime | None: ...
-    @property
-    def revoked_at(self) -> datetime | None: ...
 
 
 Link = TypeVar("Link", bound=EmailedLink)

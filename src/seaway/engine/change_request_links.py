@@ -87,7 +87,14 @@ async def issue_links(
     tokens = {Result.PROCEED: new_token(), Result.ABORT: new_token()}
     await uow.change_request_links.add_many(
         [
-            ChangeRequestLink(request.id, user.id, decision, hash_token(token), now, expires_at)
+            ChangeRequestLink(
+                change_request_id=request.id,
+                user_id=user.id,
+                decision=decision,
+                token_hash=hash_token(token),
+                created_at=now,
+                expires_at=expires_at,
+            )
             for decision, token in tokens.items()
         ]
     )
