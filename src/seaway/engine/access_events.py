@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
 
 from seaway.domain.actors import Actor, AuthMethod
 from seaway.domain.interruptions import Channel
-from seaway.store.audit import AuditEvent
+from seaway.store.audit import AuditEvent, EventFacts
 
 LOCAL_ADMIN = "seaway admin"
 
@@ -27,7 +26,7 @@ def access_event(
     entity: str = "user",
 ) -> AuditEvent:
     """The event of `action` on `entity_id` by `actor`, or by `seaway admin` when there is none."""
-    values: dict[str, Any] = {"at": at, "action": action, "entity": entity, "entity_id": entity_id, "details": details}
+    values: EventFacts = {"at": at, "action": action, "entity": entity, "entity_id": entity_id, "details": details}
     if actor is not None:
         return AuditEvent.by(actor, **values)
     return AuditEvent(**values, actor=LOCAL_ADMIN, channel=Channel.CLI.value, auth=AuthMethod.LOCAL.value)

@@ -23,6 +23,7 @@ from seaway.domain.change_requests import (
 from seaway.domain.interruptions import LinkNotUsable, LinkStatus, Result, link_for_decision
 from seaway.domain.policies import eligible
 from seaway.domain.users import User
+from seaway.engine.audit_trail import event_of
 from seaway.engine.clock import Clock
 from seaway.engine.deployer_notices import DecidedGate, send_decision_receipt
 from seaway.engine.mail import queue_email
@@ -37,8 +38,8 @@ from seaway.notify.messages import (
 )
 from seaway.security.tokens import hash_token, new_token, token_fingerprint
 from seaway.steps.manual_intervention import LinkSettings
-from seaway.store.audit import AuditEvent
 from seaway.store.queue import WorkItem
+from seaway.store.scopes import Where
 from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import Store, UnitOfWork
 
@@ -160,18 +161,8 @@ async def record_by_seaway(
     uow: UnitOfWork, now: datetime, what: str, request: ChangeRequest, details: Mapping[str, object]
 ) -> None:
     """Audit what Seaway itself did to a change request, as the event `change_request.<what>`."""
-    await uow.audit.record(
-        AuditEvent(
-            at=now,
-            action=f"change_request.{what}",
-            entity="change_request",
-            entity_id=format_number(request.id),
-            details=details,
-            actor="seaway",
-            project=request.project,
-            environment=request.environment,
-        )
-    )
+    where = Where(project=request.project, environment=request.environment)
+    await uow.audit.record(event_of(None, now, f"change_request.{what}", format_number(request.id), details, where))
 
 
 def notices_key(number: int) -> str:

@@ -35,7 +35,7 @@ from seaway.engine.targets import check_target, keep_state
 from seaway.engine.teams import check_team
 from seaway.engine.users import access_changed
 from seaway.errors import PermissionDenied
-from seaway.store.audit import AuditEvent
+from seaway.store.audit import AuditEvent, EventFacts
 from seaway.store.unit_of_work import UnitOfWork
 
 
@@ -220,7 +220,7 @@ class _Applying:
             kind.view(after),
             sensitive={kinds.SENSITIVE_VALUES},
         )
-        values: dict[str, Any] = {
+        values: EventFacts = {
             "at": self.now,
             "action": f"{kind.entity}.{outcome}",
             "entity": kind.entity,
@@ -229,5 +229,4 @@ class _Applying:
             "project": name if kind.in_project else None,
             "environment": name if kind.in_environment else None,
         }
-        event = AuditEvent.by(self.actor, **values) if self.actor is not None else AuditEvent(**values, actor="seaway")
-        await self.uow.audit.record(event)
+        await self.uow.audit.record(AuditEvent.by_whom(self.actor, **values))

@@ -122,13 +122,12 @@ async def apply_retention(store: Store, *, days: int, now: datetime) -> list[Pac
         for package in removed:
             await uow.packages.delete(package)
             details = {"package_id": package.package_id, "version": package.version, "sha256": package.sha256}
-            event = AuditEvent(
+            event = AuditEvent.by_seaway(
                 at=now,
                 action="package.removed_by_retention",
                 entity="package",
                 entity_id=f"{package.package_id}.{package.version}",
                 details=details,
-                actor="seaway",
             )
             await uow.audit.record(event)
     return removed

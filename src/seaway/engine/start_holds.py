@@ -15,11 +15,12 @@ from datetime import datetime
 
 from seaway.domain.change_requests import ChangeRequest, ChangeRequestState, format_number
 from seaway.domain.ids import format_id
+from seaway.engine.audit_trail import event_of
 from seaway.engine.change_windows import closed_reason, label, never_reason, waiting_message, window_state
 from seaway.engine.freezes import freeze_holding, frozen_message
 from seaway.engine.task_runs import TaskRun
-from seaway.store.audit import AuditEvent
 from seaway.store.freezes import StartHold
+from seaway.store.scopes import Where
 from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import UnitOfWork
 
@@ -114,18 +115,8 @@ async def _audit(
     uow: UnitOfWork, now: datetime, action: str, entity_id: str, details: Mapping[str, object], run: TaskRun
 ) -> None:
     """What Seaway itself did, as the change request's (`change_request.*`) or the deployment's event."""
-    await uow.audit.record(
-        AuditEvent(
-            at=now,
-            action=action,
-            entity=action.partition(".")[0],
-            entity_id=entity_id,
-            details=details,
-            actor="seaway",
-            project=run.project.name,
-            environment=run.environment.name,
-        )
-    )
+    where = Where(project=run.project.name, environment=run.environment.name)
+    await uow.audit.record(event_of(None, now, action, entity_id, details, where))
 
 
 async def _log(uow: UnitOfWork, task_id: int, now: datetime, message: str) -> None:

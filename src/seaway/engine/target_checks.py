@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
 
 from seaway.domain.actors import Actor
 from seaway.domain.agents import DEFAULT_AGENT_TIMEOUT_SECONDS, agent_health
@@ -28,7 +27,7 @@ from seaway.domain.targets import (
 from seaway.engine.clock import Clock
 from seaway.engine.targets import TargetProbe
 from seaway.errors import Conflict, TargetError
-from seaway.store.audit import AuditEvent
+from seaway.store.audit import AuditEvent, EventFacts
 from seaway.store.unit_of_work import Store, UnitOfWork
 
 
@@ -141,12 +140,11 @@ async def _audit(
     target: DeploymentTarget,
     details: Mapping[str, object],
 ) -> None:
-    values: dict[str, Any] = {
+    values: EventFacts = {
         "at": now,
         "action": action,
         "entity": "target",
         "entity_id": format_id("target", target.id),
         "details": details,
     }
-    event = AuditEvent.by(actor, **values) if actor is not None else AuditEvent(**values, actor="seaway")
-    await uow.audit.record(event)
+    await uow.audit.record(AuditEvent.by_whom(actor, **values))

@@ -166,15 +166,11 @@ async def record_by_seaway(
     uow: UnitOfWork, now: datetime, what: str, interruption: Interruption, details: Mapping[str, object]
 ) -> None:
     """Audit what Seaway itself did to an interruption (no person did it), as the event `interruption.<what>`."""
-    await uow.audit.record(
-        AuditEvent(
-            at=now,
-            action=f"interruption.{what}",
-            entity="interruption",
-            entity_id=format_id("interruption", interruption.id),
-            details=details,
-        )
+    entity_id = format_id("interruption", interruption.id)
+    event = AuditEvent.by_seaway(
+        at=now, action=f"interruption.{what}", entity="interruption", entity_id=entity_id, details=details
     )
+    await uow.audit.record(event)
 
 
 @dataclass(frozen=True)

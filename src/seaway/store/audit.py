@@ -14,7 +14,7 @@ import builtins
 from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict, Unpack
 
 import sqlalchemy as sa
 
@@ -25,6 +25,18 @@ from seaway.store.dialects import insert_ignoring_conflict, is_postgresql
 from seaway.store.tables import audit_chain_head as head
 from seaway.store.tables import audit_checkpoints as cp
 from seaway.store.tables import audit_events as t
+
+
+class EventFacts(TypedDict):
+    """What an event is about, whoever caused it."""
+
+    at: datetime
+    action: str
+    entity: str
+    entity_id: str
+    details: Mapping[str, object]
+    project: NotRequired[str | None]
+    environment: NotRequired[str | None]
 
 
 @dataclass(frozen=True)
@@ -48,35 +60,29 @@ class AuditEvent:
     hash: str = ""
 
     @classmethod
-    def by(
-        cls,
-        actor: Actor,
-        *,
-        at: datetime,
-        action: str,
-        entity: str,
-        entity_id: str,
-        details: Mapping[str, object],
-        project: str | None = None,
-        environment: str | None = None,
-    ) -> AuditEvent:
+    def by(cls, actor: Actor, /, **what: Unpack[EventFacts]) -> AuditEvent:
         """An event a person caused: who, through which channel, from where."""
         return cls(
-            at=at,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
+            **what,
             actor_user_id=actor.user.id,
             actor=actor.user.username,
             channel=actor.channel.value,
             ip=actor.ip,
             user_agent=actor.user_agent,
-            details=details,
             actor_kind="service-account" if actor.user.service_account else "user",
             auth=actor.auth.value,
-            project=project,
-            environment=environment,
         )
+
+    @classmethod
+    def by_seaway(cls, **what: Unpack[EventFacts]) -> AuditEvent:
+        """An event Seaway itself caused (a gate it opened, a link it sent, a timer that fired): no person
+        stands behind it, and its actor reads `seaway`."""
+        return cls(**what, actor="seaway")
+
+    @classmethod
+    def by_whom(cls, actor: Actor | None, /, **what: Unpack[EventFacts]) -> AuditEvent:
+        """By `actor`, or by Seaway itself where no person acted."""
+        return cls.by(actor, **what) if actor is not None else cls.by_seaway(**what)
 
 
 # Allocates the next id and returns it with the previous event's hash; the row stays locked until commit.
