@@ -46,6 +46,7 @@ from seaway.engine.deployer_notices import tell_deployer
 from seaway.engine.orchestrator import RUN_TASK, run_task_key
 from seaway.engine.policies import merged_policy
 from seaway.errors import Conflict, DeploymentCanceled, NotResponsible, SelfApprovalRefused
+from seaway.notify.addressing import deployment_page
 from seaway.store.scopes import Where
 from seaway.store.tasks import LogLine
 from seaway.store.unit_of_work import UnitOfWork
@@ -314,7 +315,7 @@ async def decide(
     where = Where(request.project, request.environment)
     verb = "approved" if result is Result.PROCEED else "rejected"
     await uow.audit.record(event_of(actor, now, f"change_request.{verb}", public, details, where))
-    url = f"{public_url.rstrip('/')}/deployments/{format_id('deployment', request.deployment_id)}"
+    url = deployment_page(public_url, request.deployment_id)
     if result is Result.ABORT:
         outcome = "rejected: the deployment will not start"
     elif after.tally.approved:

@@ -23,6 +23,7 @@ from seaway.engine.freezes import freeze_in_force
 from seaway.engine.mail import queue_email
 from seaway.engine.orchestrator import RUN_TASK, FinishItem, run_task_key
 from seaway.errors import Conflict
+from seaway.notify.addressing import deployment_page
 from seaway.notify.messages import SimpleMessage, simple_message_email
 from seaway.store.freezes import FreezeOverride
 from seaway.store.queue import WorkItem
@@ -64,7 +65,7 @@ async def override_freeze(
         told = [await uow.users.get(deployment.created_by)]
     else:
         told = []
-    url = f"{public_url.rstrip('/')}/deployments/{public}"
+    url = deployment_page(public_url, deployment_id)
     about = f"{project.name} to {deployment.environment}"
     for user in _reachable(told):
         body = f"{line}\n\nThe deployment {public} ({about}) may now start.\n\n{url}\n"
