@@ -9,14 +9,12 @@ from pydantic import Field
 
 from seaway.config.target_documents import parse_account
 from seaway.domain.ids import format_id
-from seaway.domain.permissions import Permission
 from seaway.domain.targets import Account
 from seaway.engine.targets import create_account, delete_account, find_account, update_account
 from seaway.web.api import crud
 from seaway.web.api.bodies import DocumentBody
 from seaway.web.api.changes import Fields
 
-router = crud.resource_router("accounts")
 WRITE_ONLY = "write-only: never returned; left out of an update, the stored one is kept"
 
 
@@ -37,9 +35,9 @@ def account_json(account: Account) -> dict[str, Any]:
     }
 
 
-def _parse_update(body: AccountBody) -> Account:
+async def _update(edit: crud.Edit, ref: str, body: AccountBody) -> Account:
     """An update that leaves the secret out keeps the stored one."""
-    return parse_account(body.node(), secret_required=False)
+    return await update_account(edit.uow, ref, parse_account(body.node(), secret_required=False))
 
 
 def account_fields(account: Account) -> Fields:
@@ -47,21 +45,15 @@ def account_fields(account: Account) -> Fields:
     return Fields({**account_json(account), "secret": account.secret}, frozenset({"secret"}))
 
 
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="accounts",
         kind="account",
-        id_param="account_id",
-        view=Permission.ACCOUNT_VIEW,
-        edit=Permission.ACCOUNT_EDIT,
         body=AccountBody,
         represent=account_json,
-        list_all=lambda uow: uow.accounts.list(),
+        repository=lambda uow: uow.accounts,
         find=find_account,
-        create=crud.creates(create_account, crud.from_document(parse_account)),
-        update=crud.updates(update_account, _parse_update, by=crud.as_sent),
-        delete=crud.deletes(delete_account, by=crud.as_sent),
+        engine=crud.Engine(create_account, delete=delete_account, ref=crud.as_sent, reader=parse_account),
+        update=_update,
         audited=account_fields,
-    ),
+    )
 )

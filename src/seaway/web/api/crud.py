@@ -12,6 +12,9 @@ name projects, an environment's name environments); creating one needs the permi
 environment), and a rename needs it for the new name too. Every write records its audit event, with the
 fields it changed, in the same transaction. A resource adds its own endpoints (a project's process,
 `users/me`) on the same router.
+
+What follows from a resource's kind is its default, so a plain resource names only its kind, body,
+representation, repository and engine (`Engine`); the rest is given where it differs.
 """
 
 from __future__ import annotations
@@ -19,9 +22,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeAlias, TypeVar, cast
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
@@ -43,7 +46,6 @@ from seaway.web.deps import services_of
 Entity = TypeVar("Entity")
 Model = TypeVar("Model", bound=BaseModel)
 Entity_co = TypeVar("Entity_co", covariant=True)
-Parsed = TypeVar("Parsed")  # what the engine takes for a body: the domain object it describes
 Ref = TypeVar("Ref")  # what the engine names an existing object by: the reference as sent, or its number
 
 
@@ -57,27 +59,134 @@ class Edit:
     actor: Actor
 
 
+# An endpoint's writes, given the edit, the reference in the path (`Teams-2`, or a name) and the body:
+# `Create[body model, entity]`.
+Create: TypeAlias = Callable[[Edit, Model], Awaitable[Entity]]
+Update: TypeAlias = Callable[[Edit, str, Model], Awaitable[Entity]]
+Delete: TypeAlias = Callable[[Edit, str], Awaitable[None]]
+
+
+def number(kind: str, ref: str) -> int:
+    """The number a reference of `kind` carries (`Teams-2` or `2`), for an engine that takes the number."""
+    return parse_id(kind, ref)
+
+
+def as_sent(kind: str, ref: str) -> str:
+    """The reference as the path has it (`Accounts-1` or a name), for an engine that resolves it itself."""
+    return ref
+
+
+class Repository(Protocol[Entity_co]):
+    """Where a resource's objects are kept, as its default list and look-up read them."""
+
+    async def list(self) -> Sequence[Entity_co]: ...
+
+    async def get(self, entity_id: int, /) -> Entity_co: ...
+
+
 @dataclass(frozen=True)
+class Engine(Generic[Entity, Ref]):
+    """An engine's writes that need nothing but the object the body describes (read as the config document's
+    `reader` reads the same object) and the existing object's reference, as `ref` makes it of the path's."""
+
+    create: Callable[[UnitOfWork, Entity], Awaitable[Entity]] | None = None
+    update: Callable[[UnitOfWork, Ref, Entity], Awaitable[Entity]] | None = None
+    delete: Callable[[UnitOfWork, Ref], Awaitable[object]] | None = None
+    _: KW_ONLY
+    ref: Callable[[str, str], Ref]  # `number` or `as_sent`
+    reader: Callable[[Node], Entity] | None = None  # what `create` and `update` read the body with
+
+    def __post_init__(self) -> None:
+        if self.reader is None and (self.create is not None or self.update is not None):
+            raise TypeError("an engine that creates or updates needs the reader of its body")
+
+    def creates(self) -> Create[DocumentBody, Entity] | None:
+        """The endpoint's create: the engine's, of the object the body describes."""
+        create, reader = self.create, self.reader
+        if create is None or reader is None:
+            return None
+
+        async def created(edit: Edit, body: DocumentBody) -> Entity:
+            return await create(edit.uow, reader(body.node()))
+
+        return created
+
+    def updates(self, kind: str) -> Update[DocumentBody, Entity] | None:
+        """The endpoint's update: the engine's, of the object a reference of `kind` names, to what the body says."""
+        update, reader, ref_of = self.update, self.reader, self.ref
+        if update is None or reader is None:
+            return None
+
+        async def updated(edit: Edit, ref: str, body: DocumentBody) -> Entity:
+            return await update(edit.uow, ref_of(kind, ref), reader(body.node()))
+
+        return updated
+
+    def deletes(self, kind: str) -> Delete | None:
+        """The endpoint's delete: the engine's, of the object a reference of `kind` names."""
+        delete, ref_of = self.delete, self.ref
+        if delete is None:
+            return None
+
+        async def deleted(edit: Edit, ref: str) -> None:
+            await delete(edit.uow, ref_of(kind, ref))
+
+        return deleted
+
+
 class Resource(Generic[Entity, Model]):
-    plural: str  # the path (`/environments`) and the endpoints' names (`list_environments`)
-    kind: str  # the id kind (`Environments-3`) and the endpoints' names (`get_environment`)
-    id_param: str  # the path parameter, as the OpenAPI document names it
-    view: Permission
-    edit: Permission
-    body: type[Model]
-    represent: Callable[[Entity], dict[str, Any]]
-    list_all: Callable[[UnitOfWork], Awaitable[Sequence[Entity]]]
-    find: Callable[[UnitOfWork, str], Awaitable[Entity]]
-    create: Callable[[Edit, Model], Awaitable[Entity]]
-    update: Callable[[Edit, str, Model], Awaitable[Entity]]
-    delete: Callable[[Edit, str], Awaitable[None]]
-    # The dimension an object's name scopes (a project's grants name projects); None: checked unscoped.
-    scoped_by: Dimension | None = None
-    # The list's representations read without whole entities (a query of only the columns the list shows),
-    # when `list_all` reads much that `represent` drops; None: `represent` each of `list_all`.
-    list_represented: Callable[[UnitOfWork], Awaitable[list[dict[str, Any]]]] | None = None
-    # The object as its audit events compare it; None: its representation.
-    audited: Callable[[Entity], Fields] | None = None
+    """One resource's table. What follows from its `kind` is the default: the path `/<kind>s`, the path
+    parameter `<kind>_id`, the permissions `<kind>.view` and `<kind>.edit`, the list and the look-up by id
+    from its `repository`; each write is the `engine`'s unless written here (`create`, `update`, `delete`)
+    for one that does more than the engine call."""
+
+    def __init__(
+        self,
+        *,
+        kind: str,
+        body: type[Model],
+        represent: Callable[[Entity], dict[str, Any]],
+        repository: Callable[[UnitOfWork], Repository[Entity]] | None = None,
+        engine: Engine[Entity, Any] | None = None,
+        create: Create[Model, Entity] | None = None,
+        update: Update[Model, Entity] | None = None,
+        delete: Delete | None = None,
+        plural: str | None = None,
+        id_param: str | None = None,
+        view: Permission | None = None,
+        edit: Permission | None = None,
+        list_all: Callable[[UnitOfWork], Awaitable[Sequence[Entity]]] | None = None,
+        find: Callable[[UnitOfWork, str], Awaitable[Entity]] | None = None,
+        list_represented: Callable[[UnitOfWork], Awaitable[list[dict[str, Any]]]] | None = None,
+        scoped_by: Dimension | None = None,
+        audited: Callable[[Entity], Fields] | None = None,
+    ) -> None:
+        self.kind = kind  # the id kind (`Environments-3`) and the endpoints' names (`get_environment`)
+        self.plural = plural or f"{kind}s"  # the path (`/environments`) and the endpoints' names
+        self.id_param = id_param or f"{kind}_id"  # the path parameter, as the OpenAPI document names it
+        self.view = view or Permission(f"{kind}.view")
+        self.edit = edit or Permission(f"{kind}.edit")
+        self.body = body
+        self.represent = represent
+        self.list_all = list_all or _listed(_required(repository, f"{kind}: list_all or repository"))
+        self.find = find or _by_id(kind, _required(repository, f"{kind}: find or repository"))
+        # The list's representations read without whole entities (a query of only the columns the list shows),
+        # when `list_all` reads much that `represent` drops; None: `represent` each of `list_all`.
+        self.list_represented = list_represented
+        # The dimension an object's name scopes (a project's grants name projects); None: checked unscoped.
+        self.scoped_by = scoped_by
+        # The object as its audit events compare it; None: its representation.
+        self.audited = audited
+        if engine is not None and (engine.create or engine.update) and not issubclass(body, DocumentBody):
+            raise TypeError(f"{kind}: an engine reads its body as the config document's reader does")
+        # An engine's create and update read a DocumentBody, which the body model was just checked to be.
+        self.create: Create[Model, Entity] = _one(
+            f"{kind}: create", create, cast("Create[Model, Entity] | None", engine.creates() if engine else None)
+        )
+        self.update: Update[Model, Entity] = _one(
+            f"{kind}: update", update, cast("Update[Model, Entity] | None", engine.updates(kind) if engine else None)
+        )
+        self.delete: Delete = _one(f"{kind}: delete", delete, engine.deletes(kind) if engine else None)
 
     def where(self, name: str) -> Where:
         """Where an object of this resource named `name` lies, as its permissions are checked."""
@@ -94,12 +203,33 @@ class Resource(Generic[Entity, Model]):
         return self.audited(entity) if self.audited is not None else plain(self.represent(entity))
 
 
-class _Repository(Protocol[Entity_co]):
-    async def get(self, entity_id: int, /) -> Entity_co: ...
+Given = TypeVar("Given")
 
 
-def by_id(
-    kind: str, repository: Callable[[UnitOfWork], _Repository[Entity]]
+def _required(given: Given | None, what: str) -> Given:
+    if given is None:
+        raise TypeError(f"a resource needs {what}")
+    return given
+
+
+def _one(what: str, written: Given | None, by_engine: Given | None) -> Given:
+    """The write a resource has: written for it, or its engine's; never both."""
+    if written is not None and by_engine is not None:
+        raise TypeError(f"{what} is written for the resource and is its engine's too")
+    return _required(written or by_engine, what)
+
+
+def _listed(
+    repository: Callable[[UnitOfWork], Repository[Entity]],
+) -> Callable[[UnitOfWork], Awaitable[Sequence[Entity]]]:
+    async def list_all(uow: UnitOfWork) -> Sequence[Entity]:
+        return await repository(uow).list()
+
+    return list_all
+
+
+def _by_id(
+    kind: str, repository: Callable[[UnitOfWork], Repository[Entity]]
 ) -> Callable[[UnitOfWork, str], Awaitable[Entity]]:
     """`find` for a resource addressed by its id alone (`Teams-2` or `2`)."""
 
@@ -109,67 +239,16 @@ def by_id(
     return find
 
 
-def as_sent(ref: str) -> str:
-    """The reference as the path has it (`Accounts-1` or a name), for an engine that resolves it itself."""
-    return ref
-
-
-def number_in(kind: str) -> Callable[[str], int]:
-    """The number a reference of `kind` carries (`Teams-2` or `2`), for an engine that takes the number."""
-
-    def number(ref: str) -> int:
-        return parse_id(kind, ref)
-
-    return number
-
-
-def from_document(parse: Callable[[Node], Parsed]) -> Callable[[DocumentBody], Parsed]:
-    """A body read as the config document's reader reads the same object."""
-
-    def parsed(body: DocumentBody) -> Parsed:
-        return parse(body.node())
-
-    return parsed
-
-
-def creates(
-    create: Callable[[UnitOfWork, Parsed], Awaitable[Entity]], parse: Callable[[Model], Parsed]
-) -> Callable[[Edit, Model], Awaitable[Entity]]:
-    """`Resource.create` for an engine that creates from the parsed body alone."""
-
-    async def created(edit: Edit, body: Model) -> Entity:
-        return await create(edit.uow, parse(body))
-
-    return created
-
-
-def updates(
-    update: Callable[[UnitOfWork, Ref, Parsed], Awaitable[Entity]],
-    parse: Callable[[Model], Parsed],
-    by: Callable[[str], Ref],
-) -> Callable[[Edit, str, Model], Awaitable[Entity]]:
-    """`Resource.update` for an engine that updates the object `by` names from the parsed body alone."""
-
-    async def updated(edit: Edit, ref: str, body: Model) -> Entity:
-        return await update(edit.uow, by(ref), parse(body))
-
-    return updated
-
-
-def deletes(
-    delete: Callable[[UnitOfWork, Ref], Awaitable[object]], by: Callable[[str], Ref]
-) -> Callable[[Edit, str], Awaitable[None]]:
-    """`Resource.delete` for an engine that deletes the object `by` names, needing nothing else."""
-
-    async def deleted(edit: Edit, ref: str) -> None:
-        await delete(edit.uow, by(ref))
-
-    return deleted
-
-
 def resource_router(tag: str) -> APIRouter:
     # Bodies are JSON whatever the Content-Type says (or lacks), as clients of this API have always sent them.
     return APIRouter(tags=[tag], route_class=JsonRoute, strict_content_type=False)
+
+
+def router_of(resource: Resource[Any, Any]) -> APIRouter:
+    """A router with the five endpoints of `resource`, tagged with its plural; its own endpoints join it."""
+    router = resource_router(resource.plural)
+    install(router, resource)
+    return router
 
 
 def ident_of(kind: str, ref: str) -> object:

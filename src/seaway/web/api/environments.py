@@ -6,14 +6,12 @@ from pydantic import Field
 
 from seaway.domain.environments import Environment
 from seaway.domain.ids import MAX_ID, parse_id
-from seaway.domain.permissions import Dimension, Permission
+from seaway.domain.permissions import Dimension
 from seaway.engine.change_requests import rebind_pending
 from seaway.engine.environments import create_environment, delete_environment, update_environment
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body
 from seaway.web.api.representations import environment_json
-
-router = crud.resource_router("environments")
 
 
 class EnvironmentBody(Body):
@@ -36,21 +34,15 @@ async def _update(edit: crud.Edit, ref: str, body: EnvironmentBody) -> Environme
     return updated
 
 
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="environments",
         kind="environment",
-        id_param="environment_id",
-        view=Permission.ENVIRONMENT_VIEW,
-        edit=Permission.ENVIRONMENT_EDIT,
         body=EnvironmentBody,
         represent=environment_json,
-        list_all=lambda uow: uow.environments.list(),
-        find=crud.by_id("environment", lambda uow: uow.environments),
+        repository=lambda uow: uow.environments,
         create=_create,
         update=_update,
-        delete=crud.deletes(delete_environment, by=crud.number_in("environment")),
+        engine=crud.Engine(delete=delete_environment, ref=crud.number),
         scoped_by=Dimension.ENVIRONMENT,
-    ),
+    )
 )

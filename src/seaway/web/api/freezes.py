@@ -18,6 +18,7 @@ from seaway.domain.ids import format_id, parse_id
 from seaway.domain.permissions import Permission
 from seaway.engine.freeze_overrides import override_freeze
 from seaway.engine.freezes import create_freeze, find_freeze, freeze_view, update_freeze
+from seaway.store.unit_of_work import UnitOfWork
 from seaway.web.access import Scopes, require_visible
 from seaway.web.api import crud
 from seaway.web.api.bodies import Body, DocumentBody
@@ -25,8 +26,6 @@ from seaway.web.api.policies import PolicyScopeBody
 from seaway.web.auth import CurrentUser
 from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
-
-router = crud.resource_router("freezes")
 
 
 class FreezeBody(DocumentBody):
@@ -45,38 +44,21 @@ def freeze_json(freeze: Freeze) -> dict[str, Any]:
     return {"id": format_id("freeze", freeze.id), **freeze_view(freeze)}
 
 
-def _parse(body: FreezeBody) -> Freeze:
-    return parse_freeze(body.node())
+async def _delete(uow: UnitOfWork, freeze_id: int) -> None:
+    await uow.freezes.delete(freeze_id)
 
 
-async def _create(edit: crud.Edit, body: FreezeBody) -> Freeze:
-    return await create_freeze(edit.uow, _parse(body))
-
-
-async def _update(edit: crud.Edit, ref: str, body: FreezeBody) -> Freeze:
-    return await update_freeze(edit.uow, parse_id("freeze", ref), _parse(body))
-
-
-async def _delete(edit: crud.Edit, ref: str) -> None:
-    await edit.uow.freezes.delete(parse_id("freeze", ref))
-
-
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="freezes",
         kind="freeze",
-        id_param="freeze_id",
         view=Permission.POLICY_VIEW,
         edit=Permission.POLICY_EDIT,
         body=FreezeBody,
         represent=freeze_json,
-        list_all=lambda uow: uow.freezes.list(),
+        repository=lambda uow: uow.freezes,
         find=find_freeze,
-        create=_create,
-        update=_update,
-        delete=_delete,
-    ),
+        engine=crud.Engine(create_freeze, update_freeze, _delete, ref=crud.number, reader=parse_freeze),
+    )
 )
 
 

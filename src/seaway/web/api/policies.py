@@ -12,14 +12,11 @@ from pydantic import Field, StrictBool
 
 from seaway.config.policy_documents import parse_policy
 from seaway.domain.ids import format_id, parse_id
-from seaway.domain.permissions import Permission
 from seaway.domain.policies import ApprovalPolicy
 from seaway.engine.policies import find_policy, policy_view
 from seaway.engine.policy_edits import add_policy, change_policy, remove_policy
 from seaway.web.api import crud
 from seaway.web.api.bodies import DocumentBody, Names
-
-router = crud.resource_router("policies")
 
 
 class PolicyScopeBody(DocumentBody):
@@ -85,20 +82,16 @@ async def _delete(edit: crud.Edit, ref: str) -> None:
     await remove_policy(edit.uow, parse_id("policy", ref), edit.now)
 
 
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="policies",
         kind="policy",
-        id_param="policy_id",
-        view=Permission.POLICY_VIEW,
-        edit=Permission.POLICY_EDIT,
+        plural="policies",
         body=PolicyBody,
         represent=policy_json,
-        list_all=lambda uow: uow.policies.list(),
+        repository=lambda uow: uow.policies,
         find=find_policy,
         create=_create,
         update=_update,
         delete=_delete,
-    ),
+    )
 )

@@ -31,8 +31,6 @@ from seaway.web.api.representations import project_json, step_json, variable_jso
 from seaway.web.auth import CurrentUser
 from seaway.web.deps import services_of
 
-router = crud.resource_router("projects")
-
 
 async def _list_summaries(uow: UnitOfWork) -> list[dict[str, Any]]:
     # The summaries hold every column a project's JSON shows, with its process and variables left undecoded.
@@ -62,25 +60,20 @@ def _audited(project: Project) -> Fields:
     return Fields({**project_json(project), **steps.values, **variables.values}, variables.sensitive)
 
 
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="projects",
         kind="project",
         id_param="project_ref",
-        view=Permission.PROJECT_VIEW,
-        edit=Permission.PROJECT_EDIT,
         body=ProjectBody,
         represent=project_json,
-        list_all=lambda uow: uow.projects.list(),
+        repository=lambda uow: uow.projects,
         list_represented=_list_summaries,
         find=find_project,
-        create=crud.creates(create_project, crud.from_document(parse_project)),
+        engine=crud.Engine(create_project, delete=delete_project, ref=crud.as_sent, reader=parse_project),
         update=_update,
-        delete=crud.deletes(delete_project, by=crud.as_sent),
         scoped_by=Dimension.PROJECT,
         audited=_audited,
-    ),
+    )
 )
 
 

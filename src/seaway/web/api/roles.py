@@ -9,13 +9,10 @@ from pydantic import Field
 
 from seaway.config.access_documents import parse_role
 from seaway.domain.ids import format_id
-from seaway.domain.permissions import Permission
 from seaway.domain.roles import Role
 from seaway.engine.roles import create_role, delete_role, find_role_ref, list_roles, update_role
 from seaway.web.api import crud
 from seaway.web.api.bodies import DocumentBody
-
-router = crud.resource_router("roles")
 
 
 class RoleBody(DocumentBody):
@@ -34,20 +31,13 @@ def role_json(role: Role) -> dict[str, Any]:
     }
 
 
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="roles",
         kind="role",
-        id_param="role_id",
-        view=Permission.ROLE_VIEW,
-        edit=Permission.ROLE_EDIT,
         body=RoleBody,
         represent=role_json,
         list_all=list_roles,
         find=find_role_ref,
-        create=crud.creates(create_role, crud.from_document(parse_role)),
-        update=crud.updates(update_role, crud.from_document(parse_role), by=crud.as_sent),
-        delete=crud.deletes(delete_role, by=crud.as_sent),
-    ),
+        engine=crud.Engine(create_role, update_role, delete_role, ref=crud.as_sent, reader=parse_role),
+    )
 )

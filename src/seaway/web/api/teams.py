@@ -3,29 +3,17 @@
 from __future__ import annotations
 
 from seaway.config.access_documents import parse_team
-from seaway.domain.permissions import Permission
 from seaway.engine.teams import create_team, delete_team, update_team
 from seaway.web.api import crud
 from seaway.web.api.bodies import TeamBody
 from seaway.web.api.representations import team_json
 
-router = crud.resource_router("teams")
-
-
-crud.install(
-    router,
+router = crud.router_of(
     crud.Resource(
-        plural="teams",
         kind="team",
-        id_param="team_id",
-        view=Permission.TEAM_VIEW,
-        edit=Permission.TEAM_EDIT,
         body=TeamBody,
         represent=team_json,
-        list_all=lambda uow: uow.teams.list(),
-        find=crud.by_id("team", lambda uow: uow.teams),
-        create=crud.creates(create_team, crud.from_document(parse_team)),
-        update=crud.updates(update_team, crud.from_document(parse_team), by=crud.number_in("team")),
-        delete=crud.deletes(delete_team, by=crud.number_in("team")),
-    ),
+        repository=lambda uow: uow.teams,
+        engine=crud.Engine(create_team, update_team, delete_team, ref=crud.number, reader=parse_team),
+    )
 )

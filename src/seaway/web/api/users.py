@@ -30,6 +30,7 @@ from seaway.web.clients import api_actor
 from seaway.web.deps import services_of
 from seaway.web.sessions import lockout_policy
 
+# Made before the shared endpoints are installed at the end: `users/me` must come before `users/{user_id}`.
 router = crud.resource_router("users")
 
 
@@ -104,15 +105,10 @@ async def _delete(edit: crud.Edit, ref: str) -> None:
 crud.install(
     router,
     crud.Resource(
-        plural="users",
         kind="user",
-        id_param="user_id",
-        view=Permission.USER_VIEW,
-        edit=Permission.USER_EDIT,
         body=UserBody,
         represent=user_json,
-        list_all=lambda uow: uow.users.list(),
-        find=crud.by_id("user", lambda uow: uow.users),
+        repository=lambda uow: uow.users,
         create=_create,
         update=_update,
         delete=_delete,
