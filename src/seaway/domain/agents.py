@@ -6,10 +6,10 @@ one back) is a durable work item, handed out once, whose result is written back 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from seaway.domain.targets import HealthReport, HealthStatus
 
@@ -49,11 +49,11 @@ class AgentWorkItem:
     id: int
     target_id: int
     kind: WorkKind
-    payload: dict[str, Any]
+    payload: Mapping[str, object]  # the work's JSON, as the agent is sent it
     state: WorkState
     created_at: datetime
     cancel_requested: bool = False
-    result: dict[str, Any] | None = None
+    result: Mapping[str, object] | None = None  # the JSON the agent reported
     claimed_at: datetime | None = None
     resumed: bool = False  # handed out before: the agent may follow it, never start it
 

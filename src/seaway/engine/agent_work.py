@@ -13,7 +13,7 @@ import base64
 import contextlib
 import functools
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,10 +210,12 @@ class AgentWork:
         return have
 
     async def take_result(
-        self, target_id: int, work_id: int, result: dict[str, Any], lines: tuple[int, Sequence[tuple[str, str]]]
+        self, target_id: int, work_id: int, reported: Mapping[str, object], lines: tuple[int, Sequence[tuple[str, str]]]
     ) -> None:
-        """The result, and the last lines with it (`(first, lines)`), in one commit."""
-        content = result.pop("content", None)
+        """The result, and the last lines with it (`(first, lines)`), in one commit; a file that came with it
+        (`content`, base64) is kept beside the result, not in it."""
+        result = {key: value for key, value in reported.items() if key != "content"}
+        content = reported.get("content")
         data = base64.b64decode(content) if isinstance(content, str) else None
         async with self.store.transaction() as uow:
             await self._owned(uow, target_id, work_id)

@@ -96,7 +96,7 @@ class ResultBody(Body):
 @router.post("/work/{work_id}/result", status_code=204)
 async def result(request: Request, agent: Agent, work_id: int, body: ResultBody) -> None:
     """The result, with the lines not sent yet."""
-    await _work(request).take_result(agent.target_id, work_id, dict(body.result), (body.first, body.lines))
+    await _work(request).take_result(agent.target_id, work_id, body.result, (body.first, body.lines))
 
 
 def create_agent_app(services: Services) -> FastAPI:
