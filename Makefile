@@ -75,7 +75,7 @@ $(OCTOPUS_CLIENT)/node_modules: $(OCTOPUS_CLIENT)/package-lock.json
 octopus-client: $(OCTOPUS_CLIENT)/node_modules
 
 pytest: $(STAMP) postgres chromium sshd octopus-client
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile --durations=15
 
 test: lint types pytest
 
