@@ -69,7 +69,6 @@ class ChangeRequestDecision:
     notes: str
     channel: str
     decided_at: datetime
-    counted: bool = True  # whether it counted towards the quorum when it was made
 
 
 def bound_content(release_hash: str, environment: str, policy: MergedPolicy) -> str:

@@ -36,7 +36,7 @@ def _from_row(row: Any) -> ChangeRequest:
 
 
 def _decision(row: Any) -> ChangeRequestDecision:
-    return row_as(ChangeRequestDecision, row, counted=True)  # not a column: a decision read back has the default
+    return row_as(ChangeRequestDecision, row)
 
 
 # For the slot queries: the task of `tasks.id` is queued behind a change request still pending; it waits for
