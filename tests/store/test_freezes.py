@@ -8,10 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from tests.fixtures.approvals import user_named
-from tests.fixtures.engine import apply_yaml, deploy, release_of
-from tests.fixtures.factories import NOOP_PROJECT
+from tests.fixtures.change_request_records import queued_deployments
 
-from seaway.domain.deployments import Deployment
 from seaway.domain.freezes import Freeze
 from seaway.errors import Conflict, NotFound
 from seaway.store.freezes import FreezeOverride, StartHold
@@ -26,12 +24,6 @@ CHRISTMAS = Freeze(
     environments=("Prod", "Test"),
     tags=("customer-facing",),
 )
-
-
-async def a_deployment(services) -> Deployment:
-    """A queued deployment of Quotes to Dev, with its task."""
-    await apply_yaml(services, NOOP_PROJECT)
-    return await deploy(services, await release_of(services, "Quotes"), "Dev")
 
 
 async def test_freezes_round_trip_are_saved_listed_and_deleted(services):
@@ -67,7 +59,7 @@ async def test_an_unknown_freeze_is_not_found_and_a_name_is_unique_in_any_case(s
 
 
 async def test_a_deployment_has_one_override_the_latest_written(services):
-    deployment = await a_deployment(services)
+    (deployment,) = await queued_deployments(services, 1)
     alice = await user_named(services, "alice")
     assert deployment.id is not None
     now = services.clock.now()
@@ -83,7 +75,7 @@ async def test_a_deployment_has_one_override_the_latest_written(services):
 
 
 async def test_a_hold_is_replaced_on_save_and_holds_nothing_once_the_task_left_the_queue(services):
-    deployment = await a_deployment(services)
+    (deployment,) = await queued_deployments(services, 1)
     assert deployment.task_id is not None
     task_id = deployment.task_id
     now = services.clock.now()
