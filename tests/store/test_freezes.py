@@ -1,17 +1,17 @@
-"""The freezes repository on both databases: freezes round trip and are named resources (found in any case,
-listed by name, unique case-insensitively); a deployment has at most one override, the latest written; a
-task's start hold is replaced on save and holds nothing once the task is no longer queued."""
+"""The freezes repository on both databases: every field of a freeze round trips and names are unique
+case-insensitively (what every named resource shares is pinned down in test_named_repository.py); a
+deployment has at most one override, the latest written; a task's start hold is replaced on save and holds
+nothing once the task is no longer queued."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from tests.fixtures.approvals import user_named
 from tests.fixtures.change_request_records import queued_deployments
+from tests.fixtures.named_records import assert_names_unique_in_any_case
 
 from seaway.domain.freezes import Freeze
-from seaway.errors import Conflict, NotFound
 from seaway.store.freezes import FreezeOverride, StartHold
 from seaway.store.tables import tasks
 
@@ -42,20 +42,8 @@ async def test_freezes_round_trip_are_saved_listed_and_deleted(services):
         assert await uow.freezes.list() == [moved]
 
 
-async def test_an_unknown_freeze_is_not_found_and_a_name_is_unique_in_any_case(services):
-    async with services.store.transaction() as uow:
-        with pytest.raises(NotFound) as by_id:
-            await uow.freezes.get(999)
-        with pytest.raises(NotFound) as by_name:
-            await uow.freezes.get_by_name("Nowhere")
-        with pytest.raises(NotFound):
-            await uow.freezes.delete(999)
-        await uow.freezes.add(CHRISTMAS)
-    assert (by_id.value.entity, by_id.value.id) == ("freeze", "999")
-    assert (by_name.value.entity, by_name.value.id) == ("freeze", "Nowhere")
-    with pytest.raises(Conflict):
-        async with services.store.transaction() as uow:
-            await uow.freezes.add(Freeze("christmas", CHRISTMAS.start, CHRISTMAS.end))
+async def test_a_name_differing_only_in_case_is_a_conflict(services):
+    await assert_names_unique_in_any_case(services, "freezes", CHRISTMAS)
 
 
 async def test_a_deployment_has_one_override_the_latest_written(services):

@@ -1,17 +1,17 @@
 """The approval-policies repository on both databases: every field of a policy (quorum, timeout, reminders,
-change windows, scope) comes back as it was written, found by id or by name in any case, listed by name;
-names are unique case-insensitively."""
+change windows, scope) comes back as it was written and as it was last saved; names are unique
+case-insensitively. What every named resource shares (NotFound, lookups in any case) is pinned down over
+policies and freezes in test_named_repository.py."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-import pytest
+from tests.fixtures.named_records import assert_names_unique_in_any_case
 
 from seaway.domain.approval_timeouts import ApprovalTimeout, TimeoutAction
 from seaway.domain.change_windows import DateRangeWindow, WeeklyWindow
 from seaway.domain.policies import ApprovalPolicy, QuorumClause
-from seaway.errors import Conflict, NotFound
 
 GATED = ApprovalPolicy(
     "Prod Gate",
@@ -57,22 +57,5 @@ async def test_a_policy_is_saved_and_deleted(services):
         assert await uow.policies.list() == []
 
 
-async def test_an_unknown_policy_is_not_found(services):
-    async with services.store.transaction() as uow:
-        with pytest.raises(NotFound) as by_id:
-            await uow.policies.get(999)
-        with pytest.raises(NotFound) as by_name:
-            await uow.policies.get_by_name("Nowhere")
-        with pytest.raises(NotFound):
-            await uow.policies.delete(999)
-        assert await uow.policies.find_by_name("Nowhere") is None
-    assert (by_id.value.entity, by_id.value.id) == ("policy", "999")
-    assert (by_name.value.entity, by_name.value.id) == ("policy", "Nowhere")
-
-
 async def test_a_name_differing_only_in_case_is_a_conflict(services):
-    async with services.store.transaction() as uow:
-        await uow.policies.add(ApprovalPolicy("Prod Gate"))
-    with pytest.raises(Conflict):
-        async with services.store.transaction() as uow:
-            await uow.policies.add(ApprovalPolicy("PROD GATE"))
+    await assert_names_unique_in_any_case(services, "policies", GATED)
