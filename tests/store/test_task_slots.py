@@ -19,8 +19,8 @@ Slot = tuple[int, int]  # (project id, environment id)
 
 
 async def tasks_in(services, environment: str, count: int) -> tuple[Slot, list[int]]:
-    """`count` queued deployments of Quotes to `environment`, oldest first, and their slot."""
-    await apply_yaml(services, project_yaml("Quotes", "      - {name: Gate, type: noop}\n"))  # again: no change
+    """The slot and the tasks, oldest first, of `count` queued deployments of Quotes to `environment`."""
+    await apply_yaml(services, project_yaml("Quotes", "      - {name: Gate, type: noop}\n"))  # a second apply: no-op
     release = await release_of(services, "Quotes")
     deployments = [await deploy(services, release, environment) for _ in range(count)]
     async with services.store.transaction() as uow:
